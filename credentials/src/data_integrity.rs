@@ -1,0 +1,244 @@
+//! Data Integrity proofs with the `eddsa-rdfc-2022` cryptosuite (W3C vc-di-eddsa §3.3):
+//! RDFC-1.0 canonicalization of the document and of the proof configuration, SHA-256 of each,
+//! `proofHash ‖ documentHash` signed with Ed25519, `proofValue` = `z` + base58btc(signature).
+//!
+//! JSON-LD expansion and canonicalization come from `ssi` (its JSON-LD processor and RDFC-1.0
+//! implementation). Every context is served from documents compiled into the binary; nothing is
+//! fetched. The verifier canonicalizes each document exactly once and hands the signature to
+//! the common Ed25519 path (so Data Integrity inputs batch like JWTs).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signature, Signer};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use ssi::json_ld::{CompactJsonLd, ContextLoader, Expandable};
+use ssi::rdf::{AnyLdEnvironment, LdEnvironment};
+
+use crate::did::{did_of_url, Identity, KeyResolver};
+use crate::verify::{bind_subjects, Decoded, DecodedCredential, PresentationFacts, SigItem};
+
+/// The VC 2.0 base context, which must come first in `@context`.
+pub const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
+/// The only cryptosuite vcnet signs with and accepts.
+pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
+
+/// Why a Data Integrity operation failed.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum DiError {
+    #[error("JSON-LD: {0}")]
+    JsonLd(String),
+    #[error("proof.{field}: {reason}")]
+    Proof { field: &'static str, reason: String },
+    #[error("@context: {0}")]
+    Context(String),
+}
+
+/// The offline JSON-LD context loader: exactly the contexts compiled from `schemas/contexts/`
+/// (VC 2.0, its examples context for the published test vectors, status v1) and vcnet's kinds.
+/// Any other context URL is an error, never a fetch.
+pub fn loader() -> &'static ContextLoader {
+    static L: OnceLock<ContextLoader> = OnceLock::new();
+    L.get_or_init(|| {
+        let mut map = HashMap::new();
+        for k in crate::kind::CredentialKind::ALL {
+            map.insert(k.context_url().to_owned(), k.context_json().to_owned());
+        }
+        map.insert(
+            "https://www.w3.org/ns/credentials/examples/v2".to_owned(),
+            include_str!("../../schemas/contexts/w3c/credentials-examples-v2.jsonld").to_owned(),
+        );
+        map.insert(VC_V2_CONTEXT.to_owned(), include_str!("../../schemas/contexts/w3c/credentials-v2.jsonld").to_owned());
+        map.insert(
+            "https://www.w3.org/ns/credentials/status/v1".to_owned(),
+            include_str!("../../schemas/contexts/w3c/status-v1.jsonld").to_owned(),
+        );
+        ContextLoader::empty()
+            .with_context_map_from(map)
+            .expect("bundled contexts are JSON (tested)")
+    })
+}
+
+/// RDFC-1.0 canonical N-Quads of a JSON-LD document.
+pub fn canonicalize(doc: &Value) -> Result<String, DiError> {
+    let json = ssi::json_ld::syntax::to_value(doc).map_err(|e| DiError::JsonLd(e.to_string()))?;
+    let compact = CompactJsonLd(json);
+    let mut ld = LdEnvironment::default();
+    let expanded = pollster::block_on(compact.expand_with(&mut ld, loader())).map_err(|e| DiError::JsonLd(e.to_string()))?;
+    let lines: Vec<String> = ld.canonical_form_of(&expanded).map_err(|e| DiError::JsonLd(e.to_string()))?;
+    Ok(lines.concat())
+}
+
+/// `hashData` of vc-di-eddsa §3.3.4: SHA-256(canonical proof config) ‖ SHA-256(canonical document).
+pub fn hash_data(doc_without_proof: &Value, proof_config: &Value) -> Result<Vec<u8>, DiError> {
+    let doc_hash = Sha256::digest(canonicalize(doc_without_proof)?.as_bytes());
+    let proof_hash = Sha256::digest(canonicalize(proof_config)?.as_bytes());
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(&proof_hash);
+    out.extend_from_slice(&doc_hash);
+    Ok(out)
+}
+
+/// Adds an `eddsa-rdfc-2022` `DataIntegrityProof` to `doc` (which must not have one).
+/// `purpose` is `assertionMethod` for credentials, `authentication` for presentations.
+pub fn sign(
+    doc: &Value,
+    signer: &Identity,
+    created: DateTime<Utc>,
+    purpose: &str,
+    challenge: Option<&str>,
+    domain: Option<&str>,
+) -> Result<Value, DiError> {
+    let mut proof = json!({
+        "type": "DataIntegrityProof",
+        "cryptosuite": CRYPTOSUITE,
+        "created": crate::time::format(created),
+        "verificationMethod": signer.verification_method(),
+        "proofPurpose": purpose,
+    });
+    if let Some(c) = challenge {
+        proof["challenge"] = json!(c);
+    }
+    if let Some(d) = domain {
+        proof["domain"] = json!(d);
+    }
+    let mut config = proof.clone();
+    config["@context"] = doc.get("@context").cloned().ok_or_else(|| DiError::Context("document has no @context".into()))?;
+    let data = hash_data(doc, &config)?;
+    let sig = signer.signing_key().sign(&data);
+    proof["proofValue"] = json!(format!("z{}", bs58::encode(sig.to_bytes()).into_string()));
+    let mut out = doc.clone();
+    out["proof"] = proof;
+    Ok(out)
+}
+
+fn check_context(doc: &Value) -> Result<(), String> {
+    match doc.get("@context") {
+        None => Err("@context is missing".into()),
+        Some(Value::Array(a)) if a.first().and_then(Value::as_str) == Some(VC_V2_CONTEXT) => Ok(()),
+        Some(Value::String(s)) if s == VC_V2_CONTEXT => Ok(()),
+        Some(_) => Err(format!("@context must begin with {VC_V2_CONTEXT} (VC Data Model 2.0 §4.3)")),
+    }
+}
+
+/// The parts of a verified-to-be proof.
+struct ProofParts {
+    vm: String,
+    signature: Signature,
+    message: Result<Vec<u8>, String>,
+    challenge: Option<String>,
+    domain: Option<String>,
+}
+
+/// Splits off and checks the proof, and computes the signed message. Structural problems in the
+/// proof are decode errors; canonicalization problems become signature failures.
+fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), String> {
+    check_context(&doc)?;
+    let proof = doc.as_object_mut().and_then(|m| m.remove("proof")).ok_or("document has no proof")?;
+    let proof = match proof {
+        Value::Object(m) => m,
+        Value::Array(a) if a.len() == 1 => a.into_iter().next().and_then(|p| p.as_object().cloned()).ok_or("proof is not an object")?,
+        Value::Array(_) => return Err("proof sets are not supported: expected exactly one proof".into()),
+        _ => return Err("proof is not an object".into()),
+    };
+    let field = |k: &str| proof.get(k).and_then(Value::as_str);
+    if field("type") != Some("DataIntegrityProof") {
+        return Err(format!("proof.type is {:?}; expected DataIntegrityProof", proof.get("type")));
+    }
+    if field("cryptosuite") != Some(CRYPTOSUITE) {
+        return Err(format!("proof.cryptosuite is {:?}; only {CRYPTOSUITE} is supported", proof.get("cryptosuite")));
+    }
+    if field("proofPurpose") != Some(purpose) {
+        return Err(format!("proof.proofPurpose is {:?}; expected {purpose}", proof.get("proofPurpose")));
+    }
+    if let Some(created) = proof.get("created") {
+        let s = created.as_str().ok_or("proof.created is not a string")?;
+        crate::time::parse(s).map_err(|e| format!("proof.created: {e}"))?;
+    }
+    let vm = field("verificationMethod").ok_or("proof.verificationMethod is missing")?.to_owned();
+    let pv = field("proofValue").ok_or("proof.proofValue is missing")?;
+    let bytes = pv
+        .strip_prefix('z')
+        .ok_or("proof.proofValue must be multibase base58btc (start with `z`)")
+        .and_then(|b| bs58::decode(b).into_vec().map_err(|_| "proof.proofValue is not base58btc"))?;
+    let arr: [u8; 64] = bytes.as_slice().try_into().map_err(|_| format!("proof.proofValue is {} bytes; Ed25519 signatures are 64", bytes.len()))?;
+    let challenge = field("challenge").map(str::to_owned);
+    let domain = match proof.get("domain") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    let mut config = Map::new();
+    for (k, v) in &proof {
+        if k != "proofValue" {
+            config.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(ctx) = proof.get("@context") {
+        if Some(ctx) != doc.get("@context") {
+            return Err("proof.@context differs from the document's @context".into());
+        }
+    }
+    config.insert("@context".into(), doc["@context"].clone());
+    let message = hash_data(&doc, &Value::Object(config)).map_err(|e| format!("canonicalization failed: {e}"));
+    Ok((doc, ProofParts { vm, signature: Signature::from_bytes(&arr), message, challenge, domain }))
+}
+
+fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigItem {
+    let (message, key) = match &parts.message {
+        Ok(m) => (m.clone(), keys.resolve(&parts.vm).map_err(|e| format!("verificationMethod: {e}"))),
+        Err(e) => (Vec::new(), Err(e.clone())),
+    };
+    SigItem { what, message, signature: parts.signature, key }
+}
+
+/// Decodes a Data Integrity credential for the pipeline.
+pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+    let (doc, parts) = take_proof(doc, "assertionMethod")?;
+    let issuer = crate::verify::issuer_did(&doc).map(str::to_owned);
+    let sig_problem = match &issuer {
+        Some(i) if i == did_of_url(&parts.vm) => None,
+        Some(i) => Some(format!("proof is by {} but the issuer is {i}", did_of_url(&parts.vm))),
+        None => Some("credential has no issuer".into()),
+    };
+    let sig = sig_item("issuer signature", &parts, keys);
+    Ok(Decoded {
+        format: "di",
+        credentials: vec![DecodedCredential { credential: doc, partial: false, disclosed: vec![], jwt_nbf: None, jwt_exp: None, sig_problem }],
+        presentation: None,
+        sigs: vec![sig],
+    })
+}
+
+/// Decodes a Data Integrity presentation (`authentication` proof by the holder, with challenge
+/// and domain) and every credential in it.
+pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+    let (doc, parts) = take_proof(doc, "authentication")?;
+    let holder = doc.get("holder").and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str))).map(str::to_owned);
+    let mut out = Decoded { format: "di", credentials: vec![], presentation: None, sigs: vec![sig_item("presentation signature", &parts, keys)] };
+    let vcs = match doc.get("verifiableCredential") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(v @ Value::Object(_)) => vec![v.clone()],
+        _ => return Err("presentation has no verifiableCredential".into()),
+    };
+    if vcs.is_empty() {
+        return Err("presentation carries no credential".into());
+    }
+    for (i, vc) in vcs.into_iter().enumerate() {
+        let d = crate::verify::decode(&vc.to_string(), keys).map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
+        if d.presentation.is_some() {
+            return Err(format!("verifiableCredential[{i}] is a presentation"));
+        }
+        out.credentials.extend(d.credentials);
+        out.sigs.extend(d.sigs);
+    }
+    let binding = match &holder {
+        None => Err("presentation names no holder".to_owned()),
+        Some(h) if h != did_of_url(&parts.vm) => Err(format!("presentation proof is by {} but the holder is {h}", did_of_url(&parts.vm))),
+        Some(h) => bind_subjects(&out.credentials, h),
+    };
+    out.presentation = Some(PresentationFacts { holder, challenge: parts.challenge, domain: parts.domain, issued_at: None, expires: None, binding });
+    Ok(out)
+}

@@ -1,0 +1,217 @@
+//! Building and signing credentials (VC Data Model 2.0) in vcnet's three formats:
+//! Data Integrity `eddsa-rdfc-2022`, VC-JOSE-COSE `vc+jwt`, and VC-JOSE-COSE `vc+sd-jwt`
+//! (RFC 9901 SD-JWT, every subject claim disclosable, holder key in `cnf`).
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde_json::{json, Map, Value};
+
+use crate::did::{resolve_key, DidError, Identity};
+use crate::jose::{sign_compact, Header};
+use crate::kind::CredentialKind;
+use crate::schema::{self, SchemaViolation};
+use crate::sd_jwt::{conceal_object, SD_ALG};
+use crate::status::StatusEntry;
+
+/// Why a credential could not be issued.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("subject does not match the {kind} schema: {}", .violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "))]
+    Schema { kind: CredentialKind, violations: Vec<SchemaViolation> },
+    #[error("credentialSubject must be a JSON object")]
+    SubjectNotObject,
+    #[error("holder: {0}")]
+    Holder(DidError),
+    #[error("the subject's `id` ({subject}) differs from the holder ({holder})")]
+    HolderMismatch { subject: String, holder: String },
+    #[error("SD-JWT credentials need a holder DID for key binding (`cnf`)")]
+    NoHolderForSdJwt,
+    #[error("Data Integrity signing failed: {0}")]
+    DataIntegrity(String),
+}
+
+/// The encodings vcnet issues and verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Format {
+    /// JSON-LD with a `DataIntegrityProof` (`eddsa-rdfc-2022`).
+    #[serde(rename = "di")]
+    DataIntegrity,
+    /// VC-JOSE-COSE `vc+jwt` (compact JWS, EdDSA).
+    #[serde(rename = "jwt")]
+    Jwt,
+    /// VC-JOSE-COSE `vc+sd-jwt` (SD-JWT, EdDSA, key binding).
+    #[serde(rename = "sd-jwt")]
+    SdJwt,
+}
+
+impl Format {
+    /// Short name (`di`, `jwt`, `sd-jwt`).
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Self::DataIntegrity => "di",
+            Self::Jwt => "jwt",
+            Self::SdJwt => "sd-jwt",
+        }
+    }
+
+    /// Parses a short name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::DataIntegrity, Self::Jwt, Self::SdJwt].into_iter().find(|f| f.short_name() == s)
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::DataIntegrity => "Data Integrity (eddsa-rdfc-2022)",
+            Self::Jwt => "vc+jwt",
+            Self::SdJwt => "vc+sd-jwt",
+        })
+    }
+}
+
+/// What to put in a credential.
+#[derive(Debug, Clone)]
+pub struct CredentialRequest {
+    /// The kind, which decides type, context and schema.
+    pub kind: CredentialKind,
+    /// The claims about the subject (an object; no `id` needed).
+    pub subject: Value,
+    /// The holder's DID: becomes `credentialSubject.id` and, for SD-JWT, the `cnf` key.
+    pub holder: Option<String>,
+    /// Credential `id`; a random `urn:uuid:` when `None`.
+    pub id: Option<String>,
+    /// `validFrom`.
+    pub valid_from: DateTime<Utc>,
+    /// `validUntil`, if the credential expires.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// `credentialStatus` entries (vcnet issues one for revocation and one for suspension).
+    pub status: Vec<StatusEntry>,
+}
+
+/// A random RFC 4122 version 4 UUID URN.
+pub fn random_urn_uuid(rng: &mut impl RngCore) -> String {
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("urn:uuid:{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// Builds the unsigned credential and checks it against the kind's schema.
+pub fn build_credential(issuer: &str, req: &CredentialRequest, rng: &mut impl RngCore) -> Result<Value, IssueError> {
+    let mut subject: Map<String, Value> = match &req.subject {
+        Value::Object(m) => m.clone(),
+        _ => return Err(IssueError::SubjectNotObject),
+    };
+    if let Some(holder) = &req.holder {
+        resolve_key(holder).map_err(IssueError::Holder)?;
+        match subject.get("id").and_then(Value::as_str) {
+            Some(id) if id != holder => {
+                return Err(IssueError::HolderMismatch { subject: id.to_owned(), holder: holder.clone() })
+            }
+            _ => {}
+        }
+        // `id` first, for readability.
+        let mut with_id = Map::new();
+        with_id.insert("id".into(), json!(holder));
+        subject.remove("id");
+        with_id.extend(subject);
+        subject = with_id;
+    }
+    let mut vc = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", req.kind.context_url()],
+        "id": req.id.clone().unwrap_or_else(|| random_urn_uuid(rng)),
+        "type": ["VerifiableCredential", req.kind.type_name()],
+        "issuer": issuer,
+        "validFrom": crate::time::format(req.valid_from),
+    });
+    if let Some(until) = req.valid_until {
+        vc["validUntil"] = json!(crate::time::format(until));
+    }
+    vc["credentialSubject"] = Value::Object(subject);
+    vc["credentialSchema"] = json!({"id": req.kind.schema_url(), "type": "JsonSchema"});
+    match req.status.len() {
+        0 => {}
+        1 => vc["credentialStatus"] = req.status[0].to_json(),
+        _ => vc["credentialStatus"] = Value::Array(req.status.iter().map(StatusEntry::to_json).collect()),
+    }
+    schema::validate(req.kind, &vc, false).map_err(|violations| IssueError::Schema { kind: req.kind, violations })?;
+    Ok(vc)
+}
+
+/// Secures a credential as `vc+jwt`: the JWT claims set is the credential itself
+/// (VC-JOSE-COSE §3.1.1), `typ` `vc+jwt`, `cty` `vc`, `kid` the issuer's verification method.
+pub fn sign_jwt(credential: &Value, issuer: &Identity) -> String {
+    let mut header = Header::eddsa("vc+jwt", Some(issuer.verification_method()));
+    header.cty = Some("vc".into());
+    sign_compact(&header, &serde_json::to_vec(credential).unwrap_or_default(), issuer.signing_key())
+}
+
+/// The `cnf` claim (RFC 7800) naming an Ed25519 holder key as a JWK.
+pub fn cnf_for(holder_did: &str) -> Result<Value, DidError> {
+    use base64::Engine;
+    let key = resolve_key(holder_did)?;
+    Ok(json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())}}))
+}
+
+/// Secures a credential as `vc+sd-jwt`: every property of `credentialSubject` except `id`, and
+/// every array element and nested property beneath, becomes a disclosure; the holder's key goes
+/// in `cnf`. Returns the SD-JWT with all disclosures (`<jws>~<d1>~…~<dn>~`).
+pub fn sign_sd_jwt(credential: &Value, issuer: &Identity, rng: &mut impl RngCore) -> Result<String, IssueError> {
+    let holder = credential["credentialSubject"]["id"].as_str().ok_or(IssueError::NoHolderForSdJwt)?;
+    let mut payload = credential.clone();
+    let mut disclosures = Vec::new();
+    if let Some(Value::Object(cs)) = payload.get_mut("credentialSubject") {
+        conceal_object(cs, &["id"], rng, &mut disclosures);
+    }
+    payload["_sd_alg"] = json!(SD_ALG);
+    payload["cnf"] = cnf_for(holder).map_err(IssueError::Holder)?;
+    let mut header = Header::eddsa("vc+sd-jwt", Some(issuer.verification_method()));
+    header.cty = Some("vc".into());
+    let mut out = sign_compact(&header, &serde_json::to_vec(&payload).unwrap_or_default(), issuer.signing_key());
+    out.push('~');
+    for d in &disclosures {
+        out.push_str(&d.encoded);
+        out.push('~');
+    }
+    Ok(out)
+}
+
+/// An issued credential in its wire form.
+#[derive(Debug, Clone)]
+pub enum Issued {
+    /// A JSON-LD credential with an embedded proof.
+    Json(Value),
+    /// A compact `vc+jwt` or SD-JWT.
+    Compact(String),
+}
+
+impl Issued {
+    /// The text to print, store or send.
+    pub fn to_text(&self) -> String {
+        match self {
+            Self::Json(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+            Self::Compact(s) => s.clone(),
+        }
+    }
+}
+
+/// Builds and signs a credential in one step.
+pub fn issue(
+    format: Format,
+    issuer: &Identity,
+    req: &CredentialRequest,
+    rng: &mut impl RngCore,
+) -> Result<Issued, IssueError> {
+    let vc = build_credential(issuer.did(), req, rng)?;
+    Ok(match format {
+        Format::Jwt => Issued::Compact(sign_jwt(&vc, issuer)),
+        Format::SdJwt => Issued::Compact(sign_sd_jwt(&vc, issuer, rng)?),
+        Format::DataIntegrity => Issued::Json(
+            crate::data_integrity::sign(&vc, issuer, req.valid_from, "assertionMethod", None, None)
+                .map_err(|e| IssueError::DataIntegrity(e.to_string()))?,
+        ),
+    })
+}

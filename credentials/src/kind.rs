@@ -1,0 +1,138 @@
+//! The credential kinds vcnet issues, each tied to its JSON Schema and JSON-LD context under
+//! `schemas/` (compiled into the binary, so nothing is ever fetched).
+
+use serde::{Deserialize, Serialize};
+
+/// Why a credential's kind could not be determined.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum KindError {
+    #[error("unknown credential kind: type {types:?} names none of IdentityCredential, HealthRecordCredential, StudyRecordCredential")]
+    Unknown { types: Vec<String> },
+    #[error("credential names more than one vcnet kind in `type`: {types:?}")]
+    Ambiguous { types: Vec<String> },
+    #[error("unknown kind `{name}`: expected identity, health or study")]
+    UnknownName { name: String },
+}
+
+/// A kind of credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum CredentialKind {
+    /// A citizen's national identity card.
+    #[serde(rename = "IdentityCredential")]
+    Identity,
+    /// A health record (insurance, blood type, immunizations, encounters, prescriptions).
+    #[serde(rename = "HealthRecordCredential")]
+    HealthRecord,
+    /// A study record (courses, grades, graduation).
+    #[serde(rename = "StudyRecordCredential")]
+    StudyRecord,
+}
+
+impl CredentialKind {
+    /// Every kind.
+    pub const ALL: [CredentialKind; 3] = [Self::Identity, Self::HealthRecord, Self::StudyRecord];
+
+    /// The credential `type` value.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Self::Identity => "IdentityCredential",
+            Self::HealthRecord => "HealthRecordCredential",
+            Self::StudyRecord => "StudyRecordCredential",
+        }
+    }
+
+    /// The short name used on the command line and in configs.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::HealthRecord => "health",
+            Self::StudyRecord => "study",
+        }
+    }
+
+    /// Parses a short name (`identity`, `health`, `study`) or a type name.
+    pub fn parse(name: &str) -> Result<Self, KindError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.short_name() == name || k.type_name() == name)
+            .ok_or_else(|| KindError::UnknownName { name: name.to_owned() })
+    }
+
+    /// The kind named in a credential's `type` list.
+    pub fn from_types<'a>(types: impl IntoIterator<Item = &'a str> + Clone) -> Result<Self, KindError> {
+        let mut found = None;
+        for t in types.clone() {
+            if let Some(k) = Self::ALL.into_iter().find(|k| k.type_name() == t) {
+                if found.is_some_and(|f| f != k) {
+                    return Err(KindError::Ambiguous { types: types.into_iter().map(str::to_owned).collect() });
+                }
+                found = Some(k);
+            }
+        }
+        found.ok_or_else(|| KindError::Unknown { types: types.into_iter().map(str::to_owned).collect() })
+    }
+
+    /// URL of the kind's JSON-LD context.
+    pub fn context_url(self) -> &'static str {
+        match self {
+            Self::Identity => "https://vcnet.id/contexts/identity/v1",
+            Self::HealthRecord => "https://vcnet.id/contexts/health/v1",
+            Self::StudyRecord => "https://vcnet.id/contexts/study/v1",
+        }
+    }
+
+    /// The context document.
+    pub fn context_json(self) -> &'static str {
+        match self {
+            Self::Identity => include_str!("../../schemas/identity/context.jsonld"),
+            Self::HealthRecord => include_str!("../../schemas/health/context.jsonld"),
+            Self::StudyRecord => include_str!("../../schemas/study/context.jsonld"),
+        }
+    }
+
+    /// URL (`$id`) of the kind's JSON Schema, as put in `credentialSchema`.
+    pub fn schema_url(self) -> &'static str {
+        match self {
+            Self::Identity => "https://vcnet.id/schemas/identity/v1.json",
+            Self::HealthRecord => "https://vcnet.id/schemas/health/v1.json",
+            Self::StudyRecord => "https://vcnet.id/schemas/study/v1.json",
+        }
+    }
+
+    /// The JSON Schema document.
+    pub fn schema_json(self) -> &'static str {
+        match self {
+            Self::Identity => include_str!("../../schemas/identity/schema.json"),
+            Self::HealthRecord => include_str!("../../schemas/health/schema.json"),
+            Self::StudyRecord => include_str!("../../schemas/study/schema.json"),
+        }
+    }
+}
+
+impl std::fmt::Display for CredentialKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.type_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse_and_resolve() {
+        assert_eq!(CredentialKind::parse("health").unwrap(), CredentialKind::HealthRecord);
+        assert!(CredentialKind::parse("passport").is_err());
+        assert_eq!(CredentialKind::from_types(["VerifiableCredential", "StudyRecordCredential"]).unwrap(), CredentialKind::StudyRecord);
+        assert!(matches!(CredentialKind::from_types(["VerifiableCredential"]), Err(KindError::Unknown { .. })));
+        assert!(matches!(
+            CredentialKind::from_types(["IdentityCredential", "StudyRecordCredential"]),
+            Err(KindError::Ambiguous { .. })
+        ));
+        for k in CredentialKind::ALL {
+            let schema: serde_json::Value = serde_json::from_str(k.schema_json()).unwrap();
+            assert_eq!(schema["$id"], k.schema_url());
+            let _: serde_json::Value = serde_json::from_str(k.context_json()).unwrap();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The rules of vcnet, with no sockets, storage or async runtime: `did:key` identities,
+//! credential kinds and their schemas, issuing W3C Verifiable Credentials (VC Data Model 2.0) as
+//! Data Integrity `eddsa-rdfc-2022`, `vc+jwt` and `vc+sd-jwt`, presenting them, verifying them
+//! through one pipeline of named checks, Bitstring Status Lists with signed deltas, and the root
+//! authority's accreditations.
+//!
+//! Time and randomness are inputs: nothing here reads the clock or a global RNG.
+
+pub mod data_integrity;
+pub mod did;
+pub mod issue;
+pub mod jose;
+pub mod kind;
+pub mod present;
+pub mod schema;
+pub mod sd_jwt;
+pub mod status;
+pub mod time;
+pub mod trust;
+pub mod verify;
+
+pub use did::Identity;
+pub use issue::{CredentialRequest, Format, Issued};
+pub use kind::CredentialKind;
+pub use verify::{VerificationReport, Verifier, VerifyOptions};

@@ -1,0 +1,441 @@
+//! Selective Disclosure for JWTs (RFC 9901): disclosures, digests, concealing claims when
+//! issuing, choosing disclosures when presenting, and rebuilding the disclosed claims when
+//! verifying (§7.1), with every rule the RFC makes a MUST.
+
+use std::collections::{HashMap, HashSet};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use rand::RngCore;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The only digest algorithm vcnet issues and accepts (`_sd_alg`).
+pub const SD_ALG: &str = "sha-256";
+
+/// Why an SD-JWT could not be read or its disclosures do not fit it.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum SdJwtError {
+    #[error("not an SD-JWT: {reason}")]
+    Format { reason: String },
+    #[error("disclosure #{index} is malformed: {reason}")]
+    Disclosure { index: usize, reason: String },
+    #[error("disclosure #{index} (claim `{claim}`) matches no digest in the credential: it was not issued with it")]
+    Unreferenced { index: usize, claim: String },
+    #[error("disclosure #{index} is given twice")]
+    DuplicateDisclosure { index: usize },
+    #[error("digest {digest} appears more than once in the credential")]
+    DuplicateDigest { digest: String },
+    #[error("disclosure for `{claim}` would overwrite a claim already present at `{path}`")]
+    ClaimCollision { claim: String, path: String },
+    #[error("`_sd_alg` is `{alg}`; only `sha-256` is supported")]
+    Alg { alg: String },
+    #[error("`{path}`: {reason}")]
+    Structure { path: String, reason: String },
+}
+
+/// One disclosure: a salted claim (object property) or array element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disclosure {
+    /// The base64url string as it travels after a `~`.
+    pub encoded: String,
+    /// base64url(SHA-256(encoded)), as listed in `_sd` or `...`.
+    pub digest: String,
+    /// The claim name; `None` for an array element.
+    pub name: Option<String>,
+    /// The disclosed value.
+    pub value: Value,
+}
+
+/// base64url(SHA-256(ASCII of the encoded disclosure)) (RFC 9901 §4.2.3).
+pub fn digest(encoded: &str) -> String {
+    B64.encode(Sha256::digest(encoded.as_bytes()))
+}
+
+impl Disclosure {
+    /// A new disclosure with a fresh 128-bit salt.
+    pub fn new(rng: &mut impl RngCore, name: Option<&str>, value: Value) -> Self {
+        let mut salt = [0u8; 16];
+        rng.fill_bytes(&mut salt);
+        let salt = B64.encode(salt);
+        let arr = match name {
+            Some(n) => Value::Array(vec![Value::String(salt), Value::String(n.to_owned()), value.clone()]),
+            None => Value::Array(vec![Value::String(salt), value.clone()]),
+        };
+        let encoded = B64.encode(serde_json::to_vec(&arr).unwrap_or_default());
+        Self { digest: digest(&encoded), encoded, name: name.map(str::to_owned), value }
+    }
+
+    /// Decodes a disclosure string; `index` is its position, for messages.
+    pub fn parse(encoded: &str, index: usize) -> Result<Self, SdJwtError> {
+        let err = |reason: String| SdJwtError::Disclosure { index, reason };
+        let bytes = B64.decode(encoded).map_err(|e| err(format!("not base64url: {e}")))?;
+        let arr: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| err(format!("not a JSON array: {e}")))?;
+        let (name, value) = match arr.len() {
+            3 => {
+                let name = arr[1].as_str().ok_or_else(|| err("claim name is not a string".into()))?;
+                if name == "_sd" || name == "..." {
+                    return Err(err(format!("claim name `{name}` is reserved")));
+                }
+                (Some(name.to_owned()), arr[2].clone())
+            }
+            2 => (None, arr[1].clone()),
+            n => return Err(err(format!("has {n} elements; expected 3 (claim) or 2 (array element)"))),
+        };
+        if !arr[0].is_string() {
+            return Err(err("salt is not a string".into()));
+        }
+        Ok(Self { digest: digest(encoded), encoded: encoded.to_owned(), name, value })
+    }
+}
+
+/// Makes every property of `obj` (except those in `keep`) and every array element below it
+/// selectively disclosable, innermost first so that a disclosed parent carries its children's
+/// digests. Disclosures are appended to `out`.
+pub fn conceal_object(obj: &mut Map<String, Value>, keep: &[&str], rng: &mut impl RngCore, out: &mut Vec<Disclosure>) {
+    let names: Vec<String> = obj.keys().filter(|k| !keep.contains(&k.as_str())).cloned().collect();
+    let mut digests = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(mut value) = obj.remove(&name) else { continue };
+        conceal_value(&mut value, rng, out);
+        let d = Disclosure::new(rng, Some(&name), value);
+        digests.push(d.digest.clone());
+        out.push(d);
+    }
+    if !digests.is_empty() {
+        digests.sort();
+        obj.insert("_sd".into(), Value::Array(digests.into_iter().map(Value::String).collect()));
+    }
+}
+
+fn conceal_value(value: &mut Value, rng: &mut impl RngCore, out: &mut Vec<Disclosure>) {
+    match value {
+        Value::Object(map) => conceal_object(map, &[], rng, out),
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                let mut v = item.take();
+                conceal_value(&mut v, rng, out);
+                let d = Disclosure::new(rng, None, v);
+                let mut placeholder = Map::new();
+                placeholder.insert("...".into(), Value::String(d.digest.clone()));
+                *item = Value::Object(placeholder);
+                out.push(d);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The parts of a serialized SD-JWT (`<jws>~<d1>~…~<dn>~[<kb-jwt>]`).
+#[derive(Debug, Clone)]
+pub struct SdJwtParts<'a> {
+    /// The issuer-signed JWT.
+    pub jws: &'a str,
+    /// The disclosures, in order.
+    pub disclosures: Vec<&'a str>,
+    /// The key binding JWT, if any.
+    pub kb_jwt: Option<&'a str>,
+    /// Everything up to and including the last `~`: what the KB-JWT's `sd_hash` covers.
+    pub sd_hash_input: &'a str,
+}
+
+impl<'a> SdJwtParts<'a> {
+    /// Splits at `~` (RFC 9901 §4).
+    pub fn split(s: &'a str) -> Result<Self, SdJwtError> {
+        let last = s.rfind('~').ok_or_else(|| SdJwtError::Format { reason: "no `~` separator".into() })?;
+        let sd_hash_input = &s[..=last];
+        let tail = &s[last + 1..];
+        let kb_jwt = if tail.is_empty() { None } else { Some(tail) };
+        let mut it = s[..last].split('~');
+        let jws = it.next().unwrap_or_default();
+        if jws.is_empty() {
+            return Err(SdJwtError::Format { reason: "issuer-signed JWT is empty".into() });
+        }
+        let disclosures: Vec<&str> = it.collect();
+        if let Some(i) = disclosures.iter().position(|d| d.is_empty()) {
+            return Err(SdJwtError::Format { reason: format!("disclosure #{i} is empty (`~~`)") });
+        }
+        Ok(Self { jws, disclosures, kb_jwt, sd_hash_input })
+    }
+}
+
+/// `sd_hash` for a key binding JWT: base64url(SHA-256(presentation without the KB-JWT)).
+pub fn sd_hash(sd_hash_input: &str) -> String {
+    digest(sd_hash_input)
+}
+
+/// The result of rebuilding an SD-JWT's claims.
+#[derive(Debug, Clone)]
+pub struct Disclosed {
+    /// The payload with disclosed claims in place, `_sd`, `...` placeholders and `_sd_alg` removed.
+    pub claims: Value,
+    /// JSON paths (`credentialSubject.immunizations[0].vaccine`) of the disclosed claims.
+    pub paths: Vec<String>,
+    /// Digests in the payload whose disclosures were withheld.
+    pub withheld: usize,
+}
+
+/// Rebuilds the claims from the issuer payload and the presented disclosures (RFC 9901 §7.1).
+pub fn disclose(mut payload: Value, disclosures: &[Disclosure]) -> Result<Disclosed, SdJwtError> {
+    if let Some(alg) = payload.get("_sd_alg") {
+        if alg.as_str() != Some(SD_ALG) {
+            return Err(SdJwtError::Alg { alg: alg.to_string() });
+        }
+    }
+    let mut by_digest: HashMap<&str, (usize, &Disclosure)> = HashMap::with_capacity(disclosures.len());
+    for (i, d) in disclosures.iter().enumerate() {
+        if by_digest.insert(d.digest.as_str(), (i, d)).is_some() {
+            return Err(SdJwtError::DuplicateDisclosure { index: i });
+        }
+    }
+    let mut st = Walk { by_digest, used: HashSet::new(), seen: HashSet::new(), paths: Vec::new(), withheld: 0 };
+    if let Value::Object(map) = &mut payload {
+        map.remove("_sd_alg");
+    }
+    st.walk(&mut payload, "")?;
+    for (i, d) in disclosures.iter().enumerate() {
+        if !st.used.contains(&i) {
+            return Err(SdJwtError::Unreferenced { index: i, claim: d.name.clone().unwrap_or_else(|| "array element".into()) });
+        }
+    }
+    Ok(Disclosed { claims: payload, paths: st.paths, withheld: st.withheld })
+}
+
+struct Walk<'d> {
+    by_digest: HashMap<&'d str, (usize, &'d Disclosure)>,
+    used: HashSet<usize>,
+    seen: HashSet<String>,
+    paths: Vec<String>,
+    withheld: usize,
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+impl<'d> Walk<'d> {
+    fn take(&mut self, digest: &str) -> Result<Option<&'d Disclosure>, SdJwtError> {
+        if !self.seen.insert(digest.to_owned()) {
+            return Err(SdJwtError::DuplicateDigest { digest: digest.to_owned() });
+        }
+        match self.by_digest.get(digest) {
+            Some(&(i, d)) => {
+                self.used.insert(i);
+                Ok(Some(d))
+            }
+            None => {
+                self.withheld += 1;
+                Ok(None)
+            }
+        }
+    }
+
+    fn walk(&mut self, value: &mut Value, path: &str) -> Result<(), SdJwtError> {
+        match value {
+            Value::Object(map) => {
+                if let Some(sd) = map.remove("_sd") {
+                    let Value::Array(digests) = sd else {
+                        return Err(SdJwtError::Structure { path: join(path, "_sd"), reason: "`_sd` is not an array".into() });
+                    };
+                    for dg in digests {
+                        let Value::String(dg) = dg else {
+                            return Err(SdJwtError::Structure { path: join(path, "_sd"), reason: "digest is not a string".into() });
+                        };
+                        if let Some(d) = self.take(&dg)? {
+                            let Some(name) = d.name.clone() else {
+                                return Err(SdJwtError::Structure {
+                                    path: join(path, "_sd"),
+                                    reason: "an array-element disclosure is referenced from `_sd`".into(),
+                                });
+                            };
+                            if map.contains_key(&name) {
+                                return Err(SdJwtError::ClaimCollision { claim: name, path: path.to_owned() });
+                            }
+                            self.paths.push(join(path, &name));
+                            map.insert(name, d.value.clone());
+                        }
+                    }
+                }
+                for (k, v) in map.iter_mut() {
+                    let p = join(path, k);
+                    self.walk(v, &p)?;
+                }
+            }
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items.drain(..) {
+                    let placeholder = match &item {
+                        Value::Object(m) if m.len() == 1 && m.contains_key("...") => Some(m["..."].clone()),
+                        _ => None,
+                    };
+                    match placeholder {
+                        Some(Value::String(dg)) => {
+                            if let Some(d) = self.take(&dg)? {
+                                if d.name.is_some() {
+                                    return Err(SdJwtError::Structure {
+                                        path: path.to_owned(),
+                                        reason: "a claim disclosure is referenced from an array element".into(),
+                                    });
+                                }
+                                self.paths.push(format!("{path}[{}]", out.len()));
+                                out.push(d.value.clone());
+                            }
+                        }
+                        Some(_) => {
+                            return Err(SdJwtError::Structure { path: path.to_owned(), reason: "`...` digest is not a string".into() })
+                        }
+                        None => out.push(item),
+                    }
+                }
+                for (i, v) in out.iter_mut().enumerate() {
+                    let p = format!("{path}[{i}]");
+                    self.walk(v, &p)?;
+                }
+                *items = out;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// The path of every disclosure within the payload (`credentialSubject.fullName`,
+/// `credentialSubject.immunizations[1]`, …), so a holder can choose what to present.
+/// Returns `(path, disclosure index)` pairs; paths of array elements use the element's position
+/// among all (concealed or not) elements.
+pub fn disclosure_paths(payload: &Value, disclosures: &[Disclosure]) -> Vec<(String, usize)> {
+    let by_digest: HashMap<&str, usize> = disclosures.iter().enumerate().map(|(i, d)| (d.digest.as_str(), i)).collect();
+    let mut out = Vec::new();
+    paths_in(payload, "", &by_digest, disclosures, &mut out);
+    out
+}
+
+fn paths_in(v: &Value, path: &str, by: &HashMap<&str, usize>, ds: &[Disclosure], out: &mut Vec<(String, usize)>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(sd)) = map.get("_sd") {
+                for dg in sd.iter().filter_map(Value::as_str) {
+                    if let Some(&i) = by.get(dg) {
+                        if let Some(name) = &ds[i].name {
+                            let p = join(path, name);
+                            out.push((p.clone(), i));
+                            paths_in(&ds[i].value, &p, by, ds, out);
+                        }
+                    }
+                }
+            }
+            for (k, child) in map {
+                if k != "_sd" {
+                    paths_in(child, &join(path, k), by, ds, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (idx, item) in items.iter().enumerate() {
+                let p = format!("{path}[{idx}]");
+                match item.as_object().and_then(|m| if m.len() == 1 { m.get("...") } else { None }).and_then(Value::as_str) {
+                    Some(dg) => {
+                        if let Some(&i) = by.get(dg) {
+                            out.push((p.clone(), i));
+                            paths_in(&ds[i].value, &p, by, ds, out);
+                        }
+                    }
+                    None => paths_in(item, &p, by, ds, out),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Indexes of the disclosures needed to reveal `wanted` paths: every disclosure on the way to a
+/// wanted path, and everything beneath it. A wanted path is a dotted path with optional `[n]`
+/// indexes (`credentialSubject.immunizations[0]`).
+pub fn select(paths: &[(String, usize)], wanted: &[String]) -> Vec<usize> {
+    let under = |p: &str, w: &str| p == w || p.starts_with(&format!("{w}.")) || p.starts_with(&format!("{w}["));
+    let mut chosen: Vec<usize> = paths
+        .iter()
+        .filter(|(p, _)| wanted.iter().any(|w| under(p, w) || under(w, p)))
+        .map(|(_, i)| *i)
+        .collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use serde_json::json;
+
+    fn issue(subject: Value) -> (Value, Vec<Disclosure>) {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+        let mut payload = json!({"iss": "x", "credentialSubject": subject});
+        let mut out = Vec::new();
+        let cs = payload["credentialSubject"].as_object_mut().unwrap();
+        conceal_object(cs, &["id"], &mut rng, &mut out);
+        payload["_sd_alg"] = json!(SD_ALG);
+        (payload, out)
+    }
+
+    #[test]
+    fn full_disclosure_rebuilds_original() {
+        let subject = json!({"id": "did:x", "name": "An", "imm": [{"v": "MMR", "lot": "A1"}, {"v": "BCG", "lot": "B2"}]});
+        let (payload, ds) = issue(subject.clone());
+        assert!(payload["credentialSubject"].get("name").is_none());
+        let out = disclose(payload, &ds).unwrap();
+        assert_eq!(out.claims["credentialSubject"], subject);
+        assert_eq!(out.withheld, 0);
+    }
+
+    #[test]
+    fn selecting_one_array_element() {
+        let subject = json!({"name": "An", "imm": [{"v": "MMR", "lot": "A1"}, {"v": "BCG", "lot": "B2"}]});
+        let (payload, ds) = issue(subject);
+        let paths = disclosure_paths(&payload, &ds);
+        let chosen = select(&paths, &["credentialSubject.imm[1]".to_string()]);
+        let picked: Vec<Disclosure> = chosen.iter().map(|&i| ds[i].clone()).collect();
+        let out = disclose(payload, &picked).unwrap();
+        assert_eq!(out.claims["credentialSubject"], json!({"imm": [{"v": "BCG", "lot": "B2"}]}));
+        assert!(out.withheld > 0);
+    }
+
+    #[test]
+    fn rejects_foreign_duplicate_and_reserved() {
+        let (payload, ds) = issue(json!({"name": "An"}));
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
+        let foreign = Disclosure::new(&mut rng, Some("name"), json!("Mallory"));
+        assert!(matches!(disclose(payload.clone(), &[foreign]), Err(SdJwtError::Unreferenced { index: 0, .. })));
+        assert!(matches!(disclose(payload.clone(), &[ds[0].clone(), ds[0].clone()]), Err(SdJwtError::DuplicateDisclosure { .. })));
+        let reserved = B64.encode(br#"["s","_sd","x"]"#);
+        assert!(Disclosure::parse(&reserved, 0).is_err());
+        assert!(Disclosure::parse("!!", 0).is_err());
+        let mut bad = payload;
+        bad["_sd_alg"] = json!("md5");
+        assert!(matches!(disclose(bad, &ds), Err(SdJwtError::Alg { .. })));
+    }
+
+    #[test]
+    fn collision_is_rejected() {
+        let (mut payload, ds) = issue(json!({"name": "An"}));
+        payload["credentialSubject"]["name"] = json!("plain");
+        assert!(matches!(disclose(payload, &ds), Err(SdJwtError::ClaimCollision { .. })));
+    }
+
+    #[test]
+    fn split_forms() {
+        let p = SdJwtParts::split("a.b.c~d1~d2~").unwrap();
+        assert_eq!(p.disclosures, vec!["d1", "d2"]);
+        assert!(p.kb_jwt.is_none());
+        let p = SdJwtParts::split("a.b.c~d1~k.b.j").unwrap();
+        assert_eq!(p.kb_jwt, Some("k.b.j"));
+        assert_eq!(p.sd_hash_input, "a.b.c~d1~");
+        assert!(SdJwtParts::split("a.b.c").is_err());
+        assert!(SdJwtParts::split("a.b.c~~d~").is_err());
+    }
+}

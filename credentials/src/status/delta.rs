@@ -1,0 +1,336 @@
+//! A status list as a node holds it (bits + version), and the signed messages that move it
+//! between nodes: a delta (version n → n+1: indexes set and cleared, and the blake3 digest of
+//! the resulting list) and a full snapshot. Both are compact JWS signed by the list's issuer, so
+//! any node can check them offline; the digest lets a node detect that it diverged.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Bitstring, StatusError, StatusPurpose};
+use crate::did::{did_of_url, Identity, KeyResolver};
+use crate::jose::{sign_compact, CompactJws, Header};
+
+/// `typ` of a signed delta.
+pub const DELTA_TYP: &str = "vcnet-status-delta+jwt";
+/// `typ` of a signed snapshot.
+pub const SNAPSHOT_TYP: &str = "vcnet-status-snapshot+jwt";
+/// Most indexes one delta may change: bounds gossip message size (8 bytes of JSON each, so a
+/// full delta stays under ~80 KiB, well within the gossip limit).
+pub const MAX_DELTA_CHANGES: usize = 10_000;
+
+/// One status list at one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusList {
+    /// The list's URL (its `statusListCredential`).
+    pub id: String,
+    /// What its bits mean.
+    pub purpose: StatusPurpose,
+    /// DID of the issuer that owns and signs it.
+    pub issuer: String,
+    /// Starts at 0 (all clear) and grows by one per delta.
+    pub version: u64,
+    /// The bits.
+    pub bits: Bitstring,
+}
+
+/// A change from version `version - 1` to `version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusDelta {
+    /// List URL.
+    pub list: String,
+    /// Purpose of the list.
+    pub purpose: StatusPurpose,
+    /// Owner DID (must be the signer).
+    pub issuer: String,
+    /// The new version; the delta applies to `version - 1`.
+    pub version: u64,
+    /// Indexes whose bit becomes 1.
+    #[serde(default)]
+    pub set: Vec<u64>,
+    /// Indexes whose bit becomes 0.
+    #[serde(default)]
+    pub cleared: Vec<u64>,
+    /// blake3 (hex) of the list after applying.
+    pub digest: String,
+    /// When the issuer made the change (RFC 3339).
+    pub issued: String,
+}
+
+/// A whole list at a version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusSnapshot {
+    /// List URL.
+    pub list: String,
+    /// Purpose of the list.
+    pub purpose: StatusPurpose,
+    /// Owner DID (must be the signer).
+    pub issuer: String,
+    /// The version this snapshot is.
+    pub version: u64,
+    /// `encodedList` form of the bits.
+    pub encoded_list: String,
+    /// blake3 (hex) of the bits.
+    pub digest: String,
+    /// When the issuer took it (RFC 3339).
+    pub issued: String,
+}
+
+/// How a verified delta relates to the list a node holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeltaCheck {
+    /// Exactly the next version: apply it.
+    Next,
+    /// The version the node already has.
+    Duplicate,
+    /// Older than what the node has.
+    Old,
+    /// Newer than next: versions in between are missing; sync.
+    Gap { have: u64, got: u64 },
+    /// The node has never seen this list: it needs a snapshot first.
+    Unknown,
+}
+
+impl StatusList {
+    /// A new, all-clear list at version 0.
+    pub fn new(id: &str, purpose: StatusPurpose, issuer: &str, size: usize) -> Result<Self, StatusError> {
+        Ok(Self { id: id.to_owned(), purpose, issuer: issuer.to_owned(), version: 0, bits: Bitstring::new(size)? })
+    }
+
+    /// Applies a local change (the issuer's own revoke/suspend/reinstate), bumping the version,
+    /// and returns the delta to sign and publish. Nothing changes if an index is out of range.
+    pub fn change(&mut self, set: &[u64], cleared: &[u64], at: DateTime<Utc>) -> Result<StatusDelta, StatusError> {
+        let mut bits = self.bits.clone();
+        for &i in set {
+            bits.set(i, true)?;
+        }
+        for &i in cleared {
+            bits.set(i, false)?;
+        }
+        self.bits = bits;
+        self.version += 1;
+        Ok(StatusDelta {
+            list: self.id.clone(),
+            purpose: self.purpose,
+            issuer: self.issuer.clone(),
+            version: self.version,
+            set: set.to_vec(),
+            cleared: cleared.to_vec(),
+            digest: self.bits.digest_hex(),
+            issued: crate::time::format(at),
+        })
+    }
+
+    /// Where a delta for this list stands relative to this copy.
+    pub fn check(&self, delta: &StatusDelta) -> DeltaCheck {
+        match delta.version {
+            v if v == self.version + 1 => DeltaCheck::Next,
+            v if v == self.version => DeltaCheck::Duplicate,
+            v if v < self.version => DeltaCheck::Old,
+            v => DeltaCheck::Gap { have: self.version, got: v },
+        }
+    }
+
+    /// Applies the next delta from the owner, all or nothing: list, purpose, owner, version and
+    /// resulting digest must all match.
+    pub fn apply(&mut self, delta: &StatusDelta) -> Result<(), StatusError> {
+        let bad = |reason: String| StatusError::BadMessage { reason };
+        if delta.list != self.id || delta.purpose != self.purpose {
+            return Err(bad(format!("delta is for {} ({}), not {} ({})", delta.list, delta.purpose, self.id, self.purpose)));
+        }
+        if delta.issuer != self.issuer {
+            return Err(bad(format!("delta is from {}, but the list belongs to {}", delta.issuer, self.issuer)));
+        }
+        if delta.version != self.version + 1 {
+            return Err(bad(format!("delta is version {}, this list is at {} (expected {})", delta.version, self.version, self.version + 1)));
+        }
+        let mut bits = self.bits.clone();
+        for &i in &delta.set {
+            bits.set(i, true)?;
+        }
+        for &i in &delta.cleared {
+            bits.set(i, false)?;
+        }
+        let digest = bits.digest_hex();
+        if digest != delta.digest {
+            return Err(bad(format!("digest of the resulting list is {digest}, the delta says {}", delta.digest)));
+        }
+        self.bits = bits;
+        self.version = delta.version;
+        Ok(())
+    }
+
+    /// A snapshot of this list.
+    pub fn snapshot(&self, at: DateTime<Utc>) -> StatusSnapshot {
+        StatusSnapshot {
+            list: self.id.clone(),
+            purpose: self.purpose,
+            issuer: self.issuer.clone(),
+            version: self.version,
+            encoded_list: self.bits.encode(),
+            digest: self.bits.digest_hex(),
+            issued: crate::time::format(at),
+        }
+    }
+
+    /// The list a snapshot describes, checking its digest.
+    pub fn from_snapshot(s: &StatusSnapshot) -> Result<Self, StatusError> {
+        let bits = Bitstring::decode(&s.encoded_list)?;
+        let digest = bits.digest_hex();
+        if digest != s.digest {
+            return Err(StatusError::BadMessage { reason: format!("snapshot digest is {}, its list hashes to {digest}", s.digest) });
+        }
+        Ok(Self { id: s.list.clone(), purpose: s.purpose, issuer: s.issuer.clone(), version: s.version, bits })
+    }
+}
+
+fn sign<T: Serialize>(typ: &str, body: &T, signer: &Identity) -> String {
+    let payload = serde_json::to_vec(body).unwrap_or_default();
+    sign_compact(&Header::eddsa(typ, Some(signer.verification_method())), &payload, signer.signing_key())
+}
+
+fn open<T: serde::de::DeserializeOwned>(typ: &str, jws: &str, keys: &KeyResolver, issuer_of: impl Fn(&T) -> &str) -> Result<T, StatusError> {
+    let bad_sig = |reason: String| StatusError::BadSignature { reason };
+    let parsed = CompactJws::parse(jws).map_err(|e| StatusError::BadMessage { reason: e.to_string() })?;
+    if parsed.header.typ.as_deref() != Some(typ) {
+        return Err(StatusError::BadMessage { reason: format!("typ is {:?}, expected {typ}", parsed.header.typ) });
+    }
+    let body: T = parsed.payload_json().map_err(|e| StatusError::BadMessage { reason: e.to_string() })?;
+    let kid = parsed.header.kid.as_deref().ok_or_else(|| bad_sig("header has no kid".into()))?;
+    if did_of_url(kid) != issuer_of(&body) {
+        return Err(bad_sig(format!("signed by {}, but the list belongs to {}", did_of_url(kid), issuer_of(&body))));
+    }
+    let key = keys.resolve(kid).map_err(|e| bad_sig(e.to_string()))?;
+    if !parsed.verify_with(&key) {
+        return Err(bad_sig("Ed25519 signature does not verify".into()));
+    }
+    Ok(body)
+}
+
+/// A delta with its issuer's signature, as gossiped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedDelta {
+    /// The delta.
+    pub delta: StatusDelta,
+    /// Compact JWS over it, by the list owner.
+    pub jws: String,
+}
+
+impl SignedDelta {
+    /// Signs a delta; `signer` must be the list owner.
+    pub fn sign(delta: StatusDelta, signer: &Identity) -> Self {
+        let jws = sign(DELTA_TYP, &delta, signer);
+        Self { delta, jws }
+    }
+
+    /// Parses and checks a received delta: well-formed, signed by the DID its `issuer` names,
+    /// and small enough. Whether it fits the receiver's copy is [`StatusList::check`].
+    pub fn open(jws: &str, keys: &KeyResolver) -> Result<Self, StatusError> {
+        let delta: StatusDelta = open(DELTA_TYP, jws, keys, |d: &StatusDelta| d.issuer.as_str())?;
+        if delta.set.len() + delta.cleared.len() > MAX_DELTA_CHANGES {
+            return Err(StatusError::BadMessage { reason: format!("delta changes more than {MAX_DELTA_CHANGES} indexes") });
+        }
+        if delta.version == 0 {
+            return Err(StatusError::BadMessage { reason: "delta version 0 (deltas start at 1)".into() });
+        }
+        Ok(Self { delta, jws: jws.to_owned() })
+    }
+}
+
+/// A snapshot with its issuer's signature, as gossiped and synced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedSnapshot {
+    /// The snapshot.
+    pub snapshot: StatusSnapshot,
+    /// Compact JWS over it, by the list owner.
+    pub jws: String,
+}
+
+impl SignedSnapshot {
+    /// Signs a snapshot; `signer` must be the list owner.
+    pub fn sign(snapshot: StatusSnapshot, signer: &Identity) -> Self {
+        let jws = sign(SNAPSHOT_TYP, &snapshot, signer);
+        Self { snapshot, jws }
+    }
+
+    /// Parses and checks a received snapshot (signature by its `issuer`, digest of its list).
+    pub fn open(jws: &str, keys: &KeyResolver) -> Result<(Self, StatusList), StatusError> {
+        let snapshot: StatusSnapshot = open(SNAPSHOT_TYP, jws, keys, |s: &StatusSnapshot| s.issuer.as_str())?;
+        let list = StatusList::from_snapshot(&snapshot)?;
+        Ok((Self { snapshot, jws: jws.to_owned() }, list))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> DateTime<Utc> {
+        crate::time::parse("2026-01-01T00:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn delta_chain_applies_and_checks() {
+        let issuer = Identity::from_seed(&[1; 32]);
+        let keys = KeyResolver::new();
+        let mut master = StatusList::new("https://s/r/0", StatusPurpose::Revocation, issuer.did(), 131_072).unwrap();
+        let mut replica = master.clone();
+        let d1 = SignedDelta::sign(master.change(&[5, 77], &[], at()).unwrap(), &issuer);
+        let d2 = SignedDelta::sign(master.change(&[], &[5], at()).unwrap(), &issuer);
+        let got2 = SignedDelta::open(&d2.jws, &keys).unwrap();
+        assert_eq!(replica.check(&got2.delta), DeltaCheck::Gap { have: 0, got: 2 });
+        let got1 = SignedDelta::open(&d1.jws, &keys).unwrap();
+        assert_eq!(replica.check(&got1.delta), DeltaCheck::Next);
+        replica.apply(&got1.delta).unwrap();
+        assert_eq!(replica.check(&got1.delta), DeltaCheck::Duplicate);
+        replica.apply(&got2.delta).unwrap();
+        assert_eq!(replica, master);
+        assert_eq!(replica.check(&got1.delta), DeltaCheck::Old);
+        assert!(!replica.bits.get(5).unwrap() && replica.bits.get(77).unwrap());
+    }
+
+    #[test]
+    fn forged_and_corrupt_deltas_rejected() {
+        let issuer = Identity::from_seed(&[1; 32]);
+        let mallory = Identity::from_seed(&[2; 32]);
+        let keys = KeyResolver::new();
+        let mut list = StatusList::new("https://s/r/0", StatusPurpose::Revocation, issuer.did(), 131_072).unwrap();
+        let replica = list.clone();
+        let d = list.change(&[9], &[], at()).unwrap();
+        // Signed by someone else while naming the owner.
+        let forged = SignedDelta::sign(d.clone(), &mallory);
+        assert!(matches!(SignedDelta::open(&forged.jws, &keys), Err(StatusError::BadSignature { .. })));
+        // Names mallory as issuer: signature fine, but the list's owner differs.
+        let mut theirs = d.clone();
+        theirs.issuer = mallory.did().to_owned();
+        let signed = SignedDelta::sign(theirs, &mallory);
+        let opened = SignedDelta::open(&signed.jws, &keys).unwrap();
+        assert!(replica.clone().apply(&opened.delta).is_err());
+        // Wrong digest.
+        let mut wrong = d.clone();
+        wrong.digest = "00".repeat(32);
+        let mut r = replica.clone();
+        assert!(r.apply(&SignedDelta::open(&SignedDelta::sign(wrong, &issuer).jws, &keys).unwrap().delta).is_err());
+        assert_eq!(r, replica, "a rejected delta leaves the list unchanged");
+        // Out-of-range index.
+        let mut oob = d;
+        oob.set = vec![1 << 20];
+        assert!(r.apply(&oob).is_err());
+        assert_eq!(r, replica);
+    }
+
+    #[test]
+    fn snapshot_round_trip() {
+        let issuer = Identity::from_seed(&[1; 32]);
+        let keys = KeyResolver::new();
+        let mut list = StatusList::new("https://s/s/0", StatusPurpose::Suspension, issuer.did(), 131_072).unwrap();
+        list.change(&[3], &[], at()).unwrap();
+        let snap = SignedSnapshot::sign(list.snapshot(at()), &issuer);
+        let (_, back) = SignedSnapshot::open(&snap.jws, &keys).unwrap();
+        assert_eq!(back, list);
+        let mut bad = list.snapshot(at());
+        bad.digest = "ff".repeat(32);
+        assert!(SignedSnapshot::open(&SignedSnapshot::sign(bad, &issuer).jws, &keys).is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! Bitstring Status List v1.0: the bit vector, random index allocation, the status entries a
+//! credential carries, the `BitstringStatusListCredential`, and vcnet's signed snapshots and
+//! deltas (version n → n+1, chained by the blake3 digest of the resulting list) that gossip
+//! carries between nodes.
+
+mod allocate;
+mod bitstring;
+mod delta;
+mod entry;
+
+pub use allocate::IndexAllocator;
+pub use bitstring::{Bitstring, MAX_BITS, MIN_BITS};
+pub use delta::{DeltaCheck, SignedDelta, SignedSnapshot, StatusDelta, StatusList, StatusSnapshot};
+pub use entry::{list_credential_unsigned, StatusEntry};
+
+use serde::{Deserialize, Serialize};
+
+/// Why a status list operation failed.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum StatusError {
+    #[error("status list index {index} is out of range (the list has {size} entries)")]
+    IndexOutOfRange { index: u64, size: u64 },
+    #[error("a status list must have a multiple of 8 and at least 131072 entries (at most 2^30); got {bits}")]
+    BadLength { bits: usize },
+    #[error("encodedList: {reason}")]
+    BadEncoding { reason: String },
+    #[error("credentialStatus{at}: {reason}")]
+    BadEntry { at: String, reason: String },
+    #[error("status message: {reason}")]
+    BadMessage { reason: String },
+    #[error("status message signature: {reason}")]
+    BadSignature { reason: String },
+}
+
+/// What a status bit means (`statusPurpose`). vcnet uses the two the specification defines for
+/// single-bit lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusPurpose {
+    /// Set means permanently revoked.
+    Revocation,
+    /// Set means suspended; clearing it reinstates.
+    Suspension,
+}
+
+impl StatusPurpose {
+    /// The `statusPurpose` string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Revocation => "revocation",
+            Self::Suspension => "suspension",
+        }
+    }
+
+    /// Parses a `statusPurpose` string.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "revocation" => Some(Self::Revocation),
+            "suspension" => Some(Self::Suspension),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusPurpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,337 @@
+//! The `decode` step: detect the encoding, parse it once, and gather everything the later
+//! checks need, including the signatures to check (as plain Ed25519 work items, so one or many
+//! inputs can be verified together).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde_json::Value;
+
+use crate::did::{did_of_url, KeyResolver};
+use crate::jose::CompactJws;
+use crate::sd_jwt::{self, Disclosure, SdJwtParts};
+
+/// The largest input accepted (1 MiB): far above any credential, a bound against abuse.
+pub const MAX_INPUT_BYTES: usize = 1 << 20;
+
+/// One Ed25519 signature to check.
+#[derive(Debug, Clone)]
+pub struct SigItem {
+    /// What it proves, for messages ("issuer signature", "key binding JWT").
+    pub what: &'static str,
+    /// The signed bytes.
+    pub message: Vec<u8>,
+    /// The signature.
+    pub signature: Signature,
+    /// The key, or why there is none.
+    pub key: Result<VerifyingKey, String>,
+}
+
+/// A presentation's holder-side facts.
+#[derive(Debug, Clone)]
+pub struct PresentationFacts {
+    /// The presenter (holder DID), if stated.
+    pub holder: Option<String>,
+    /// The nonce / challenge it carries.
+    pub challenge: Option<String>,
+    /// The audience / domain it carries.
+    pub domain: Option<String>,
+    /// When it was made (seconds since the epoch).
+    pub issued_at: Option<i64>,
+    /// When it expires (seconds since the epoch).
+    pub expires: Option<i64>,
+    /// Holder binding verdict found while decoding (e.g. `sd_hash` mismatch).
+    pub binding: Result<String, String>,
+}
+
+/// One credential, decoded.
+#[derive(Debug, Clone)]
+pub struct DecodedCredential {
+    /// The credential claims (for SD-JWT: with disclosed claims in place).
+    pub credential: Value,
+    /// Whether claims may be withheld (SD-JWT).
+    pub partial: bool,
+    /// Paths of the disclosed claims (SD-JWT).
+    pub disclosed: Vec<String>,
+    /// JWT `nbf`/`exp` (seconds), when the envelope has them.
+    pub jwt_nbf: Option<i64>,
+    /// JWT `exp` (seconds).
+    pub jwt_exp: Option<i64>,
+    /// A problem with the signature that was found while decoding (wrong `kid`, …).
+    pub sig_problem: Option<String>,
+}
+
+/// One input, decoded.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The encoding's short name.
+    pub format: &'static str,
+    /// The credentials it carries (one, unless a presentation carries several).
+    pub credentials: Vec<DecodedCredential>,
+    /// Presentation facts, for presentations.
+    pub presentation: Option<PresentationFacts>,
+    /// Every Ed25519 signature to check.
+    pub sigs: Vec<SigItem>,
+}
+
+fn issuer_of(credential: &Value) -> Option<&str> {
+    match credential.get("issuer") {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// The issuer DID of a credential (`issuer` as a string or `issuer.id`).
+pub fn issuer_did(credential: &Value) -> Option<&str> {
+    issuer_of(credential)
+}
+
+fn jws_sig(what: &'static str, jws: &CompactJws<'_>, key: Result<VerifyingKey, String>) -> SigItem {
+    SigItem { what, message: jws.signing_input.as_bytes().to_vec(), signature: jws.signature, key }
+}
+
+/// Checks that the JWS `kid` belongs to `expected` DID and resolves its key.
+fn kid_key(jws: &CompactJws<'_>, expected: Option<&str>, role: &str, keys: &KeyResolver) -> (Result<VerifyingKey, String>, Option<String>) {
+    let Some(kid) = jws.header.kid.as_deref() else {
+        return (Err(format!("{role} JWS header has no `kid`")), Some(format!("{role} JWS header has no `kid`")));
+    };
+    let problem = match expected {
+        Some(e) if did_of_url(kid) != e => Some(format!("{role} JWS is signed by {} but names {e}", did_of_url(kid))),
+        None => Some(format!("{role} is not stated, so the signer {} cannot be bound to it", did_of_url(kid))),
+        _ => None,
+    };
+    (keys.resolve(kid).map_err(|e| format!("{role} key: {e}")), problem)
+}
+
+fn num(v: &Value, k: &str) -> Option<i64> {
+    v.get(k).and_then(Value::as_i64)
+}
+
+/// Decodes any supported encoding. The error names what is wrong and where.
+pub fn decode(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(format!("input is {} bytes; the limit is {MAX_INPUT_BYTES}", input.len()));
+    }
+    let input = input.trim();
+    if input.is_empty() {
+        return Err("input is empty".into());
+    }
+    if input.starts_with('{') {
+        let v: Value = serde_json::from_str(input).map_err(|e| format!("input is not valid JSON: {e}"))?;
+        return decode_json(v, keys);
+    }
+    if input.contains('~') {
+        return decode_sd_jwt(input, keys);
+    }
+    if input.bytes().filter(|&b| b == b'.').count() == 2 {
+        return decode_jwt(input, keys);
+    }
+    Err("unrecognised encoding: not JSON, a compact JWT (vc+jwt, vp+jwt) or an SD-JWT".into())
+}
+
+fn types(v: &Value) -> Vec<&str> {
+    match v.get("type") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    }
+}
+
+/// Unwraps `EnvelopedVerifiableCredential` (`data:application/vc+jwt,…`, `…vc+sd-jwt,…`).
+fn enveloped(v: &Value) -> Option<Result<&str, String>> {
+    if !types(v).contains(&"EnvelopedVerifiableCredential") {
+        return None;
+    }
+    let id = v.get("id").and_then(Value::as_str).unwrap_or_default();
+    Some(
+        id.strip_prefix("data:application/vc+jwt,")
+            .or_else(|| id.strip_prefix("data:application/vc+sd-jwt,"))
+            .or_else(|| id.strip_prefix("data:application/dc+sd-jwt,"))
+            .ok_or_else(|| format!("EnvelopedVerifiableCredential id is not a data: URL of vc+jwt or vc+sd-jwt (starts `{}`)", &id[..id.len().min(32)])),
+    )
+}
+
+fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+    if let Some(inner) = enveloped(&v) {
+        return decode(inner?, keys);
+    }
+    let t = types(&v);
+    if t.contains(&"VerifiablePresentation") {
+        return crate::data_integrity::decode_presentation(v, keys);
+    }
+    if !t.contains(&"VerifiableCredential") {
+        return Err(format!("JSON `type` {t:?} includes neither VerifiableCredential nor VerifiablePresentation"));
+    }
+    if v.get("proof").is_none() {
+        return Err("JSON credential has no `proof`: it is not secured".into());
+    }
+    crate::data_integrity::decode_credential(v, keys)
+}
+
+fn decode_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
+    let jws = CompactJws::parse(input).map_err(|e| e.to_string())?;
+    let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
+    match jws.header.typ.as_deref() {
+        Some("vc+jwt") => {
+            let cred = jwt_credential(&jws, payload, keys)?;
+            let (d, sig) = cred;
+            Ok(Decoded { format: "vc+jwt", credentials: vec![d], presentation: None, sigs: vec![sig] })
+        }
+        Some("vp+jwt") => decode_jwt_vp(&jws, payload, keys),
+        other => Err(format!("JWT `typ` is {other:?}; expected vc+jwt or vp+jwt")),
+    }
+}
+
+fn jwt_credential(jws: &CompactJws<'_>, payload: Value, keys: &KeyResolver) -> Result<(DecodedCredential, SigItem), String> {
+    if !payload.is_object() {
+        return Err("vc+jwt payload is not a JSON object".into());
+    }
+    let (key, problem) = kid_key(jws, issuer_of(&payload), "issuer", keys);
+    let d = DecodedCredential {
+        jwt_nbf: num(&payload, "nbf"),
+        jwt_exp: num(&payload, "exp"),
+        credential: payload,
+        partial: false,
+        disclosed: vec![],
+        sig_problem: problem,
+    };
+    Ok((d, jws_sig("issuer signature", jws, key)))
+}
+
+fn decode_jwt_vp(jws: &CompactJws<'_>, payload: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+    let holder = payload.get("holder").and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str))).map(str::to_owned);
+    let (key, problem) = kid_key(jws, holder.as_deref(), "holder", keys);
+    let mut out = Decoded { format: "vp+jwt", credentials: vec![], presentation: None, sigs: vec![jws_sig("presentation signature", jws, key)] };
+    let vcs = match payload.get("verifiableCredential") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(v @ Value::Object(_)) => vec![v.clone()],
+        _ => return Err("vp+jwt payload has no verifiableCredential".into()),
+    };
+    if vcs.is_empty() {
+        return Err("presentation carries no credential".into());
+    }
+    for (i, vc) in vcs.iter().enumerate() {
+        let inner = enveloped(vc)
+            .ok_or_else(|| format!("verifiableCredential[{i}] is not an EnvelopedVerifiableCredential"))?
+            .map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
+        let d = decode(inner, keys).map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
+        if d.presentation.is_some() {
+            return Err(format!("verifiableCredential[{i}] is a presentation, not a credential"));
+        }
+        out.credentials.extend(d.credentials);
+        out.sigs.extend(d.sigs);
+    }
+    let binding = match (&holder, problem) {
+        (_, Some(p)) => Err(p),
+        (Some(h), None) => bind_subjects(&out.credentials, h),
+        (None, None) => Err("presentation names no holder".into()),
+    };
+    out.presentation = Some(PresentationFacts {
+        holder,
+        challenge: payload.get("nonce").and_then(Value::as_str).map(str::to_owned),
+        domain: aud(&payload),
+        issued_at: num(&payload, "iat"),
+        expires: num(&payload, "exp"),
+        binding,
+    });
+    Ok(out)
+}
+
+/// Every credential's subject must be the presenter.
+pub fn bind_subjects(creds: &[DecodedCredential], holder: &str) -> Result<String, String> {
+    for (i, c) in creds.iter().enumerate() {
+        let subj = c.credential.get("credentialSubject").and_then(|s| s.get("id")).and_then(Value::as_str);
+        match subj {
+            Some(s) if s == holder => {}
+            Some(s) => return Err(format!("credential #{i} was issued to {s}, but {holder} presented it")),
+            None => return Err(format!("credential #{i} names no subject id, so it cannot be bound to {holder}")),
+        }
+    }
+    Ok(format!("presented by its subject {holder}"))
+}
+
+fn aud(payload: &Value) -> Option<String> {
+    match payload.get("aud") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn decode_sd_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
+    let parts = SdJwtParts::split(input).map_err(|e| e.to_string())?;
+    let jws = CompactJws::parse(parts.jws).map_err(|e| format!("issuer-signed JWT: {e}"))?;
+    match jws.header.typ.as_deref() {
+        Some("vc+sd-jwt") | Some("dc+sd-jwt") => {}
+        other => return Err(format!("SD-JWT `typ` is {other:?}; expected vc+sd-jwt")),
+    }
+    let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
+    let disclosures: Vec<Disclosure> = parts
+        .disclosures
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Disclosure::parse(d, i))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let cnf = payload.get("cnf").cloned();
+    // Disclosures that the issuer did not sign are a signature failure, not a decoding one.
+    let (disclosed, disclosure_problem) = match sd_jwt::disclose(payload.clone(), &disclosures) {
+        Ok(d) => (d, None),
+        Err(e) => (sd_jwt::disclose(payload, &[]).map_err(|e| e.to_string())?, Some(e.to_string())),
+    };
+    let mut claims = disclosed.claims;
+    let (key, kid_problem) = kid_key(&jws, issuer_of(&claims), "issuer", keys);
+    let problem = match (disclosure_problem, kid_problem) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
+    let jwt_nbf = num(&claims, "nbf");
+    let jwt_exp = num(&claims, "exp");
+    if let Value::Object(m) = &mut claims {
+        for k in ["cnf", "iat", "nbf", "exp", "iss", "jti"] {
+            m.remove(k);
+        }
+    }
+    let cred = DecodedCredential { credential: claims, partial: true, disclosed: disclosed.paths, jwt_nbf, jwt_exp, sig_problem: problem };
+    let mut out = Decoded { format: "vc+sd-jwt", credentials: vec![cred], presentation: None, sigs: vec![jws_sig("issuer signature", &jws, key)] };
+    if let Some(kb) = parts.kb_jwt {
+        let kb_jws = CompactJws::parse(kb).map_err(|e| format!("key binding JWT: {e}"))?;
+        if kb_jws.header.typ.as_deref() != Some("kb+jwt") {
+            return Err(format!("key binding JWT `typ` is {:?}; expected kb+jwt", kb_jws.header.typ));
+        }
+        let kb_payload: Value = kb_jws.payload_json().map_err(|e| format!("key binding JWT: {e}"))?;
+        let holder_key = cnf_key(cnf.as_ref());
+        let expected = sd_jwt::sd_hash(parts.sd_hash_input);
+        let binding = match (&holder_key, kb_payload.get("sd_hash").and_then(Value::as_str)) {
+            (Err(e), _) => Err(e.clone()),
+            (_, None) => Err("key binding JWT has no sd_hash".into()),
+            (_, Some(h)) if h != expected => Err("key binding JWT's sd_hash does not match the presented SD-JWT and disclosures".into()),
+            (Ok(_), Some(_)) => Ok("key binding JWT signed by the holder key in cnf".to_owned()),
+        };
+        let holder = out.credentials[0].credential.pointer("/credentialSubject/id").and_then(Value::as_str).map(str::to_owned);
+        out.sigs.push(jws_sig("key binding JWT", &kb_jws, holder_key));
+        out.format = "vc+sd-jwt";
+        out.presentation = Some(PresentationFacts {
+            holder,
+            challenge: kb_payload.get("nonce").and_then(Value::as_str).map(str::to_owned),
+            domain: aud(&kb_payload),
+            issued_at: num(&kb_payload, "iat"),
+            expires: num(&kb_payload, "exp"),
+            binding,
+        });
+    }
+    Ok(out)
+}
+
+/// The holder key from `cnf.jwk` (Ed25519 OKP).
+fn cnf_key(cnf: Option<&Value>) -> Result<VerifyingKey, String> {
+    let jwk = cnf.and_then(|c| c.get("jwk")).ok_or("credential has no cnf.jwk holder key, so it cannot be key-bound")?;
+    if jwk.get("kty").and_then(Value::as_str) != Some("OKP") || jwk.get("crv").and_then(Value::as_str) != Some("Ed25519") {
+        return Err("cnf.jwk is not an Ed25519 OKP key".into());
+    }
+    let x = jwk.get("x").and_then(Value::as_str).ok_or("cnf.jwk has no x")?;
+    let bytes = B64.decode(x).map_err(|e| format!("cnf.jwk.x is not base64url: {e}"))?;
+    let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| "cnf.jwk.x is not 32 bytes".to_string())?;
+    VerifyingKey::from_bytes(&arr).map_err(|e| format!("cnf.jwk.x is not an Ed25519 key: {e}"))
+}

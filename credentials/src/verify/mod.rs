@@ -1,0 +1,357 @@
+//! The verification pipeline: decode → schema → signature → validity period → issuer
+//! accredited → status → holder binding, challenge and domain. Every check that can run does;
+//! each records `Pass`, `Fail { reason }` or `Skip { reason }` in a [`VerificationReport`].
+//!
+//! Signatures are gathered as plain Ed25519 work items during decoding, so [`Verifier::verify_batch`]
+//! can check many inputs with one Ed25519 batch verification, falling back to one-by-one only to
+//! name the inputs whose signatures are bad.
+
+mod decode;
+mod report;
+mod sources;
+
+pub use decode::{bind_subjects, decode, issuer_did, Decoded, DecodedCredential, PresentationFacts, SigItem, MAX_INPUT_BYTES};
+pub use report::{CheckName, CheckResult, Outcome, VerificationReport};
+pub use sources::{MemoryStatus, MemoryTrust, Nothing, StatusBit, StatusLookupError, StatusSource, TrustSource};
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::did::KeyResolver;
+use crate::kind::CredentialKind;
+use crate::status::{StatusEntry, StatusPurpose};
+
+/// How far a presentation's `iat` may lie in the future (clock skew between devices).
+pub const CLOCK_SKEW_SECS: i64 = 60;
+/// Inputs per Ed25519 batch: large enough to amortise, small enough that one bad signature
+/// costs little to locate.
+pub const BATCH_SIZE: usize = 64;
+
+/// What the verifier expects, and which checks to skip.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The time to check against (a parameter, so tests pin it).
+    pub now: DateTime<Utc>,
+    /// The challenge (nonce) the verifier issued, for presentations.
+    pub challenge: Option<String>,
+    /// The verifier's domain (audience), for presentations.
+    pub domain: Option<String>,
+    /// Skip the status check.
+    pub skip_status: bool,
+    /// Skip the issuer-accredited check.
+    pub skip_trust: bool,
+    /// Oldest acceptable presentation (`now - iat`), when the presentation has no `exp`.
+    pub max_presentation_age_secs: Option<i64>,
+}
+
+impl VerifyOptions {
+    /// Defaults at `now`: nothing skipped, no challenge or domain expected.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self { now, challenge: None, domain: None, skip_status: false, skip_trust: false, max_presentation_age_secs: None }
+    }
+}
+
+/// Verifies credentials and presentations. Holds the caches that make repeat verification
+/// cheap (resolved keys, parsed JSON-LD contexts); share one across threads.
+#[derive(Default)]
+pub struct Verifier {
+    keys: KeyResolver,
+}
+
+impl Verifier {
+    /// A verifier with empty caches.
+    pub fn new() -> Self {
+        crate::schema::warm_up();
+        Self::default()
+    }
+
+    /// The key cache (shared with status/trust message checks).
+    pub fn keys(&self) -> &KeyResolver {
+        &self.keys
+    }
+
+    /// Verifies one input of any supported encoding.
+    pub fn verify(&self, input: &str, opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> VerificationReport {
+        match decode(input, &self.keys) {
+            Err(e) => decode_failure(e),
+            Ok(d) => {
+                let sig = d.sigs.iter().map(check_one).collect::<Vec<_>>();
+                self.finish(d, sig, opts, status, trust)
+            }
+        }
+    }
+
+    /// Verifies many inputs: decoding in parallel (rayon), signatures with Ed25519 batch
+    /// verification in chunks of [`BATCH_SIZE`] inputs; a chunk that fails is re-checked one by
+    /// one to name the bad ones. Reports come back in input order.
+    pub fn verify_batch(&self, inputs: &[&str], opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> Vec<VerificationReport> {
+        inputs
+            .par_chunks(BATCH_SIZE)
+            .flat_map_iter(|chunk| self.verify_chunk(chunk, opts, status, trust))
+            .collect()
+    }
+
+    /// [`Verifier::verify_batch`] on the calling thread only (for one-core measurements).
+    pub fn verify_batch_serial(&self, inputs: &[&str], opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> Vec<VerificationReport> {
+        inputs.chunks(BATCH_SIZE).flat_map(|chunk| self.verify_chunk(chunk, opts, status, trust)).collect()
+    }
+
+    fn verify_chunk(&self, chunk: &[&str], opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> Vec<VerificationReport> {
+        let decoded: Vec<Result<Decoded, String>> = chunk.iter().map(|i| decode(i, &self.keys)).collect();
+        let mut msgs: Vec<&[u8]> = Vec::new();
+        let mut sigs = Vec::new();
+        let mut keys = Vec::new();
+        let mut all_keys = true;
+        for d in decoded.iter().flatten() {
+            for s in &d.sigs {
+                match &s.key {
+                    Ok(k) => {
+                        msgs.push(&s.message);
+                        sigs.push(s.signature);
+                        keys.push(*k);
+                    }
+                    Err(_) => all_keys = false,
+                }
+            }
+        }
+        let batch_ok = all_keys && !msgs.is_empty() && ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok();
+        decoded
+            .into_iter()
+            .map(|d| match d {
+                Err(e) => decode_failure(e),
+                Ok(d) => {
+                    let sig = if batch_ok {
+                        d.sigs.iter().map(|s| Ok(s.what)).collect()
+                    } else {
+                        d.sigs.iter().map(check_one).collect()
+                    };
+                    self.finish(d, sig, opts, status, trust)
+                }
+            })
+            .collect()
+    }
+
+    fn finish(&self, d: Decoded, sig: Vec<Result<&'static str, String>>, opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> VerificationReport {
+        let mut r = VerificationReport { format: Some(d.format.to_owned()), presentation: d.presentation.is_some(), ..Default::default() };
+        r.record(CheckName::Decode, Outcome::pass_with(format!("{} {}", d.format, if d.presentation.is_some() { "presentation" } else { "credential" })));
+        // Signature: every item must verify, and no decode-time binding problem may exist.
+        let mut sig_fail: Vec<String> = sig.iter().filter_map(|s| s.as_ref().err().cloned()).collect();
+        for c in &d.credentials {
+            if let Some(p) = &c.sig_problem {
+                sig_fail.push(p.clone());
+            }
+        }
+        r.record(
+            CheckName::Signature,
+            if sig_fail.is_empty() {
+                Outcome::pass_with(sig.iter().filter_map(|s| s.as_ref().ok().copied()).collect::<Vec<_>>().join(", ") + " valid")
+            } else {
+                Outcome::fail(sig_fail.join("; "))
+            },
+        );
+        for (i, c) in d.credentials.iter().enumerate() {
+            let prefix = if d.credentials.len() > 1 { format!("credential #{i}: ") } else { String::new() };
+            self.credential_checks(&mut r, c, &prefix, opts, status, trust);
+        }
+        match &d.presentation {
+            None => {
+                for c in [CheckName::HolderBinding, CheckName::Challenge, CheckName::Domain] {
+                    r.record(c, Outcome::skip("not a presentation"));
+                }
+            }
+            Some(p) => presentation_checks(&mut r, p, opts),
+        }
+        if let Some(c) = d.credentials.first() {
+            r.disclosed = c.disclosed.clone();
+            r.claims = c.credential.get("credentialSubject").cloned();
+            r.credential_id = c.credential.get("id").and_then(Value::as_str).map(str::to_owned);
+            r.issuer = issuer_did(&c.credential).map(str::to_owned);
+        }
+        r.holder = d
+            .presentation
+            .as_ref()
+            .and_then(|p| p.holder.clone())
+            .or_else(|| r.claims.as_ref().and_then(|c| c.get("id")).and_then(Value::as_str).map(str::to_owned));
+        r.finish()
+    }
+
+    fn credential_checks(&self, r: &mut VerificationReport, c: &DecodedCredential, prefix: &str, opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) {
+        let types: Vec<&str> = match c.credential.get("type") {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            Some(Value::String(s)) => vec![s.as_str()],
+            _ => vec![],
+        };
+        let kind = CredentialKind::from_types(types.iter().copied());
+        // schema
+        match &kind {
+            Err(e) => r.record(CheckName::Schema, Outcome::fail(format!("{prefix}{e}"))),
+            Ok(k) => {
+                r.kind = Some(*k);
+                match crate::schema::validate(*k, &c.credential, c.partial) {
+                    Ok(()) => r.record(
+                        CheckName::Schema,
+                        Outcome::pass_with(if c.partial {
+                            format!("{} (disclosed claims checked; withheld claims are not)", k.schema_url())
+                        } else {
+                            k.schema_url().to_owned()
+                        }),
+                    ),
+                    Err(v) => r.record(
+                        CheckName::Schema,
+                        Outcome::fail(format!("{prefix}{}", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; "))),
+                    ),
+                }
+            }
+        }
+        // validity period
+        r.record(CheckName::ValidityPeriod, validity(c, opts.now).map_or_else(|e| Outcome::fail(format!("{prefix}{e}")), Outcome::pass_with));
+        // issuer accredited
+        let issuer = issuer_did(&c.credential);
+        if opts.skip_trust {
+            r.record(CheckName::IssuerAccredited, Outcome::skip("skipped by request (--skip trust)"));
+        } else {
+            match (issuer, &kind) {
+                (None, _) => r.record(CheckName::IssuerAccredited, Outcome::fail(format!("{prefix}credential has no issuer"))),
+                (Some(_), Err(_)) => r.record(CheckName::IssuerAccredited, Outcome::fail(format!("{prefix}unknown credential kind, so no accreditation can cover it"))),
+                (Some(iss), Ok(k)) => match trust.accreditation(iss) {
+                    None => r.record(CheckName::IssuerAccredited, Outcome::fail(format!("{prefix}issuer not accredited: {iss} is not in the trust registry"))),
+                    Some(entry) => {
+                        r.issuer_name = Some(entry.accreditation.name.clone());
+                        match entry.permits(*k, opts.now) {
+                            Ok(()) => r.record(CheckName::IssuerAccredited, Outcome::pass_with(format!("{} is accredited for {k}", entry.accreditation.name))),
+                            Err(e) => r.record(CheckName::IssuerAccredited, Outcome::fail(format!("{prefix}{e}"))),
+                        }
+                    }
+                },
+            }
+        }
+        // status
+        if opts.skip_status {
+            r.record(CheckName::Status, Outcome::skip("skipped by request (--skip status)"));
+        } else {
+            r.record(CheckName::Status, check_status(&c.credential, issuer, status).map_or_else(|e| Outcome::fail(format!("{prefix}{e}")), Outcome::pass_with));
+        }
+    }
+}
+
+fn decode_failure(e: String) -> VerificationReport {
+    let mut r = VerificationReport::default();
+    r.record(CheckName::Decode, Outcome::fail(e));
+    for c in CheckName::ALL.into_iter().skip(1) {
+        r.record(c, Outcome::skip("input could not be decoded"));
+    }
+    r.finish()
+}
+
+fn check_one(s: &SigItem) -> Result<&'static str, String> {
+    match &s.key {
+        Err(e) => Err(format!("{}: {e}", s.what)),
+        Ok(k) => k
+            .verify_strict(&s.message, &s.signature)
+            .map(|_| s.what)
+            .map_err(|_| format!("{} does not verify: the content was altered or signed with another key", s.what)),
+    }
+}
+
+fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String> {
+    let date = |field: &str| -> Result<Option<DateTime<Utc>>, String> {
+        match c.credential.get(field) {
+            None => Ok(None),
+            Some(Value::String(s)) => crate::time::parse(s).map(Some).map_err(|e| format!("{field}: {e}")),
+            Some(_) => Err(format!("{field} is not a string")),
+        }
+    };
+    let from = date("validFrom")?;
+    let until = date("validUntil")?;
+    if let Some(f) = from {
+        if now < f {
+            return Err(format!("not yet valid: validFrom is {}, now is {}", crate::time::format(f), crate::time::format(now)));
+        }
+    }
+    if let Some(u) = until {
+        if now > u {
+            return Err(format!("expired: validUntil was {}, now is {}", crate::time::format(u), crate::time::format(now)));
+        }
+    }
+    let ts = now.timestamp();
+    if let Some(nbf) = c.jwt_nbf {
+        if ts < nbf {
+            return Err(format!("not yet valid: JWT nbf is {nbf}, now is {ts}"));
+        }
+    }
+    if let Some(exp) = c.jwt_exp {
+        if ts >= exp {
+            return Err(format!("expired: JWT exp was {exp}, now is {ts}"));
+        }
+    }
+    Ok(match (from, until) {
+        (Some(f), Some(u)) => format!("valid {} to {}", crate::time::format(f), crate::time::format(u)),
+        (Some(f), None) => format!("valid from {}", crate::time::format(f)),
+        (None, Some(u)) => format!("valid until {}", crate::time::format(u)),
+        (None, None) => "no validity period stated".into(),
+    })
+}
+
+fn check_status(credential: &Value, issuer: Option<&str>, status: &dyn StatusSource) -> Result<String, String> {
+    let entries = StatusEntry::from_credential(credential).map_err(|e| e.to_string())?;
+    if entries.is_empty() {
+        return Ok("credential carries no status entry (cannot be revoked)".into());
+    }
+    let mut seen = Vec::new();
+    for e in &entries {
+        let bit = status.status_bit(&e.list, e.index).map_err(|err| err.to_string())?;
+        if bit.purpose != e.purpose {
+            return Err(format!("status list {} is a {} list, but the entry says {}", e.list, bit.purpose, e.purpose));
+        }
+        if Some(bit.owner.as_str()) != issuer {
+            return Err(format!("status list {} belongs to {}, not to the credential's issuer", e.list, bit.owner));
+        }
+        if bit.set {
+            return Err(match e.purpose {
+                StatusPurpose::Revocation => format!("revoked (list {} index {}, version {})", e.list, e.index, bit.version),
+                StatusPurpose::Suspension => format!("suspended (list {} index {}, version {})", e.list, e.index, bit.version),
+            });
+        }
+        seen.push(format!("not {} (v{})", if e.purpose == StatusPurpose::Revocation { "revoked" } else { "suspended" }, bit.version));
+    }
+    Ok(seen.join(", "))
+}
+
+fn presentation_checks(r: &mut VerificationReport, p: &PresentationFacts, opts: &VerifyOptions) {
+    r.record(CheckName::HolderBinding, p.binding.clone().map_or_else(Outcome::fail, Outcome::pass_with));
+    let now = opts.now.timestamp();
+    if let Some(iat) = p.issued_at {
+        if iat > now + CLOCK_SKEW_SECS {
+            r.record(CheckName::ValidityPeriod, Outcome::fail(format!("presentation is dated in the future (iat {iat}, now {now})")));
+        }
+    }
+    if let Some(exp) = p.expires {
+        if now >= exp {
+            r.record(CheckName::ValidityPeriod, Outcome::fail(format!("presentation expired (exp {exp}, now {now})")));
+        }
+    } else if let (Some(max), Some(iat)) = (opts.max_presentation_age_secs, p.issued_at) {
+        if now - iat > max {
+            r.record(CheckName::ValidityPeriod, Outcome::fail(format!("presentation is {}s old; at most {max}s accepted", now - iat)));
+        }
+    }
+    r.record(
+        CheckName::Challenge,
+        match (&opts.challenge, &p.challenge) {
+            (None, Some(_)) => Outcome::skip("no expected challenge given"),
+            (None, None) => Outcome::skip("no expected challenge given; presentation carries none"),
+            (Some(_), None) => Outcome::fail("presentation carries no challenge (nonce)"),
+            (Some(want), Some(got)) if want == got => Outcome::pass_with("challenge matches"),
+            (Some(_), Some(_)) => Outcome::fail("challenge (nonce) does not match the one this verifier issued: replayed or made for another request"),
+        },
+    );
+    r.record(
+        CheckName::Domain,
+        match (&opts.domain, &p.domain) {
+            (None, _) => Outcome::skip("no expected domain given"),
+            (Some(_), None) => Outcome::fail("presentation carries no domain (aud)"),
+            (Some(want), Some(got)) if want == got => Outcome::pass_with(format!("made for {got}")),
+            (Some(want), Some(got)) => Outcome::fail(format!("presentation was made for {got}, not for {want}")),
+        },
+    );
+}

@@ -1,0 +1,6 @@
+//! The vcnet node: the `vcnode` command line, and (as the node grows) its RocksDB store,
+//! libp2p networking, issuer/holder/verifier roles and HTTP API. The rules themselves live in
+//! the `credentials` crate; this crate does the I/O around them.
+
+pub mod cli;
+pub mod issuer_state;
