@@ -2,5 +2,11 @@
 //! libp2p networking, issuer/holder/verifier roles and HTTP API. The rules themselves live in
 //! the `credentials` crate; this crate does the I/O around them.
 
+pub mod api;
 pub mod cli;
+pub mod config;
 pub mod issuer_state;
+pub mod net;
+pub mod roles;
+pub mod runtime;
+pub mod store;

@@ -1,0 +1,166 @@
+//! Admin paths (token required): what `vcnode` subcommands call on a running node.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use credentials::status::StatusPurpose;
+use credentials::CredentialKind;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{bad, ApiError, ApiState};
+use crate::roles::status::GossipMessage;
+
+#[derive(Deserialize)]
+pub struct KindQuery {
+    kind: String,
+}
+
+/// `POST /admin/records/import?kind=identity` with a JSON Lines or CSV body.
+pub async fn import_records(State(s): State<ApiState>, Query(q): Query<KindQuery>, body: String) -> Result<Json<Value>, ApiError> {
+    let kind = CredentialKind::parse(&q.kind).map_err(|e| bad(e.to_string()))?;
+    let node = s.node.clone();
+    let report = tokio::task::spawn_blocking(move || node.import_records(kind, &body)).await.map_err(|e| bad(e.to_string()))?.map_err(|e| bad(e.to_string()))?;
+    Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+}
+
+/// `GET /admin/records`: imported records and whether each was claimed (no claims data).
+pub async fn records(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let recs = s.node.store.records().map_err(|e| bad(e.to_string()))?;
+    Ok(Json(json!(recs.iter().map(|r| json!({"id": r.id, "kind": r.kind, "claimedBy": r.claimed_by})).collect::<Vec<_>>())))
+}
+
+#[derive(Deserialize)]
+pub struct ClaimBody {
+    issuer: String,
+    code: String,
+    format: Option<String>,
+}
+
+/// `POST /admin/claim {issuer, code}`: claim a credential into this node's wallet.
+pub async fn claim(State(s): State<ApiState>, Json(b): Json<ClaimBody>) -> Result<Json<Value>, ApiError> {
+    let peer = b.issuer.parse().map_err(|e| bad(format!("issuer: not a peer id: {e}")))?;
+    let entry = s.node.claim_from(peer, &b.code, b.format).await.map_err(bad)?;
+    Ok(Json(json!({"id": entry.id, "kind": entry.kind, "format": entry.format, "issuer": entry.issuer, "issuerName": entry.issuer_name})))
+}
+
+/// `GET /admin/wallet`: the wallet, without the credentials' contents.
+pub async fn wallet(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let w = s.node.store.wallet().map_err(|e| bad(e.to_string()))?;
+    Ok(Json(json!(w.iter().map(|e| json!({"id": e.id, "kind": e.kind, "format": e.format, "issuer": e.issuer, "issuerName": e.issuer_name, "receivedAt": e.received_at})).collect::<Vec<_>>())))
+}
+
+#[derive(Deserialize)]
+pub struct PresentBody {
+    peer: String,
+    #[serde(default)]
+    kinds: Vec<String>,
+    #[serde(default)]
+    claims: Vec<String>,
+}
+
+/// `POST /admin/request-presentation {peer, kinds, claims}`: ask a holder and verify.
+pub async fn request_presentation(State(s): State<ApiState>, Json(b): Json<PresentBody>) -> Result<Json<Value>, ApiError> {
+    let peer = b.peer.parse().map_err(|e| bad(format!("peer: not a peer id: {e}")))?;
+    let report = s.node.request_presentation(peer, b.kinds, b.claims).await.map_err(bad)?;
+    Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+}
+
+/// `GET /admin/peers`.
+pub async fn peers(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let p = s.node.net.peers().await.map_err(|e| bad(e.to_string()))?;
+    Ok(Json(serde_json::to_value(p).unwrap_or_default()))
+}
+
+/// `GET /admin/status`: who this node is and what it holds.
+pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let n = &s.node;
+    let listeners: Vec<String> = n.net.listeners().await.map(|l| l.iter().map(|a| a.to_string()).collect()).unwrap_or_default();
+    let peers = n.net.peers().await.unwrap_or_default();
+    let lists = n.store.status_lists().map_err(|e| bad(e.to_string()))?;
+    Ok(Json(json!({
+        "name": n.cfg.name,
+        "did": n.identity.did(),
+        "peerId": n.net.local_peer_id().to_string(),
+        "roles": n.cfg.roles,
+        "listen": listeners,
+        "peersConnected": peers.iter().filter(|p| p.connected).count(),
+        "statusLists": lists.iter().map(|l| json!({"id": l.id, "purpose": l.purpose, "issuer": l.issuer, "version": l.version})).collect::<Vec<_>>(),
+        "trusted": n.store.trust_all().map(|t| t.len()).unwrap_or(0),
+        "wallet": n.store.wallet().map(|w| w.len()).unwrap_or(0),
+        "issued": n.store.issued_all().map(|w| w.len()).unwrap_or(0),
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct RevokeBody {
+    credential_id: String,
+    #[serde(default = "revoke_default")]
+    action: String,
+}
+
+fn revoke_default() -> String {
+    "revoke".into()
+}
+
+/// `POST /admin/revoke {credential_id, action: revoke|suspend|reinstate}`.
+pub async fn revoke(State(s): State<ApiState>, Json(b): Json<RevokeBody>) -> Result<Json<Value>, ApiError> {
+    let (purpose, set) = match b.action.as_str() {
+        "revoke" => (StatusPurpose::Revocation, true),
+        "suspend" => (StatusPurpose::Suspension, true),
+        "reinstate" => (StatusPurpose::Suspension, false),
+        other => return Err(bad(format!("action `{other}` is not revoke, suspend or reinstate"))),
+    };
+    let (list, version) = s.node.change_status(&b.credential_id, purpose, set).await.map_err(bad)?;
+    Ok(Json(json!({"list": list, "version": version})))
+}
+
+/// `GET /admin/consents`: presentation requests waiting for this holder's decision.
+pub async fn consents(State(s): State<ApiState>) -> Json<Value> {
+    Json(serde_json::to_value(s.node.pending_consents()).unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+pub struct DecideBody {
+    request_id: String,
+    approve: bool,
+}
+
+/// `POST /admin/consents/decide {request_id, approve}`.
+pub async fn decide(State(s): State<ApiState>, Json(b): Json<DecideBody>) -> Result<Json<Value>, ApiError> {
+    if s.node.decide_consent(&b.request_id, b.approve) {
+        Ok(Json(json!({"decided": b.request_id})))
+    } else {
+        Err(bad(format!("no pending request {}", b.request_id)))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TrustBody {
+    jws: String,
+}
+
+/// `POST /admin/trust {jws}`: store and spread a root-signed accreditation or withdrawal.
+pub async fn trust(State(s): State<ApiState>, Json(b): Json<TrustBody>) -> Result<Json<Value>, ApiError> {
+    let typ = credentials::jose::CompactJws::parse(b.jws.trim()).map_err(|e| bad(e.to_string()))?.header.typ.unwrap_or_default();
+    let msg = if typ == credentials::trust::WITHDRAWAL_TYP { GossipMessage::Withdrawal(b.jws.trim().into()) } else { GossipMessage::Accreditation(b.jws.trim().into()) };
+    s.node.submit_trust(msg).await.map_err(bad)?;
+    Ok(Json(json!({"accepted": true})))
+}
+
+/// `GET /admin/verifications`: the verifier log.
+pub async fn verifications(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let v = s.node.store.verifications().map_err(|e| bad(e.to_string()))?;
+    Ok(Json(serde_json::to_value(v).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+pub struct DialBody {
+    addr: String,
+}
+
+/// `POST /admin/dial {addr}`.
+pub async fn dial(State(s): State<ApiState>, Json(b): Json<DialBody>) -> Result<Json<Value>, ApiError> {
+    let addr = b.addr.parse().map_err(|e| bad(format!("addr: {e}")))?;
+    s.node.net.dial(addr).await.map_err(|e| bad(e.to_string()))?;
+    Ok(Json(json!({"dialing": b.addr})))
+}

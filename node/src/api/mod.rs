@@ -1,0 +1,89 @@
+//! The node's HTTP API on loopback: the W3C VC-API paths (`/credentials/issue`,
+//! `/credentials/verify`, `/presentations/verify`), the status list credentials at their
+//! `statusListCredential` URLs, and admin paths under `/admin` that need the token from the
+//! data dir (`Authorization: Bearer …`). Errors are JSON `{ "error": … }` with the same text the
+//! CLI prints.
+
+mod admin;
+mod vcapi;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use crate::roles::Node;
+
+/// Largest request body (an import file of many records).
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The node.
+    pub node: Arc<Node>,
+    /// The admin token.
+    pub token: Arc<String>,
+}
+
+/// An error response.
+pub struct ApiError(pub StatusCode, pub String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, msg.into())
+}
+
+async fn require_token(State(s): State<ApiState>, req: Request, next: Next) -> Result<Response, ApiError> {
+    let ok = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| constant_time_eq(t.as_bytes(), s.token.as_bytes()));
+    if !ok {
+        return Err(ApiError(StatusCode::UNAUTHORIZED, "admin paths need `Authorization: Bearer <token>` (the token is in the data dir's admin.token)".into()));
+    }
+    Ok(next.run(req).await)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The router.
+pub fn router(state: ApiState) -> Router {
+    let admin = Router::new()
+        .route("/admin/records/import", post(admin::import_records))
+        .route("/admin/records", get(admin::records))
+        .route("/admin/claim", post(admin::claim))
+        .route("/admin/wallet", get(admin::wallet))
+        .route("/admin/request-presentation", post(admin::request_presentation))
+        .route("/admin/peers", get(admin::peers))
+        .route("/admin/status", get(admin::status))
+        .route("/admin/revoke", post(admin::revoke))
+        .route("/admin/consents", get(admin::consents))
+        .route("/admin/consents/decide", post(admin::decide))
+        .route("/admin/trust", post(admin::trust))
+        .route("/admin/verifications", get(admin::verifications))
+        .route("/admin/dial", post(admin::dial))
+        .route("/credentials/issue", post(vcapi::issue))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .route("/credentials/verify", post(vcapi::verify_credential))
+        .route("/presentations/verify", post(vcapi::verify_presentation))
+        .route("/status/{*list}", get(vcapi::status_list))
+        .route("/health", get(|| async { "ok" }))
+        .merge(admin)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

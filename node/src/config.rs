@@ -1,0 +1,255 @@
+//! Node configuration: defaults < `config.toml` in the data dir < command-line flags.
+//! `vcnode init` writes [`commented_template`], which lists every key with its default and why;
+//! unknown keys are errors that name the key and the file.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("{path}: `{key}`: {reason}")]
+    Value { path: String, key: &'static str, reason: String },
+}
+
+/// A node's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Display name announced to peers ("Bach Mai Hospital").
+    pub name: String,
+    /// Roles: any of issuer, holder, verifier.
+    pub roles: Vec<String>,
+    /// libp2p listen addresses (TCP and QUIC); port 0 picks a free port.
+    pub listen: Vec<String>,
+    /// Peers to dial at start (multiaddrs with /p2p/ peer ids).
+    pub bootstrap: Vec<String>,
+    /// Discover peers on the LAN by mDNS.
+    pub mdns: bool,
+    /// The local HTTP API (VC-API paths and admin paths). Loopback only by default.
+    pub http_listen: String,
+    /// Base URL of this node's status lists (`<base>/revocation/<n>`). Default: derived from the
+    /// HTTP address once bound (`http://<http_listen>/status/<did>`).
+    pub status_base_url: Option<String>,
+    /// The root authority's DID, pinned: only its accreditations are believed.
+    pub root_did: Option<String>,
+    /// Issuer: kinds this node issues (identity, health, study).
+    pub issue_kinds: Vec<String>,
+    /// Issuer: format of issued credentials when the holder does not ask (sd-jwt, jwt, di).
+    pub issue_format: String,
+    /// Issuer: credential lifetime in days (0 = no `validUntil`).
+    pub credential_days: u32,
+    /// Holder: consent policy for presentation requests: "ask" or "auto".
+    pub consent: String,
+    /// Holder: verifier DIDs answered without asking when consent is "ask".
+    pub auto_verifiers: Vec<String>,
+    /// Verifier: the domain put in presentation requests (default: this node's DID).
+    pub verifier_domain: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            name: "vcnet node".into(),
+            roles: vec!["verifier".into()],
+            listen: vec!["/ip4/127.0.0.1/tcp/0".into(), "/ip4/127.0.0.1/udp/0/quic-v1".into()],
+            bootstrap: vec![],
+            mdns: false,
+            http_listen: "127.0.0.1:0".into(),
+            status_base_url: None,
+            root_did: None,
+            issue_kinds: vec![],
+            issue_format: "sd-jwt".into(),
+            credential_days: 3650,
+            consent: "ask".into(),
+            auto_verifiers: vec![],
+            verifier_domain: None,
+        }
+    }
+}
+
+/// The file name inside the data dir.
+pub const CONFIG_FILE: &str = "config.toml";
+
+impl Config {
+    /// Reads `config.toml` from `dir` (defaults if it does not exist).
+    pub fn load(dir: &Path) -> Result<Self, ConfigError> {
+        let path = dir.join(CONFIG_FILE);
+        if !path.exists() {
+            return Ok(Self::default());
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
+        let cfg: Self = toml::from_str(&text).map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
+        cfg.check(&path)?;
+        Ok(cfg)
+    }
+
+    /// Checks values that the types alone do not.
+    pub fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let p = path.display().to_string();
+        let bad = |key: &'static str, reason: String| ConfigError::Value { path: p.clone(), key, reason };
+        for r in &self.roles {
+            if !["issuer", "holder", "verifier"].contains(&r.as_str()) {
+                return Err(bad("roles", format!("unknown role `{r}` (issuer, holder, verifier)")));
+            }
+        }
+        for k in &self.issue_kinds {
+            credentials::CredentialKind::parse(k).map_err(|e| bad("issue_kinds", e.to_string()))?;
+        }
+        if credentials::Format::parse(&self.issue_format).is_none() {
+            return Err(bad("issue_format", format!("`{}` is not sd-jwt, jwt or di", self.issue_format)));
+        }
+        if !["ask", "auto"].contains(&self.consent.as_str()) {
+            return Err(bad("consent", format!("`{}` is not ask or auto", self.consent)));
+        }
+        for a in self.listen.iter().chain(&self.bootstrap) {
+            a.parse::<libp2p::Multiaddr>().map_err(|e| bad("listen/bootstrap", format!("`{a}`: {e}")))?;
+        }
+        self.http_listen.parse::<std::net::SocketAddr>().map_err(|e| bad("http_listen", format!("`{}`: {e}", self.http_listen)))?;
+        if let Some(r) = &self.root_did {
+            credentials::did::resolve_key(r).map_err(|e| bad("root_did", e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Whether the node runs a role.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+}
+
+fn toml_list(v: &[String]) -> String {
+    format!("[{}]", v.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "))
+}
+
+/// The commented `config.toml` that `vcnode init` writes: every key, its value and why.
+pub fn commented_template(c: &Config) -> String {
+    let opt = |o: &Option<String>| o.as_ref().map(|s| format!("{s:?}")).unwrap_or_default();
+    format!(
+        r#"# vcnet node configuration. Flags given to `vcnode run` override these values.
+
+# Display name announced to peers, shown by verifiers and wallets.
+name = {name:?}
+
+# Roles this node runs: any of "issuer", "holder", "verifier".
+roles = {roles}
+
+# libp2p listen addresses (TCP and QUIC). Port 0 picks a free port; the bound ports are
+# written to run.json in the data dir while the node runs.
+listen = {listen}
+
+# Peers to dial at start, as multiaddrs ending in /p2p/<peer id>.
+bootstrap = {bootstrap}
+
+# Find peers on the local network by mDNS (off by default: explicit bootstrap is predictable).
+mdns = {mdns}
+
+# Local HTTP API: W3C VC-API paths and admin paths (admin paths need the token in admin.token).
+http_listen = {http:?}
+
+# Base URL of this node's status lists. Unset: http://<http address>/status/<did>.
+{sb}status_base_url = {sbv}
+
+# DID of the root authority whose accreditations this node believes (pin it).
+{rd}root_did = {rdv}
+
+# Issuer: kinds this node issues ("identity", "health", "study").
+issue_kinds = {kinds}
+
+# Issuer: default format of issued credentials ("sd-jwt", "jwt", "di").
+issue_format = {fmt:?}
+
+# Issuer: credential lifetime in days (0 = no validUntil).
+credential_days = {days}
+
+# Holder: how to answer presentation requests: "ask" (wait for `vcnode consent`) or "auto".
+consent = {consent:?}
+
+# Holder: verifier DIDs answered without asking.
+auto_verifiers = {auto}
+
+# Verifier: the domain put in presentation requests. Unset: this node's DID.
+{vd}verifier_domain = {vdv}
+"#,
+        name = c.name,
+        roles = toml_list(&c.roles),
+        listen = toml_list(&c.listen),
+        bootstrap = toml_list(&c.bootstrap),
+        mdns = c.mdns,
+        http = c.http_listen,
+        sb = if c.status_base_url.is_some() { "" } else { "# " },
+        sbv = if c.status_base_url.is_some() { opt(&c.status_base_url) } else { "\"https://status.example.org/agency\"".into() },
+        rd = if c.root_did.is_some() { "" } else { "# " },
+        rdv = if c.root_did.is_some() { opt(&c.root_did) } else { "\"did:key:z6Mk...\"".into() },
+        kinds = toml_list(&c.issue_kinds),
+        fmt = c.issue_format,
+        days = c.credential_days,
+        consent = c.consent,
+        auto = toml_list(&c.auto_verifiers),
+        vd = if c.verifier_domain.is_some() { "" } else { "# " },
+        vdv = if c.verifier_domain.is_some() { opt(&c.verifier_domain) } else { "\"clinic.example.org\"".into() },
+    )
+}
+
+/// Files in a data dir.
+pub struct DataDir(pub PathBuf);
+
+impl DataDir {
+    /// The RocksDB directory.
+    pub fn db(&self) -> PathBuf {
+        self.0.join("db")
+    }
+    /// The admin token file.
+    pub fn token(&self) -> PathBuf {
+        self.0.join("admin.token")
+    }
+    /// Runtime facts of a running node (ports, peer id), for the CLI and scripts.
+    pub fn run_file(&self) -> PathBuf {
+        self.0.join("run.json")
+    }
+    /// The config file.
+    pub fn config(&self) -> PathBuf {
+        self.0.join(CONFIG_FILE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_of_defaults_parses_to_defaults() {
+        let text = commented_template(&Config::default());
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, Config::default());
+    }
+
+    #[test]
+    fn template_with_values_round_trips() {
+        let c = Config {
+            name: "Bach Mai Hospital".into(),
+            roles: vec!["issuer".into(), "verifier".into()],
+            root_did: Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK".into()),
+            issue_kinds: vec!["health".into()],
+            status_base_url: Some("http://127.0.0.1:8080/status/x".into()),
+            verifier_domain: Some("bachmai.example".into()),
+            ..Config::default()
+        };
+        let back: Config = toml::from_str(&commented_template(&c)).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn unknown_key_and_bad_values_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "nmae = \"x\"\n").unwrap();
+        let e = Config::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("nmae") && e.contains("config.toml"), "{e}");
+        std::fs::write(dir.path().join(CONFIG_FILE), "roles = [\"minter\"]\n").unwrap();
+        let e = Config::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("roles") && e.contains("minter"), "{e}");
+    }
+}

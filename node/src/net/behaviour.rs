@@ -1,0 +1,78 @@
+//! The one composed libp2p behaviour of a vcnet node.
+
+use libp2p::request_response::{self, cbor, ProtocolSupport};
+use libp2p::swarm::NetworkBehaviour;
+use libp2p::{gossipsub, identify, identity, kad, mdns, ping, PeerId};
+
+use super::protocols::*;
+
+/// Gossip topic of signed status list snapshots and deltas.
+pub const STATUS_TOPIC: &str = "/vcnet/status/1";
+/// Gossip topic of signed accreditations and withdrawals.
+pub const TRUST_TOPIC: &str = "/vcnet/trust/1";
+/// Largest gossip message: a full snapshot of a 131,072-entry list compresses to a few KiB
+/// at most when sparse, 16 KiB + base64 when dense; 256 KiB bounds every honest message.
+pub const MAX_GOSSIP_BYTES: usize = 256 * 1024;
+/// identify protocol version: peers on another protocol family are ignored.
+pub const PROTOCOL_VERSION: &str = "/vcnet/1";
+
+/// Everything a vcnet node speaks.
+#[derive(NetworkBehaviour)]
+pub struct VcnetBehaviour {
+    pub identify: identify::Behaviour,
+    pub ping: ping::Behaviour,
+    pub kad: kad::Behaviour<kad::store::MemoryStore>,
+    pub mdns: libp2p::swarm::behaviour::toggle::Toggle<mdns::tokio::Behaviour>,
+    pub gossipsub: gossipsub::Behaviour,
+    pub issue: cbor::Behaviour<ClaimRequest, ClaimResponse>,
+    pub present: cbor::Behaviour<PresentationRequest, PresentationResponse>,
+    pub status_sync: cbor::Behaviour<StatusSyncRequest, StatusSyncResponse>,
+}
+
+fn rr<Req, Resp>(protocol: libp2p::StreamProtocol, timeout: std::time::Duration) -> cbor::Behaviour<Req, Resp>
+where
+    Req: Send + Clone + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Resp: Send + Clone + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    let codec = cbor::codec::Codec::default().set_request_size_maximum(MAX_REQUEST_BYTES).set_response_size_maximum(MAX_RESPONSE_BYTES);
+    request_response::Behaviour::with_codec(codec, [(protocol, ProtocolSupport::Full)], request_response::Config::default().with_request_timeout(timeout))
+}
+
+impl VcnetBehaviour {
+    /// Builds the behaviour for a node key; `agent` is the identify agent string carrying the
+    /// display name and roles.
+    pub fn new(key: &identity::Keypair, agent: String, mdns_enabled: bool) -> Result<Self, String> {
+        let peer_id = PeerId::from(key.public());
+        let gossip_cfg = gossipsub::ConfigBuilder::default()
+            .validation_mode(gossipsub::ValidationMode::Strict)
+            .validate_messages()
+            .max_transmit_size(MAX_GOSSIP_BYTES)
+            .heartbeat_interval(std::time::Duration::from_millis(500))
+            .build()
+            .map_err(|e| format!("gossipsub config: {e}"))?;
+        let gossipsub = gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Signed(key.clone()), gossip_cfg)
+            .map_err(|e| format!("gossipsub: {e}"))?;
+        let mdns = if mdns_enabled {
+            Some(mdns::tokio::Behaviour::new(mdns::Config::default(), peer_id).map_err(|e| format!("mdns: {e}"))?)
+        } else {
+            None
+        };
+        let mut kad_cfg = kad::Config::new(libp2p::StreamProtocol::new("/vcnet/kad/1"));
+        kad_cfg.set_query_timeout(std::time::Duration::from_secs(30));
+        let mut kad = kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), kad_cfg);
+        kad.set_mode(Some(kad::Mode::Server));
+        Ok(Self {
+            identify: identify::Behaviour::new(identify::Config::new(PROTOCOL_VERSION.into(), key.public()).with_agent_version(agent)),
+            ping: ping::Behaviour::default(),
+            kad,
+            mdns: mdns.into(),
+            gossipsub,
+            issue: rr(ISSUE_PROTOCOL, REQUEST_TIMEOUT),
+            present: rr(PRESENT_PROTOCOL, PRESENT_TIMEOUT),
+            status_sync: rr(STATUS_SYNC_PROTOCOL, REQUEST_TIMEOUT),
+        })
+    }
+}
+
+/// Presentation requests wait for the holder's consent when its policy is "ask".
+pub const PRESENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);

@@ -1,0 +1,429 @@
+//! The task that owns the `Swarm`: runs commands from [`super::NetHandle`], matches responses to
+//! callers by request id, and hands inbound requests and gossip to the node service.
+
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
+use libp2p::swarm::SwarmEvent;
+use libp2p::{gossipsub, identify, identity, kad, mdns, noise, tcp, yamux, Multiaddr, PeerId, Swarm};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::behaviour::{VcnetBehaviourEvent, STATUS_TOPIC, TRUST_TOPIC};
+use super::handle::{NetError, NetHandle};
+use super::protocols::*;
+use super::behaviour::VcnetBehaviour;
+
+/// Commands queued to the event loop. Bounded: callers wait when the loop is busy.
+pub const COMMAND_CAP: usize = 256;
+/// Inbound events queued to the node service. The loop never waits on it: when full, requests
+/// are refused as busy and gossip is ignored, and the drop is counted.
+pub const INBOUND_CAP: usize = 1024;
+
+/// A gossip validation verdict (gossipsub's three outcomes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// Valid and stored: forward it.
+    Accept,
+    /// Invalid (bad signature, not the owner, bad digest, malformed): drop and score the sender down.
+    Reject,
+    /// Duplicate, old or not yet applicable: drop without penalty.
+    Ignore,
+}
+
+/// What the network tells the node service.
+pub enum Inbound {
+    /// A holder claims a credential.
+    Claim { peer: PeerId, req: ClaimRequest, channel: ResponseChannel<ClaimResponse> },
+    /// A verifier asks for a presentation.
+    Present { peer: PeerId, req: PresentationRequest, channel: ResponseChannel<PresentationResponse> },
+    /// A peer asks for status updates.
+    Sync { peer: PeerId, req: StatusSyncRequest, channel: ResponseChannel<StatusSyncResponse> },
+    /// A gossip message awaiting validation.
+    Gossip { topic: String, data: Vec<u8>, id: gossipsub::MessageId, source: PeerId },
+    /// A peer identified itself.
+    Identified(PeerInfo),
+}
+
+/// What a peer announced about itself.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// libp2p peer id.
+    pub peer_id: String,
+    /// did:key of its peer key (proven by the Noise handshake).
+    pub did: String,
+    /// Display name it announced.
+    pub name: String,
+    /// Roles it announced.
+    pub roles: Vec<String>,
+    /// Addresses it listens on.
+    pub addrs: Vec<String>,
+    /// Whether a connection is open now.
+    pub connected: bool,
+}
+
+/// The identify agent string: `vcnet/<version> {"name":…,"roles":[…]}`.
+#[derive(Serialize, Deserialize)]
+struct Agent {
+    name: String,
+    roles: Vec<String>,
+}
+
+pub(super) enum Command {
+    Dial { addr: Multiaddr, reply: oneshot::Sender<Result<(), NetError>> },
+    Claim { peer: PeerId, req: ClaimRequest, reply: oneshot::Sender<Result<ClaimResponse, NetError>> },
+    Present { peer: PeerId, req: PresentationRequest, reply: oneshot::Sender<Result<PresentationResponse, NetError>> },
+    Sync { peer: PeerId, req: StatusSyncRequest, reply: oneshot::Sender<Result<StatusSyncResponse, NetError>> },
+    RespondClaim { channel: ResponseChannel<ClaimResponse>, resp: ClaimResponse },
+    RespondPresent { channel: ResponseChannel<PresentationResponse>, resp: PresentationResponse },
+    RespondSync { channel: ResponseChannel<StatusSyncResponse>, resp: StatusSyncResponse },
+    Publish { topic: &'static str, data: Vec<u8>, reply: oneshot::Sender<Result<(), NetError>> },
+    Report { id: gossipsub::MessageId, source: PeerId, validation: Validation },
+    Peers { reply: oneshot::Sender<Vec<PeerInfo>> },
+    Listeners { reply: oneshot::Sender<Vec<Multiaddr>> },
+}
+
+/// How to start the network.
+#[derive(Clone)]
+pub struct NetConfig {
+    /// The node key (also its did:key).
+    pub key: identity::Keypair,
+    /// Listen addresses (TCP and QUIC).
+    pub listen: Vec<Multiaddr>,
+    /// Peers to dial at start.
+    pub bootstrap: Vec<Multiaddr>,
+    /// Find LAN peers by mDNS.
+    pub mdns: bool,
+    /// Display name to announce.
+    pub name: String,
+    /// Roles to announce.
+    pub roles: Vec<String>,
+}
+
+/// Owns the swarm.
+pub struct EventLoop {
+    swarm: Swarm<VcnetBehaviour>,
+    commands: mpsc::Receiver<Command>,
+    inbound: mpsc::Sender<Inbound>,
+    shutdown: watch::Receiver<bool>,
+    pending_claim: HashMap<OutboundRequestId, oneshot::Sender<Result<ClaimResponse, NetError>>>,
+    pending_present: HashMap<OutboundRequestId, oneshot::Sender<Result<PresentationResponse, NetError>>>,
+    pending_sync: HashMap<OutboundRequestId, oneshot::Sender<Result<StatusSyncResponse, NetError>>>,
+    peers: HashMap<PeerId, PeerInfo>,
+    dropped_inbound: u64,
+}
+
+/// Builds the swarm, starts listening and dialing, and returns the handle, the inbound event
+/// receiver and the loop to spawn.
+pub fn start(cfg: NetConfig, shutdown: watch::Receiver<bool>) -> Result<(NetHandle, mpsc::Receiver<Inbound>, EventLoop), String> {
+    let agent = format!(
+        "vcnet/{} {}",
+        env!("CARGO_PKG_VERSION"),
+        serde_json::to_string(&Agent { name: cfg.name.clone(), roles: cfg.roles.clone() }).unwrap_or_default()
+    );
+    let mdns_on = cfg.mdns;
+    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(cfg.key.clone())
+        .with_tokio()
+        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .map_err(|e| format!("tcp transport: {e}"))?
+        .with_quic()
+        .with_behaviour(|key| VcnetBehaviour::new(key, agent.clone(), mdns_on).map_err(|e| e.into()))
+        .map_err(|e| format!("behaviour: {e}"))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(300)))
+        .build();
+    for topic in [STATUS_TOPIC, TRUST_TOPIC] {
+        swarm
+            .behaviour_mut()
+            .gossipsub
+            .subscribe(&gossipsub::IdentTopic::new(topic))
+            .map_err(|e| format!("subscribe {topic}: {e}"))?;
+    }
+    for addr in &cfg.listen {
+        swarm.listen_on(addr.clone()).map_err(|e| format!("listen on {addr}: {e}"))?;
+    }
+    for addr in &cfg.bootstrap {
+        if let Err(e) = swarm.dial(addr.clone()) {
+            tracing::warn!(%addr, error = %e, "bootstrap dial failed");
+        }
+    }
+    let (tx, commands) = mpsc::channel(COMMAND_CAP);
+    let (inbound, inbound_rx) = mpsc::channel(INBOUND_CAP);
+    let handle = NetHandle { tx, local_peer_id: *swarm.local_peer_id() };
+    let el = EventLoop {
+        swarm,
+        commands,
+        inbound,
+        shutdown,
+        pending_claim: HashMap::new(),
+        pending_present: HashMap::new(),
+        pending_sync: HashMap::new(),
+        peers: HashMap::new(),
+        dropped_inbound: 0,
+    };
+    Ok((handle, inbound_rx, el))
+}
+
+/// The did:key of a libp2p Ed25519 public key.
+pub fn did_of_peer_key(key: &identity::PublicKey) -> Option<String> {
+    let ed = key.clone().try_into_ed25519().ok()?;
+    let vk = ed25519_dalek::VerifyingKey::from_bytes(&ed.to_bytes()).ok()?;
+    Some(credentials::did::did_key_from_public(&vk))
+}
+
+impl EventLoop {
+    /// Runs until shutdown is signalled or every handle is dropped.
+    pub async fn run(mut self) {
+        loop {
+            tokio::select! {
+                ev = self.swarm.select_next_some() => self.on_swarm_event(ev),
+                cmd = self.commands.recv() => match cmd {
+                    Some(c) => self.on_command(c),
+                    None => break,
+                },
+                _ = self.shutdown.changed() => break,
+            }
+        }
+        tracing::info!(dropped_inbound = self.dropped_inbound, "network stopped");
+    }
+
+    fn forward(&mut self, ev: Inbound) -> Result<(), Inbound> {
+        self.inbound.try_send(ev).map_err(|e| {
+            self.dropped_inbound += 1;
+            match e {
+                mpsc::error::TrySendError::Full(ev) | mpsc::error::TrySendError::Closed(ev) => ev,
+            }
+        })
+    }
+
+    fn on_command(&mut self, c: Command) {
+        let b = self.swarm.behaviour_mut();
+        match c {
+            Command::Dial { addr, reply } => {
+                let r = self.swarm.dial(addr.clone()).map_err(|e| NetError::Dial { addr: addr.to_string(), reason: e.to_string() });
+                let _ = reply.send(r);
+            }
+            Command::Claim { peer, req, reply } => {
+                let id = b.issue.send_request(&peer, req);
+                self.pending_claim.insert(id, reply);
+            }
+            Command::Present { peer, req, reply } => {
+                let id = b.present.send_request(&peer, req);
+                self.pending_present.insert(id, reply);
+            }
+            Command::Sync { peer, req, reply } => {
+                let id = b.status_sync.send_request(&peer, req);
+                self.pending_sync.insert(id, reply);
+            }
+            Command::RespondClaim { channel, resp } => {
+                let _ = b.issue.send_response(channel, resp);
+            }
+            Command::RespondPresent { channel, resp } => {
+                let _ = b.present.send_response(channel, resp);
+            }
+            Command::RespondSync { channel, resp } => {
+                let _ = b.status_sync.send_response(channel, resp);
+            }
+            Command::Publish { topic, data, reply } => {
+                let r = b
+                    .gossipsub
+                    .publish(gossipsub::IdentTopic::new(topic), data)
+                    .map(|_| ())
+                    .or_else(|e| match e {
+                        // Alone on the network: nothing to send to, which is not an error for
+                        // the caller (peers will sync when they connect).
+                        gossipsub::PublishError::NoPeersSubscribedToTopic => Ok(()),
+                        other => Err(NetError::Publish(other.to_string())),
+                    });
+                let _ = reply.send(r);
+            }
+            Command::Report { id, source, validation } => {
+                let acc = match validation {
+                    Validation::Accept => gossipsub::MessageAcceptance::Accept,
+                    Validation::Reject => gossipsub::MessageAcceptance::Reject,
+                    Validation::Ignore => gossipsub::MessageAcceptance::Ignore,
+                };
+                b.gossipsub.report_message_validation_result(&id, &source, acc);
+            }
+            Command::Peers { reply } => {
+                let _ = reply.send(self.peers.values().cloned().collect());
+            }
+            Command::Listeners { reply } => {
+                let _ = reply.send(self.swarm.listeners().cloned().collect());
+            }
+        }
+    }
+
+    fn on_swarm_event(&mut self, ev: SwarmEvent<VcnetBehaviourEvent>) {
+        match ev {
+            SwarmEvent::NewListenAddr { address, .. } => tracing::info!(%address, "listening"),
+            SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
+                tracing::debug!(peer = %peer_id, addr = %endpoint.get_remote_address(), "connected");
+                if endpoint.is_dialer() {
+                    self.swarm.behaviour_mut().kad.add_address(&peer_id, endpoint.get_remote_address().clone());
+                }
+                if let Some(p) = self.peers.get_mut(&peer_id) {
+                    p.connected = true;
+                }
+            }
+            SwarmEvent::ConnectionClosed { peer_id, num_established, .. } => {
+                if num_established == 0 {
+                    if let Some(p) = self.peers.get_mut(&peer_id) {
+                        p.connected = false;
+                    }
+                }
+            }
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
+                self.on_identify(peer_id, info);
+            }
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Mdns(mdns::Event::Discovered(list))) => {
+                for (peer, addr) in list {
+                    self.swarm.add_peer_address(peer, addr.clone());
+                    self.swarm.behaviour_mut().kad.add_address(&peer, addr.clone());
+                    if !self.swarm.is_connected(&peer) {
+                        let _ = self.swarm.dial(addr);
+                    }
+                }
+            }
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Gossipsub(gossipsub::Event::Message { propagation_source, message_id, message })) => {
+                let ev = Inbound::Gossip { topic: message.topic.to_string(), data: message.data, id: message_id.clone(), source: propagation_source };
+                if self.forward(ev).is_err() {
+                    self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
+                        &message_id,
+                        &propagation_source,
+                        gossipsub::MessageAcceptance::Ignore,
+                    );
+                }
+            }
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Issue(e)) => self.on_issue(e),
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Present(e)) => self.on_present(e),
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::StatusSync(e)) => self.on_sync(e),
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Kad(kad::Event::RoutingUpdated { peer, .. })) => {
+                tracing::trace!(%peer, "kademlia routing updated");
+            }
+            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+                tracing::debug!(peer = ?peer_id, %error, "outgoing connection failed");
+            }
+            _ => {}
+        }
+    }
+
+    fn on_identify(&mut self, peer_id: PeerId, info: identify::Info) {
+        if info.protocol_version != super::PROTOCOL_VERSION {
+            return;
+        }
+        let Some(did) = did_of_peer_key(&info.public_key) else {
+            tracing::warn!(peer = %peer_id, "peer key is not Ed25519; ignoring");
+            return;
+        };
+        let agent: Option<Agent> = info.agent_version.split_once(' ').and_then(|(_, j)| serde_json::from_str(j).ok());
+        let (name, roles) = agent.map(|a| (a.name, a.roles)).unwrap_or_default();
+        for addr in &info.listen_addrs {
+            self.swarm.add_peer_address(peer_id, addr.clone());
+            self.swarm.behaviour_mut().kad.add_address(&peer_id, addr.clone());
+        }
+        let p = PeerInfo {
+            peer_id: peer_id.to_string(),
+            did,
+            name,
+            roles,
+            addrs: info.listen_addrs.iter().map(|a| a.to_string()).collect(),
+            connected: true,
+        };
+        let first = self.peers.insert(peer_id, p.clone()).is_none();
+        if first {
+            tracing::info!(peer = %peer_id, name = %p.name, did = %p.did, "peer identified");
+        }
+        let _ = self.forward(Inbound::Identified(p));
+    }
+
+    fn on_issue(&mut self, e: request_response::Event<ClaimRequest, ClaimResponse>) {
+        match e {
+            request_response::Event::Message { peer, message, .. } => match message {
+                request_response::Message::Request { request, channel, .. } => {
+                    if let Err(Inbound::Claim { channel, .. }) = self.forward(Inbound::Claim { peer, req: request, channel }) {
+                        let _ = self.swarm.behaviour_mut().issue.send_response(channel, ClaimResponse::Refused { reason: "issuer busy, try again".into() });
+                    }
+                }
+                request_response::Message::Response { request_id, response } => {
+                    if let Some(tx) = self.pending_claim.remove(&request_id) {
+                        let _ = tx.send(Ok(response));
+                    }
+                }
+            },
+            request_response::Event::OutboundFailure { peer, request_id, error, .. } => {
+                tracing::warn!(%peer, protocol = "issue", %error, "request failed");
+                if let Some(tx) = self.pending_claim.remove(&request_id) {
+                    let _ = tx.send(Err(NetError::Request { peer: peer.to_string(), reason: error.to_string() }));
+                }
+            }
+            request_response::Event::InboundFailure { peer, error, .. } => {
+                tracing::warn!(%peer, protocol = "issue", %error, "inbound request failed");
+            }
+            request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+
+    fn on_present(&mut self, e: request_response::Event<PresentationRequest, PresentationResponse>) {
+        match e {
+            request_response::Event::Message { peer, message, .. } => match message {
+                request_response::Message::Request { request, channel, .. } => {
+                    if let Err(Inbound::Present { channel, .. }) = self.forward(Inbound::Present { peer, req: request, channel }) {
+                        let _ = self.swarm.behaviour_mut().present.send_response(channel, PresentationResponse::Refused { reason: "holder busy, try again".into() });
+                    }
+                }
+                request_response::Message::Response { request_id, response } => {
+                    if let Some(tx) = self.pending_present.remove(&request_id) {
+                        let _ = tx.send(Ok(response));
+                    }
+                }
+            },
+            request_response::Event::OutboundFailure { peer, request_id, error, .. } => {
+                tracing::warn!(%peer, protocol = "present", %error, "request failed");
+                if let Some(tx) = self.pending_present.remove(&request_id) {
+                    let _ = tx.send(Err(NetError::Request { peer: peer.to_string(), reason: error.to_string() }));
+                }
+            }
+            request_response::Event::InboundFailure { peer, error, .. } => {
+                tracing::warn!(%peer, protocol = "present", %error, "inbound request failed");
+            }
+            request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+
+    fn on_sync(&mut self, e: request_response::Event<StatusSyncRequest, StatusSyncResponse>) {
+        match e {
+            request_response::Event::Message { peer, message, .. } => match message {
+                request_response::Message::Request { request, channel, .. } => {
+                    if let Err(Inbound::Sync { channel, .. }) = self.forward(Inbound::Sync { peer, req: request, channel }) {
+                        let _ = self.swarm.behaviour_mut().status_sync.send_response(channel, StatusSyncResponse::default());
+                    }
+                }
+                request_response::Message::Response { request_id, response } => {
+                    if let Some(tx) = self.pending_sync.remove(&request_id) {
+                        let _ = tx.send(Ok(response));
+                    }
+                }
+            },
+            request_response::Event::OutboundFailure { peer, request_id, error, .. } => {
+                if let Some(tx) = self.pending_sync.remove(&request_id) {
+                    let _ = tx.send(Err(NetError::Request { peer: peer.to_string(), reason: error.to_string() }));
+                }
+            }
+            request_response::Event::InboundFailure { peer, error, .. } => {
+                tracing::warn!(%peer, protocol = "status-sync", %error, "inbound request failed");
+            }
+            request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+}
+
+/// The did:key of a peer, from the Ed25519 key inlined in its peer id.
+pub fn did_of_peer_id(peer: &PeerId) -> Option<String> {
+    let mh: &libp2p::multihash::Multihash<64> = peer.as_ref();
+    if mh.code() != 0 {
+        return None;
+    }
+    let key = identity::PublicKey::try_decode_protobuf(mh.digest()).ok()?;
+    did_of_peer_key(&key)
+}

@@ -1,0 +1,153 @@
+//! Holder role: claiming credentials from issuers into the wallet, and answering verifiers'
+//! presentation requests by the consent policy, disclosing only what was asked (SD-JWT).
+
+use std::time::Duration;
+
+use credentials::present::{present_di, present_jwt, present_sd_jwt, Audience};
+use credentials::VerifyOptions;
+use libp2p::PeerId;
+use serde::Serialize;
+use tokio::sync::oneshot;
+
+use super::Node;
+use crate::net::protocols::{ClaimRequest, ClaimResponse, PresentationRequest, PresentationResponse};
+use crate::store::WalletEntry;
+
+/// How long a presentation request waits for the holder's consent (below the protocol timeout).
+pub const CONSENT_WAIT: Duration = Duration::from_secs(100);
+/// Lifetime of a presentation made for a request.
+pub const PRESENTATION_LIFETIME_SECS: i64 = 120;
+
+/// A request waiting for the holder's decision.
+pub struct PendingConsent {
+    /// What is asked, for display.
+    pub summary: ConsentSummary,
+    /// Where the decision goes.
+    pub decide: oneshot::Sender<bool>,
+}
+
+/// What the holder is asked to approve.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentSummary {
+    /// Request id.
+    pub request_id: String,
+    /// The verifier's DID.
+    pub verifier: String,
+    /// Its announced name.
+    pub verifier_name: Option<String>,
+    /// Kinds asked for.
+    pub kinds: Vec<String>,
+    /// Claims asked for.
+    pub claims: Vec<String>,
+}
+
+impl Node {
+    /// Claims a credential from an issuer peer with a code; checks it and stores it in the wallet.
+    pub async fn claim_from(&self, issuer: PeerId, code: &str, format: Option<String>) -> Result<WalletEntry, String> {
+        if !self.cfg.has_role("holder") {
+            return Err("this node is not a holder".into());
+        }
+        let resp = self.net.claim(issuer, ClaimRequest { code: code.trim().to_owned(), format }).await.map_err(|e| e.to_string())?;
+        let (credential_id, kind, format, credential) = match resp {
+            ClaimResponse::Issued { credential_id, kind, format, credential } => (credential_id, kind, format, credential),
+            ClaimResponse::Refused { reason } => return Err(format!("issuer refused: {reason}")),
+        };
+        // Check what we got: issued to us, signed by the peer we asked.
+        let verifier = self.verifier.clone();
+        let text = credential.clone();
+        let mut opts = VerifyOptions::at(chrono::Utc::now());
+        opts.skip_status = true;
+        opts.skip_trust = true;
+        let report = tokio::task::spawn_blocking(move || verifier.verify(&text, &opts, &credentials::verify::Nothing, &credentials::verify::Nothing))
+            .await
+            .map_err(|e| e.to_string())?;
+        if !report.valid {
+            return Err(format!("issuer sent an invalid credential: {}", report.first_failure().unwrap_or_default()));
+        }
+        if report.holder.as_deref() != Some(self.identity.did()) {
+            return Err(format!("issuer sent a credential for {:?}, not for this holder", report.holder));
+        }
+        let issuer_did = crate::net::did_of_peer_id(&issuer).unwrap_or_default();
+        if report.issuer.as_deref() != Some(issuer_did.as_str()) {
+            return Err(format!("credential is issued by {:?}, not by the peer asked ({issuer_did})", report.issuer));
+        }
+        let issuer_name = self.store.peers().ok().and_then(|ps| ps.into_iter().find(|p| p.did == issuer_did).map(|p| p.name));
+        let entry = WalletEntry { id: credential_id, kind, format, issuer: issuer_did, issuer_name, credential, received_at: credentials::time::format(chrono::Utc::now()) };
+        self.store.put_wallet(&entry).map_err(|e| e.to_string())?;
+        tracing::info!(credential_id = %entry.id, kind = %entry.kind, "credential stored in wallet");
+        Ok(entry)
+    }
+
+    /// Requests waiting for consent.
+    pub fn pending_consents(&self) -> Vec<ConsentSummary> {
+        self.consents.lock().map(|c| c.values().map(|p| p.summary.clone()).collect()).unwrap_or_default()
+    }
+
+    /// Approves or denies a waiting request. False if there is no such request.
+    pub fn decide_consent(&self, request_id: &str, approve: bool) -> bool {
+        let pending = self.consents.lock().ok().and_then(|mut c| c.remove(request_id));
+        match pending {
+            Some(p) => p.decide.send(approve).is_ok(),
+            None => false,
+        }
+    }
+
+    pub(super) async fn handle_presentation_request(&self, peer: PeerId, req: PresentationRequest) -> PresentationResponse {
+        match self.present(peer, req).await {
+            Ok(p) => PresentationResponse::Presented { presentation: p },
+            Err(reason) => {
+                tracing::info!(%peer, %reason, "presentation refused");
+                PresentationResponse::Refused { reason }
+            }
+        }
+    }
+
+    async fn present(&self, peer: PeerId, req: PresentationRequest) -> Result<String, String> {
+        if !self.cfg.has_role("holder") {
+            return Err("this node is not a holder".into());
+        }
+        if req.challenge.len() < 16 {
+            return Err("challenge too short (at least 16 characters of randomness)".into());
+        }
+        let verifier = crate::net::did_of_peer_id(&peer).ok_or("verifier key is not Ed25519")?;
+        let wallet = self.store.wallet().map_err(|e| e.to_string())?;
+        let cred = wallet
+            .into_iter()
+            .rev()
+            .find(|w| req.kinds.is_empty() || req.kinds.iter().any(|k| credentials::CredentialKind::parse(k).map(|k| k.short_name() == w.kind).unwrap_or(false)))
+            .ok_or_else(|| format!("no credential of kind {} in this wallet", req.kinds.join("/")))?;
+        let auto = self.cfg.consent == "auto" || self.cfg.auto_verifiers.iter().any(|v| v == &verifier);
+        if !auto {
+            let (tx, rx) = oneshot::channel();
+            let verifier_name = self.store.peers().ok().and_then(|ps| ps.into_iter().find(|p| p.did == verifier).map(|p| p.name));
+            let summary = ConsentSummary { request_id: req.request_id.clone(), verifier: verifier.clone(), verifier_name, kinds: req.kinds.clone(), claims: req.claims.clone() };
+            if let Ok(mut c) = self.consents.lock() {
+                c.insert(req.request_id.clone(), PendingConsent { summary, decide: tx });
+            }
+            tracing::info!(request_id = %req.request_id, %verifier, "presentation request waiting for consent");
+            let decision = tokio::time::timeout(CONSENT_WAIT, rx).await;
+            if let Ok(mut c) = self.consents.lock() {
+                c.remove(&req.request_id);
+            }
+            match decision {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => return Err("the holder declined".into()),
+                _ => return Err("the holder did not answer in time".into()),
+            }
+        }
+        let now = chrono::Utc::now();
+        let audience = Audience { challenge: Some(req.challenge.clone()), domain: Some(req.domain.clone()), expires: Some(now + chrono::Duration::seconds(PRESENTATION_LIFETIME_SECS)) };
+        let id = self.identity.clone();
+        let claims = req.claims.clone();
+        tokio::task::spawn_blocking(move || match cred.format.as_str() {
+            "sd-jwt" => present_sd_jwt(&cred.credential, &claims, &id, &audience, now).map_err(|e| e.to_string()),
+            "jwt" => Ok(present_jwt(&[&cred.credential], &id, &audience, now)),
+            _ => {
+                let v: serde_json::Value = serde_json::from_str(&cred.credential).map_err(|e| e.to_string())?;
+                present_di(&[v], &id, &audience, now).map(|p| p.to_string()).map_err(|e| e.to_string())
+            }
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}

@@ -1,0 +1,339 @@
+//! Issuer role: subject records with one-time claim codes, and issuing to holders who present
+//! a code over `/vcnet/issue/1` (in the spirit of OpenID4VCI's pre-authorised code flow).
+
+use base64::Engine;
+use credentials::issue::{issue, CredentialRequest, Format};
+use credentials::schema;
+use credentials::status::{IndexAllocator, StatusEntry, StatusPurpose};
+use credentials::CredentialKind;
+use libp2p::PeerId;
+use rand::RngCore;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Node;
+use crate::net::protocols::{ClaimRequest, ClaimResponse};
+use crate::store::{AllocationEntry, IssuedEntry, RecordEntry};
+
+/// Entries per status list shard: the specification's minimum (16 KiB of bits). An issuer of
+/// 100 million credentials has ~763 shards per purpose; allocation stays random within a shard.
+pub const SHARD_SIZE: u64 = 131_072;
+
+/// Why an issuer operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IssuerError {
+    #[error("line {line}: {reason}")]
+    ImportLine { line: usize, reason: String },
+    #[error("this node is not an issuer")]
+    NotIssuer,
+    #[error("this issuer does not issue {kind} (it issues: {issues})")]
+    KindNotIssued { kind: String, issues: String },
+    #[error("{0}")]
+    Issue(String),
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// What an import produced: one claim code per record, to hand to each citizen.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// The kind imported.
+    pub kind: String,
+    /// (record id, claim code) pairs. Codes are shown once; only their digests are stored.
+    pub codes: Vec<(String, String)>,
+}
+
+fn code_digest(code: &str) -> String {
+    blake3::hash(code.trim().as_bytes()).to_hex().to_string()
+}
+
+fn new_code(rng: &mut impl RngCore) -> String {
+    let mut b = [0u8; 10];
+    rng.fill_bytes(&mut b);
+    let s = bs58::encode(b).into_string();
+    // Groups of 4 are easier to read out at a counter.
+    s.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+}
+
+fn record_id(kind: CredentialKind, subject: &Value, rng: &mut impl RngCore) -> String {
+    let field = match kind {
+        CredentialKind::Identity => "personalIdentificationNumber",
+        CredentialKind::HealthRecord => "healthInsuranceNumber",
+        CredentialKind::StudyRecord => "studentNumber",
+    };
+    subject.get(field).and_then(Value::as_str).map(|s| format!("{}:{s}", kind.short_name())).unwrap_or_else(|| {
+        let mut b = [0u8; 8];
+        rng.fill_bytes(&mut b);
+        format!("{}:{}", kind.short_name(), hex(&b))
+    })
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The JSON type a schema gives a subject property (`string`, `boolean`, `number`, …).
+fn property_type(kind: CredentialKind, name: &str) -> Option<String> {
+    let schema: Value = serde_json::from_str(kind.schema_json()).ok()?;
+    schema.pointer(&format!("/$defs/subject/properties/{name}/type")).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Parses an import file: JSON Lines (one subject object per line) or CSV (header row of
+/// subject property names; values typed by the kind's schema).
+pub fn parse_records(kind: CredentialKind, text: &str) -> Result<Vec<(usize, Value)>, IssuerError> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        return text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str::<Value>(l)
+                    .map(|v| (i + 1, v))
+                    .map_err(|e| IssuerError::ImportLine { line: i + 1, reason: format!("not a JSON object: {e}") })
+            })
+            .collect();
+    }
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = rdr.headers().map_err(|e| IssuerError::ImportLine { line: 1, reason: format!("CSV header: {e}") })?.clone();
+    let types: Vec<Option<String>> = headers.iter().map(|h| property_type(kind, h)).collect();
+    let mut out = Vec::new();
+    for (i, row) in rdr.records().enumerate() {
+        let line = i + 2;
+        let row = row.map_err(|e| IssuerError::ImportLine { line, reason: format!("CSV: {e}") })?;
+        let mut obj = serde_json::Map::new();
+        for ((h, v), t) in headers.iter().zip(row.iter()).zip(&types) {
+            if v.is_empty() {
+                continue;
+            }
+            let val = match t.as_deref() {
+                Some("boolean") => match v {
+                    "true" => Value::Bool(true),
+                    "false" => Value::Bool(false),
+                    _ => return Err(IssuerError::ImportLine { line, reason: format!("column {h}: `{v}` is not true or false") }),
+                },
+                Some("integer") => Value::from(v.parse::<i64>().map_err(|_| IssuerError::ImportLine { line, reason: format!("column {h}: `{v}` is not an integer") })?),
+                Some("number") => serde_json::Number::from_f64(v.parse::<f64>().map_err(|_| IssuerError::ImportLine { line, reason: format!("column {h}: `{v}` is not a number") })?)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null),
+                _ => Value::String(v.to_owned()),
+            };
+            obj.insert(h.to_owned(), val);
+        }
+        out.push((line, Value::Object(obj)));
+    }
+    Ok(out)
+}
+
+impl Node {
+    fn issue_kinds(&self) -> Vec<CredentialKind> {
+        self.cfg.issue_kinds.iter().filter_map(|k| CredentialKind::parse(k).ok()).collect()
+    }
+
+    fn check_issues(&self, kind: CredentialKind) -> Result<(), IssuerError> {
+        if !self.cfg.has_role("issuer") {
+            return Err(IssuerError::NotIssuer);
+        }
+        if !self.issue_kinds().contains(&kind) {
+            return Err(IssuerError::KindNotIssued {
+                kind: kind.type_name().into(),
+                issues: self.issue_kinds().iter().map(|k| k.type_name()).collect::<Vec<_>>().join(", "),
+            });
+        }
+        Ok(())
+    }
+
+    /// Validates every record against the kind's schema and imports them all, or none.
+    pub fn import_records(&self, kind: CredentialKind, text: &str) -> Result<ImportReport, IssuerError> {
+        self.check_issues(kind)?;
+        let parsed = parse_records(kind, text)?;
+        let mut rng = rand::rngs::OsRng;
+        let mut batch = Vec::with_capacity(parsed.len());
+        let mut codes = Vec::with_capacity(parsed.len());
+        let mut seen = std::collections::HashSet::new();
+        for (line, subject) in parsed {
+            if let Err(v) = schema::validate_subject(kind, &subject) {
+                let first = &v[0];
+                return Err(IssuerError::ImportLine { line, reason: format!("{}: {}", first.field, first.reason) });
+            }
+            let id = record_id(kind, &subject, &mut rng);
+            if !seen.insert(id.clone()) {
+                return Err(IssuerError::ImportLine { line, reason: format!("record {id} appears twice in this file") });
+            }
+            let code = new_code(&mut rng);
+            batch.push((RecordEntry { id: id.clone(), kind: kind.short_name().into(), subject, claimed_by: None }, code_digest(&code)));
+            codes.push((id, code));
+        }
+        self.store.import_records(&batch)?;
+        tracing::info!(kind = kind.short_name(), count = codes.len(), "records imported");
+        Ok(ImportReport { kind: kind.short_name().into(), codes })
+    }
+
+    /// Allocates a random status index (opening a shard, with fresh lists, when needed).
+    async fn allocate(&self) -> Result<(u32, u64, AllocationEntry, bool), IssuerError> {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let alloc = self.store.allocation(&self.status_base)?;
+        let mut shards: Vec<IndexAllocator> = match &alloc {
+            None => vec![],
+            Some(a) => a
+                .shards
+                .iter()
+                .map(|s| b64.decode(s).ok().and_then(|b| IndexAllocator::from_bytes(b, SHARD_SIZE).ok()))
+                .collect::<Option<_>>()
+                .ok_or_else(|| IssuerError::Issue("stored allocation state is unreadable".into()))?,
+        };
+        let mut new_shard = false;
+        if shards.last().is_none_or(|s| s.is_full()) {
+            shards.push(IndexAllocator::new(SHARD_SIZE));
+            new_shard = true;
+        }
+        let shard = shards.len() - 1;
+        let index = shards[shard].allocate(&mut rand::rngs::OsRng).ok_or_else(|| IssuerError::Issue("shard full".into()))?;
+        let entry = AllocationEntry { base: self.status_base.clone(), shards: shards.iter().map(|s| b64.encode(s.as_bytes())).collect() };
+        Ok((shard as u32, index, entry, new_shard))
+    }
+
+    /// The list URL of a shard.
+    pub fn list_url(&self, purpose: StatusPurpose, shard: u32) -> String {
+        format!("{}/{}/{shard}", self.status_base, purpose.as_str())
+    }
+
+    async fn sign(&self, format: Format, req: CredentialRequest) -> Result<String, IssuerError> {
+        let id = self.identity.clone();
+        tokio::task::spawn_blocking(move || issue(format, &id, &req, &mut rand::rngs::OsRng).map(|i| i.to_text()))
+            .await
+            .map_err(|e| IssuerError::Issue(e.to_string()))?
+            .map_err(|e| IssuerError::Issue(e.to_string()))
+    }
+
+    fn request(&self, kind: CredentialKind, subject: Value, holder: Option<String>, shard: u32, index: u64) -> CredentialRequest {
+        let now = chrono::Utc::now();
+        let entry = |purpose| {
+            let list = self.list_url(purpose, shard);
+            StatusEntry { id: Some(format!("{list}#{index}")), purpose, index, list }
+        };
+        CredentialRequest {
+            kind,
+            subject,
+            holder,
+            id: None,
+            valid_from: now,
+            valid_until: (self.cfg.credential_days > 0).then(|| now + chrono::Duration::days(self.cfg.credential_days as i64)),
+            status: vec![entry(StatusPurpose::Revocation), entry(StatusPurpose::Suspension)],
+        }
+    }
+
+    /// Issues a credential for `subject` directly (VC-API `/credentials/issue`, admin only).
+    pub async fn issue_direct(&self, kind: CredentialKind, subject: Value, holder: Option<String>, format: Format) -> Result<(String, String), IssuerError> {
+        self.check_issues(kind)?;
+        let _guard = self.issuer_lock.lock().await;
+        let (shard, index, alloc, new_shard) = self.allocate().await?;
+        let req = self.request(kind, subject, holder.clone(), shard, index);
+        let text = self.sign(format, req).await?;
+        let cred_id = credential_id_of(&text).unwrap_or_default();
+        let issued = IssuedEntry {
+            credential_id: cred_id.clone(),
+            kind: kind.short_name().into(),
+            holder,
+            format: format.short_name().into(),
+            list_base: self.status_base.clone(),
+            shard,
+            index,
+            record_id: None,
+            issued_at: credentials::time::format(chrono::Utc::now()),
+        };
+        self.store.commit_direct_issuance(&issued, &alloc)?;
+        if new_shard {
+            self.open_shard(shard).await;
+        }
+        Ok((cred_id, text))
+    }
+
+    /// Answers a holder's claim.
+    pub(super) async fn handle_claim(&self, peer: PeerId, req: ClaimRequest) -> ClaimResponse {
+        match self.claim(peer, req).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "claim refused");
+                ClaimResponse::Refused { reason: e.to_string() }
+            }
+        }
+    }
+
+    async fn claim(&self, peer: PeerId, req: ClaimRequest) -> Result<ClaimResponse, IssuerError> {
+        if !self.cfg.has_role("issuer") {
+            return Err(IssuerError::NotIssuer);
+        }
+        // The holder's DID is its peer key: the Noise handshake proved control of it.
+        let holder = crate::net::did_of_peer_id(&peer).ok_or_else(|| IssuerError::Issue("peer key is not Ed25519".into()))?;
+        let format = match req.format.as_deref() {
+            None => Format::parse(&self.cfg.issue_format).unwrap_or(Format::SdJwt),
+            Some(f) => Format::parse(f).ok_or_else(|| IssuerError::Issue(format!("unknown format `{f}` (sd-jwt, jwt, di)")))?,
+        };
+        let _guard = self.issuer_lock.lock().await;
+        let digest = code_digest(&req.code);
+        let record = self.store.record_for_code(&digest)?.ok_or_else(|| IssuerError::Issue("unknown or already used claim code".into()))?;
+        let kind = CredentialKind::parse(&record.kind).map_err(|e| IssuerError::Issue(e.to_string()))?;
+        self.check_issues(kind)?;
+        let (shard, index, alloc, new_shard) = self.allocate().await?;
+        let req = self.request(kind, record.subject.clone(), Some(holder.clone()), shard, index);
+        let text = self.sign(format, req).await?;
+        let cred_id = credential_id_of(&text).unwrap_or_default();
+        let mut claimed = record.clone();
+        claimed.claimed_by = Some(cred_id.clone());
+        let issued = IssuedEntry {
+            credential_id: cred_id.clone(),
+            kind: kind.short_name().into(),
+            holder: Some(holder),
+            format: format.short_name().into(),
+            list_base: self.status_base.clone(),
+            shard,
+            index,
+            record_id: Some(record.id.clone()),
+            issued_at: credentials::time::format(chrono::Utc::now()),
+        };
+        self.store.commit_issuance(&digest, &claimed, &issued, &alloc)?;
+        if new_shard {
+            self.open_shard(shard).await;
+        }
+        tracing::info!(credential_id = %cred_id, kind = kind.short_name(), "issued");
+        Ok(ClaimResponse::Issued { credential_id: cred_id, kind: kind.short_name().into(), format: format.short_name().into(), credential: text })
+    }
+}
+
+/// The `id` of an issued credential in any of the three formats.
+pub fn credential_id_of(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.starts_with('{') {
+        return serde_json::from_str::<Value>(t).ok()?.get("id")?.as_str().map(str::to_owned);
+    }
+    let jws = t.split('~').next()?;
+    let parsed = credentials::jose::CompactJws::parse(jws).ok()?;
+    let v: Value = parsed.payload_json().ok()?;
+    v.get("id")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_jsonl_parse_with_types_and_line_numbers() {
+        let csv = "fullName,ageOver18\nAn,true\nBinh,maybe\n";
+        let e = parse_records(CredentialKind::Identity, csv).unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("ageOver18"), "{e}");
+        let ok = parse_records(CredentialKind::Identity, "fullName,ageOver18\nAn,true\n").unwrap();
+        assert_eq!(ok[0].1["ageOver18"], Value::Bool(true));
+        let e = parse_records(CredentialKind::Identity, "{\"a\":1}\n{oops\n").unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn codes_are_random_and_digests_stable() {
+        let mut rng = rand::rngs::OsRng;
+        let a = new_code(&mut rng);
+        let b = new_code(&mut rng);
+        assert_ne!(a, b);
+        assert_eq!(code_digest(&a), code_digest(&format!(" {a} ")));
+    }
+}

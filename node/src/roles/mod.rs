@@ -1,0 +1,101 @@
+//! The node service: the glue between store, network and the credential rules. It is the only
+//! writer of the store and the only holder of the node key; HTTP handlers and inbound network
+//! requests ask it.
+
+mod holder;
+mod issuer;
+mod sources;
+pub mod status;
+mod verifier;
+
+pub use holder::PendingConsent;
+pub use issuer::{ImportReport, IssuerError};
+pub use sources::{StoreStatus, StoreTrust};
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use credentials::Identity;
+
+use crate::config::Config;
+use crate::net::{Inbound, NetHandle};
+use crate::store::Store;
+
+/// Everything a running node is.
+pub struct Node {
+    /// The configuration in force.
+    pub cfg: Config,
+    /// The node key and DID (also its libp2p identity).
+    pub identity: Arc<Identity>,
+    /// The database.
+    pub store: Arc<Store>,
+    /// The network.
+    pub net: NetHandle,
+    /// Shared verifier caches.
+    pub verifier: Arc<credentials::Verifier>,
+    /// Base URL of this node's own status lists.
+    pub status_base: String,
+    /// Serialises issuance and revocation (allocation + one WriteBatch each).
+    issuer_lock: tokio::sync::Mutex<()>,
+    /// Presentation requests waiting for the holder's consent.
+    consents: Mutex<HashMap<String, PendingConsent>>,
+    /// A weak reference to itself, for tasks a handler starts (e.g. a sync after a gap).
+    me: std::sync::OnceLock<std::sync::Weak<Node>>,
+}
+
+impl Node {
+    /// Assembles a node from its parts.
+    pub fn new(cfg: Config, identity: Identity, store: Store, net: NetHandle, status_base: String) -> Arc<Self> {
+        let node = Arc::new(Self {
+            cfg,
+            identity: Arc::new(identity),
+            store: Arc::new(store),
+            net,
+            verifier: Arc::new(credentials::Verifier::new()),
+            status_base,
+            issuer_lock: tokio::sync::Mutex::new(()),
+            consents: Mutex::new(HashMap::new()),
+            me: std::sync::OnceLock::new(),
+        });
+        let _ = node.me.set(Arc::downgrade(&node));
+        node
+    }
+
+    /// Handles inbound network events until the network stops.
+    pub async fn serve_inbound(self: Arc<Self>, mut rx: tokio::sync::mpsc::Receiver<Inbound>) {
+        while let Some(ev) = rx.recv().await {
+            let node = self.clone();
+            match ev {
+                Inbound::Claim { peer, req, channel } => {
+                    tokio::spawn(async move {
+                        let resp = node.handle_claim(peer, req).await;
+                        let _ = node.net.respond_claim(channel, resp).await;
+                    });
+                }
+                Inbound::Present { peer, req, channel } => {
+                    tokio::spawn(async move {
+                        let resp = node.handle_presentation_request(peer, req).await;
+                        let _ = node.net.respond_present(channel, resp).await;
+                    });
+                }
+                Inbound::Sync { peer, req, channel } => {
+                    tokio::spawn(async move {
+                        let resp = node.handle_sync(peer, req);
+                        let _ = node.net.respond_sync(channel, resp).await;
+                    });
+                }
+                Inbound::Gossip { topic, data, id, source } => {
+                    let v = node.handle_gossip(&topic, &data, source).await;
+                    let _ = node.net.report(id, source, v).await;
+                }
+                Inbound::Identified(p) => {
+                    let entry = crate::store::PeerEntry { peer_id: p.peer_id.clone(), did: p.did.clone(), name: p.name.clone(), roles: p.roles.clone(), addrs: p.addrs.clone() };
+                    if let Err(e) = node.store.put_peer(&entry) {
+                        tracing::warn!(error = %e, "storing peer");
+                    }
+                    tokio::spawn(async move { node.sync_from(&p.peer_id).await });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Status lists and trust on the network: the issuer's own lists (open a shard, revoke,
+//! suspend, reinstate), validation of every gossiped status and trust message before it is
+//! stored or forwarded, and sync with peers for what a node missed.
+
+use credentials::did::did_fragment;
+use credentials::status::{DeltaCheck, SignedDelta, SignedSnapshot, StatusList, StatusPurpose};
+use credentials::trust::{Accreditation, Withdrawal};
+use libp2p::PeerId;
+use serde::{Deserialize, Serialize};
+
+use super::Node;
+use crate::net::protocols::{StatusSyncRequest, StatusSyncResponse};
+use crate::net::{Validation, STATUS_TOPIC, TRUST_TOPIC};
+use crate::store::{StoredList, TrustRecord};
+
+/// A message on the status or trust topic: a signed JWS of one of four kinds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "type", content = "jws", rename_all = "lowercase")]
+pub enum GossipMessage {
+    /// A full status list (`vcnet-status-snapshot+jwt`).
+    Snapshot(String),
+    /// Version n → n+1 of a list (`vcnet-status-delta+jwt`).
+    Delta(String),
+    /// The root authority accredits an issuer.
+    Accreditation(String),
+    /// The root authority withdraws an accreditation.
+    Withdrawal(String),
+}
+
+fn stored(list: &StatusList) -> StoredList {
+    StoredList { id: list.id.clone(), purpose: list.purpose.as_str().into(), issuer: list.issuer.clone(), version: list.version, bits: list.bits.encode() }
+}
+
+fn load(s: &StoredList) -> Result<StatusList, String> {
+    Ok(StatusList {
+        id: s.id.clone(),
+        purpose: StatusPurpose::parse(&s.purpose).ok_or("bad purpose")?,
+        issuer: s.issuer.clone(),
+        version: s.version,
+        bits: credentials::status::Bitstring::decode(&s.bits).map_err(|e| e.to_string())?,
+    })
+}
+
+/// Outcome of checking a status or trust message against this node's state.
+enum Verdict {
+    Stored,
+    Ignore(&'static str),
+    Gap,
+    Reject(String),
+}
+
+impl Node {
+    /// Creates the revocation and suspension lists of a new shard and announces them.
+    pub(super) async fn open_shard(&self, shard: u32) {
+        for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
+            let url = self.list_url(purpose, shard);
+            let list = match StatusList::new(&url, purpose, self.identity.did(), super::issuer::SHARD_SIZE as usize) {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::error!(error = %e, "creating status list");
+                    continue;
+                }
+            };
+            let snap = SignedSnapshot::sign(list.snapshot(chrono::Utc::now()), &self.identity);
+            if let Err(e) = self.store.put_status_list(&stored(&list), None) {
+                tracing::error!(error = %e, "storing status list");
+                continue;
+            }
+            self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws)).await;
+        }
+    }
+
+    async fn publish(&self, topic: &'static str, msg: GossipMessage) {
+        let data = serde_json::to_vec(&msg).unwrap_or_default();
+        if let Err(e) = self.net.publish(topic, data).await {
+            tracing::warn!(topic, error = %e, "publish failed");
+        }
+    }
+
+    /// Revokes, suspends or reinstates an issued credential: one WriteBatch flips the bit, bumps
+    /// the version and appends the signed delta to the status log; then the delta is gossiped.
+    /// Returns the new list version.
+    pub async fn change_status(&self, credential_id: &str, purpose: StatusPurpose, set: bool) -> Result<(String, u64), String> {
+        let _guard = self.issuer_lock.lock().await;
+        let issued = self.store.issued(credential_id).map_err(|e| e.to_string())?.ok_or_else(|| format!("no credential {credential_id} was issued by this node"))?;
+        let url = format!("{}/{}/{}", issued.list_base, purpose.as_str(), issued.shard);
+        let mut list = load(&self.store.status_list(&url).map_err(|e| e.to_string())?.ok_or_else(|| format!("status list {url} missing"))?)?;
+        if purpose == StatusPurpose::Revocation && !set {
+            return Err("revocation is permanent; suspend instead if it may be reinstated".into());
+        }
+        if list.bits.get(issued.index).map_err(|e| e.to_string())? == set {
+            return Err(format!("credential is already {}", if set { purpose_word(purpose) } else { "active" }));
+        }
+        let (s, c): (Vec<u64>, Vec<u64>) = if set { (vec![issued.index], vec![]) } else { (vec![], vec![issued.index]) };
+        let delta = list.change(&s, &c, chrono::Utc::now()).map_err(|e| e.to_string())?;
+        let signed = SignedDelta::sign(delta, &self.identity);
+        self.store.put_status_list(&stored(&list), Some(&signed.jws)).map_err(|e| e.to_string())?;
+        tracing::info!(credential_id, list = %url, version = list.version, "status changed");
+        self.publish(STATUS_TOPIC, GossipMessage::Delta(signed.jws)).await;
+        Ok((url, list.version))
+    }
+
+    /// Publishes a signed snapshot of each of this issuer's lists (on a timer and on request).
+    pub async fn publish_snapshots(&self) {
+        let Ok(lists) = self.store.status_lists() else { return };
+        for s in lists.into_iter().filter(|l| l.issuer == self.identity.did()) {
+            if let Ok(list) = load(&s) {
+                let snap = SignedSnapshot::sign(list.snapshot(chrono::Utc::now()), &self.identity);
+                self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws)).await;
+            }
+        }
+    }
+
+    /// Stores and spreads a signed accreditation or withdrawal (root authority, or any node
+    /// relaying one it was given).
+    pub async fn submit_trust(&self, msg: GossipMessage) -> Result<(), String> {
+        match self.apply(&msg) {
+            Verdict::Stored => {
+                self.publish(TRUST_TOPIC, msg).await;
+                Ok(())
+            }
+            Verdict::Ignore(why) => Err(why.to_owned()),
+            Verdict::Gap => Err("not applicable yet".into()),
+            Verdict::Reject(why) => Err(why),
+        }
+    }
+
+    fn issuer_accredited(&self, issuer: &str) -> bool {
+        if self.cfg.root_did.is_none() {
+            return true;
+        }
+        matches!(self.store.trust(issuer), Ok(Some(t)) if t.withdrawal.is_none())
+    }
+
+    /// Checks one message and stores it if valid. The single place gossip and sync apply.
+    fn apply(&self, msg: &GossipMessage) -> Verdict {
+        let keys = self.verifier.keys();
+        match msg {
+            GossipMessage::Snapshot(jws) => {
+                let (snap, list) = match SignedSnapshot::open(jws, keys) {
+                    Ok(x) => x,
+                    Err(e) => return Verdict::Reject(e.to_string()),
+                };
+                if !snap.snapshot.list.contains(did_fragment(&snap.snapshot.issuer)) {
+                    return Verdict::Reject(format!("list {} is not under its issuer's DID", snap.snapshot.list));
+                }
+                if !self.issuer_accredited(&list.issuer) {
+                    return Verdict::Ignore("issuer not accredited (yet)");
+                }
+                match self.store.status_list(&list.id) {
+                    Ok(Some(held)) if held.issuer != list.issuer => Verdict::Reject(format!("list belongs to {}", held.issuer)),
+                    Ok(Some(held)) if held.version >= list.version => Verdict::Ignore("old or duplicate snapshot"),
+                    Ok(_) => match self.store.put_status_list_with_snapshot(&stored(&list), jws) {
+                        Ok(()) => Verdict::Stored,
+                        Err(_) => Verdict::Ignore("store error"),
+                    },
+                    Err(_) => Verdict::Ignore("store error"),
+                }
+            }
+            GossipMessage::Delta(jws) => {
+                let signed = match SignedDelta::open(jws, keys) {
+                    Ok(d) => d,
+                    Err(e) => return Verdict::Reject(e.to_string()),
+                };
+                let d = &signed.delta;
+                if !d.list.contains(did_fragment(&d.issuer)) {
+                    return Verdict::Reject(format!("list {} is not under its issuer's DID", d.list));
+                }
+                let held = match self.store.status_list(&d.list) {
+                    Ok(Some(h)) => h,
+                    Ok(None) => return Verdict::Gap,
+                    Err(_) => return Verdict::Ignore("store error"),
+                };
+                let mut list = match load(&held) {
+                    Ok(l) => l,
+                    Err(_) => return Verdict::Ignore("held list unreadable"),
+                };
+                match list.check(d) {
+                    DeltaCheck::Duplicate | DeltaCheck::Old => Verdict::Ignore("old or duplicate delta"),
+                    DeltaCheck::Gap { .. } | DeltaCheck::Unknown => Verdict::Gap,
+                    DeltaCheck::Next => match list.apply(d) {
+                        Err(e) => Verdict::Reject(e.to_string()),
+                        Ok(()) => match self.store.put_status_list(&stored(&list), Some(jws)) {
+                            Ok(()) => Verdict::Stored,
+                            Err(_) => Verdict::Ignore("store error"),
+                        },
+                    },
+                }
+            }
+            GossipMessage::Accreditation(jws) => {
+                let Some(root) = &self.cfg.root_did else { return Verdict::Ignore("no root authority pinned") };
+                let a = match Accreditation::open(jws, root, keys) {
+                    Ok(a) => a,
+                    Err(e) => return Verdict::Reject(e.to_string()),
+                };
+                let current = self.store.trust(&a.issuer).ok().flatten();
+                if let Some(cur) = &current {
+                    let cur_v = credentials::jose::CompactJws::parse(&cur.accreditation).ok().and_then(|j| j.payload_json::<Accreditation>().ok()).map(|c| c.version).unwrap_or(0);
+                    if a.version <= cur_v {
+                        return Verdict::Ignore("old or duplicate accreditation");
+                    }
+                }
+                match self.store.put_trust(&TrustRecord { issuer: a.issuer.clone(), accreditation: jws.clone(), withdrawal: None }) {
+                    Ok(()) => Verdict::Stored,
+                    Err(_) => Verdict::Ignore("store error"),
+                }
+            }
+            GossipMessage::Withdrawal(jws) => {
+                let Some(root) = &self.cfg.root_did else { return Verdict::Ignore("no root authority pinned") };
+                let w = match Withdrawal::open(jws, root, keys) {
+                    Ok(w) => w,
+                    Err(e) => return Verdict::Reject(e.to_string()),
+                };
+                match self.store.trust(&w.issuer) {
+                    Ok(Some(rec)) if rec.withdrawal.is_some() => Verdict::Ignore("already withdrawn"),
+                    Ok(Some(mut rec)) => {
+                        rec.withdrawal = Some(jws.clone());
+                        match self.store.put_trust(&rec) {
+                            Ok(()) => Verdict::Stored,
+                            Err(_) => Verdict::Ignore("store error"),
+                        }
+                    }
+                    Ok(None) => Verdict::Gap,
+                    Err(_) => Verdict::Ignore("store error"),
+                }
+            }
+        }
+    }
+
+    /// Validates a gossip message and says whether to forward it. A gap starts a sync.
+    pub(super) async fn handle_gossip(&self, topic: &str, data: &[u8], source: PeerId) -> Validation {
+        let msg: GossipMessage = match serde_json::from_slice(data) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(peer = %source, topic, error = %e, "malformed gossip rejected");
+                return Validation::Reject;
+            }
+        };
+        let expected_topic = match msg {
+            GossipMessage::Snapshot(_) | GossipMessage::Delta(_) => STATUS_TOPIC,
+            _ => TRUST_TOPIC,
+        };
+        if topic != expected_topic {
+            return Validation::Reject;
+        }
+        match self.apply(&msg) {
+            Verdict::Stored => Validation::Accept,
+            Verdict::Ignore(why) => {
+                tracing::debug!(peer = %source, why, "gossip ignored");
+                Validation::Ignore
+            }
+            Verdict::Gap => {
+                tracing::debug!(peer = %source, "gap in status updates; syncing");
+                let peer = source.to_string();
+                let me = self.self_arc();
+                if let Some(me) = me {
+                    tokio::spawn(async move { me.sync_from(&peer).await });
+                }
+                Validation::Ignore
+            }
+            Verdict::Reject(why) => {
+                tracing::warn!(peer = %source, %why, "gossip rejected");
+                Validation::Reject
+            }
+        }
+    }
+
+    fn self_arc(&self) -> Option<std::sync::Arc<Node>> {
+        self.me.get().and_then(|w| w.upgrade())
+    }
+
+    /// Answers a peer's sync request from this node's store.
+    pub(super) fn handle_sync(&self, _peer: PeerId, req: StatusSyncRequest) -> StatusSyncResponse {
+        let mut resp = StatusSyncResponse::default();
+        let held = self.store.status_lists().unwrap_or_default();
+        let mut wanted: Vec<(String, Option<u64>)> = req.lists.clone();
+        if req.discover {
+            for l in &held {
+                if !wanted.iter().any(|(id, _)| id == &l.id) {
+                    wanted.push((l.id.clone(), None));
+                }
+            }
+        }
+        for (id, have) in wanted.into_iter().take(10_000) {
+            let Some(list) = held.iter().find(|l| l.id == id) else { continue };
+            let deltas = match have {
+                Some(v) if v < list.version => self.store.deltas_after(&id, v).unwrap_or_default(),
+                _ => vec![],
+            };
+            let complete = have.is_some_and(|v| deltas.len() as u64 == list.version - v);
+            if complete {
+                resp.deltas.extend(deltas);
+            } else if have.is_none_or(|v| v < list.version) {
+                // Only the owner can sign a snapshot; relays send the owner's deltas from 0.
+                if list.issuer == self.identity.did() {
+                    if let Ok(l) = load(list) {
+                        resp.snapshots.push(SignedSnapshot::sign(l.snapshot(chrono::Utc::now()), &self.identity).jws);
+                    }
+                } else if let Ok(Some((snap_version, snap))) = self.store.latest_snapshot(&list.id) {
+                    resp.snapshots.push(snap);
+                    resp.deltas.extend(self.store.deltas_after(&id, snap_version).unwrap_or_default());
+                }
+            }
+        }
+        for t in self.store.trust_all().unwrap_or_default() {
+            resp.trust.push(t.accreditation.clone());
+            if let Some(w) = t.withdrawal {
+                resp.trust.push(w);
+            }
+        }
+        resp
+    }
+
+    /// Asks a peer for every list and accreditation it has that this node lacks or is behind on.
+    pub async fn sync_from(&self, peer: &str) {
+        let Ok(peer) = peer.parse::<PeerId>() else { return };
+        let lists = self.store.status_lists().unwrap_or_default().into_iter().map(|l| (l.id, Some(l.version))).collect();
+        let resp = match self.net.status_sync(peer, StatusSyncRequest { lists, discover: true }).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(%peer, error = %e, "sync failed");
+                return;
+            }
+        };
+        let mut stored = 0;
+        for jws in resp.trust {
+            let msg = if jws_typ(&jws).as_deref() == Some(credentials::trust::WITHDRAWAL_TYP) { GossipMessage::Withdrawal(jws) } else { GossipMessage::Accreditation(jws) };
+            if matches!(self.apply(&msg), Verdict::Stored) {
+                stored += 1;
+            }
+        }
+        for jws in resp.snapshots {
+            if matches!(self.apply(&GossipMessage::Snapshot(jws)), Verdict::Stored) {
+                stored += 1;
+            }
+        }
+        for jws in resp.deltas {
+            if matches!(self.apply(&GossipMessage::Delta(jws)), Verdict::Stored) {
+                stored += 1;
+            }
+        }
+        if stored > 0 {
+            tracing::info!(%peer, stored, "synced status and trust");
+        }
+    }
+}
+
+fn jws_typ(jws: &str) -> Option<String> {
+    credentials::jose::CompactJws::parse(jws).ok()?.header.typ
+}
+
+fn purpose_word(p: StatusPurpose) -> &'static str {
+    match p {
+        StatusPurpose::Revocation => "revoked",
+        StatusPurpose::Suspension => "suspended",
+    }
+}
+
+impl Node {
+    /// This issuer's list at `url` as a signed W3C `BitstringStatusListCredential`.
+    pub async fn status_list_credential(&self, url: &str) -> Result<serde_json::Value, String> {
+        let s = self.store.status_list(url).map_err(|e| e.to_string())?.ok_or_else(|| format!("no status list {url}"))?;
+        if s.issuer != self.identity.did() {
+            return Err(format!("status list {url} is not this issuer's"));
+        }
+        let list = load(&s)?;
+        let id = self.identity.clone();
+        tokio::task::spawn_blocking(move || {
+            let now = chrono::Utc::now();
+            let vc = credentials::status::list_credential_unsigned(&list.id, &list.issuer, list.purpose, &list.bits, now, None);
+            credentials::data_integrity::sign(&vc, &id, now, "assertionMethod", None, None).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}

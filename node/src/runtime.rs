@@ -1,0 +1,200 @@
+//! Starting and stopping a node: `init` creates a data dir (keys, config, admin token), `start`
+//! opens the store, starts the network, the node service and the HTTP API, and returns a
+//! handle whose shutdown stops them in order (the store closes last, when the node is dropped).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use credentials::Identity;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::{commented_template, Config, DataDir};
+use crate::net::{self, NetConfig};
+use crate::roles::Node;
+use crate::store::Store;
+
+/// How often an issuer republishes snapshots of its lists and a node syncs with a peer, so
+/// nodes that missed gossip converge even without a gap to notice.
+pub const ANTI_ENTROPY_SECS: u64 = 30;
+
+/// Why a node could not be set up or started.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("{path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("data dir {path} has no node key: run `vcnode init --data-dir {path}` first")]
+    NotInitialised { path: String },
+    #[error("network: {0}")]
+    Net(String),
+    #[error("HTTP API: cannot listen on {addr}: {reason}")]
+    Http { addr: String, reason: String },
+}
+
+/// Facts about a running node, written to `run.json` in its data dir.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunInfo {
+    /// libp2p peer id.
+    pub peer_id: String,
+    /// did:key.
+    pub did: String,
+    /// Display name.
+    pub name: String,
+    /// HTTP API address.
+    pub http: String,
+    /// libp2p listen addresses (with /p2p/<peer id>).
+    pub listen: Vec<String>,
+    /// Process id.
+    pub pid: u32,
+}
+
+fn file_err(path: &Path, e: impl std::fmt::Display) -> RuntimeError {
+    RuntimeError::File { path: path.display().to_string(), reason: e.to_string() }
+}
+
+fn write_private(path: &Path, data: &[u8]) -> Result<(), RuntimeError> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path).map_err(|e| file_err(path, e))?;
+    std::io::Write::write_all(&mut f, data).map_err(|e| file_err(path, e))
+}
+
+/// Creates a data dir: node key (in the store), commented config, admin token. Returns the DID.
+pub fn init(dir: &Path, cfg: &Config) -> Result<String, RuntimeError> {
+    let dd = DataDir(dir.to_owned());
+    std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
+    cfg.check(&dd.config())?;
+    let store = Store::open(&dd.db())?;
+    let mut seed = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut seed);
+    store.init_node_seed(&seed)?;
+    let id = Identity::from_seed(&seed);
+    std::fs::write(dd.config(), commented_template(cfg)).map_err(|e| file_err(&dd.config(), e))?;
+    let mut tok = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut tok);
+    write_private(&dd.token(), bs58::encode(tok).into_string().as_bytes())?;
+    Ok(id.did().to_owned())
+}
+
+/// A started node.
+pub struct RunningNode {
+    /// The node service.
+    pub node: Arc<Node>,
+    /// Where the HTTP API listens.
+    pub http: SocketAddr,
+    /// Facts written to run.json.
+    pub info: RunInfo,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    run_file: PathBuf,
+}
+
+impl RunningNode {
+    /// Signals every task to stop, waits for them, and removes run.json.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), t).await;
+        }
+        let _ = std::fs::remove_file(&self.run_file);
+    }
+}
+
+/// Starts a node from its data dir with `cfg` (already merged with flags).
+pub async fn start(dir: &Path, cfg: Config) -> Result<RunningNode, RuntimeError> {
+    let dd = DataDir(dir.to_owned());
+    let store = Store::open(&dd.db())?;
+    let seed = store.node_seed()?.ok_or_else(|| RuntimeError::NotInitialised { path: dir.display().to_string() })?;
+    let token = std::fs::read_to_string(dd.token()).map_err(|e| file_err(&dd.token(), e))?.trim().to_owned();
+    let identity = Identity::from_seed(&seed);
+    let key = libp2p::identity::Keypair::ed25519_from_bytes(seed).map_err(|e| RuntimeError::Net(e.to_string()))?;
+    credentials::schema::warm_up();
+
+    let listener = tokio::net::TcpListener::bind(&cfg.http_listen).await.map_err(|e| RuntimeError::Http { addr: cfg.http_listen.clone(), reason: e.to_string() })?;
+    let http = listener.local_addr().map_err(|e| RuntimeError::Http { addr: cfg.http_listen.clone(), reason: e.to_string() })?;
+    let status_base = cfg.status_base_url.clone().unwrap_or_else(|| format!("http://{http}/status/{}", identity.did()));
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let net_cfg = NetConfig {
+        key,
+        listen: cfg.listen.iter().filter_map(|a| a.parse().ok()).collect(),
+        bootstrap: cfg.bootstrap.iter().filter_map(|a| a.parse().ok()).collect(),
+        mdns: cfg.mdns,
+        name: cfg.name.clone(),
+        roles: cfg.roles.clone(),
+    };
+    let (handle, inbound, event_loop) = net::start(net_cfg, shutdown_rx.clone()).map_err(RuntimeError::Net)?;
+    let mut tasks = vec![tokio::spawn(event_loop.run())];
+    let node = Node::new(cfg.clone(), identity, store, handle.clone(), status_base);
+    tasks.push(tokio::spawn(node.clone().serve_inbound(inbound)));
+
+    let state = crate::api::ApiState { node: node.clone(), token: Arc::new(token) };
+    let app = crate::api::router(state);
+    let mut srx = shutdown_rx.clone();
+    tasks.push(tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = srx.changed().await;
+            })
+            .await;
+    }));
+
+    // Anti-entropy: republish own snapshots, sync with one connected peer.
+    let n2 = node.clone();
+    let mut srx = shutdown_rx.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(ANTI_ENTROPY_SECS));
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if n2.cfg.has_role("issuer") {
+                        n2.publish_snapshots().await;
+                    }
+                    if let Ok(peers) = n2.net.peers().await {
+                        if let Some(p) = peers.iter().filter(|p| p.connected).nth((rand::random::<u32>() as usize) % peers.len().max(1)) {
+                            n2.sync_from(&p.peer_id).await;
+                        }
+                    }
+                }
+                _ = srx.changed() => break,
+            }
+        }
+    }));
+
+    // The listen addresses are known once the transports bind.
+    let mut listen = Vec::new();
+    for _ in 0..200 {
+        listen = handle.listeners().await.unwrap_or_default();
+        if listen.len() >= cfg.listen.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let peer_id = handle.local_peer_id();
+    let info = RunInfo {
+        peer_id: peer_id.to_string(),
+        did: node.identity.did().to_owned(),
+        name: cfg.name.clone(),
+        http: http.to_string(),
+        listen: listen.iter().map(|a| format!("{a}/p2p/{peer_id}")).collect(),
+        pid: std::process::id(),
+    };
+    let run_file = dd.run_file();
+    std::fs::write(&run_file, serde_json::to_vec_pretty(&info).unwrap_or_default()).map_err(|e| file_err(&run_file, e))?;
+    tracing::info!(did = %info.did, peer = %info.peer_id, http = %info.http, "node started");
+    Ok(RunningNode { node, http, info, shutdown, tasks, run_file })
+}

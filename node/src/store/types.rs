@@ -1,0 +1,123 @@
+//! The values the store keeps, serialised as JSON.
+
+use serde::{Deserialize, Serialize};
+
+/// A subject record imported by an issuer, waiting to be claimed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordEntry {
+    /// Record id (the personal identification number, student number, … or a generated id).
+    pub id: String,
+    /// Credential kind short name.
+    pub kind: String,
+    /// The subject claims.
+    pub subject: serde_json::Value,
+    /// Credential id once claimed.
+    pub claimed_by: Option<String>,
+}
+
+/// A credential this node issued.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuedEntry {
+    /// Credential id.
+    pub credential_id: String,
+    /// Kind short name.
+    pub kind: String,
+    /// Holder DID.
+    pub holder: Option<String>,
+    /// Format short name.
+    pub format: String,
+    /// Status list base URL.
+    pub list_base: String,
+    /// Shard number under the base.
+    pub shard: u32,
+    /// Index in both the revocation and the suspension list of that shard.
+    pub index: u64,
+    /// The record it came from.
+    pub record_id: Option<String>,
+    /// RFC 3339.
+    pub issued_at: String,
+}
+
+/// Allocation bitmaps of an issuer's status list shards (base64).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllocationEntry {
+    /// Status list base URL.
+    pub base: String,
+    /// One base64 bitmap per shard.
+    pub shards: Vec<String>,
+}
+
+/// A status list held by this node (its own or received).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredList {
+    /// List URL.
+    pub id: String,
+    /// `revocation` or `suspension`.
+    pub purpose: String,
+    /// Owner DID.
+    pub issuer: String,
+    /// Version.
+    pub version: u64,
+    /// `encodedList` form of the bits.
+    pub bits: String,
+}
+
+/// A credential in the holder's wallet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WalletEntry {
+    /// Credential id.
+    pub id: String,
+    /// Kind short name.
+    pub kind: String,
+    /// Format short name.
+    pub format: String,
+    /// Issuer DID.
+    pub issuer: String,
+    /// Issuer display name as the issuer's peer presented itself.
+    pub issuer_name: Option<String>,
+    /// The credential as received.
+    pub credential: String,
+    /// RFC 3339.
+    pub received_at: String,
+}
+
+/// What a node holds about one issuer's accreditation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrustRecord {
+    /// Issuer DID.
+    pub issuer: String,
+    /// The signed accreditation (JWS).
+    pub accreditation: String,
+    /// The signed withdrawal (JWS), if any.
+    pub withdrawal: Option<String>,
+}
+
+/// A peer this node has met.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerEntry {
+    /// libp2p peer id.
+    pub peer_id: String,
+    /// Its did:key (derived from its peer key).
+    pub did: String,
+    /// Display name it announced.
+    pub name: String,
+    /// Roles it announced.
+    pub roles: Vec<String>,
+    /// Addresses it listens on.
+    pub addrs: Vec<String>,
+}
+
+/// One verification a verifier performed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerificationLogEntry {
+    /// Milliseconds since the epoch.
+    pub at_millis: i64,
+    /// The request's id.
+    pub request_id: String,
+    /// The holder peer.
+    pub peer: String,
+    /// Whether it verified.
+    pub valid: bool,
+    /// The report.
+    pub report: serde_json::Value,
+}
