@@ -164,3 +164,43 @@ pub async fn dial(State(s): State<ApiState>, Json(b): Json<DialBody>) -> Result<
     s.node.net.dial(addr).await.map_err(|e| bad(e.to_string()))?;
     Ok(Json(json!({"dialing": b.addr})))
 }
+
+#[derive(Deserialize)]
+pub struct AccreditBody {
+    issuer: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kinds: Vec<String>,
+    valid_until: Option<String>,
+    #[serde(default)]
+    withdraw: bool,
+}
+
+/// `POST /admin/accredit`: the root authority signs and spreads an accreditation (or a
+/// withdrawal). Only a node whose own DID is its pinned root may do this.
+pub async fn accredit(State(s): State<ApiState>, Json(b): Json<AccreditBody>) -> Result<Json<Value>, ApiError> {
+    let n = &s.node;
+    if n.cfg.root_did.as_deref() != Some(n.identity.did()) {
+        return Err(bad("this node is not the root authority (its DID is not the pinned root_did)"));
+    }
+    credentials::did::resolve_key(&b.issuer).map_err(|e| bad(format!("issuer: {e}")))?;
+    let now = chrono::Utc::now();
+    let version = now.timestamp_millis() as u64;
+    let msg = if b.withdraw {
+        let w = credentials::trust::Withdrawal { issuer: b.issuer.clone(), withdrawn: credentials::time::format(now), version };
+        GossipMessage::Withdrawal(w.sign(&n.identity))
+    } else {
+        let kinds = b.kinds.iter().map(|k| CredentialKind::parse(k)).collect::<Result<Vec<_>, _>>().map_err(|e| bad(format!("kinds: {e}")))?;
+        if kinds.is_empty() || b.name.is_empty() {
+            return Err(bad("an accreditation needs a name and at least one kind"));
+        }
+        if let Some(u) = &b.valid_until {
+            credentials::time::parse(u).map_err(|e| bad(format!("valid_until: {e}")))?;
+        }
+        let a = credentials::trust::Accreditation { issuer: b.issuer.clone(), name: b.name.clone(), kinds, valid_from: credentials::time::format(now), valid_until: b.valid_until.clone(), version };
+        GossipMessage::Accreditation(a.sign(&n.identity))
+    };
+    n.submit_trust(msg).await.map_err(bad)?;
+    Ok(Json(json!({"issuer": b.issuer, "withdrawn": b.withdraw})))
+}

@@ -76,6 +76,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/trust", post(admin::trust))
         .route("/admin/verifications", get(admin::verifications))
         .route("/admin/dial", post(admin::dial))
+        .route("/admin/accredit", post(admin::accredit))
         .route("/credentials/issue", post(vcapi::issue))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()

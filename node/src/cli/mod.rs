@@ -2,8 +2,10 @@
 //! parses and dispatches, and maps results to exit codes: 0 success/valid, 1 invalid, 2 unusable
 //! input or arguments.
 
+mod client;
 mod issue;
 mod key;
+mod node_cmds;
 mod present;
 mod verify;
 
@@ -30,6 +32,42 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Make a presentation from a held credential.
     Present(present::PresentArgs),
+    /// Create a node's data dir: keys, commented config, admin token.
+    Init(node_cmds::InitArgs),
+    /// Run a node until Ctrl-C or SIGTERM.
+    Run(node_cmds::RunArgs),
+    /// Issuer: import subject records (JSON Lines or CSV); prints one claim code per record.
+    #[command(subcommand)]
+    Records(RecordsCommand),
+    /// Holder: claim a credential from an issuer with a claim code.
+    Claim(node_cmds::ClaimArgs),
+    /// Holder: the wallet.
+    #[command(subcommand)]
+    Wallet(WalletCommand),
+    /// Verifier: ask a holder for a presentation and verify it.
+    RequestPresentation(node_cmds::RequestArgs),
+    /// Holder: list, approve or deny waiting presentation requests.
+    Consent(node_cmds::ConsentArgs),
+    /// Peers the running node knows.
+    Peers(node_cmds::DataDirArg),
+    /// The running node's identity, peers and status lists.
+    Status(node_cmds::DataDirArg),
+    /// Issuer: revoke, suspend or reinstate a credential it issued.
+    Revoke(node_cmds::RevokeArgs),
+    /// Root authority: accredit an issuer for kinds (or withdraw it).
+    Accredit(node_cmds::AccreditArgs),
+}
+
+#[derive(Subcommand)]
+enum RecordsCommand {
+    /// Import records into a running issuer node; all or nothing.
+    Import(node_cmds::ImportArgs),
+}
+
+#[derive(Subcommand)]
+enum WalletCommand {
+    /// List the credentials held.
+    List(node_cmds::DataDirArg),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -46,6 +84,17 @@ pub fn main() -> i32 {
         Command::Issue(a) => issue::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Present(a) => present::run(a),
+        Command::Init(a) => node_cmds::init(a),
+        Command::Run(a) => node_cmds::run(a),
+        Command::Records(RecordsCommand::Import(a)) => node_cmds::records_import(a),
+        Command::Claim(a) => node_cmds::claim(a),
+        Command::Wallet(WalletCommand::List(a)) => node_cmds::wallet_list(a),
+        Command::RequestPresentation(a) => node_cmds::request_presentation(a),
+        Command::Consent(a) => node_cmds::consent(a),
+        Command::Peers(a) => node_cmds::peers(a),
+        Command::Status(a) => node_cmds::status(a),
+        Command::Revoke(a) => node_cmds::revoke(a),
+        Command::Accredit(a) => node_cmds::accredit(a),
     };
     match result {
         Ok(code) => code,

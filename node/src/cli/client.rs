@@ -1,0 +1,92 @@
+//! A small HTTP/1.1 client for the node's loopback API: the CLI subcommands that operate a
+//! running node read `run.json` and `admin.token` from the data dir and call it.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use serde_json::Value;
+
+use crate::config::DataDir;
+use crate::runtime::RunInfo;
+
+/// Longest a CLI call waits for the node (a presentation request may wait for consent).
+const TIMEOUT: Duration = Duration::from_secs(150);
+
+/// Connection facts of a running node.
+pub struct Client {
+    http: String,
+    token: String,
+}
+
+impl Client {
+    /// Reads the data dir's run.json and token.
+    pub fn for_data_dir(dir: &Path) -> anyhow::Result<Self> {
+        let dd = DataDir(dir.to_owned());
+        let run = std::fs::read_to_string(dd.run_file())
+            .with_context(|| format!("no running node for {} (start it with `vcnode run --data-dir {}`)", dir.display(), dir.display()))?;
+        let info: RunInfo = serde_json::from_str(&run).context("run.json is unreadable")?;
+        let token = std::fs::read_to_string(dd.token()).with_context(|| format!("reading {}", dd.token().display()))?.trim().to_owned();
+        Ok(Self { http: info.http, token })
+    }
+
+    /// GET a path, returning the JSON body.
+    pub fn get(&self, path: &str) -> anyhow::Result<Value> {
+        self.call("GET", path, None, "application/json")
+    }
+
+    /// POST JSON to a path.
+    pub fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.call("POST", path, Some(body.to_string().into_bytes()), "application/json")
+    }
+
+    /// POST raw text.
+    pub fn post_text(&self, path: &str, body: String) -> anyhow::Result<Value> {
+        self.call("POST", path, Some(body.into_bytes()), "text/plain")
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Vec<u8>>, ctype: &str) -> anyhow::Result<Value> {
+        let mut s = TcpStream::connect(&self.http).with_context(|| format!("connecting to the node at {} (is it running?)", self.http))?;
+        s.set_read_timeout(Some(TIMEOUT))?;
+        let body = body.unwrap_or_default();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.http,
+            self.token,
+            body.len()
+        );
+        s.write_all(head.as_bytes())?;
+        s.write_all(&body)?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).context("reading the node's answer")?;
+        let text = String::from_utf8_lossy(&buf);
+        let (head, rest) = text.split_once("\r\n\r\n").ok_or_else(|| anyhow!("malformed HTTP answer"))?;
+        let status: u16 = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| anyhow!("malformed HTTP status"))?;
+        let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+        let body = if chunked { dechunk(rest) } else { rest.to_owned() };
+        let v: Value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+        if status >= 400 {
+            if status == 422 {
+                return Ok(v);
+            }
+            bail!("{}", v.get("error").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| v.to_string()));
+        }
+        Ok(v)
+    }
+}
+
+fn dechunk(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || after.len() < n {
+            break;
+        }
+        out.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
+    out
+}

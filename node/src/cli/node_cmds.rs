@@ -1,0 +1,284 @@
+//! Subcommands that create, run and operate a node.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use serde_json::{json, Value};
+
+use super::client::Client;
+use crate::config::{Config, DataDir};
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// The node's data directory (created).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// Roles: any of issuer, holder, verifier.
+    #[arg(long, value_delimiter = ',', default_value = "verifier")]
+    roles: Vec<String>,
+    /// Display name announced to peers.
+    #[arg(long)]
+    name: String,
+    /// Kinds this node issues (issuers): identity, health, study.
+    #[arg(long, value_delimiter = ',')]
+    issue_kinds: Vec<String>,
+    /// The root authority's DID to pin.
+    #[arg(long)]
+    root_did: Option<String>,
+    /// Holder consent policy: ask or auto.
+    #[arg(long)]
+    consent: Option<String>,
+}
+
+pub fn init(a: InitArgs) -> anyhow::Result<i32> {
+    if DataDir(a.data_dir.clone()).config().exists() {
+        bail!("{} is already initialised", a.data_dir.display());
+    }
+    let mut cfg = Config { name: a.name, roles: a.roles, issue_kinds: a.issue_kinds, root_did: a.root_did, ..Config::default() };
+    if let Some(c) = a.consent {
+        cfg.consent = c;
+    }
+    let did = crate::runtime::init(&a.data_dir, &cfg)?;
+    println!("{did}");
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The node's data directory.
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// Extra peers to dial (multiaddrs), on top of the config's bootstrap list.
+    #[arg(long)]
+    peer: Vec<String>,
+    /// Override the libp2p listen addresses.
+    #[arg(long)]
+    listen: Vec<String>,
+    /// Override the HTTP API address.
+    #[arg(long)]
+    http: Option<String>,
+    /// Enable mDNS discovery.
+    #[arg(long)]
+    mdns: bool,
+}
+
+pub fn run(a: RunArgs) -> anyhow::Result<i32> {
+    let mut cfg = Config::load(&a.data_dir)?;
+    cfg.bootstrap.extend(a.peer);
+    if !a.listen.is_empty() {
+        cfg.listen = a.listen;
+    }
+    if let Some(h) = a.http {
+        cfg.http_listen = h;
+    }
+    cfg.mdns |= a.mdns;
+    cfg.check(&DataDir(a.data_dir.clone()).config())?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,libp2p_gossipsub=warn,libp2p_mdns=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let node = crate::runtime::start(&a.data_dir, cfg).await?;
+        println!("{}", serde_json::to_string(&node.info)?);
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => tracing::info!("Ctrl-C: stopping"),
+            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+        }
+        node.stop().await;
+        tracing::info!("stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct DataDirArg {
+    /// The data directory of the running node to talk to.
+    #[arg(long)]
+    pub data_dir: PathBuf,
+}
+
+fn print(v: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// Kind of the records.
+    #[arg(long)]
+    kind: String,
+    /// JSON Lines or CSV file.
+    file: PathBuf,
+    /// Write the claim codes to this file (mode 0600) instead of printing them.
+    #[arg(long)]
+    codes_out: Option<PathBuf>,
+}
+
+pub fn records_import(a: ImportArgs) -> anyhow::Result<i32> {
+    let text = std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+    let v = Client::for_data_dir(&a.d.data_dir)?.post_text(&format!("/admin/records/import?kind={}", a.kind), text)?;
+    match a.codes_out {
+        Some(p) => {
+            std::fs::write(&p, serde_json::to_vec_pretty(&v["codes"])?).with_context(|| format!("writing {}", p.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+            println!("imported {} records; claim codes in {}", v["codes"].as_array().map(|a| a.len()).unwrap_or(0), p.display());
+        }
+        None => print(&v)?,
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct ClaimArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The issuer's peer id.
+    #[arg(long)]
+    issuer: String,
+    /// The claim code.
+    #[arg(long)]
+    code: String,
+    /// Format wanted: sd-jwt, jwt or di.
+    #[arg(long)]
+    format: Option<String>,
+}
+
+pub fn claim(a: ClaimArgs) -> anyhow::Result<i32> {
+    print(&Client::for_data_dir(&a.d.data_dir)?.post("/admin/claim", &json!({"issuer": a.issuer, "code": a.code, "format": a.format}))?)?;
+    Ok(0)
+}
+
+pub fn wallet_list(a: DataDirArg) -> anyhow::Result<i32> {
+    print(&Client::for_data_dir(&a.data_dir)?.get("/admin/wallet")?)?;
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The holder's peer id.
+    #[arg(long)]
+    from: String,
+    /// Acceptable kinds.
+    #[arg(long, value_delimiter = ',')]
+    kind: Vec<String>,
+    /// Claims wanted.
+    #[arg(long, value_delimiter = ',')]
+    claims: Vec<String>,
+    /// Print the whole report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn request_presentation(a: RequestArgs) -> anyhow::Result<i32> {
+    let v = Client::for_data_dir(&a.d.data_dir)?.post("/admin/request-presentation", &json!({"peer": a.from, "kinds": a.kind, "claims": a.claims}))?;
+    if a.json {
+        print(&v)?;
+    } else {
+        let valid = v["valid"].as_bool().unwrap_or(false);
+        println!("{}", if valid { "VALID" } else { "INVALID" });
+        if let Some(n) = v["issuer_name"].as_str() {
+            println!("  issuer: {n}");
+        }
+        if let Some(c) = v["claims"].as_object() {
+            for (k, val) in c.iter().filter(|(k, _)| k.as_str() != "id") {
+                println!("  {k}: {}", val.as_str().map(str::to_owned).unwrap_or_else(|| val.to_string()));
+            }
+        }
+        for c in v["checks"].as_array().into_iter().flatten() {
+            let detail = c["reason"].as_str().or(c["detail"].as_str()).unwrap_or("");
+            println!("  {:<18} {:<5} {detail}", c["check"].as_str().unwrap_or(""), c["result"].as_str().unwrap_or(""));
+        }
+    }
+    Ok(if v["valid"].as_bool() == Some(true) { 0 } else { 1 })
+}
+
+pub fn peers(a: DataDirArg) -> anyhow::Result<i32> {
+    print(&Client::for_data_dir(&a.data_dir)?.get("/admin/peers")?)?;
+    Ok(0)
+}
+
+pub fn status(a: DataDirArg) -> anyhow::Result<i32> {
+    print(&Client::for_data_dir(&a.data_dir)?.get("/admin/status")?)?;
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct RevokeArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The credential id.
+    credential_id: String,
+    /// Suspend instead of revoking.
+    #[arg(long, conflicts_with = "reinstate")]
+    suspend: bool,
+    /// Lift a suspension.
+    #[arg(long)]
+    reinstate: bool,
+}
+
+pub fn revoke(a: RevokeArgs) -> anyhow::Result<i32> {
+    let action = if a.suspend { "suspend" } else if a.reinstate { "reinstate" } else { "revoke" };
+    print(&Client::for_data_dir(&a.d.data_dir)?.post("/admin/revoke", &json!({"credential_id": a.credential_id, "action": action}))?)?;
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct ConsentArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// Approve this request id.
+    #[arg(long)]
+    approve: Option<String>,
+    /// Deny this request id.
+    #[arg(long)]
+    deny: Option<String>,
+}
+
+pub fn consent(a: ConsentArgs) -> anyhow::Result<i32> {
+    let c = Client::for_data_dir(&a.d.data_dir)?;
+    match (a.approve, a.deny) {
+        (Some(id), _) => print(&c.post("/admin/consents/decide", &json!({"request_id": id, "approve": true}))?)?,
+        (_, Some(id)) => print(&c.post("/admin/consents/decide", &json!({"request_id": id, "approve": false}))?)?,
+        _ => print(&c.get("/admin/consents")?)?,
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct AccreditArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The issuer DID to accredit.
+    #[arg(long)]
+    issuer: String,
+    /// Its display name.
+    #[arg(long)]
+    name: String,
+    /// Kinds it may issue.
+    #[arg(long, value_delimiter = ',')]
+    kinds: Vec<String>,
+    /// End of the accreditation (RFC 3339).
+    #[arg(long)]
+    valid_until: Option<String>,
+    /// Withdraw the issuer's accreditation instead.
+    #[arg(long)]
+    withdraw: bool,
+}
+
+pub fn accredit(a: AccreditArgs) -> anyhow::Result<i32> {
+    let c = Client::for_data_dir(&a.d.data_dir)?;
+    print(&c.post("/admin/accredit", &json!({"issuer": a.issuer, "name": a.name, "kinds": a.kinds, "valid_until": a.valid_until, "withdraw": a.withdraw}))?)?;
+    Ok(0)
+}
