@@ -111,7 +111,16 @@ pub struct EventLoop {
     pending_present: HashMap<OutboundRequestId, oneshot::Sender<Result<PresentationResponse, NetError>>>,
     pending_sync: HashMap<OutboundRequestId, oneshot::Sender<Result<StatusSyncResponse, NetError>>>,
     peers: HashMap<PeerId, PeerInfo>,
+    /// Requests to peers with no known address, waiting for a Kademlia lookup.
+    awaiting_lookup: HashMap<PeerId, Vec<Outbound>>,
     dropped_inbound: u64,
+}
+
+/// A request held until its peer's address is known.
+enum Outbound {
+    Claim(ClaimRequest, oneshot::Sender<Result<ClaimResponse, NetError>>),
+    Present(PresentationRequest, oneshot::Sender<Result<PresentationResponse, NetError>>),
+    Sync(StatusSyncRequest, oneshot::Sender<Result<StatusSyncResponse, NetError>>),
 }
 
 /// Builds the swarm, starts listening and dialing, and returns the handle, the inbound event
@@ -159,6 +168,7 @@ pub fn start(cfg: NetConfig, shutdown: watch::Receiver<bool>) -> Result<(NetHand
         pending_present: HashMap::new(),
         pending_sync: HashMap::new(),
         peers: HashMap::new(),
+        awaiting_lookup: HashMap::new(),
         dropped_inbound: 0,
     };
     Ok((handle, inbound_rx, el))
@@ -203,18 +213,9 @@ impl EventLoop {
                 let r = self.swarm.dial(addr.clone()).map_err(|e| NetError::Dial { addr: addr.to_string(), reason: e.to_string() });
                 let _ = reply.send(r);
             }
-            Command::Claim { peer, req, reply } => {
-                let id = b.issue.send_request(&peer, req);
-                self.pending_claim.insert(id, reply);
-            }
-            Command::Present { peer, req, reply } => {
-                let id = b.present.send_request(&peer, req);
-                self.pending_present.insert(id, reply);
-            }
-            Command::Sync { peer, req, reply } => {
-                let id = b.status_sync.send_request(&peer, req);
-                self.pending_sync.insert(id, reply);
-            }
+            Command::Claim { peer, req, reply } => self.send_or_lookup(peer, Outbound::Claim(req, reply)),
+            Command::Present { peer, req, reply } => self.send_or_lookup(peer, Outbound::Present(req, reply)),
+            Command::Sync { peer, req, reply } => self.send_or_lookup(peer, Outbound::Sync(req, reply)),
             Command::RespondClaim { channel, resp } => {
                 let _ = b.issue.send_response(channel, resp);
             }
@@ -250,6 +251,69 @@ impl EventLoop {
             }
             Command::Listeners { reply } => {
                 let _ = reply.send(self.swarm.listeners().cloned().collect());
+            }
+        }
+    }
+
+    /// Sends now if the peer is connected or its address is known; otherwise asks the DHT
+    /// where it is first.
+    fn send_or_lookup(&mut self, peer: PeerId, req: Outbound) {
+        let known = self.swarm.is_connected(&peer) || self.peers.get(&peer).is_some_and(|p| !p.addrs.is_empty()) || self.kad_knows(&peer);
+        if known {
+            self.send(peer, req);
+        } else {
+            let first = !self.awaiting_lookup.contains_key(&peer);
+            self.awaiting_lookup.entry(peer).or_default().push(req);
+            if first {
+                self.swarm.behaviour_mut().kad.get_closest_peers(peer);
+            }
+        }
+    }
+
+    fn kad_knows(&mut self, peer: &PeerId) -> bool {
+        self.swarm.behaviour_mut().kad.kbucket(*peer).is_some_and(|b| b.iter().any(|e| e.node.key.preimage() == peer))
+    }
+
+    fn send(&mut self, peer: PeerId, req: Outbound) {
+        let b = self.swarm.behaviour_mut();
+        match req {
+            Outbound::Claim(r, reply) => {
+                let id = b.issue.send_request(&peer, r);
+                self.pending_claim.insert(id, reply);
+            }
+            Outbound::Present(r, reply) => {
+                let id = b.present.send_request(&peer, r);
+                self.pending_present.insert(id, reply);
+            }
+            Outbound::Sync(r, reply) => {
+                let id = b.status_sync.send_request(&peer, r);
+                self.pending_sync.insert(id, reply);
+            }
+        }
+    }
+
+    fn on_lookup_done(&mut self, found: Vec<kad::PeerInfo>) {
+        for p in &found {
+            for a in &p.addrs {
+                self.swarm.add_peer_address(p.peer_id, a.clone());
+            }
+        }
+        // Release every waiting request whose peer was found; the rest wait for their own
+        // lookup (one per peer), which finishes with or without it.
+        let ready: Vec<PeerId> = self.awaiting_lookup.keys().filter(|k| found.iter().any(|p| &p.peer_id == *k)).copied().collect();
+        for peer in ready {
+            for req in self.awaiting_lookup.remove(&peer).unwrap_or_default() {
+                self.send(peer, req);
+            }
+        }
+    }
+
+    fn on_lookup_finished(&mut self, key: Vec<u8>, found: Vec<kad::PeerInfo>) {
+        self.on_lookup_done(found);
+        if let Ok(peer) = PeerId::from_bytes(&key) {
+            // Not found: send anyway so the caller gets the dial error rather than silence.
+            for req in self.awaiting_lookup.remove(&peer).unwrap_or_default() {
+                self.send(peer, req);
             }
         }
     }
@@ -298,6 +362,13 @@ impl EventLoop {
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Issue(e)) => self.on_issue(e),
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Present(e)) => self.on_present(e),
             SwarmEvent::Behaviour(VcnetBehaviourEvent::StatusSync(e)) => self.on_sync(e),
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Kad(kad::Event::OutboundQueryProgressed { result: kad::QueryResult::GetClosestPeers(r), step, .. })) => {
+                match r {
+                    Ok(ok) if step.last => self.on_lookup_finished(ok.key, ok.peers),
+                    Ok(ok) => self.on_lookup_done(ok.peers),
+                    Err(kad::GetClosestPeersError::Timeout { key, peers }) => self.on_lookup_finished(key, peers),
+                }
+            }
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Kad(kad::Event::RoutingUpdated { peer, .. })) => {
                 tracing::trace!(%peer, "kademlia routing updated");
             }
