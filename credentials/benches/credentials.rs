@@ -6,12 +6,12 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, Utc};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use credentials::issue::{issue, CredentialRequest, Format};
 use credentials::status::{StatusEntry, StatusList, StatusPurpose};
 use credentials::trust::{Accreditation, TrustEntry};
 use credentials::verify::{MemoryStatus, MemoryTrust};
 use credentials::{CredentialKind, Identity, Verifier, VerifyOptions};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ed25519_dalek::{Signer, SigningKey};
 use rand::SeedableRng;
 use serde_json::Value;
@@ -24,7 +24,10 @@ fn t(s: &str) -> DateTime<Utc> {
 }
 
 fn identity_subject() -> Value {
-    let p = format!("{}/../schemas/records/citizens.jsonl", env!("CARGO_MANIFEST_DIR"));
+    let p = format!(
+        "{}/../schemas/records/citizens.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(std::fs::read_to_string(p).unwrap().lines().next().unwrap()).unwrap()
 }
 
@@ -39,8 +42,10 @@ fn fixture() -> Fixture {
     let issuer = Identity::from_seed(&[1; 32]);
     let holder = Identity::from_seed(&[2; 32]);
     let mut status = MemoryStatus::new();
-    status.insert(StatusList::new(LIST_R, StatusPurpose::Revocation, issuer.did(), 131_072).unwrap());
-    status.insert(StatusList::new(LIST_S, StatusPurpose::Suspension, issuer.did(), 131_072).unwrap());
+    status
+        .insert(StatusList::new(LIST_R, StatusPurpose::Revocation, issuer.did(), 131_072).unwrap());
+    status
+        .insert(StatusList::new(LIST_S, StatusPurpose::Suspension, issuer.did(), 131_072).unwrap());
     let mut trust = MemoryTrust::new();
     trust.insert(TrustEntry {
         accreditation: Accreditation {
@@ -61,11 +66,26 @@ fn fixture() -> Fixture {
         valid_from: t("2026-01-01T00:00:00Z"),
         valid_until: Some(t("2031-01-01T00:00:00Z")),
         status: vec![
-            StatusEntry { id: None, purpose: StatusPurpose::Revocation, index: 94567, list: LIST_R.into() },
-            StatusEntry { id: None, purpose: StatusPurpose::Suspension, index: 94567, list: LIST_S.into() },
+            StatusEntry {
+                id: None,
+                purpose: StatusPurpose::Revocation,
+                index: 94567,
+                list: LIST_R.into(),
+            },
+            StatusEntry {
+                id: None,
+                purpose: StatusPurpose::Suspension,
+                index: 94567,
+                list: LIST_S.into(),
+            },
         ],
     };
-    Fixture { issuer, status, trust, req }
+    Fixture {
+        issuer,
+        status,
+        trust,
+        req,
+    }
 }
 
 const FORMATS: [Format; 3] = [Format::Jwt, Format::SdJwt, Format::DataIntegrity];
@@ -83,13 +103,17 @@ fn bench(c: &mut Criterion) {
     let sig = sk.sign(&msg);
     let mut g = c.benchmark_group("raw_ed25519");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("verify", |b| b.iter(|| vk.verify_strict(black_box(&msg), black_box(&sig)).unwrap()));
+    g.bench_function("verify", |b| {
+        b.iter(|| vk.verify_strict(black_box(&msg), black_box(&sig)).unwrap())
+    });
     let msgs: Vec<Vec<u8>> = (0..64u8).map(|i| vec![i; 64]).collect();
     let sigs: Vec<_> = msgs.iter().map(|m| sk.sign(m)).collect();
     let refs: Vec<&[u8]> = msgs.iter().map(Vec::as_slice).collect();
     let keys = vec![vk; 64];
     g.throughput(Throughput::Elements(64));
-    g.bench_function("verify_batch_64", |b| b.iter(|| ed25519_dalek::verify_batch(black_box(&refs), &sigs, &keys).unwrap()));
+    g.bench_function("verify_batch_64", |b| {
+        b.iter(|| ed25519_dalek::verify_batch(black_box(&refs), &sigs, &keys).unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("issue");
@@ -101,7 +125,15 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
-    let creds: Vec<(Format, String)> = FORMATS.iter().map(|&fm| (fm, issue(fm, &f.issuer, &f.req, &mut rng).unwrap().to_text())).collect();
+    let creds: Vec<(Format, String)> = FORMATS
+        .iter()
+        .map(|&fm| {
+            (
+                fm,
+                issue(fm, &f.issuer, &f.req, &mut rng).unwrap().to_text(),
+            )
+        })
+        .collect();
     let mut g = c.benchmark_group("verify");
     g.throughput(Throughput::Elements(1));
     for (format, cred) in &creds {
@@ -114,11 +146,19 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     // Plain ssi verification of the same Data Integrity credential, for comparison.
-    let di = &creds.iter().find(|(fm, _)| *fm == Format::DataIntegrity).unwrap().1;
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let di = &creds
+        .iter()
+        .find(|(fm, _)| *fm == Format::DataIntegrity)
+        .unwrap()
+        .1;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let mut g = c.benchmark_group("ssi_plain");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("verify_di", |b| b.iter(|| rt.block_on(ssi_verify(black_box(di)))));
+    g.bench_function("verify_di", |b| {
+        b.iter(|| rt.block_on(ssi_verify(black_box(di))))
+    });
     g.finish();
 
     for (format, cred) in &creds {
@@ -141,7 +181,9 @@ fn bench(c: &mut Criterion) {
 }
 
 async fn ssi_verify(text: &str) {
-    use ssi::claims::data_integrity::{suites::EdDsaRdfc2022, DataIntegrity, DataIntegrityDocument};
+    use ssi::claims::data_integrity::{
+        suites::EdDsaRdfc2022, DataIntegrity, DataIntegrityDocument,
+    };
     use ssi::claims::VerificationParameters;
     use ssi::dids::{DIDKey, DIDResolver, VerificationMethodDIDResolver};
     use ssi::verification_methods::Multikey;
@@ -149,7 +191,8 @@ async fn ssi_verify(text: &str) {
     let params = VerificationParameters::from_resolver(&resolver)
         .with_json_ld_loader(credentials::data_integrity::loader().clone())
         .with_date_time(t("2026-06-01T00:00:00Z"));
-    let parsed: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> = serde_json::from_str(text).unwrap();
+    let parsed: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> =
+        serde_json::from_str(text).unwrap();
     parsed.verify(&params).await.unwrap().unwrap();
 }
 

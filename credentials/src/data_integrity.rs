@@ -50,7 +50,10 @@ pub fn loader() -> &'static ContextLoader {
             "https://www.w3.org/ns/credentials/examples/v2".to_owned(),
             include_str!("../../schemas/contexts/w3c/credentials-examples-v2.jsonld").to_owned(),
         );
-        map.insert(VC_V2_CONTEXT.to_owned(), include_str!("../../schemas/contexts/w3c/credentials-v2.jsonld").to_owned());
+        map.insert(
+            VC_V2_CONTEXT.to_owned(),
+            include_str!("../../schemas/contexts/w3c/credentials-v2.jsonld").to_owned(),
+        );
         map.insert(
             "https://www.w3.org/ns/credentials/status/v1".to_owned(),
             include_str!("../../schemas/contexts/w3c/status-v1.jsonld").to_owned(),
@@ -66,8 +69,11 @@ pub fn canonicalize(doc: &Value) -> Result<String, DiError> {
     let json = ssi::json_ld::syntax::to_value(doc).map_err(|e| DiError::JsonLd(e.to_string()))?;
     let compact = CompactJsonLd(json);
     let mut ld = LdEnvironment::default();
-    let expanded = pollster::block_on(compact.expand_with(&mut ld, loader())).map_err(|e| DiError::JsonLd(e.to_string()))?;
-    let lines: Vec<String> = ld.canonical_form_of(&expanded).map_err(|e| DiError::JsonLd(e.to_string()))?;
+    let expanded = pollster::block_on(compact.expand_with(&mut ld, loader()))
+        .map_err(|e| DiError::JsonLd(e.to_string()))?;
+    let lines: Vec<String> = ld
+        .canonical_form_of(&expanded)
+        .map_err(|e| DiError::JsonLd(e.to_string()))?;
     Ok(lines.concat())
 }
 
@@ -105,7 +111,10 @@ pub fn sign(
         proof["domain"] = json!(d);
     }
     let mut config = proof.clone();
-    config["@context"] = doc.get("@context").cloned().ok_or_else(|| DiError::Context("document has no @context".into()))?;
+    config["@context"] = doc
+        .get("@context")
+        .cloned()
+        .ok_or_else(|| DiError::Context("document has no @context".into()))?;
     let data = hash_data(doc, &config)?;
     let sig = signer.signing_key().sign(&data);
     proof["proofValue"] = json!(format!("z{}", bs58::encode(sig.to_bytes()).into_string()));
@@ -119,7 +128,9 @@ fn check_context(doc: &Value) -> Result<(), String> {
         None => Err("@context is missing".into()),
         Some(Value::Array(a)) if a.first().and_then(Value::as_str) == Some(VC_V2_CONTEXT) => Ok(()),
         Some(Value::String(s)) if s == VC_V2_CONTEXT => Ok(()),
-        Some(_) => Err(format!("@context must begin with {VC_V2_CONTEXT} (VC Data Model 2.0 §4.3)")),
+        Some(_) => Err(format!(
+            "@context must begin with {VC_V2_CONTEXT} (VC Data Model 2.0 §4.3)"
+        )),
     }
 }
 
@@ -136,34 +147,63 @@ struct ProofParts {
 /// proof are decode errors; canonicalization problems become signature failures.
 fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), String> {
     check_context(&doc)?;
-    let proof = doc.as_object_mut().and_then(|m| m.remove("proof")).ok_or("document has no proof")?;
+    let proof = doc
+        .as_object_mut()
+        .and_then(|m| m.remove("proof"))
+        .ok_or("document has no proof")?;
     let proof = match proof {
         Value::Object(m) => m,
-        Value::Array(a) if a.len() == 1 => a.into_iter().next().and_then(|p| p.as_object().cloned()).ok_or("proof is not an object")?,
-        Value::Array(_) => return Err("proof sets are not supported: expected exactly one proof".into()),
+        Value::Array(a) if a.len() == 1 => a
+            .into_iter()
+            .next()
+            .and_then(|p| p.as_object().cloned())
+            .ok_or("proof is not an object")?,
+        Value::Array(_) => {
+            return Err("proof sets are not supported: expected exactly one proof".into())
+        }
         _ => return Err("proof is not an object".into()),
     };
     let field = |k: &str| proof.get(k).and_then(Value::as_str);
     if field("type") != Some("DataIntegrityProof") {
-        return Err(format!("proof.type is {:?}; expected DataIntegrityProof", proof.get("type")));
+        return Err(format!(
+            "proof.type is {:?}; expected DataIntegrityProof",
+            proof.get("type")
+        ));
     }
     if field("cryptosuite") != Some(CRYPTOSUITE) {
-        return Err(format!("proof.cryptosuite is {:?}; only {CRYPTOSUITE} is supported", proof.get("cryptosuite")));
+        return Err(format!(
+            "proof.cryptosuite is {:?}; only {CRYPTOSUITE} is supported",
+            proof.get("cryptosuite")
+        ));
     }
     if field("proofPurpose") != Some(purpose) {
-        return Err(format!("proof.proofPurpose is {:?}; expected {purpose}", proof.get("proofPurpose")));
+        return Err(format!(
+            "proof.proofPurpose is {:?}; expected {purpose}",
+            proof.get("proofPurpose")
+        ));
     }
     if let Some(created) = proof.get("created") {
         let s = created.as_str().ok_or("proof.created is not a string")?;
         crate::time::parse(s).map_err(|e| format!("proof.created: {e}"))?;
     }
-    let vm = field("verificationMethod").ok_or("proof.verificationMethod is missing")?.to_owned();
+    let vm = field("verificationMethod")
+        .ok_or("proof.verificationMethod is missing")?
+        .to_owned();
     let pv = field("proofValue").ok_or("proof.proofValue is missing")?;
     let bytes = pv
         .strip_prefix('z')
         .ok_or("proof.proofValue must be multibase base58btc (start with `z`)")
-        .and_then(|b| bs58::decode(b).into_vec().map_err(|_| "proof.proofValue is not base58btc"))?;
-    let arr: [u8; 64] = bytes.as_slice().try_into().map_err(|_| format!("proof.proofValue is {} bytes; Ed25519 signatures are 64", bytes.len()))?;
+        .and_then(|b| {
+            bs58::decode(b)
+                .into_vec()
+                .map_err(|_| "proof.proofValue is not base58btc")
+        })?;
+    let arr: [u8; 64] = bytes.as_slice().try_into().map_err(|_| {
+        format!(
+            "proof.proofValue is {} bytes; Ed25519 signatures are 64",
+            bytes.len()
+        )
+    })?;
     let challenge = field("challenge").map(str::to_owned);
     let domain = match proof.get("domain") {
         Some(Value::String(s)) => Some(s.clone()),
@@ -182,16 +222,35 @@ fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), Stri
         }
     }
     config.insert("@context".into(), doc["@context"].clone());
-    let message = hash_data(&doc, &Value::Object(config)).map_err(|e| format!("canonicalization failed: {e}"));
-    Ok((doc, ProofParts { vm, signature: Signature::from_bytes(&arr), message, challenge, domain }))
+    let message = hash_data(&doc, &Value::Object(config))
+        .map_err(|e| format!("canonicalization failed: {e}"));
+    Ok((
+        doc,
+        ProofParts {
+            vm,
+            signature: Signature::from_bytes(&arr),
+            message,
+            challenge,
+            domain,
+        },
+    ))
 }
 
 fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigItem {
     let (message, key) = match &parts.message {
-        Ok(m) => (m.clone(), keys.resolve(&parts.vm).map_err(|e| format!("verificationMethod: {e}"))),
+        Ok(m) => (
+            m.clone(),
+            keys.resolve(&parts.vm)
+                .map_err(|e| format!("verificationMethod: {e}")),
+        ),
         Err(e) => (Vec::new(), Err(e.clone())),
     };
-    SigItem { what, message, signature: parts.signature, key }
+    SigItem {
+        what,
+        message,
+        signature: parts.signature,
+        key,
+    }
 }
 
 /// Decodes a Data Integrity credential for the pipeline.
@@ -200,13 +259,23 @@ pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded, Stri
     let issuer = crate::verify::issuer_did(&doc).map(str::to_owned);
     let sig_problem = match &issuer {
         Some(i) if i == did_of_url(&parts.vm) => None,
-        Some(i) => Some(format!("proof is by {} but the issuer is {i}", did_of_url(&parts.vm))),
+        Some(i) => Some(format!(
+            "proof is by {} but the issuer is {i}",
+            did_of_url(&parts.vm)
+        )),
         None => Some("credential has no issuer".into()),
     };
     let sig = sig_item("issuer signature", &parts, keys);
     Ok(Decoded {
         format: "di",
-        credentials: vec![DecodedCredential { credential: doc, partial: false, disclosed: vec![], jwt_nbf: None, jwt_exp: None, sig_problem }],
+        credentials: vec![DecodedCredential {
+            credential: doc,
+            partial: false,
+            disclosed: vec![],
+            jwt_nbf: None,
+            jwt_exp: None,
+            sig_problem,
+        }],
         presentation: None,
         sigs: vec![sig],
     })
@@ -216,8 +285,16 @@ pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded, Stri
 /// and domain) and every credential in it.
 pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, String> {
     let (doc, parts) = take_proof(doc, "authentication")?;
-    let holder = doc.get("holder").and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str))).map(str::to_owned);
-    let mut out = Decoded { format: "di", credentials: vec![], presentation: None, sigs: vec![sig_item("presentation signature", &parts, keys)] };
+    let holder = doc
+        .get("holder")
+        .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
+        .map(str::to_owned);
+    let mut out = Decoded {
+        format: "di",
+        credentials: vec![],
+        presentation: None,
+        sigs: vec![sig_item("presentation signature", &parts, keys)],
+    };
     let vcs = match doc.get("verifiableCredential") {
         Some(Value::Array(a)) => a.clone(),
         Some(v @ Value::Object(_)) => vec![v.clone()],
@@ -227,7 +304,8 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, St
         return Err("presentation carries no credential".into());
     }
     for (i, vc) in vcs.into_iter().enumerate() {
-        let d = crate::verify::decode(&vc.to_string(), keys).map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
+        let d = crate::verify::decode(&vc.to_string(), keys)
+            .map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
         if d.presentation.is_some() {
             return Err(format!("verifiableCredential[{i}] is a presentation"));
         }
@@ -236,9 +314,19 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, St
     }
     let binding = match &holder {
         None => Err("presentation names no holder".to_owned()),
-        Some(h) if h != did_of_url(&parts.vm) => Err(format!("presentation proof is by {} but the holder is {h}", did_of_url(&parts.vm))),
+        Some(h) if h != did_of_url(&parts.vm) => Err(format!(
+            "presentation proof is by {} but the holder is {h}",
+            did_of_url(&parts.vm)
+        )),
         Some(h) => bind_subjects(&out.credentials, h),
     };
-    out.presentation = Some(PresentationFacts { holder, challenge: parts.challenge, domain: parts.domain, issued_at: None, expires: None, binding });
+    out.presentation = Some(PresentationFacts {
+        holder,
+        challenge: parts.challenge,
+        domain: parts.domain,
+        issued_at: None,
+        expires: None,
+        binding,
+    });
     Ok(out)
 }

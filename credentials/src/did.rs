@@ -43,7 +43,9 @@ pub struct Identity {
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identity").field("did", &self.did).finish_non_exhaustive()
+        f.debug_struct("Identity")
+            .field("did", &self.did)
+            .finish_non_exhaustive()
     }
 }
 
@@ -119,7 +121,10 @@ impl Identity {
                 .map_err(|e| format!("privateKeyMultibase is not base58btc: {e}"))?,
         );
         if bytes.len() != 34 || bytes[..2] != ED25519_PRIV_MULTICODEC {
-            return Err("privateKeyMultibase is not a multicodec ed25519-priv seed (0x1300 + 32 bytes)".into());
+            return Err(
+                "privateKeyMultibase is not a multicodec ed25519-priv seed (0x1300 + 32 bytes)"
+                    .into(),
+            );
         }
         let mut seed = Zeroizing::new([0u8; 32]);
         seed.copy_from_slice(&bytes[2..]);
@@ -128,13 +133,17 @@ impl Identity {
 
     /// Writes the key file with owner-only permissions (0600). Refuses to overwrite.
     pub fn save(&self, path: &Path) -> Result<(), DidError> {
-        let err = |reason: String| DidError::KeyFile { path: path.display().to_string(), reason };
+        let err = |reason: String| DidError::KeyFile {
+            path: path.display().to_string(),
+            reason,
+        };
         let file = KeyFile {
             id: self.did.clone(),
             public_key_multibase: did_fragment(&self.did).to_owned(),
             private_key_multibase: self.private_key_multibase().to_string(),
         };
-        let json = Zeroizing::new(serde_json::to_string_pretty(&file).map_err(|e| err(e.to_string()))?);
+        let json =
+            Zeroizing::new(serde_json::to_string_pretty(&file).map_err(|e| err(e.to_string()))?);
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
@@ -149,12 +158,19 @@ impl Identity {
 
     /// Reads a key file written by [`Identity::save`], checking that its DID matches its key.
     pub fn load(path: &Path) -> Result<Self, DidError> {
-        let err = |reason: String| DidError::KeyFile { path: path.display().to_string(), reason };
+        let err = |reason: String| DidError::KeyFile {
+            path: path.display().to_string(),
+            reason,
+        };
         let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?);
-        let file: KeyFile = serde_json::from_str(&text).map_err(|e| err(format!("not a vcnet key file: {e}")))?;
+        let file: KeyFile =
+            serde_json::from_str(&text).map_err(|e| err(format!("not a vcnet key file: {e}")))?;
         let id = Self::from_private_key_multibase(&file.private_key_multibase).map_err(err)?;
         if id.did != file.id {
-            return Err(err(format!("`id` {} does not match the private key (which is {})", file.id, id.did)));
+            return Err(err(format!(
+                "`id` {} does not match the private key (which is {})",
+                file.id, id.did
+            )));
         }
         Ok(id)
     }
@@ -182,15 +198,19 @@ pub fn did_of_url(url: &str) -> &str {
 /// `ssi`. Offline: `did:key` documents are derived from the identifier itself.
 pub fn resolve_document(did: &str) -> Result<serde_json::Value, DidError> {
     if !did.starts_with("did:key:") {
-        return Err(DidError::NotDidKey { did: did.to_owned() });
+        return Err(DidError::NotDidKey {
+            did: did.to_owned(),
+        });
     }
     let parsed = DID::new(did.as_bytes()).map_err(|_| DidError::Invalid {
         did: did.to_owned(),
         reason: "not a syntactically valid DID".into(),
     })?;
-    let out = pollster::block_on(DIDKey.resolve_representation(parsed, Default::default())).map_err(|e| {
-        DidError::Invalid { did: did.to_owned(), reason: e.to_string() }
-    })?;
+    let out = pollster::block_on(DIDKey.resolve_representation(parsed, Default::default()))
+        .map_err(|e| DidError::Invalid {
+            did: did.to_owned(),
+            reason: e.to_string(),
+        })?;
     serde_json::from_slice(&out.document).map_err(|e| DidError::Invalid {
         did: did.to_owned(),
         reason: format!("resolver returned an unreadable document: {e}"),
@@ -204,18 +224,27 @@ pub fn resolve_key(did: &str) -> Result<VerifyingKey, DidError> {
     if !id.starts_with("z6Mk") {
         // Validate the identifier first so that a wrong key type gets its own message.
         resolve_document(did)?;
-        return Err(DidError::NotEd25519 { did: did.to_owned() });
+        return Err(DidError::NotEd25519 {
+            did: did.to_owned(),
+        });
     }
     let doc = resolve_document(did)?;
     let mb = doc["verificationMethod"][0]["publicKeyMultibase"]
         .as_str()
-        .ok_or_else(|| DidError::Invalid { did: did.to_owned(), reason: "no publicKeyMultibase".into() })?;
-    let bytes = bs58::decode(mb.trim_start_matches('z')).into_vec().map_err(|e| DidError::Invalid {
-        did: did.to_owned(),
-        reason: format!("bad base58btc: {e}"),
-    })?;
+        .ok_or_else(|| DidError::Invalid {
+            did: did.to_owned(),
+            reason: "no publicKeyMultibase".into(),
+        })?;
+    let bytes = bs58::decode(mb.trim_start_matches('z'))
+        .into_vec()
+        .map_err(|e| DidError::Invalid {
+            did: did.to_owned(),
+            reason: format!("bad base58btc: {e}"),
+        })?;
     if bytes.len() != 34 || bytes[..2] != ED25519_PUB_MULTICODEC {
-        return Err(DidError::NotEd25519 { did: did.to_owned() });
+        return Err(DidError::NotEd25519 {
+            did: did.to_owned(),
+        });
     }
     let mut key = [0u8; 32];
     key.copy_from_slice(&bytes[2..]);
@@ -271,7 +300,10 @@ mod tests {
         assert_eq!(id.did(), did_key_from_public(&id.verifying_key()));
         assert!(id.did().starts_with("did:key:z6Mk"));
         assert_eq!(resolve_key(id.did()).unwrap(), id.verifying_key());
-        assert_eq!(resolve_key(id.verification_method()).unwrap(), id.verifying_key());
+        assert_eq!(
+            resolve_key(id.verification_method()).unwrap(),
+            id.verifying_key()
+        );
     }
 
     #[test]
@@ -285,7 +317,10 @@ mod tests {
         assert!(id.save(&path).is_err(), "must not overwrite");
         let back = Identity::load(&path).unwrap();
         assert_eq!(back.did(), id.did());
-        let text = std::fs::read_to_string(&path).unwrap().replace(id.did(), "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK");
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            id.did(),
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        );
         std::fs::write(&path, text).unwrap();
         let e = Identity::load(&path).unwrap_err().to_string();
         assert!(e.contains("does not match"), "{e}");
@@ -294,7 +329,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_dids() {
-        assert!(matches!(resolve_key("did:web:example.com"), Err(DidError::NotDidKey { .. })));
+        assert!(matches!(
+            resolve_key("did:web:example.com"),
+            Err(DidError::NotDidKey { .. })
+        ));
         assert!(resolve_key("did:key:z6Mk0OIl").is_err());
         assert!(resolve_key("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2d").is_err());
         // A P-256 did:key is a valid did:key but not Ed25519.

@@ -17,7 +17,10 @@ use crate::status::StatusEntry;
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
     #[error("subject does not match the {kind} schema: {}", .violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "))]
-    Schema { kind: CredentialKind, violations: Vec<SchemaViolation> },
+    Schema {
+        kind: CredentialKind,
+        violations: Vec<SchemaViolation>,
+    },
     #[error("credentialSubject must be a JSON object")]
     SubjectNotObject,
     #[error("holder: {0}")]
@@ -56,7 +59,9 @@ impl Format {
 
     /// Parses a short name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::DataIntegrity, Self::Jwt, Self::SdJwt].into_iter().find(|f| f.short_name() == s)
+        [Self::DataIntegrity, Self::Jwt, Self::SdJwt]
+            .into_iter()
+            .find(|f| f.short_name() == s)
     }
 }
 
@@ -96,11 +101,22 @@ pub fn random_urn_uuid(rng: &mut impl RngCore) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("urn:uuid:{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// Builds the unsigned credential and checks it against the kind's schema.
-pub fn build_credential(issuer: &str, req: &CredentialRequest, rng: &mut impl RngCore) -> Result<Value, IssueError> {
+pub fn build_credential(
+    issuer: &str,
+    req: &CredentialRequest,
+    rng: &mut impl RngCore,
+) -> Result<Value, IssueError> {
     let mut subject: Map<String, Value> = match &req.subject {
         Value::Object(m) => m.clone(),
         _ => return Err(IssueError::SubjectNotObject),
@@ -109,7 +125,10 @@ pub fn build_credential(issuer: &str, req: &CredentialRequest, rng: &mut impl Rn
         resolve_key(holder).map_err(IssueError::Holder)?;
         match subject.get("id").and_then(Value::as_str) {
             Some(id) if id != holder => {
-                return Err(IssueError::HolderMismatch { subject: id.to_owned(), holder: holder.clone() })
+                return Err(IssueError::HolderMismatch {
+                    subject: id.to_owned(),
+                    holder: holder.clone(),
+                })
             }
             _ => {}
         }
@@ -135,9 +154,15 @@ pub fn build_credential(issuer: &str, req: &CredentialRequest, rng: &mut impl Rn
     match req.status.len() {
         0 => {}
         1 => vc["credentialStatus"] = req.status[0].to_json(),
-        _ => vc["credentialStatus"] = Value::Array(req.status.iter().map(StatusEntry::to_json).collect()),
+        _ => {
+            vc["credentialStatus"] =
+                Value::Array(req.status.iter().map(StatusEntry::to_json).collect())
+        }
     }
-    schema::validate(req.kind, &vc, false).map_err(|violations| IssueError::Schema { kind: req.kind, violations })?;
+    schema::validate(req.kind, &vc, false).map_err(|violations| IssueError::Schema {
+        kind: req.kind,
+        violations,
+    })?;
     Ok(vc)
 }
 
@@ -146,21 +171,33 @@ pub fn build_credential(issuer: &str, req: &CredentialRequest, rng: &mut impl Rn
 pub fn sign_jwt(credential: &Value, issuer: &Identity) -> String {
     let mut header = Header::eddsa("vc+jwt", Some(issuer.verification_method()));
     header.cty = Some("vc".into());
-    sign_compact(&header, &serde_json::to_vec(credential).unwrap_or_default(), issuer.signing_key())
+    sign_compact(
+        &header,
+        &serde_json::to_vec(credential).unwrap_or_default(),
+        issuer.signing_key(),
+    )
 }
 
 /// The `cnf` claim (RFC 7800) naming an Ed25519 holder key as a JWK.
 pub fn cnf_for(holder_did: &str) -> Result<Value, DidError> {
     use base64::Engine;
     let key = resolve_key(holder_did)?;
-    Ok(json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())}}))
+    Ok(
+        json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())}}),
+    )
 }
 
 /// Secures a credential as `vc+sd-jwt`: every property of `credentialSubject` except `id`, and
 /// every array element and nested property beneath, becomes a disclosure; the holder's key goes
 /// in `cnf`. Returns the SD-JWT with all disclosures (`<jws>~<d1>~…~<dn>~`).
-pub fn sign_sd_jwt(credential: &Value, issuer: &Identity, rng: &mut impl RngCore) -> Result<String, IssueError> {
-    let holder = credential["credentialSubject"]["id"].as_str().ok_or(IssueError::NoHolderForSdJwt)?;
+pub fn sign_sd_jwt(
+    credential: &Value,
+    issuer: &Identity,
+    rng: &mut impl RngCore,
+) -> Result<String, IssueError> {
+    let holder = credential["credentialSubject"]["id"]
+        .as_str()
+        .ok_or(IssueError::NoHolderForSdJwt)?;
     let mut payload = credential.clone();
     let mut disclosures = Vec::new();
     if let Some(Value::Object(cs)) = payload.get_mut("credentialSubject") {
@@ -170,7 +207,11 @@ pub fn sign_sd_jwt(credential: &Value, issuer: &Identity, rng: &mut impl RngCore
     payload["cnf"] = cnf_for(holder).map_err(IssueError::Holder)?;
     let mut header = Header::eddsa("vc+sd-jwt", Some(issuer.verification_method()));
     header.cty = Some("vc".into());
-    let mut out = sign_compact(&header, &serde_json::to_vec(&payload).unwrap_or_default(), issuer.signing_key());
+    let mut out = sign_compact(
+        &header,
+        &serde_json::to_vec(&payload).unwrap_or_default(),
+        issuer.signing_key(),
+    );
     out.push('~');
     for d in &disclosures {
         out.push_str(&d.encoded);

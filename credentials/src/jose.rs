@@ -44,7 +44,12 @@ pub struct Header {
 impl Header {
     /// An EdDSA header with the given `typ` and `kid`.
     pub fn eddsa(typ: &str, kid: Option<&str>) -> Self {
-        Self { alg: "EdDSA".into(), typ: Some(typ.into()), cty: None, kid: kid.map(str::to_owned) }
+        Self {
+            alg: "EdDSA".into(),
+            typ: Some(typ.into()),
+            cty: None,
+            kid: kid.map(str::to_owned),
+        }
     }
 }
 
@@ -81,37 +86,59 @@ impl<'a> CompactJws<'a> {
         let mut it = s.splitn(4, '.');
         let (h, p, sig) = match (it.next(), it.next(), it.next(), it.next()) {
             (Some(h), Some(p), Some(sig), None) => (h, p, sig),
-            _ => return Err(JoseError::Parts { parts: s.split('.').count() }),
+            _ => {
+                return Err(JoseError::Parts {
+                    parts: s.split('.').count(),
+                })
+            }
         };
-        let header_bytes = B64
-            .decode(h)
-            .map_err(|e| JoseError::Base64 { part: "header", reason: e.to_string() })?;
-        let header: Header = serde_json::from_slice(&header_bytes)
-            .map_err(|e| JoseError::Json { part: "header", reason: e.to_string() })?;
+        let header_bytes = B64.decode(h).map_err(|e| JoseError::Base64 {
+            part: "header",
+            reason: e.to_string(),
+        })?;
+        let header: Header =
+            serde_json::from_slice(&header_bytes).map_err(|e| JoseError::Json {
+                part: "header",
+                reason: e.to_string(),
+            })?;
         if header.alg != "EdDSA" {
             return Err(JoseError::Alg { alg: header.alg });
         }
-        let payload = B64
-            .decode(p)
-            .map_err(|e| JoseError::Base64 { part: "payload", reason: e.to_string() })?;
-        let sig_bytes = B64
-            .decode(sig)
-            .map_err(|e| JoseError::Base64 { part: "signature", reason: e.to_string() })?;
-        let sig_arr: [u8; 64] = sig_bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| JoseError::SignatureLength { len: sig_bytes.len() })?;
-        Ok(Self { header, payload, signing_input: &s[..h.len() + 1 + p.len()], signature: Signature::from_bytes(&sig_arr) })
+        let payload = B64.decode(p).map_err(|e| JoseError::Base64 {
+            part: "payload",
+            reason: e.to_string(),
+        })?;
+        let sig_bytes = B64.decode(sig).map_err(|e| JoseError::Base64 {
+            part: "signature",
+            reason: e.to_string(),
+        })?;
+        let sig_arr: [u8; 64] =
+            sig_bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| JoseError::SignatureLength {
+                    len: sig_bytes.len(),
+                })?;
+        Ok(Self {
+            header,
+            payload,
+            signing_input: &s[..h.len() + 1 + p.len()],
+            signature: Signature::from_bytes(&sig_arr),
+        })
     }
 
     /// Checks the signature with one key (strict verification: rejects malleable signatures).
     pub fn verify_with(&self, key: &VerifyingKey) -> bool {
-        key.verify_strict(self.signing_input.as_bytes(), &self.signature).is_ok()
+        key.verify_strict(self.signing_input.as_bytes(), &self.signature)
+            .is_ok()
     }
 
     /// Parses the payload as JSON of type `T`.
     pub fn payload_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, JoseError> {
-        serde_json::from_slice(&self.payload).map_err(|e| JoseError::Json { part: "payload", reason: e.to_string() })
+        serde_json::from_slice(&self.payload).map_err(|e| JoseError::Json {
+            part: "payload",
+            reason: e.to_string(),
+        })
     }
 }
 
@@ -122,7 +149,11 @@ mod tests {
     #[test]
     fn sign_parse_verify_and_tamper() {
         let key = SigningKey::from_bytes(&[3u8; 32]);
-        let jws = sign_compact(&Header::eddsa("vc+jwt", Some("did:key:x#x")), br#"{"a":1}"#, &key);
+        let jws = sign_compact(
+            &Header::eddsa("vc+jwt", Some("did:key:x#x")),
+            br#"{"a":1}"#,
+            &key,
+        );
         let parsed = CompactJws::parse(&jws).unwrap();
         assert_eq!(parsed.header.typ.as_deref(), Some("vc+jwt"));
         assert!(parsed.verify_with(&key.verifying_key()));
@@ -131,17 +162,34 @@ mod tests {
         // Swap the payload: signature no longer matches.
         let parts: Vec<&str> = jws.split('.').collect();
         let forged = format!("{}.{}.{}", parts[0], B64.encode(br#"{"a":2}"#), parts[2]);
-        assert!(!CompactJws::parse(&forged).unwrap().verify_with(&key.verifying_key()));
+        assert!(!CompactJws::parse(&forged)
+            .unwrap()
+            .verify_with(&key.verifying_key()));
     }
 
     #[test]
     fn rejects_malformed() {
-        assert!(matches!(CompactJws::parse("a.b"), Err(JoseError::Parts { parts: 2 })));
-        assert!(matches!(CompactJws::parse("a.b.c.d"), Err(JoseError::Parts { parts: 4 })));
-        assert!(matches!(CompactJws::parse("!!.b.c"), Err(JoseError::Base64 { part: "header", .. })));
+        assert!(matches!(
+            CompactJws::parse("a.b"),
+            Err(JoseError::Parts { parts: 2 })
+        ));
+        assert!(matches!(
+            CompactJws::parse("a.b.c.d"),
+            Err(JoseError::Parts { parts: 4 })
+        ));
+        assert!(matches!(
+            CompactJws::parse("!!.b.c"),
+            Err(JoseError::Base64 { part: "header", .. })
+        ));
         let h = B64.encode(br#"{"alg":"none"}"#);
-        assert!(matches!(CompactJws::parse(&format!("{h}.e30.")), Err(JoseError::Alg { .. })));
+        assert!(matches!(
+            CompactJws::parse(&format!("{h}.e30.")),
+            Err(JoseError::Alg { .. })
+        ));
         let h = B64.encode(br#"{"alg":"EdDSA"}"#);
-        assert!(matches!(CompactJws::parse(&format!("{h}.e30.AAAA")), Err(JoseError::SignatureLength { len: 3 })));
+        assert!(matches!(
+            CompactJws::parse(&format!("{h}.e30.AAAA")),
+            Err(JoseError::SignatureLength { len: 3 })
+        ));
     }
 }

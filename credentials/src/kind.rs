@@ -55,21 +55,29 @@ impl CredentialKind {
         Self::ALL
             .into_iter()
             .find(|k| k.short_name() == name || k.type_name() == name)
-            .ok_or_else(|| KindError::UnknownName { name: name.to_owned() })
+            .ok_or_else(|| KindError::UnknownName {
+                name: name.to_owned(),
+            })
     }
 
     /// The kind named in a credential's `type` list.
-    pub fn from_types<'a>(types: impl IntoIterator<Item = &'a str> + Clone) -> Result<Self, KindError> {
+    pub fn from_types<'a>(
+        types: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<Self, KindError> {
         let mut found = None;
         for t in types.clone() {
             if let Some(k) = Self::ALL.into_iter().find(|k| k.type_name() == t) {
                 if found.is_some_and(|f| f != k) {
-                    return Err(KindError::Ambiguous { types: types.into_iter().map(str::to_owned).collect() });
+                    return Err(KindError::Ambiguous {
+                        types: types.into_iter().map(str::to_owned).collect(),
+                    });
                 }
                 found = Some(k);
             }
         }
-        found.ok_or_else(|| KindError::Unknown { types: types.into_iter().map(str::to_owned).collect() })
+        found.ok_or_else(|| KindError::Unknown {
+            types: types.into_iter().map(str::to_owned).collect(),
+        })
     }
 
     /// URL of the kind's JSON-LD context.
@@ -121,10 +129,19 @@ mod tests {
 
     #[test]
     fn kinds_parse_and_resolve() {
-        assert_eq!(CredentialKind::parse("health").unwrap(), CredentialKind::HealthRecord);
+        assert_eq!(
+            CredentialKind::parse("health").unwrap(),
+            CredentialKind::HealthRecord
+        );
         assert!(CredentialKind::parse("passport").is_err());
-        assert_eq!(CredentialKind::from_types(["VerifiableCredential", "StudyRecordCredential"]).unwrap(), CredentialKind::StudyRecord);
-        assert!(matches!(CredentialKind::from_types(["VerifiableCredential"]), Err(KindError::Unknown { .. })));
+        assert_eq!(
+            CredentialKind::from_types(["VerifiableCredential", "StudyRecordCredential"]).unwrap(),
+            CredentialKind::StudyRecord
+        );
+        assert!(matches!(
+            CredentialKind::from_types(["VerifiableCredential"]),
+            Err(KindError::Unknown { .. })
+        ));
         assert!(matches!(
             CredentialKind::from_types(["IdentityCredential", "StudyRecordCredential"]),
             Err(KindError::Ambiguous { .. })

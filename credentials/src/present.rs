@@ -53,7 +53,9 @@ pub fn disclosable_claims(sd_jwt_credential: &str) -> Result<Vec<String>, Presen
 fn open_sd_jwt(s: &str) -> Result<(Value, Vec<Disclosure>), PresentError> {
     let parts = SdJwtParts::split(s.trim()).map_err(|e| PresentError::Credential(e.to_string()))?;
     let jws = CompactJws::parse(parts.jws).map_err(|e| PresentError::Credential(e.to_string()))?;
-    let payload: Value = jws.payload_json().map_err(|e| PresentError::Credential(e.to_string()))?;
+    let payload: Value = jws
+        .payload_json()
+        .map_err(|e| PresentError::Credential(e.to_string()))?;
     let ds = parts
         .disclosures
         .iter()
@@ -78,11 +80,25 @@ pub fn present_sd_jwt(
     let paths = sd_jwt::disclosure_paths(&payload, &ds);
     let wanted: Vec<String> = claims.iter().map(|c| subject_path(c)).collect();
     for (claim, w) in claims.iter().zip(&wanted) {
-        let exists = paths.iter().any(|(p, _)| p == w || p.starts_with(&format!("{w}.")) || p.starts_with(&format!("{w}[")) || w.starts_with(&format!("{p}[")) || w.starts_with(&format!("{p}.")))
-            || payload.pointer(&format!("/{}", w.replace('.', "/"))).is_some();
+        let exists = paths.iter().any(|(p, _)| {
+            p == w
+                || p.starts_with(&format!("{w}."))
+                || p.starts_with(&format!("{w}["))
+                || w.starts_with(&format!("{p}["))
+                || w.starts_with(&format!("{p}."))
+        }) || payload
+            .pointer(&format!("/{}", w.replace('.', "/")))
+            .is_some();
         if !exists {
-            let available: Vec<&str> = paths.iter().map(|(p, _)| p.trim_start_matches("credentialSubject.")).filter(|p| !p.contains('.') && !p.contains('[')).collect();
-            return Err(PresentError::UnknownClaim { claim: claim.clone(), available: available.join(", ") });
+            let available: Vec<&str> = paths
+                .iter()
+                .map(|(p, _)| p.trim_start_matches("credentialSubject."))
+                .filter(|p| !p.contains('.') && !p.contains('['))
+                .collect();
+            return Err(PresentError::UnknownClaim {
+                claim: claim.clone(),
+                available: available.join(", "),
+            });
         }
     }
     let chosen = sd_jwt::select(&paths, &wanted);
@@ -104,7 +120,11 @@ pub fn present_sd_jwt(
     if let Some(e) = audience.expires {
         kb["exp"] = json!(e.timestamp());
     }
-    let kb_jwt = sign_compact(&Header::eddsa("kb+jwt", None), &serde_json::to_vec(&kb).unwrap_or_default(), holder.signing_key());
+    let kb_jwt = sign_compact(
+        &Header::eddsa("kb+jwt", None),
+        &serde_json::to_vec(&kb).unwrap_or_default(),
+        holder.signing_key(),
+    );
     out.push_str(&kb_jwt);
     Ok(out)
 }
@@ -112,7 +132,12 @@ pub fn present_sd_jwt(
 /// Presents `vc+jwt` credentials as a `vp+jwt` (VC-JOSE-COSE §3.1.2): the payload is a
 /// `VerifiablePresentation` holding each credential as an `EnvelopedVerifiableCredential`, with
 /// `nonce`, `aud`, `iat` and `exp` as JWT claims.
-pub fn present_jwt(credentials: &[&str], holder: &Identity, audience: &Audience, now: DateTime<Utc>) -> String {
+pub fn present_jwt(
+    credentials: &[&str],
+    holder: &Identity,
+    audience: &Audience,
+    now: DateTime<Utc>,
+) -> String {
     let vcs: Vec<Value> = credentials
         .iter()
         .map(|c| json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+jwt,{}", c.trim())}))
@@ -135,18 +160,34 @@ pub fn present_jwt(credentials: &[&str], holder: &Identity, audience: &Audience,
     }
     let mut header = Header::eddsa("vp+jwt", Some(holder.verification_method()));
     header.cty = Some("vp".into());
-    sign_compact(&header, &serde_json::to_vec(&vp).unwrap_or_default(), holder.signing_key())
+    sign_compact(
+        &header,
+        &serde_json::to_vec(&vp).unwrap_or_default(),
+        holder.signing_key(),
+    )
 }
 
 /// Presents Data Integrity credentials in a presentation secured with an `eddsa-rdfc-2022`
 /// `authentication` proof carrying the challenge and domain.
-pub fn present_di(credentials: &[Value], holder: &Identity, audience: &Audience, now: DateTime<Utc>) -> Result<Value, PresentError> {
+pub fn present_di(
+    credentials: &[Value],
+    holder: &Identity,
+    audience: &Audience,
+    now: DateTime<Utc>,
+) -> Result<Value, PresentError> {
     let vp = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],
         "holder": holder.did(),
         "verifiableCredential": credentials,
     });
-    crate::data_integrity::sign(&vp, holder, now, "authentication", audience.challenge.as_deref(), audience.domain.as_deref())
-        .map_err(|e| PresentError::DataIntegrity(e.to_string()))
+    crate::data_integrity::sign(
+        &vp,
+        holder,
+        now,
+        "authentication",
+        audience.challenge.as_deref(),
+        audience.domain.as_deref(),
+    )
+    .map_err(|e| PresentError::DataIntegrity(e.to_string()))
 }

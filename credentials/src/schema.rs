@@ -24,7 +24,8 @@ fn validators() -> &'static [jsonschema::Validator; 3] {
     static V: OnceLock<[jsonschema::Validator; 3]> = OnceLock::new();
     V.get_or_init(|| {
         CredentialKind::ALL.map(|k| {
-            let schema: Value = serde_json::from_str(k.schema_json()).expect("bundled schema is JSON (tested)");
+            let schema: Value =
+                serde_json::from_str(k.schema_json()).expect("bundled schema is JSON (tested)");
             jsonschema::options()
                 .with_draft(jsonschema::Draft::Draft202012)
                 .should_validate_formats(true)
@@ -40,17 +41,30 @@ fn validator(kind: CredentialKind) -> &'static jsonschema::Validator {
 
 /// Checks a credential against its kind's schema. With `partial`, missing required properties
 /// are not violations (selective disclosure). Returns every violation found.
-pub fn validate(kind: CredentialKind, credential: &Value, partial: bool) -> Result<(), Vec<SchemaViolation>> {
+pub fn validate(
+    kind: CredentialKind,
+    credential: &Value,
+    partial: bool,
+) -> Result<(), Vec<SchemaViolation>> {
     let v = validator(kind);
     if v.is_valid(credential) {
         return Ok(());
     }
     let violations: Vec<SchemaViolation> = v
         .iter_errors(credential)
-        .filter(|e| !(partial && matches!(e.kind(), jsonschema::error::ValidationErrorKind::Required { .. })))
+        .filter(|e| {
+            !(partial
+                && matches!(
+                    e.kind(),
+                    jsonschema::error::ValidationErrorKind::Required { .. }
+                ))
+        })
         .map(|e| {
             let path = e.instance_path().to_string();
-            SchemaViolation { field: if path.is_empty() { "/".into() } else { path }, reason: e.to_string() }
+            SchemaViolation {
+                field: if path.is_empty() { "/".into() } else { path },
+                reason: e.to_string(),
+            }
         })
         .collect();
     if violations.is_empty() {

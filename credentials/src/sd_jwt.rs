@@ -59,44 +59,78 @@ impl Disclosure {
         rng.fill_bytes(&mut salt);
         let salt = B64.encode(salt);
         let arr = match name {
-            Some(n) => Value::Array(vec![Value::String(salt), Value::String(n.to_owned()), value.clone()]),
+            Some(n) => Value::Array(vec![
+                Value::String(salt),
+                Value::String(n.to_owned()),
+                value.clone(),
+            ]),
             None => Value::Array(vec![Value::String(salt), value.clone()]),
         };
         let encoded = B64.encode(serde_json::to_vec(&arr).unwrap_or_default());
-        Self { digest: digest(&encoded), encoded, name: name.map(str::to_owned), value }
+        Self {
+            digest: digest(&encoded),
+            encoded,
+            name: name.map(str::to_owned),
+            value,
+        }
     }
 
     /// Decodes a disclosure string; `index` is its position, for messages.
     pub fn parse(encoded: &str, index: usize) -> Result<Self, SdJwtError> {
         let err = |reason: String| SdJwtError::Disclosure { index, reason };
-        let bytes = B64.decode(encoded).map_err(|e| err(format!("not base64url: {e}")))?;
-        let arr: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| err(format!("not a JSON array: {e}")))?;
+        let bytes = B64
+            .decode(encoded)
+            .map_err(|e| err(format!("not base64url: {e}")))?;
+        let arr: Vec<Value> =
+            serde_json::from_slice(&bytes).map_err(|e| err(format!("not a JSON array: {e}")))?;
         let (name, value) = match arr.len() {
             3 => {
-                let name = arr[1].as_str().ok_or_else(|| err("claim name is not a string".into()))?;
+                let name = arr[1]
+                    .as_str()
+                    .ok_or_else(|| err("claim name is not a string".into()))?;
                 if name == "_sd" || name == "..." {
                     return Err(err(format!("claim name `{name}` is reserved")));
                 }
                 (Some(name.to_owned()), arr[2].clone())
             }
             2 => (None, arr[1].clone()),
-            n => return Err(err(format!("has {n} elements; expected 3 (claim) or 2 (array element)"))),
+            n => {
+                return Err(err(format!(
+                    "has {n} elements; expected 3 (claim) or 2 (array element)"
+                )))
+            }
         };
         if !arr[0].is_string() {
             return Err(err("salt is not a string".into()));
         }
-        Ok(Self { digest: digest(encoded), encoded: encoded.to_owned(), name, value })
+        Ok(Self {
+            digest: digest(encoded),
+            encoded: encoded.to_owned(),
+            name,
+            value,
+        })
     }
 }
 
 /// Makes every property of `obj` (except those in `keep`) and every array element below it
 /// selectively disclosable, innermost first so that a disclosed parent carries its children's
 /// digests. Disclosures are appended to `out`.
-pub fn conceal_object(obj: &mut Map<String, Value>, keep: &[&str], rng: &mut impl RngCore, out: &mut Vec<Disclosure>) {
-    let names: Vec<String> = obj.keys().filter(|k| !keep.contains(&k.as_str())).cloned().collect();
+pub fn conceal_object(
+    obj: &mut Map<String, Value>,
+    keep: &[&str],
+    rng: &mut impl RngCore,
+    out: &mut Vec<Disclosure>,
+) {
+    let names: Vec<String> = obj
+        .keys()
+        .filter(|k| !keep.contains(&k.as_str()))
+        .cloned()
+        .collect();
     let mut digests = Vec::with_capacity(names.len());
     for name in names {
-        let Some(mut value) = obj.remove(&name) else { continue };
+        let Some(mut value) = obj.remove(&name) else {
+            continue;
+        };
         conceal_value(&mut value, rng, out);
         let d = Disclosure::new(rng, Some(&name), value);
         digests.push(d.digest.clone());
@@ -104,7 +138,10 @@ pub fn conceal_object(obj: &mut Map<String, Value>, keep: &[&str], rng: &mut imp
     }
     if !digests.is_empty() {
         digests.sort();
-        obj.insert("_sd".into(), Value::Array(digests.into_iter().map(Value::String).collect()));
+        obj.insert(
+            "_sd".into(),
+            Value::Array(digests.into_iter().map(Value::String).collect()),
+        );
     }
 }
 
@@ -142,20 +179,31 @@ pub struct SdJwtParts<'a> {
 impl<'a> SdJwtParts<'a> {
     /// Splits at `~` (RFC 9901 §4).
     pub fn split(s: &'a str) -> Result<Self, SdJwtError> {
-        let last = s.rfind('~').ok_or_else(|| SdJwtError::Format { reason: "no `~` separator".into() })?;
+        let last = s.rfind('~').ok_or_else(|| SdJwtError::Format {
+            reason: "no `~` separator".into(),
+        })?;
         let sd_hash_input = &s[..=last];
         let tail = &s[last + 1..];
         let kb_jwt = if tail.is_empty() { None } else { Some(tail) };
         let mut it = s[..last].split('~');
         let jws = it.next().unwrap_or_default();
         if jws.is_empty() {
-            return Err(SdJwtError::Format { reason: "issuer-signed JWT is empty".into() });
+            return Err(SdJwtError::Format {
+                reason: "issuer-signed JWT is empty".into(),
+            });
         }
         let disclosures: Vec<&str> = it.collect();
         if let Some(i) = disclosures.iter().position(|d| d.is_empty()) {
-            return Err(SdJwtError::Format { reason: format!("disclosure #{i} is empty (`~~`)") });
+            return Err(SdJwtError::Format {
+                reason: format!("disclosure #{i} is empty (`~~`)"),
+            });
         }
-        Ok(Self { jws, disclosures, kb_jwt, sd_hash_input })
+        Ok(Self {
+            jws,
+            disclosures,
+            kb_jwt,
+            sd_hash_input,
+        })
     }
 }
 
@@ -179,26 +227,42 @@ pub struct Disclosed {
 pub fn disclose(mut payload: Value, disclosures: &[Disclosure]) -> Result<Disclosed, SdJwtError> {
     if let Some(alg) = payload.get("_sd_alg") {
         if alg.as_str() != Some(SD_ALG) {
-            return Err(SdJwtError::Alg { alg: alg.to_string() });
+            return Err(SdJwtError::Alg {
+                alg: alg.to_string(),
+            });
         }
     }
-    let mut by_digest: HashMap<&str, (usize, &Disclosure)> = HashMap::with_capacity(disclosures.len());
+    let mut by_digest: HashMap<&str, (usize, &Disclosure)> =
+        HashMap::with_capacity(disclosures.len());
     for (i, d) in disclosures.iter().enumerate() {
         if by_digest.insert(d.digest.as_str(), (i, d)).is_some() {
             return Err(SdJwtError::DuplicateDisclosure { index: i });
         }
     }
-    let mut st = Walk { by_digest, used: HashSet::new(), seen: HashSet::new(), paths: Vec::new(), withheld: 0 };
+    let mut st = Walk {
+        by_digest,
+        used: HashSet::new(),
+        seen: HashSet::new(),
+        paths: Vec::new(),
+        withheld: 0,
+    };
     if let Value::Object(map) = &mut payload {
         map.remove("_sd_alg");
     }
     st.walk(&mut payload, "")?;
     for (i, d) in disclosures.iter().enumerate() {
         if !st.used.contains(&i) {
-            return Err(SdJwtError::Unreferenced { index: i, claim: d.name.clone().unwrap_or_else(|| "array element".into()) });
+            return Err(SdJwtError::Unreferenced {
+                index: i,
+                claim: d.name.clone().unwrap_or_else(|| "array element".into()),
+            });
         }
     }
-    Ok(Disclosed { claims: payload, paths: st.paths, withheld: st.withheld })
+    Ok(Disclosed {
+        claims: payload,
+        paths: st.paths,
+        withheld: st.withheld,
+    })
 }
 
 struct Walk<'d> {
@@ -220,7 +284,9 @@ fn join(path: &str, name: &str) -> String {
 impl<'d> Walk<'d> {
     fn take(&mut self, digest: &str) -> Result<Option<&'d Disclosure>, SdJwtError> {
         if !self.seen.insert(digest.to_owned()) {
-            return Err(SdJwtError::DuplicateDigest { digest: digest.to_owned() });
+            return Err(SdJwtError::DuplicateDigest {
+                digest: digest.to_owned(),
+            });
         }
         match self.by_digest.get(digest) {
             Some(&(i, d)) => {
@@ -239,21 +305,31 @@ impl<'d> Walk<'d> {
             Value::Object(map) => {
                 if let Some(sd) = map.remove("_sd") {
                     let Value::Array(digests) = sd else {
-                        return Err(SdJwtError::Structure { path: join(path, "_sd"), reason: "`_sd` is not an array".into() });
+                        return Err(SdJwtError::Structure {
+                            path: join(path, "_sd"),
+                            reason: "`_sd` is not an array".into(),
+                        });
                     };
                     for dg in digests {
                         let Value::String(dg) = dg else {
-                            return Err(SdJwtError::Structure { path: join(path, "_sd"), reason: "digest is not a string".into() });
+                            return Err(SdJwtError::Structure {
+                                path: join(path, "_sd"),
+                                reason: "digest is not a string".into(),
+                            });
                         };
                         if let Some(d) = self.take(&dg)? {
                             let Some(name) = d.name.clone() else {
                                 return Err(SdJwtError::Structure {
                                     path: join(path, "_sd"),
-                                    reason: "an array-element disclosure is referenced from `_sd`".into(),
+                                    reason: "an array-element disclosure is referenced from `_sd`"
+                                        .into(),
                                 });
                             };
                             if map.contains_key(&name) {
-                                return Err(SdJwtError::ClaimCollision { claim: name, path: path.to_owned() });
+                                return Err(SdJwtError::ClaimCollision {
+                                    claim: name,
+                                    path: path.to_owned(),
+                                });
                             }
                             self.paths.push(join(path, &name));
                             map.insert(name, d.value.clone());
@@ -269,7 +345,9 @@ impl<'d> Walk<'d> {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items.drain(..) {
                     let placeholder = match &item {
-                        Value::Object(m) if m.len() == 1 && m.contains_key("...") => Some(m["..."].clone()),
+                        Value::Object(m) if m.len() == 1 && m.contains_key("...") => {
+                            Some(m["..."].clone())
+                        }
                         _ => None,
                     };
                     match placeholder {
@@ -278,7 +356,9 @@ impl<'d> Walk<'d> {
                                 if d.name.is_some() {
                                     return Err(SdJwtError::Structure {
                                         path: path.to_owned(),
-                                        reason: "a claim disclosure is referenced from an array element".into(),
+                                        reason:
+                                            "a claim disclosure is referenced from an array element"
+                                                .into(),
                                     });
                                 }
                                 self.paths.push(format!("{path}[{}]", out.len()));
@@ -286,7 +366,10 @@ impl<'d> Walk<'d> {
                             }
                         }
                         Some(_) => {
-                            return Err(SdJwtError::Structure { path: path.to_owned(), reason: "`...` digest is not a string".into() })
+                            return Err(SdJwtError::Structure {
+                                path: path.to_owned(),
+                                reason: "`...` digest is not a string".into(),
+                            })
                         }
                         None => out.push(item),
                     }
@@ -308,13 +391,23 @@ impl<'d> Walk<'d> {
 /// Returns `(path, disclosure index)` pairs; paths of array elements use the element's position
 /// among all (concealed or not) elements.
 pub fn disclosure_paths(payload: &Value, disclosures: &[Disclosure]) -> Vec<(String, usize)> {
-    let by_digest: HashMap<&str, usize> = disclosures.iter().enumerate().map(|(i, d)| (d.digest.as_str(), i)).collect();
+    let by_digest: HashMap<&str, usize> = disclosures
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.digest.as_str(), i))
+        .collect();
     let mut out = Vec::new();
     paths_in(payload, "", &by_digest, disclosures, &mut out);
     out
 }
 
-fn paths_in(v: &Value, path: &str, by: &HashMap<&str, usize>, ds: &[Disclosure], out: &mut Vec<(String, usize)>) {
+fn paths_in(
+    v: &Value,
+    path: &str,
+    by: &HashMap<&str, usize>,
+    ds: &[Disclosure],
+    out: &mut Vec<(String, usize)>,
+) {
     match v {
         Value::Object(map) => {
             if let Some(Value::Array(sd)) = map.get("_sd") {
@@ -337,7 +430,11 @@ fn paths_in(v: &Value, path: &str, by: &HashMap<&str, usize>, ds: &[Disclosure],
         Value::Array(items) => {
             for (idx, item) in items.iter().enumerate() {
                 let p = format!("{path}[{idx}]");
-                match item.as_object().and_then(|m| if m.len() == 1 { m.get("...") } else { None }).and_then(Value::as_str) {
+                match item
+                    .as_object()
+                    .and_then(|m| if m.len() == 1 { m.get("...") } else { None })
+                    .and_then(Value::as_str)
+                {
                     Some(dg) => {
                         if let Some(&i) = by.get(dg) {
                             out.push((p.clone(), i));
@@ -356,7 +453,9 @@ fn paths_in(v: &Value, path: &str, by: &HashMap<&str, usize>, ds: &[Disclosure],
 /// wanted path, and everything beneath it. A wanted path is a dotted path with optional `[n]`
 /// indexes (`credentialSubject.immunizations[0]`).
 pub fn select(paths: &[(String, usize)], wanted: &[String]) -> Vec<usize> {
-    let under = |p: &str, w: &str| p == w || p.starts_with(&format!("{w}.")) || p.starts_with(&format!("{w}["));
+    let under = |p: &str, w: &str| {
+        p == w || p.starts_with(&format!("{w}.")) || p.starts_with(&format!("{w}["))
+    };
     let mut chosen: Vec<usize> = paths
         .iter()
         .filter(|(p, _)| wanted.iter().any(|w| under(p, w) || under(w, p)))
@@ -395,13 +494,17 @@ mod tests {
 
     #[test]
     fn selecting_one_array_element() {
-        let subject = json!({"name": "An", "imm": [{"v": "MMR", "lot": "A1"}, {"v": "BCG", "lot": "B2"}]});
+        let subject =
+            json!({"name": "An", "imm": [{"v": "MMR", "lot": "A1"}, {"v": "BCG", "lot": "B2"}]});
         let (payload, ds) = issue(subject);
         let paths = disclosure_paths(&payload, &ds);
         let chosen = select(&paths, &["credentialSubject.imm[1]".to_string()]);
         let picked: Vec<Disclosure> = chosen.iter().map(|&i| ds[i].clone()).collect();
         let out = disclose(payload, &picked).unwrap();
-        assert_eq!(out.claims["credentialSubject"], json!({"imm": [{"v": "BCG", "lot": "B2"}]}));
+        assert_eq!(
+            out.claims["credentialSubject"],
+            json!({"imm": [{"v": "BCG", "lot": "B2"}]})
+        );
         assert!(out.withheld > 0);
     }
 
@@ -410,8 +513,14 @@ mod tests {
         let (payload, ds) = issue(json!({"name": "An"}));
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
         let foreign = Disclosure::new(&mut rng, Some("name"), json!("Mallory"));
-        assert!(matches!(disclose(payload.clone(), &[foreign]), Err(SdJwtError::Unreferenced { index: 0, .. })));
-        assert!(matches!(disclose(payload.clone(), &[ds[0].clone(), ds[0].clone()]), Err(SdJwtError::DuplicateDisclosure { .. })));
+        assert!(matches!(
+            disclose(payload.clone(), &[foreign]),
+            Err(SdJwtError::Unreferenced { index: 0, .. })
+        ));
+        assert!(matches!(
+            disclose(payload.clone(), &[ds[0].clone(), ds[0].clone()]),
+            Err(SdJwtError::DuplicateDisclosure { .. })
+        ));
         let reserved = B64.encode(br#"["s","_sd","x"]"#);
         assert!(Disclosure::parse(&reserved, 0).is_err());
         assert!(Disclosure::parse("!!", 0).is_err());
@@ -424,7 +533,10 @@ mod tests {
     fn collision_is_rejected() {
         let (mut payload, ds) = issue(json!({"name": "An"}));
         payload["credentialSubject"]["name"] = json!("plain");
-        assert!(matches!(disclose(payload, &ds), Err(SdJwtError::ClaimCollision { .. })));
+        assert!(matches!(
+            disclose(payload, &ds),
+            Err(SdJwtError::ClaimCollision { .. })
+        ));
     }
 
     #[test]

@@ -71,21 +71,36 @@ impl TrustEntry {
         let a = &self.accreditation;
         if let Some(w) = &self.withdrawn {
             if crate::time::parse(w).map(|t| t <= now).unwrap_or(true) {
-                return Err(format!("issuer not accredited: {} ({}) had its accreditation withdrawn at {w}", a.name, a.issuer));
+                return Err(format!(
+                    "issuer not accredited: {} ({}) had its accreditation withdrawn at {w}",
+                    a.name, a.issuer
+                ));
             }
         }
         if !a.kinds.contains(&kind) {
             let kinds: Vec<&str> = a.kinds.iter().map(|k| k.type_name()).collect();
-            return Err(format!("issuer not accredited for {kind}: {} is accredited for {}", a.name, kinds.join(", ")));
+            return Err(format!(
+                "issuer not accredited for {kind}: {} is accredited for {}",
+                a.name,
+                kinds.join(", ")
+            ));
         }
-        let from = crate::time::parse(&a.valid_from).map_err(|e| format!("accreditation validFrom: {e}"))?;
+        let from = crate::time::parse(&a.valid_from)
+            .map_err(|e| format!("accreditation validFrom: {e}"))?;
         if now < from {
-            return Err(format!("issuer not accredited yet: {}'s accreditation starts {}", a.name, a.valid_from));
+            return Err(format!(
+                "issuer not accredited yet: {}'s accreditation starts {}",
+                a.name, a.valid_from
+            ));
         }
         if let Some(until) = &a.valid_until {
-            let until_t = crate::time::parse(until).map_err(|e| format!("accreditation validUntil: {e}"))?;
+            let until_t =
+                crate::time::parse(until).map_err(|e| format!("accreditation validUntil: {e}"))?;
             if now > until_t {
-                return Err(format!("issuer not accredited: {}'s accreditation ended {until}", a.name));
+                return Err(format!(
+                    "issuer not accredited: {}'s accreditation ended {until}",
+                    a.name
+                ));
             }
         }
         Ok(())
@@ -93,23 +108,43 @@ impl TrustEntry {
 }
 
 fn sign<T: Serialize>(typ: &str, body: &T, root: &Identity) -> String {
-    sign_compact(&Header::eddsa(typ, Some(root.verification_method())), &serde_json::to_vec(body).unwrap_or_default(), root.signing_key())
+    sign_compact(
+        &Header::eddsa(typ, Some(root.verification_method())),
+        &serde_json::to_vec(body).unwrap_or_default(),
+        root.signing_key(),
+    )
 }
 
-fn open<T: serde::de::DeserializeOwned>(typ: &str, jws: &str, root_did: &str, keys: &KeyResolver) -> Result<T, TrustError> {
-    let parsed = CompactJws::parse(jws).map_err(|e| TrustError::Malformed { reason: e.to_string() })?;
+fn open<T: serde::de::DeserializeOwned>(
+    typ: &str,
+    jws: &str,
+    root_did: &str,
+    keys: &KeyResolver,
+) -> Result<T, TrustError> {
+    let parsed = CompactJws::parse(jws).map_err(|e| TrustError::Malformed {
+        reason: e.to_string(),
+    })?;
     if parsed.header.typ.as_deref() != Some(typ) {
-        return Err(TrustError::Malformed { reason: format!("typ is {:?}, expected {typ}", parsed.header.typ) });
+        return Err(TrustError::Malformed {
+            reason: format!("typ is {:?}, expected {typ}", parsed.header.typ),
+        });
     }
     let kid = parsed.header.kid.as_deref().unwrap_or_default();
     if did_of_url(kid) != root_did {
-        return Err(TrustError::NotRoot { signer: did_of_url(kid).to_owned(), root: root_did.to_owned() });
+        return Err(TrustError::NotRoot {
+            signer: did_of_url(kid).to_owned(),
+            root: root_did.to_owned(),
+        });
     }
-    let key = keys.resolve(root_did).map_err(|e| TrustError::Malformed { reason: e.to_string() })?;
+    let key = keys.resolve(root_did).map_err(|e| TrustError::Malformed {
+        reason: e.to_string(),
+    })?;
     if !parsed.verify_with(&key) {
         return Err(TrustError::BadSignature);
     }
-    parsed.payload_json().map_err(|e| TrustError::Malformed { reason: e.to_string() })
+    parsed.payload_json().map_err(|e| TrustError::Malformed {
+        reason: e.to_string(),
+    })
 }
 
 impl Accreditation {
@@ -121,12 +156,18 @@ impl Accreditation {
     /// Opens a signed accreditation, requiring the pinned root's signature and valid dates.
     pub fn open(jws: &str, root_did: &str, keys: &KeyResolver) -> Result<Self, TrustError> {
         let a: Self = open(ACCREDITATION_TYP, jws, root_did, keys)?;
-        crate::time::parse(&a.valid_from).map_err(|reason| TrustError::Malformed { reason: format!("validFrom: {reason}") })?;
+        crate::time::parse(&a.valid_from).map_err(|reason| TrustError::Malformed {
+            reason: format!("validFrom: {reason}"),
+        })?;
         if let Some(u) = &a.valid_until {
-            crate::time::parse(u).map_err(|reason| TrustError::Malformed { reason: format!("validUntil: {reason}") })?;
+            crate::time::parse(u).map_err(|reason| TrustError::Malformed {
+                reason: format!("validUntil: {reason}"),
+            })?;
         }
         if a.kinds.is_empty() {
-            return Err(TrustError::Malformed { reason: "accreditation lists no kinds".into() });
+            return Err(TrustError::Malformed {
+                reason: "accreditation lists no kinds".into(),
+            });
         }
         Ok(a)
     }
@@ -141,7 +182,9 @@ impl Withdrawal {
     /// Opens a signed withdrawal, requiring the pinned root's signature.
     pub fn open(jws: &str, root_did: &str, keys: &KeyResolver) -> Result<Self, TrustError> {
         let w: Self = open(WITHDRAWAL_TYP, jws, root_did, keys)?;
-        crate::time::parse(&w.withdrawn).map_err(|reason| TrustError::Malformed { reason: format!("withdrawn: {reason}") })?;
+        crate::time::parse(&w.withdrawn).map_err(|reason| TrustError::Malformed {
+            reason: format!("withdrawn: {reason}"),
+        })?;
         Ok(w)
     }
 }
@@ -169,12 +212,32 @@ mod tests {
         };
         let jws = a.sign(&root);
         assert_eq!(Accreditation::open(&jws, root.did(), &keys).unwrap(), a);
-        assert!(matches!(Accreditation::open(&a.sign(&other), root.did(), &keys), Err(TrustError::NotRoot { .. })));
-        let entry = TrustEntry { accreditation: a.clone(), withdrawn: None };
-        assert!(entry.permits(CredentialKind::HealthRecord, t("2026-06-01T00:00:00Z")).is_ok());
-        assert!(entry.permits(CredentialKind::Identity, t("2026-06-01T00:00:00Z")).unwrap_err().contains("not accredited for"));
-        assert!(entry.permits(CredentialKind::HealthRecord, t("2027-06-01T00:00:00Z")).unwrap_err().contains("ended"));
-        let w = TrustEntry { accreditation: a, withdrawn: Some("2026-03-01T00:00:00Z".into()) };
-        assert!(w.permits(CredentialKind::HealthRecord, t("2026-06-01T00:00:00Z")).unwrap_err().contains("withdrawn"));
+        assert!(matches!(
+            Accreditation::open(&a.sign(&other), root.did(), &keys),
+            Err(TrustError::NotRoot { .. })
+        ));
+        let entry = TrustEntry {
+            accreditation: a.clone(),
+            withdrawn: None,
+        };
+        assert!(entry
+            .permits(CredentialKind::HealthRecord, t("2026-06-01T00:00:00Z"))
+            .is_ok());
+        assert!(entry
+            .permits(CredentialKind::Identity, t("2026-06-01T00:00:00Z"))
+            .unwrap_err()
+            .contains("not accredited for"));
+        assert!(entry
+            .permits(CredentialKind::HealthRecord, t("2027-06-01T00:00:00Z"))
+            .unwrap_err()
+            .contains("ended"));
+        let w = TrustEntry {
+            accreditation: a,
+            withdrawn: Some("2026-03-01T00:00:00Z".into()),
+        };
+        assert!(w
+            .permits(CredentialKind::HealthRecord, t("2026-06-01T00:00:00Z"))
+            .unwrap_err()
+            .contains("withdrawn"));
     }
 }

@@ -29,15 +29,24 @@ struct World {
 }
 
 fn sample(kind: &str, name: &str) -> Value {
-    let p = format!("{}/../schemas/{kind}/samples/valid/{name}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!(
+        "{}/../schemas/{kind}/samples/valid/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
     v.as_object_mut().unwrap().remove("id");
     v
 }
 
 fn first_sample(kind: &str) -> Value {
-    let dir = format!("{}/../schemas/{kind}/samples/valid", env!("CARGO_MANIFEST_DIR"));
-    let mut names: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let dir = format!(
+        "{}/../schemas/{kind}/samples/valid",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     sample(kind, &names[0])
 }
@@ -47,8 +56,12 @@ impl World {
         let issuer = Identity::from_seed(&[1; 32]);
         let holder = Identity::from_seed(&[2; 32]);
         let mut status = MemoryStatus::new();
-        status.insert(StatusList::new(LIST_R, StatusPurpose::Revocation, issuer.did(), 131_072).unwrap());
-        status.insert(StatusList::new(LIST_S, StatusPurpose::Suspension, issuer.did(), 131_072).unwrap());
+        status.insert(
+            StatusList::new(LIST_R, StatusPurpose::Revocation, issuer.did(), 131_072).unwrap(),
+        );
+        status.insert(
+            StatusList::new(LIST_S, StatusPurpose::Suspension, issuer.did(), 131_072).unwrap(),
+        );
         let mut trust = MemoryTrust::new();
         trust.insert(TrustEntry {
             accreditation: Accreditation {
@@ -61,7 +74,14 @@ impl World {
             },
             withdrawn: None,
         });
-        Self { issuer, holder, status, trust, verifier: Verifier::new(), rng: ChaCha20Rng::seed_from_u64(11) }
+        Self {
+            issuer,
+            holder,
+            status,
+            trust,
+            verifier: Verifier::new(),
+            rng: ChaCha20Rng::seed_from_u64(11),
+        }
     }
 
     fn request(&self, kind: CredentialKind, subject: Value, index: u64) -> CredentialRequest {
@@ -73,15 +93,33 @@ impl World {
             valid_from: t("2026-01-01T00:00:00Z"),
             valid_until: Some(t("2031-01-01T00:00:00Z")),
             status: vec![
-                StatusEntry { id: None, purpose: StatusPurpose::Revocation, index, list: LIST_R.into() },
-                StatusEntry { id: None, purpose: StatusPurpose::Suspension, index, list: LIST_S.into() },
+                StatusEntry {
+                    id: None,
+                    purpose: StatusPurpose::Revocation,
+                    index,
+                    list: LIST_R.into(),
+                },
+                StatusEntry {
+                    id: None,
+                    purpose: StatusPurpose::Suspension,
+                    index,
+                    list: LIST_S.into(),
+                },
             ],
         }
     }
 
-    fn issue(&mut self, format: Format, kind: CredentialKind, subject: Value, index: u64) -> String {
+    fn issue(
+        &mut self,
+        format: Format,
+        kind: CredentialKind,
+        subject: Value,
+        index: u64,
+    ) -> String {
         let req = self.request(kind, subject, index);
-        issue(format, &self.issuer, &req, &mut self.rng).unwrap().to_text()
+        issue(format, &self.issuer, &req, &mut self.rng)
+            .unwrap()
+            .to_text()
     }
 
     fn verify(&self, input: &str) -> VerificationReport {
@@ -108,14 +146,22 @@ fn assert_only_fails(r: &VerificationReport, check: CheckName) -> String {
     let reason = failed(r, check);
     for c in &r.checks {
         if c.check != check {
-            assert!(!c.outcome.is_fail(), "{:?} also failed: {:?}\n{r}", c.check, c.outcome);
+            assert!(
+                !c.outcome.is_fail(),
+                "{:?} also failed: {:?}\n{r}",
+                c.check,
+                c.outcome
+            );
         }
     }
     reason
 }
 
-const KINDS: [(CredentialKind, &str); 3] =
-    [(CredentialKind::Identity, "identity"), (CredentialKind::HealthRecord, "health"), (CredentialKind::StudyRecord, "study")];
+const KINDS: [(CredentialKind, &str); 3] = [
+    (CredentialKind::Identity, "identity"),
+    (CredentialKind::HealthRecord, "health"),
+    (CredentialKind::StudyRecord, "study"),
+];
 const FORMATS: [Format; 3] = [Format::DataIntegrity, Format::Jwt, Format::SdJwt];
 
 #[test]
@@ -169,29 +215,57 @@ fn every_valid_sample_issues_and_every_invalid_sample_is_refused_naming_its_fiel
 fn tampered_claim_fails_signature_in_every_format() {
     let mut w = World::new();
     // JWT: change the payload.
-    let jwt = w.issue(Format::Jwt, CredentialKind::Identity, first_sample("identity"), 1);
+    let jwt = w.issue(
+        Format::Jwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        1,
+    );
     use base64::Engine;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let parts: Vec<&str> = jwt.split('.').collect();
     let mut payload: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
     payload["credentialSubject"]["fullName"] = json!("Mallory");
-    let forged = format!("{}.{}.{}", parts[0], b64.encode(serde_json::to_vec(&payload).unwrap()), parts[2]);
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64.encode(serde_json::to_vec(&payload).unwrap()),
+        parts[2]
+    );
     let r = w.verify(&forged);
     assert!(assert_only_fails(&r, CheckName::Signature).contains("does not verify"));
     // DI: change a claim.
-    let di = w.issue(Format::DataIntegrity, CredentialKind::Identity, first_sample("identity"), 1);
+    let di = w.issue(
+        Format::DataIntegrity,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        1,
+    );
     let mut v: Value = serde_json::from_str(&di).unwrap();
     v["credentialSubject"]["fullName"] = json!("Mallory");
     let r = w.verify(&v.to_string());
     assert!(assert_only_fails(&r, CheckName::Signature).contains("does not verify"));
     // SD-JWT: a disclosure swapped in from another credential of the same holder.
-    let a = w.issue(Format::SdJwt, CredentialKind::Identity, first_sample("identity"), 1);
-    let b = w.issue(Format::SdJwt, CredentialKind::Identity, first_sample("identity"), 2);
+    let a = w.issue(
+        Format::SdJwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        1,
+    );
+    let b = w.issue(
+        Format::SdJwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        2,
+    );
     let b_disclosure = b.split('~').nth(1).unwrap();
     let mut a_parts: Vec<&str> = a.split('~').collect();
     a_parts[1] = b_disclosure;
     let r = w.verify(&a_parts.join("~"));
-    assert!(failed(&r, CheckName::Signature).contains("matches no digest"), "{r}");
+    assert!(
+        failed(&r, CheckName::Signature).contains("matches no digest"),
+        "{r}"
+    );
 }
 
 #[test]
@@ -203,7 +277,10 @@ fn wrong_signing_key_and_unknown_issuer_key() {
     let mut vc = credentials::issue::build_credential(w.issuer.did(), &req, &mut w.rng).unwrap();
     let jwt = credentials::issue::sign_jwt(&vc, &mallory);
     let r = w.verify(&jwt);
-    assert!(failed(&r, CheckName::Signature).contains("signed by"), "{r}");
+    assert!(
+        failed(&r, CheckName::Signature).contains("signed by"),
+        "{r}"
+    );
     // Issuer key that is not a resolvable did:key.
     vc["issuer"] = json!("did:web:agency.example");
     let jwt = credentials::issue::sign_jwt(&vc, &mallory);
@@ -243,11 +320,22 @@ fn malformed_inputs_fail_decode_without_panicking() {
 fn expired_and_not_yet_valid() {
     let mut w = World::new();
     for format in FORMATS {
-        let cred = w.issue(format, CredentialKind::StudyRecord, first_sample("study"), 4);
+        let cred = w.issue(
+            format,
+            CredentialKind::StudyRecord,
+            first_sample("study"),
+            4,
+        );
         let r = w.verify_with(&cred, &VerifyOptions::at(t("2032-01-01T00:00:00Z")));
-        assert!(assert_only_fails(&r, CheckName::ValidityPeriod).contains("expired"), "{format}: {r}");
+        assert!(
+            assert_only_fails(&r, CheckName::ValidityPeriod).contains("expired"),
+            "{format}: {r}"
+        );
         let r = w.verify_with(&cred, &VerifyOptions::at(t("2025-01-01T00:00:00Z")));
-        assert!(assert_only_fails(&r, CheckName::ValidityPeriod).contains("not yet valid"), "{format}: {r}");
+        assert!(
+            assert_only_fails(&r, CheckName::ValidityPeriod).contains("not yet valid"),
+            "{format}: {r}"
+        );
     }
 }
 
@@ -258,7 +346,10 @@ fn unknown_kind_fails_schema() {
     let mut vc = credentials::issue::build_credential(w.issuer.did(), &req, &mut w.rng).unwrap();
     vc["type"] = json!(["VerifiableCredential", "PassportCredential"]);
     let r = w.verify(&credentials::issue::sign_jwt(&vc, &w.issuer));
-    assert!(failed(&r, CheckName::Schema).contains("unknown credential kind"), "{r}");
+    assert!(
+        failed(&r, CheckName::Schema).contains("unknown credential kind"),
+        "{r}"
+    );
 }
 
 #[test]
@@ -268,23 +359,49 @@ fn schema_violation_in_signed_credential_names_field() {
     let mut vc = credentials::issue::build_credential(w.issuer.did(), &req, &mut w.rng).unwrap();
     vc["credentialSubject"]["personalIdentificationNumber"] = json!("12AB");
     let r = w.verify(&credentials::issue::sign_jwt(&vc, &w.issuer));
-    assert!(assert_only_fails(&r, CheckName::Schema).contains("/credentialSubject/personalIdentificationNumber"), "{r}");
+    assert!(
+        assert_only_fails(&r, CheckName::Schema)
+            .contains("/credentialSubject/personalIdentificationNumber"),
+        "{r}"
+    );
 }
 
 #[test]
 fn revoked_suspended_reinstated_and_missing_list() {
     let mut w = World::new();
-    let cred = w.issue(Format::SdJwt, CredentialKind::Identity, first_sample("identity"), 777);
+    let cred = w.issue(
+        Format::SdJwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        777,
+    );
     assert!(w.verify(&cred).valid);
     let now = t("2026-06-01T00:00:00Z");
-    w.status.get_mut(LIST_S).unwrap().change(&[777], &[], now).unwrap();
+    w.status
+        .get_mut(LIST_S)
+        .unwrap()
+        .change(&[777], &[], now)
+        .unwrap();
     assert!(assert_only_fails(&w.verify(&cred), CheckName::Status).starts_with("suspended"));
-    w.status.get_mut(LIST_S).unwrap().change(&[], &[777], now).unwrap();
+    w.status
+        .get_mut(LIST_S)
+        .unwrap()
+        .change(&[], &[777], now)
+        .unwrap();
     assert!(w.verify(&cred).valid);
-    w.status.get_mut(LIST_R).unwrap().change(&[777], &[], now).unwrap();
+    w.status
+        .get_mut(LIST_R)
+        .unwrap()
+        .change(&[777], &[], now)
+        .unwrap();
     assert!(assert_only_fails(&w.verify(&cred), CheckName::Status).starts_with("revoked"));
     // A list the verifier does not hold is a failure that says so, never a pass.
-    let other = w.issue(Format::Jwt, CredentialKind::Identity, first_sample("identity"), 5);
+    let other = w.issue(
+        Format::Jwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        5,
+    );
     let other = other.clone();
     let mut o = opts();
     let empty = MemoryStatus::new();
@@ -298,15 +415,27 @@ fn revoked_suspended_reinstated_and_missing_list() {
 #[test]
 fn status_index_out_of_range() {
     let mut w = World::new();
-    let cred = w.issue(Format::Jwt, CredentialKind::Identity, first_sample("identity"), 131_072);
+    let cred = w.issue(
+        Format::Jwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        131_072,
+    );
     assert!(assert_only_fails(&w.verify(&cred), CheckName::Status).contains("out of range"));
 }
 
 #[test]
 fn unaccredited_wrong_kind_and_withdrawn_issuer() {
     let mut w = World::new();
-    let cred = w.issue(Format::Jwt, CredentialKind::HealthRecord, first_sample("health"), 8);
-    let r = w.verifier.verify(&cred, &opts(), &w.status, &MemoryTrust::new());
+    let cred = w.issue(
+        Format::Jwt,
+        CredentialKind::HealthRecord,
+        first_sample("health"),
+        8,
+    );
+    let r = w
+        .verifier
+        .verify(&cred, &opts(), &w.status, &MemoryTrust::new());
     assert!(assert_only_fails(&r, CheckName::IssuerAccredited).contains("not accredited"));
     let mut only_id = MemoryTrust::new();
     let mut entry = w.trust.clone();
@@ -323,7 +452,8 @@ fn unaccredited_wrong_kind_and_withdrawn_issuer() {
         withdrawn: None,
     });
     let r = w.verifier.verify(&cred, &opts(), &w.status, &only_id);
-    assert!(assert_only_fails(&r, CheckName::IssuerAccredited).contains("not accredited for HealthRecordCredential"));
+    assert!(assert_only_fails(&r, CheckName::IssuerAccredited)
+        .contains("not accredited for HealthRecordCredential"));
     let mut withdrawn = MemoryTrust::new();
     let mut e = w.trust.accreditation_entry();
     e.withdrawn = Some("2026-03-01T00:00:00Z".into());
@@ -338,16 +468,26 @@ trait EntryOf {
 impl EntryOf for MemoryTrust {
     fn accreditation_entry(&self) -> TrustEntry {
         use credentials::verify::TrustSource;
-        self.accreditation(Identity::from_seed(&[1; 32]).did()).unwrap()
+        self.accreditation(Identity::from_seed(&[1; 32]).did())
+            .unwrap()
     }
 }
 
 #[test]
 fn sd_jwt_presentation_discloses_only_what_is_asked_and_binds_holder() {
     let mut w = World::new();
-    let cred = w.issue(Format::SdJwt, CredentialKind::Identity, first_sample("identity"), 9);
+    let cred = w.issue(
+        Format::SdJwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        9,
+    );
     let now = t("2026-06-01T00:00:00Z");
-    let aud = Audience { challenge: Some("n-123".into()), domain: Some("clinic.example".into()), expires: Some(now + Duration::seconds(120)) };
+    let aud = Audience {
+        challenge: Some("n-123".into()),
+        domain: Some("clinic.example".into()),
+        expires: Some(now + Duration::seconds(120)),
+    };
     let claims = vec!["fullName".to_string(), "dateOfBirth".to_string()];
     let vp = present_sd_jwt(&cred, &claims, &w.holder, &aud, now).unwrap();
     let mut o = opts();
@@ -364,27 +504,54 @@ fn sd_jwt_presentation_discloses_only_what_is_asked_and_binds_holder() {
     // Replayed to another verifier / with another challenge.
     let mut other = o.clone();
     other.domain = Some("bank.example".into());
-    assert!(assert_only_fails(&w.verify_with(&vp, &other), CheckName::Domain).contains("made for clinic.example"));
+    assert!(
+        assert_only_fails(&w.verify_with(&vp, &other), CheckName::Domain)
+            .contains("made for clinic.example")
+    );
     let mut other = o.clone();
     other.challenge = Some("n-999".into());
-    assert!(assert_only_fails(&w.verify_with(&vp, &other), CheckName::Challenge).contains("does not match"));
+    assert!(
+        assert_only_fails(&w.verify_with(&vp, &other), CheckName::Challenge)
+            .contains("does not match")
+    );
     // Expired presentation.
     let mut late = o.clone();
     late.now = now + Duration::seconds(600);
-    assert!(assert_only_fails(&w.verify_with(&vp, &late), CheckName::ValidityPeriod).contains("presentation expired"));
+    assert!(
+        assert_only_fails(&w.verify_with(&vp, &late), CheckName::ValidityPeriod)
+            .contains("presentation expired")
+    );
     // Someone else's key binding: the holder binding fails.
     let thief = Identity::from_seed(&[77; 32]);
     let stolen = present_sd_jwt(&cred, &claims, &thief, &aud, now).unwrap();
     let r = w.verify_with(&stolen, &o);
-    assert!(failed(&r, CheckName::Signature).contains("key binding JWT does not verify"), "{r}");
+    assert!(
+        failed(&r, CheckName::Signature).contains("key binding JWT does not verify"),
+        "{r}"
+    );
     // Dropping a disclosure after signing the KB-JWT breaks sd_hash.
     let mut parts: Vec<&str> = vp.split('~').collect();
     parts.remove(1);
     let r = w.verify_with(&parts.join("~"), &o);
-    assert!(failed(&r, CheckName::HolderBinding).contains("sd_hash"), "{r}");
+    assert!(
+        failed(&r, CheckName::HolderBinding).contains("sd_hash"),
+        "{r}"
+    );
     // One immunization of a health record.
-    let health = w.issue(Format::SdJwt, CredentialKind::HealthRecord, first_sample("health"), 12);
-    let one = present_sd_jwt(&health, &["immunizations[0]".to_string()], &w.holder, &aud, now).unwrap();
+    let health = w.issue(
+        Format::SdJwt,
+        CredentialKind::HealthRecord,
+        first_sample("health"),
+        12,
+    );
+    let one = present_sd_jwt(
+        &health,
+        &["immunizations[0]".to_string()],
+        &w.holder,
+        &aud,
+        now,
+    )
+    .unwrap();
     let r = w.verify_with(&one, &o);
     assert!(r.valid, "{r}");
     let c = r.claims.unwrap();
@@ -397,28 +564,51 @@ fn sd_jwt_presentation_discloses_only_what_is_asked_and_binds_holder() {
 fn jwt_and_di_presentations() {
     let mut w = World::new();
     let now = t("2026-06-01T00:00:00Z");
-    let aud = Audience { challenge: Some("c1".into()), domain: Some("school.example".into()), expires: None };
+    let aud = Audience {
+        challenge: Some("c1".into()),
+        domain: Some("school.example".into()),
+        expires: None,
+    };
     let mut o = opts();
     o.challenge = Some("c1".into());
     o.domain = Some("school.example".into());
-    let jwt = w.issue(Format::Jwt, CredentialKind::StudyRecord, first_sample("study"), 20);
+    let jwt = w.issue(
+        Format::Jwt,
+        CredentialKind::StudyRecord,
+        first_sample("study"),
+        20,
+    );
     let vp = present_jwt(&[&jwt], &w.holder, &aud, now);
     let r = w.verify_with(&vp, &o);
     assert!(r.valid && r.presentation, "{r}");
     let thief = Identity::from_seed(&[78; 32]);
     let r = w.verify_with(&present_jwt(&[&jwt], &thief, &aud, now), &o);
-    assert!(failed(&r, CheckName::HolderBinding).contains("presented it"), "{r}");
+    assert!(
+        failed(&r, CheckName::HolderBinding).contains("presented it"),
+        "{r}"
+    );
 
-    let di = w.issue(Format::DataIntegrity, CredentialKind::StudyRecord, first_sample("study"), 21);
+    let di = w.issue(
+        Format::DataIntegrity,
+        CredentialKind::StudyRecord,
+        first_sample("study"),
+        21,
+    );
     let vc: Value = serde_json::from_str(&di).unwrap();
-    let vp = present_di(&[vc.clone()], &w.holder, &aud, now).unwrap();
+    let vp = present_di(std::slice::from_ref(&vc), &w.holder, &aud, now).unwrap();
     let r = w.verify_with(&vp.to_string(), &o);
     assert!(r.valid && r.presentation, "{r}");
-    let r = w.verify_with(&present_di(&[vc], &thief, &aud, now).unwrap().to_string(), &o);
+    let r = w.verify_with(
+        &present_di(&[vc], &thief, &aud, now).unwrap().to_string(),
+        &o,
+    );
     failed(&r, CheckName::HolderBinding);
     let mut wrong = o.clone();
     wrong.challenge = Some("c2".into());
-    failed(&w.verify_with(&vp.to_string(), &wrong), CheckName::Challenge);
+    failed(
+        &w.verify_with(&vp.to_string(), &wrong),
+        CheckName::Challenge,
+    );
 }
 
 #[test]
@@ -427,7 +617,12 @@ fn batch_verify_matches_single_and_names_bad_ones() {
     let mut inputs = Vec::new();
     for i in 0..150u64 {
         let f = FORMATS[(i % 3) as usize];
-        inputs.push(w.issue(f, CredentialKind::Identity, first_sample("identity"), 100 + i));
+        inputs.push(w.issue(
+            f,
+            CredentialKind::Identity,
+            first_sample("identity"),
+            100 + i,
+        ));
     }
     // Corrupt two JWT signatures.
     for bad in [4usize, 97] {
@@ -437,7 +632,9 @@ fn batch_verify_matches_single_and_names_bad_ones() {
     }
     let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
     let batch = w.verifier.verify_batch(&refs, &opts(), &w.status, &w.trust);
-    let serial = w.verifier.verify_batch_serial(&refs, &opts(), &w.status, &w.trust);
+    let serial = w
+        .verifier
+        .verify_batch_serial(&refs, &opts(), &w.status, &w.trust);
     for (i, (b, s)) in batch.iter().zip(&serial).enumerate() {
         let single = w.verify(refs[i]);
         assert_eq!(b.valid, single.valid, "input {i}");
@@ -471,7 +668,12 @@ fn issued_credentials_follow_the_data_model() {
     assert_eq!(v["credentialStatus"].as_array().unwrap().len(), 2);
     assert_eq!(v["proof"]["cryptosuite"], "eddsa-rdfc-2022");
     assert_eq!(v["credentialSubject"]["id"], w.holder.did());
-    let sd = w.issue(Format::SdJwt, CredentialKind::Identity, first_sample("identity"), 1);
+    let sd = w.issue(
+        Format::SdJwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        1,
+    );
     // 11 subject claims, each its own disclosure.
     assert_eq!(sd.trim_end_matches('~').split('~').count() - 1, 11);
 }

@@ -12,7 +12,11 @@ pub enum ConfigError {
     #[error("{path}: {reason}")]
     File { path: String, reason: String },
     #[error("{path}: `{key}`: {reason}")]
-    Value { path: String, key: &'static str, reason: String },
+    Value {
+        path: String,
+        key: &'static str,
+        reason: String,
+    },
 }
 
 /// A node's configuration.
@@ -55,7 +59,10 @@ impl Default for Config {
         Self {
             name: "vcnet node".into(),
             roles: vec!["verifier".into()],
-            listen: vec!["/ip4/127.0.0.1/tcp/0".into(), "/ip4/127.0.0.1/udp/0/quic-v1".into()],
+            listen: vec![
+                "/ip4/127.0.0.1/tcp/0".into(),
+                "/ip4/127.0.0.1/udp/0/quic-v1".into(),
+            ],
             bootstrap: vec![],
             mdns: false,
             http_listen: "127.0.0.1:0".into(),
@@ -81,8 +88,14 @@ impl Config {
         if !path.exists() {
             return Ok(Self::default());
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
-        let cfg: Self = toml::from_str(&text).map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let cfg: Self = toml::from_str(&text).map_err(|e| ConfigError::File {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         cfg.check(&path)?;
         Ok(cfg)
     }
@@ -90,25 +103,41 @@ impl Config {
     /// Checks values that the types alone do not.
     pub fn check(&self, path: &Path) -> Result<(), ConfigError> {
         let p = path.display().to_string();
-        let bad = |key: &'static str, reason: String| ConfigError::Value { path: p.clone(), key, reason };
+        let bad = |key: &'static str, reason: String| ConfigError::Value {
+            path: p.clone(),
+            key,
+            reason,
+        };
         for r in &self.roles {
             if !["issuer", "holder", "verifier"].contains(&r.as_str()) {
-                return Err(bad("roles", format!("unknown role `{r}` (issuer, holder, verifier)")));
+                return Err(bad(
+                    "roles",
+                    format!("unknown role `{r}` (issuer, holder, verifier)"),
+                ));
             }
         }
         for k in &self.issue_kinds {
             credentials::CredentialKind::parse(k).map_err(|e| bad("issue_kinds", e.to_string()))?;
         }
         if credentials::Format::parse(&self.issue_format).is_none() {
-            return Err(bad("issue_format", format!("`{}` is not sd-jwt, jwt or di", self.issue_format)));
+            return Err(bad(
+                "issue_format",
+                format!("`{}` is not sd-jwt, jwt or di", self.issue_format),
+            ));
         }
         if !["ask", "auto"].contains(&self.consent.as_str()) {
-            return Err(bad("consent", format!("`{}` is not ask or auto", self.consent)));
+            return Err(bad(
+                "consent",
+                format!("`{}` is not ask or auto", self.consent),
+            ));
         }
         for a in self.listen.iter().chain(&self.bootstrap) {
-            a.parse::<libp2p::Multiaddr>().map_err(|e| bad("listen/bootstrap", format!("`{a}`: {e}")))?;
+            a.parse::<libp2p::Multiaddr>()
+                .map_err(|e| bad("listen/bootstrap", format!("`{a}`: {e}")))?;
         }
-        self.http_listen.parse::<std::net::SocketAddr>().map_err(|e| bad("http_listen", format!("`{}`: {e}", self.http_listen)))?;
+        self.http_listen
+            .parse::<std::net::SocketAddr>()
+            .map_err(|e| bad("http_listen", format!("`{}`: {e}", self.http_listen)))?;
         if let Some(r) = &self.root_did {
             credentials::did::resolve_key(r).map_err(|e| bad("root_did", e.to_string()))?;
         }
@@ -122,7 +151,13 @@ impl Config {
 }
 
 fn toml_list(v: &[String]) -> String {
-    format!("[{}]", v.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        v.iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// The commented `config.toml` that `vcnode init` writes: every key, its value and why.
@@ -180,17 +215,37 @@ auto_verifiers = {auto}
         bootstrap = toml_list(&c.bootstrap),
         mdns = c.mdns,
         http = c.http_listen,
-        sb = if c.status_base_url.is_some() { "" } else { "# " },
-        sbv = if c.status_base_url.is_some() { opt(&c.status_base_url) } else { "\"https://status.example.org/agency\"".into() },
+        sb = if c.status_base_url.is_some() {
+            ""
+        } else {
+            "# "
+        },
+        sbv = if c.status_base_url.is_some() {
+            opt(&c.status_base_url)
+        } else {
+            "\"https://status.example.org/agency\"".into()
+        },
         rd = if c.root_did.is_some() { "" } else { "# " },
-        rdv = if c.root_did.is_some() { opt(&c.root_did) } else { "\"did:key:z6Mk...\"".into() },
+        rdv = if c.root_did.is_some() {
+            opt(&c.root_did)
+        } else {
+            "\"did:key:z6Mk...\"".into()
+        },
         kinds = toml_list(&c.issue_kinds),
         fmt = c.issue_format,
         days = c.credential_days,
         consent = c.consent,
         auto = toml_list(&c.auto_verifiers),
-        vd = if c.verifier_domain.is_some() { "" } else { "# " },
-        vdv = if c.verifier_domain.is_some() { opt(&c.verifier_domain) } else { "\"clinic.example.org\"".into() },
+        vd = if c.verifier_domain.is_some() {
+            ""
+        } else {
+            "# "
+        },
+        vdv = if c.verifier_domain.is_some() {
+            opt(&c.verifier_domain)
+        } else {
+            "\"clinic.example.org\"".into()
+        },
     )
 }
 

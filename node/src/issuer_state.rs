@@ -42,12 +42,20 @@ impl IssuerState {
 
     /// Loads the state, or starts empty for `list_base` if there is none.
     pub fn load(path: &Path, list_base: &str) -> Result<Self, IssuerStateError> {
-        let err = |reason: String| IssuerStateError::File { path: path.display().to_string(), reason };
+        let err = |reason: String| IssuerStateError::File {
+            path: path.display().to_string(),
+            reason,
+        };
         if !path.exists() {
-            return Ok(Self { path: path.to_owned(), list_base: list_base.to_owned(), shards: vec![] });
+            return Ok(Self {
+                path: path.to_owned(),
+                list_base: list_base.to_owned(),
+                shards: vec![],
+            });
         }
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let f: StateFile = serde_json::from_str(&text).map_err(|e| err(format!("not an allocation file: {e}")))?;
+        let f: StateFile =
+            serde_json::from_str(&text).map_err(|e| err(format!("not an allocation file: {e}")))?;
         if f.list_base != list_base {
             return Err(err(format!(
                 "allocations here are for status list base {}, not {list_base}; use another key or --status-list-url {}",
@@ -59,11 +67,18 @@ impl IssuerState {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let bytes = base64::engine::general_purpose::STANDARD.decode(s).map_err(|e| err(format!("shard {i}: {e}")))?;
-                IndexAllocator::from_bytes(bytes, SHARD_SIZE).map_err(|e| err(format!("shard {i}: {e}")))
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(s)
+                    .map_err(|e| err(format!("shard {i}: {e}")))?;
+                IndexAllocator::from_bytes(bytes, SHARD_SIZE)
+                    .map_err(|e| err(format!("shard {i}: {e}")))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { path: path.to_owned(), list_base: list_base.to_owned(), shards })
+        Ok(Self {
+            path: path.to_owned(),
+            list_base: list_base.to_owned(),
+            shards,
+        })
     }
 
     /// Allocates a random unused index, opening a new shard when the last is full. Returns the
@@ -79,13 +94,21 @@ impl IssuerState {
 
     /// Writes the state atomically.
     pub fn save(&self) -> Result<(), IssuerStateError> {
-        let err = |reason: String| IssuerStateError::File { path: self.path.display().to_string(), reason };
+        let err = |reason: String| IssuerStateError::File {
+            path: self.path.display().to_string(),
+            reason,
+        };
         let f = StateFile {
             list_base: self.list_base.clone(),
-            shards: self.shards.iter().map(|s| base64::engine::general_purpose::STANDARD.encode(s.as_bytes())).collect(),
+            shards: self
+                .shards
+                .iter()
+                .map(|s| base64::engine::general_purpose::STANDARD.encode(s.as_bytes()))
+                .collect(),
         };
         let tmp = self.path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&f).unwrap_or_default()).map_err(|e| err(e.to_string()))?;
+        std::fs::write(&tmp, serde_json::to_vec(&f).unwrap_or_default())
+            .map_err(|e| err(e.to_string()))?;
         std::fs::rename(&tmp, &self.path).map_err(|e| err(e.to_string()))
     }
 }

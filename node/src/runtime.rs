@@ -57,7 +57,10 @@ pub struct RunInfo {
 }
 
 fn file_err(path: &Path, e: impl std::fmt::Display) -> RuntimeError {
-    RuntimeError::File { path: path.display().to_string(), reason: e.to_string() }
+    RuntimeError::File {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
 }
 
 fn write_private(path: &Path, data: &[u8]) -> Result<(), RuntimeError> {
@@ -117,31 +120,58 @@ impl RunningNode {
 pub async fn start(dir: &Path, cfg: Config) -> Result<RunningNode, RuntimeError> {
     let dd = DataDir(dir.to_owned());
     let store = Store::open(&dd.db())?;
-    let seed = store.node_seed()?.ok_or_else(|| RuntimeError::NotInitialised { path: dir.display().to_string() })?;
-    let token = std::fs::read_to_string(dd.token()).map_err(|e| file_err(&dd.token(), e))?.trim().to_owned();
+    let seed = store
+        .node_seed()?
+        .ok_or_else(|| RuntimeError::NotInitialised {
+            path: dir.display().to_string(),
+        })?;
+    let token = std::fs::read_to_string(dd.token())
+        .map_err(|e| file_err(&dd.token(), e))?
+        .trim()
+        .to_owned();
     let identity = Identity::from_seed(&seed);
-    let key = libp2p::identity::Keypair::ed25519_from_bytes(seed).map_err(|e| RuntimeError::Net(e.to_string()))?;
+    let key = libp2p::identity::Keypair::ed25519_from_bytes(seed)
+        .map_err(|e| RuntimeError::Net(e.to_string()))?;
     credentials::schema::warm_up();
 
-    let listener = tokio::net::TcpListener::bind(&cfg.http_listen).await.map_err(|e| RuntimeError::Http { addr: cfg.http_listen.clone(), reason: e.to_string() })?;
-    let http = listener.local_addr().map_err(|e| RuntimeError::Http { addr: cfg.http_listen.clone(), reason: e.to_string() })?;
-    let status_base = cfg.status_base_url.clone().unwrap_or_else(|| format!("http://{http}/status/{}", identity.did()));
+    let listener = tokio::net::TcpListener::bind(&cfg.http_listen)
+        .await
+        .map_err(|e| RuntimeError::Http {
+            addr: cfg.http_listen.clone(),
+            reason: e.to_string(),
+        })?;
+    let http = listener.local_addr().map_err(|e| RuntimeError::Http {
+        addr: cfg.http_listen.clone(),
+        reason: e.to_string(),
+    })?;
+    let status_base = cfg
+        .status_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{http}/status/{}", identity.did()));
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let net_cfg = NetConfig {
         key,
         listen: cfg.listen.iter().filter_map(|a| a.parse().ok()).collect(),
-        bootstrap: cfg.bootstrap.iter().filter_map(|a| a.parse().ok()).collect(),
+        bootstrap: cfg
+            .bootstrap
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect(),
         mdns: cfg.mdns,
         name: cfg.name.clone(),
         roles: cfg.roles.clone(),
     };
-    let (handle, inbound, event_loop) = net::start(net_cfg, shutdown_rx.clone()).map_err(RuntimeError::Net)?;
+    let (handle, inbound, event_loop) =
+        net::start(net_cfg, shutdown_rx.clone()).map_err(RuntimeError::Net)?;
     let mut tasks = vec![tokio::spawn(event_loop.run())];
     let node = Node::new(cfg.clone(), identity, store, handle.clone(), status_base);
     tasks.push(tokio::spawn(node.clone().serve_inbound(inbound)));
 
-    let state = crate::api::ApiState { node: node.clone(), token: Arc::new(token) };
+    let state = crate::api::ApiState {
+        node: node.clone(),
+        token: Arc::new(token),
+    };
     let app = crate::api::router(state);
     let mut srx = shutdown_rx.clone();
     tasks.push(tokio::spawn(async move {
@@ -190,11 +220,25 @@ pub async fn start(dir: &Path, cfg: Config) -> Result<RunningNode, RuntimeError>
         did: node.identity.did().to_owned(),
         name: cfg.name.clone(),
         http: http.to_string(),
-        listen: listen.iter().map(|a| format!("{a}/p2p/{peer_id}")).collect(),
+        listen: listen
+            .iter()
+            .map(|a| format!("{a}/p2p/{peer_id}"))
+            .collect(),
         pid: std::process::id(),
     };
     let run_file = dd.run_file();
-    std::fs::write(&run_file, serde_json::to_vec_pretty(&info).unwrap_or_default()).map_err(|e| file_err(&run_file, e))?;
+    std::fs::write(
+        &run_file,
+        serde_json::to_vec_pretty(&info).unwrap_or_default(),
+    )
+    .map_err(|e| file_err(&run_file, e))?;
     tracing::info!(did = %info.did, peer = %info.peer_id, http = %info.http, "node started");
-    Ok(RunningNode { node, http, info, shutdown, tasks, run_file })
+    Ok(RunningNode {
+        node,
+        http,
+        info,
+        shutdown,
+        tasks,
+        run_file,
+    })
 }

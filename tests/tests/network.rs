@@ -36,7 +36,11 @@ fn cfg(name: &str, roles: &[&str], root: Option<&str>, bootstrap: Vec<String>) -
         listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
         bootstrap,
         root_did: root.map(str::to_owned),
-        issue_kinds: if roles.contains(&"issuer") { vec!["identity".into(), "health".into()] } else { vec![] },
+        issue_kinds: if roles.contains(&"issuer") {
+            vec!["identity".into(), "health".into()]
+        } else {
+            vec![]
+        },
         consent: "auto".into(),
         ..Config::default()
     }
@@ -66,11 +70,35 @@ async fn network() -> Net {
     // The root's DID must be known before the others start: init it first.
     let root_cfg = cfg("Root Authority", &["verifier"], None, vec![]);
     let root_did = runtime::init(dirs[0].path(), &root_cfg).unwrap();
-    let root = start(dirs[0].path(), Config { root_did: Some(root_did.clone()), ..root_cfg }).await;
+    let root = start(
+        dirs[0].path(),
+        Config {
+            root_did: Some(root_did.clone()),
+            ..root_cfg
+        },
+    )
+    .await;
     let boot = vec![root.info.listen[0].clone()];
-    let agency = start(dirs[1].path(), cfg("National Identity Agency", &["issuer", "verifier"], Some(&root_did), boot.clone())).await;
-    let citizen = start(dirs[2].path(), cfg("Citizen", &["holder"], Some(&root_did), boot.clone())).await;
-    let clinic = start(dirs[3].path(), cfg("Bach Mai Clinic", &["verifier"], Some(&root_did), boot)).await;
+    let agency = start(
+        dirs[1].path(),
+        cfg(
+            "National Identity Agency",
+            &["issuer", "verifier"],
+            Some(&root_did),
+            boot.clone(),
+        ),
+    )
+    .await;
+    let citizen = start(
+        dirs[2].path(),
+        cfg("Citizen", &["holder"], Some(&root_did), boot.clone()),
+    )
+    .await;
+    let clinic = start(
+        dirs[3].path(),
+        cfg("Bach Mai Clinic", &["verifier"], Some(&root_did), boot),
+    )
+    .await;
     let acc = Accreditation {
         issuer: agency.node.identity.did().into(),
         name: "National Identity Agency".into(),
@@ -88,79 +116,186 @@ async fn network() -> Net {
         let p2 = peers.clone();
         let h = tokio::spawn(async move {
             loop {
-                *p2.lock().unwrap() = n.net.peers().await.map(|p| p.iter().filter(|x| x.connected).count()).unwrap_or(0);
+                *p2.lock().unwrap() = n
+                    .net
+                    .peers()
+                    .await
+                    .map(|p| p.iter().filter(|x| x.connected).count())
+                    .unwrap_or(0);
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         });
         wait_until("node connected to the root", || *peers.lock().unwrap() >= 1).await;
         h.abort();
     }
-    root.node.submit_trust(GossipMessage::Accreditation(acc.sign(&root.node.identity))).await.unwrap();
+    root.node
+        .submit_trust(GossipMessage::Accreditation(acc.sign(&root.node.identity)))
+        .await
+        .unwrap();
     let agency_did = agency.node.identity.did().to_owned();
     let (cn, an) = (clinic.node.clone(), agency.node.clone());
     wait_until("the clinic and the agency hold the accreditation", || {
-        cn.store.trust(&agency_did).ok().flatten().is_some() && an.store.trust(&agency_did).ok().flatten().is_some()
+        cn.store.trust(&agency_did).ok().flatten().is_some()
+            && an.store.trust(&agency_did).ok().flatten().is_some()
     })
     .await;
-    Net { _dirs: dirs, root, agency, citizen, clinic }
+    Net {
+        _dirs: dirs,
+        root,
+        agency,
+        citizen,
+        clinic,
+    }
 }
 
 fn first_record() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/records/citizens.jsonl")).unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/records/citizens.jsonl"
+    ))
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claim_present_verify_revoke_suspend_across_nodes() {
     let net = network().await;
     let (agency, citizen, clinic) = (&net.agency.node, &net.citizen.node, &net.clinic.node);
-    let report = agency.import_records(CredentialKind::Identity, &first_record()).unwrap();
+    let report = agency
+        .import_records(CredentialKind::Identity, &first_record())
+        .unwrap();
     assert_eq!(report.codes.len(), 6);
     let agency_peer = agency.net.local_peer_id();
     let citizen_peer = citizen.net.local_peer_id();
 
     // A wrong code is refused with a message that says so.
-    let e = citizen.claim_from(agency_peer, "WRONG-CODE", None).await.unwrap_err();
+    let e = citizen
+        .claim_from(agency_peer, "WRONG-CODE", None)
+        .await
+        .unwrap_err();
     assert!(e.contains("unknown or already used claim code"), "{e}");
 
-    let entry = citizen.claim_from(agency_peer, &report.codes[0].1, None).await.unwrap();
+    let entry = citizen
+        .claim_from(agency_peer, &report.codes[0].1, None)
+        .await
+        .unwrap();
     assert_eq!(entry.kind, "identity");
-    assert_eq!(entry.issuer_name.as_deref(), Some("National Identity Agency"));
+    assert_eq!(
+        entry.issuer_name.as_deref(),
+        Some("National Identity Agency")
+    );
     // A code works once.
-    let e = citizen.claim_from(agency_peer, &report.codes[0].1, None).await.unwrap_err();
+    let e = citizen
+        .claim_from(agency_peer, &report.codes[0].1, None)
+        .await
+        .unwrap_err();
     assert!(e.contains("already used"), "{e}");
 
     // The clinic needs the agency's status lists (gossiped at shard creation, or synced).
     let issued = agency.store.issued(&entry.id).unwrap().unwrap();
     let rev = agency.list_url(StatusPurpose::Revocation, issued.shard);
     let sus = agency.list_url(StatusPurpose::Suspension, issued.shard);
-    wait_until("the clinic holds the agency's status lists", || list_version(clinic, &rev).is_some() && list_version(clinic, &sus).is_some()).await;
+    wait_until("the clinic holds the agency's status lists", || {
+        list_version(clinic, &rev).is_some() && list_version(clinic, &sus).is_some()
+    })
+    .await;
 
-    let r = clinic.request_presentation(citizen_peer, vec!["identity".into()], vec!["fullName".into(), "dateOfBirth".into()]).await.unwrap();
+    let r = clinic
+        .request_presentation(
+            citizen_peer,
+            vec!["identity".into()],
+            vec!["fullName".into(), "dateOfBirth".into()],
+        )
+        .await
+        .unwrap();
     assert!(r.valid, "{r}");
     let claims = r.claims.clone().unwrap();
     assert!(claims.get("fullName").is_some() && claims.get("dateOfBirth").is_some());
-    assert!(claims.get("personalIdentificationNumber").is_none(), "disclosed more than asked: {claims}");
+    assert!(
+        claims.get("personalIdentificationNumber").is_none(),
+        "disclosed more than asked: {claims}"
+    );
     assert_eq!(r.issuer_name.as_deref(), Some("National Identity Agency"));
-    assert_eq!(clinic.store.verifications().unwrap().len(), 1, "verifier log");
+    assert_eq!(
+        clinic.store.verifications().unwrap().len(),
+        1,
+        "verifier log"
+    );
 
     // Suspend → refused as suspended; reinstate → valid again.
-    agency.change_status(&entry.id, StatusPurpose::Suspension, true).await.unwrap();
-    wait_until("the clinic has suspension v1", || list_version(clinic, &sus) == Some(1)).await;
-    let r = clinic.request_presentation(citizen_peer, vec!["identity".into()], vec!["fullName".into()]).await.unwrap();
-    assert!(matches!(r.outcome(CheckName::Status), Some(Outcome::Fail { reason }) if reason.starts_with("suspended")), "{r}");
-    agency.change_status(&entry.id, StatusPurpose::Suspension, false).await.unwrap();
-    wait_until("the clinic has suspension v2", || list_version(clinic, &sus) == Some(2)).await;
-    assert!(clinic.request_presentation(citizen_peer, vec!["identity".into()], vec!["fullName".into()]).await.unwrap().valid);
+    agency
+        .change_status(&entry.id, StatusPurpose::Suspension, true)
+        .await
+        .unwrap();
+    wait_until("the clinic has suspension v1", || {
+        list_version(clinic, &sus) == Some(1)
+    })
+    .await;
+    let r = clinic
+        .request_presentation(
+            citizen_peer,
+            vec!["identity".into()],
+            vec!["fullName".into()],
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.outcome(CheckName::Status), Some(Outcome::Fail { reason }) if reason.starts_with("suspended")),
+        "{r}"
+    );
+    agency
+        .change_status(&entry.id, StatusPurpose::Suspension, false)
+        .await
+        .unwrap();
+    wait_until("the clinic has suspension v2", || {
+        list_version(clinic, &sus) == Some(2)
+    })
+    .await;
+    assert!(
+        clinic
+            .request_presentation(
+                citizen_peer,
+                vec!["identity".into()],
+                vec!["fullName".into()]
+            )
+            .await
+            .unwrap()
+            .valid
+    );
 
     // Revoke → refused as revoked.
-    agency.change_status(&entry.id, StatusPurpose::Revocation, true).await.unwrap();
-    wait_until("the clinic has revocation v1", || list_version(clinic, &rev) == Some(1)).await;
-    let r = clinic.request_presentation(citizen_peer, vec!["identity".into()], vec!["fullName".into()]).await.unwrap();
-    assert!(matches!(r.outcome(CheckName::Status), Some(Outcome::Fail { reason }) if reason.starts_with("revoked")), "{r}");
-    assert!(agency.change_status(&entry.id, StatusPurpose::Revocation, false).await.is_err(), "revocation is permanent");
+    agency
+        .change_status(&entry.id, StatusPurpose::Revocation, true)
+        .await
+        .unwrap();
+    wait_until("the clinic has revocation v1", || {
+        list_version(clinic, &rev) == Some(1)
+    })
+    .await;
+    let r = clinic
+        .request_presentation(
+            citizen_peer,
+            vec!["identity".into()],
+            vec!["fullName".into()],
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.outcome(CheckName::Status), Some(Outcome::Fail { reason }) if reason.starts_with("revoked")),
+        "{r}"
+    );
+    assert!(
+        agency
+            .change_status(&entry.id, StatusPurpose::Revocation, false)
+            .await
+            .is_err(),
+        "revocation is permanent"
+    );
 
     // An issuer asked for a kind it does not issue.
-    let e = agency.import_records(CredentialKind::StudyRecord, "{}").unwrap_err().to_string();
+    let e = agency
+        .import_records(CredentialKind::StudyRecord, "{}")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("does not issue"), "{e}");
 
     for n in [net.clinic, net.citizen, net.agency, net.root] {
@@ -173,11 +308,20 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
     let net = network().await;
     let agency = net.agency.node.clone();
     let citizen_peer = net.citizen.node.net.local_peer_id();
-    let report = agency.import_records(CredentialKind::Identity, &first_record()).unwrap();
+    let report = agency
+        .import_records(CredentialKind::Identity, &first_record())
+        .unwrap();
     let agency_peer = agency.net.local_peer_id();
     let mut ids = Vec::new();
     for (_, code) in &report.codes {
-        ids.push(net.citizen.node.claim_from(agency_peer, code, Some("jwt".into())).await.unwrap().id);
+        ids.push(
+            net.citizen
+                .node
+                .claim_from(agency_peer, code, Some("jwt".into()))
+                .await
+                .unwrap()
+                .id,
+        );
     }
     let issued = agency.store.issued(&ids[0]).unwrap().unwrap();
     let rev = agency.list_url(StatusPurpose::Revocation, issued.shard);
@@ -186,28 +330,76 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
     let root_addr = net.root.info.listen[0].clone();
     // Clinic goes offline; the agency revokes five credentials.
     let clinic_node = net.clinic.node.clone();
-    wait_until("the clinic holds the revocation list", || list_version(&clinic_node, &rev).is_some()).await;
+    wait_until("the clinic holds the revocation list", || {
+        list_version(&clinic_node, &rev).is_some()
+    })
+    .await;
     drop(clinic_node);
     net.clinic.stop().await;
     for id in &ids[..5] {
-        agency.change_status(id, StatusPurpose::Revocation, true).await.unwrap();
+        agency
+            .change_status(id, StatusPurpose::Revocation, true)
+            .await
+            .unwrap();
     }
     assert_eq!(list_version(&agency, &rev), Some(5));
     // Back online: it syncs what it missed from its peers.
-    let clinic = start(&clinic_dir, Config { bootstrap: vec![root_addr], listen: vec!["/ip4/127.0.0.1/tcp/0".into()], consent: "auto".into(), ..clinic_cfg }).await;
+    let clinic = start(
+        &clinic_dir,
+        Config {
+            bootstrap: vec![root_addr],
+            listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+            consent: "auto".into(),
+            ..clinic_cfg
+        },
+    )
+    .await;
     let cn = clinic.node.clone();
-    wait_until("the restarted clinic converges to version 5", || list_version(&cn, &rev) == Some(5)).await;
-    let r = cn.request_presentation(citizen_peer, vec!["identity".into()], vec![]).await.unwrap();
+    wait_until("the restarted clinic converges to version 5", || {
+        list_version(&cn, &rev) == Some(5)
+    })
+    .await;
+    let r = cn
+        .request_presentation(citizen_peer, vec!["identity".into()], vec![])
+        .await
+        .unwrap();
     assert!(!r.valid);
 
     // Withdraw the agency's accreditation: its credentials fail the trust check.
-    let w = credentials::trust::Withdrawal { issuer: agency.identity.did().into(), withdrawn: credentials::time::format(chrono::Utc::now()), version: 2 };
-    net.root.node.submit_trust(GossipMessage::Withdrawal(w.sign(&net.root.node.identity))).await.unwrap();
+    let w = credentials::trust::Withdrawal {
+        issuer: agency.identity.did().into(),
+        withdrawn: credentials::time::format(chrono::Utc::now()),
+        version: 2,
+    };
+    net.root
+        .node
+        .submit_trust(GossipMessage::Withdrawal(w.sign(&net.root.node.identity)))
+        .await
+        .unwrap();
     let did = agency.identity.did().to_owned();
-    wait_until("the clinic learns of the withdrawal", || cn.store.trust(&did).ok().flatten().is_some_and(|t| t.withdrawal.is_some())).await;
-    let text = net.citizen.node.store.wallet().unwrap().into_iter().find(|w| w.id == ids[5]).unwrap().credential;
+    wait_until("the clinic learns of the withdrawal", || {
+        cn.store
+            .trust(&did)
+            .ok()
+            .flatten()
+            .is_some_and(|t| t.withdrawal.is_some())
+    })
+    .await;
+    let text = net
+        .citizen
+        .node
+        .store
+        .wallet()
+        .unwrap()
+        .into_iter()
+        .find(|w| w.id == ids[5])
+        .unwrap()
+        .credential;
     let r = cn.verify_text(text, None, None).await.unwrap();
-    assert!(matches!(r.outcome(CheckName::IssuerAccredited), Some(Outcome::Fail { reason }) if reason.contains("withdrawn")), "{r}");
+    assert!(
+        matches!(r.outcome(CheckName::IssuerAccredited), Some(Outcome::Fail { reason }) if reason.contains("withdrawn")),
+        "{r}"
+    );
 
     clinic.stop().await;
     for n in [net.citizen, net.agency, net.root] {

@@ -24,14 +24,22 @@ pub struct IndexAllocator {
 impl IndexAllocator {
     /// An allocator for a list of `size` entries (a multiple of 8).
     pub fn new(size: u64) -> Self {
-        Self { used: vec![0; size.div_ceil(8) as usize], size, count: 0 }
+        Self {
+            used: vec![0; size.div_ceil(8) as usize],
+            size,
+            count: 0,
+        }
     }
 
     /// Restores an allocator from its stored bitmap.
     pub fn from_bytes(used: Vec<u8>, size: u64) -> Result<Self, StatusError> {
         if used.len() as u64 != size.div_ceil(8) {
             return Err(StatusError::BadEncoding {
-                reason: format!("allocation bitmap has {} bytes, expected {}", used.len(), size.div_ceil(8)),
+                reason: format!(
+                    "allocation bitmap has {} bytes, expected {}",
+                    used.len(),
+                    size.div_ceil(8)
+                ),
             });
         }
         let count = used.iter().map(|b| b.count_ones() as u64).sum();
@@ -66,7 +74,10 @@ impl IndexAllocator {
     /// Marks an index as used (e.g. when importing an existing issuance). False if it already was.
     pub fn mark(&mut self, index: u64) -> Result<bool, StatusError> {
         if index >= self.size {
-            return Err(StatusError::IndexOutOfRange { index, size: self.size });
+            return Err(StatusError::IndexOutOfRange {
+                index,
+                size: self.size,
+            });
         }
         let (byte, mask) = ((index / 8) as usize, 0x80u8 >> (index % 8));
         if self.used[byte] & mask != 0 {

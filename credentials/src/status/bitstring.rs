@@ -24,7 +24,12 @@ pub struct Bitstring {
 
 impl std::fmt::Debug for Bitstring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Bitstring({} bits, {} set)", self.len(), self.count_set())
+        write!(
+            f,
+            "Bitstring({} bits, {} set)",
+            self.len(),
+            self.count_set()
+        )
     }
 }
 
@@ -32,10 +37,12 @@ impl Bitstring {
     /// An all-zero list of `bits` entries; `bits` must be a multiple of 8 and at least
     /// [`MIN_BITS`].
     pub fn new(bits: usize) -> Result<Self, StatusError> {
-        if bits < MIN_BITS || bits % 8 != 0 || bits > MAX_BITS {
+        if bits < MIN_BITS || !bits.is_multiple_of(8) || bits > MAX_BITS {
             return Err(StatusError::BadLength { bits });
         }
-        Ok(Self { bytes: vec![0; bits / 8] })
+        Ok(Self {
+            bytes: vec![0; bits / 8],
+        })
     }
 
     /// Wraps raw bytes (big-endian bit order), checking the length rules.
@@ -116,17 +123,23 @@ impl Bitstring {
 
     /// Parses an `encodedList`, rejecting anything but multibase base64url GZIP of an allowed length.
     pub fn decode(encoded: &str) -> Result<Self, StatusError> {
-        let body = encoded.strip_prefix('u').ok_or_else(|| StatusError::BadEncoding {
-            reason: "encodedList must be multibase base64url (start with `u`)".into(),
-        })?;
+        let body = encoded
+            .strip_prefix('u')
+            .ok_or_else(|| StatusError::BadEncoding {
+                reason: "encodedList must be multibase base64url (start with `u`)".into(),
+            })?;
         let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(body.trim_end_matches('='))
-            .map_err(|e| StatusError::BadEncoding { reason: format!("encodedList is not base64url: {e}") })?;
+            .map_err(|e| StatusError::BadEncoding {
+                reason: format!("encodedList is not base64url: {e}"),
+            })?;
         let mut bytes = Vec::new();
         flate2::read::GzDecoder::new(&compressed[..])
             .take((MAX_BITS / 8 + 1) as u64)
             .read_to_end(&mut bytes)
-            .map_err(|e| StatusError::BadEncoding { reason: format!("encodedList is not GZIP: {e}") })?;
+            .map_err(|e| StatusError::BadEncoding {
+                reason: format!("encodedList is not GZIP: {e}"),
+            })?;
         Self::from_bytes(bytes)
     }
 }
@@ -159,8 +172,17 @@ mod tests {
         let back = Bitstring::decode(&enc).unwrap();
         assert_eq!(back, b);
         assert_eq!(back.count_set(), 3);
-        assert!(matches!(b.get(131_072), Err(StatusError::IndexOutOfRange { index: 131_072, size: 131_072 })));
-        assert!(matches!(Bitstring::new(1024), Err(StatusError::BadLength { .. })));
+        assert!(matches!(
+            b.get(131_072),
+            Err(StatusError::IndexOutOfRange {
+                index: 131_072,
+                size: 131_072
+            })
+        ));
+        assert!(matches!(
+            Bitstring::new(1024),
+            Err(StatusError::BadLength { .. })
+        ));
         assert!(Bitstring::decode("zabc").is_err());
         assert!(Bitstring::decode("u!!!").is_err());
         assert!(Bitstring::decode("uH4sIAAAAAAAAA").is_err());

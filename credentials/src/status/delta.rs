@@ -94,13 +94,29 @@ pub enum DeltaCheck {
 
 impl StatusList {
     /// A new, all-clear list at version 0.
-    pub fn new(id: &str, purpose: StatusPurpose, issuer: &str, size: usize) -> Result<Self, StatusError> {
-        Ok(Self { id: id.to_owned(), purpose, issuer: issuer.to_owned(), version: 0, bits: Bitstring::new(size)? })
+    pub fn new(
+        id: &str,
+        purpose: StatusPurpose,
+        issuer: &str,
+        size: usize,
+    ) -> Result<Self, StatusError> {
+        Ok(Self {
+            id: id.to_owned(),
+            purpose,
+            issuer: issuer.to_owned(),
+            version: 0,
+            bits: Bitstring::new(size)?,
+        })
     }
 
     /// Applies a local change (the issuer's own revoke/suspend/reinstate), bumping the version,
     /// and returns the delta to sign and publish. Nothing changes if an index is out of range.
-    pub fn change(&mut self, set: &[u64], cleared: &[u64], at: DateTime<Utc>) -> Result<StatusDelta, StatusError> {
+    pub fn change(
+        &mut self,
+        set: &[u64],
+        cleared: &[u64],
+        at: DateTime<Utc>,
+    ) -> Result<StatusDelta, StatusError> {
         let mut bits = self.bits.clone();
         for &i in set {
             bits.set(i, true)?;
@@ -128,7 +144,10 @@ impl StatusList {
             v if v == self.version + 1 => DeltaCheck::Next,
             v if v == self.version => DeltaCheck::Duplicate,
             v if v < self.version => DeltaCheck::Old,
-            v => DeltaCheck::Gap { have: self.version, got: v },
+            v => DeltaCheck::Gap {
+                have: self.version,
+                got: v,
+            },
         }
     }
 
@@ -137,13 +156,24 @@ impl StatusList {
     pub fn apply(&mut self, delta: &StatusDelta) -> Result<(), StatusError> {
         let bad = |reason: String| StatusError::BadMessage { reason };
         if delta.list != self.id || delta.purpose != self.purpose {
-            return Err(bad(format!("delta is for {} ({}), not {} ({})", delta.list, delta.purpose, self.id, self.purpose)));
+            return Err(bad(format!(
+                "delta is for {} ({}), not {} ({})",
+                delta.list, delta.purpose, self.id, self.purpose
+            )));
         }
         if delta.issuer != self.issuer {
-            return Err(bad(format!("delta is from {}, but the list belongs to {}", delta.issuer, self.issuer)));
+            return Err(bad(format!(
+                "delta is from {}, but the list belongs to {}",
+                delta.issuer, self.issuer
+            )));
         }
         if delta.version != self.version + 1 {
-            return Err(bad(format!("delta is version {}, this list is at {} (expected {})", delta.version, self.version, self.version + 1)));
+            return Err(bad(format!(
+                "delta is version {}, this list is at {} (expected {})",
+                delta.version,
+                self.version,
+                self.version + 1
+            )));
         }
         let mut bits = self.bits.clone();
         for &i in &delta.set {
@@ -154,7 +184,10 @@ impl StatusList {
         }
         let digest = bits.digest_hex();
         if digest != delta.digest {
-            return Err(bad(format!("digest of the resulting list is {digest}, the delta says {}", delta.digest)));
+            return Err(bad(format!(
+                "digest of the resulting list is {digest}, the delta says {}",
+                delta.digest
+            )));
         }
         self.bits = bits;
         self.version = delta.version;
@@ -179,27 +212,61 @@ impl StatusList {
         let bits = Bitstring::decode(&s.encoded_list)?;
         let digest = bits.digest_hex();
         if digest != s.digest {
-            return Err(StatusError::BadMessage { reason: format!("snapshot digest is {}, its list hashes to {digest}", s.digest) });
+            return Err(StatusError::BadMessage {
+                reason: format!(
+                    "snapshot digest is {}, its list hashes to {digest}",
+                    s.digest
+                ),
+            });
         }
-        Ok(Self { id: s.list.clone(), purpose: s.purpose, issuer: s.issuer.clone(), version: s.version, bits })
+        Ok(Self {
+            id: s.list.clone(),
+            purpose: s.purpose,
+            issuer: s.issuer.clone(),
+            version: s.version,
+            bits,
+        })
     }
 }
 
 fn sign<T: Serialize>(typ: &str, body: &T, signer: &Identity) -> String {
     let payload = serde_json::to_vec(body).unwrap_or_default();
-    sign_compact(&Header::eddsa(typ, Some(signer.verification_method())), &payload, signer.signing_key())
+    sign_compact(
+        &Header::eddsa(typ, Some(signer.verification_method())),
+        &payload,
+        signer.signing_key(),
+    )
 }
 
-fn open<T: serde::de::DeserializeOwned>(typ: &str, jws: &str, keys: &KeyResolver, issuer_of: impl Fn(&T) -> &str) -> Result<T, StatusError> {
+fn open<T: serde::de::DeserializeOwned>(
+    typ: &str,
+    jws: &str,
+    keys: &KeyResolver,
+    issuer_of: impl Fn(&T) -> &str,
+) -> Result<T, StatusError> {
     let bad_sig = |reason: String| StatusError::BadSignature { reason };
-    let parsed = CompactJws::parse(jws).map_err(|e| StatusError::BadMessage { reason: e.to_string() })?;
+    let parsed = CompactJws::parse(jws).map_err(|e| StatusError::BadMessage {
+        reason: e.to_string(),
+    })?;
     if parsed.header.typ.as_deref() != Some(typ) {
-        return Err(StatusError::BadMessage { reason: format!("typ is {:?}, expected {typ}", parsed.header.typ) });
+        return Err(StatusError::BadMessage {
+            reason: format!("typ is {:?}, expected {typ}", parsed.header.typ),
+        });
     }
-    let body: T = parsed.payload_json().map_err(|e| StatusError::BadMessage { reason: e.to_string() })?;
-    let kid = parsed.header.kid.as_deref().ok_or_else(|| bad_sig("header has no kid".into()))?;
+    let body: T = parsed.payload_json().map_err(|e| StatusError::BadMessage {
+        reason: e.to_string(),
+    })?;
+    let kid = parsed
+        .header
+        .kid
+        .as_deref()
+        .ok_or_else(|| bad_sig("header has no kid".into()))?;
     if did_of_url(kid) != issuer_of(&body) {
-        return Err(bad_sig(format!("signed by {}, but the list belongs to {}", did_of_url(kid), issuer_of(&body))));
+        return Err(bad_sig(format!(
+            "signed by {}, but the list belongs to {}",
+            did_of_url(kid),
+            issuer_of(&body)
+        )));
     }
     let key = keys.resolve(kid).map_err(|e| bad_sig(e.to_string()))?;
     if !parsed.verify_with(&key) {
@@ -229,12 +296,19 @@ impl SignedDelta {
     pub fn open(jws: &str, keys: &KeyResolver) -> Result<Self, StatusError> {
         let delta: StatusDelta = open(DELTA_TYP, jws, keys, |d: &StatusDelta| d.issuer.as_str())?;
         if delta.set.len() + delta.cleared.len() > MAX_DELTA_CHANGES {
-            return Err(StatusError::BadMessage { reason: format!("delta changes more than {MAX_DELTA_CHANGES} indexes") });
+            return Err(StatusError::BadMessage {
+                reason: format!("delta changes more than {MAX_DELTA_CHANGES} indexes"),
+            });
         }
         if delta.version == 0 {
-            return Err(StatusError::BadMessage { reason: "delta version 0 (deltas start at 1)".into() });
+            return Err(StatusError::BadMessage {
+                reason: "delta version 0 (deltas start at 1)".into(),
+            });
         }
-        Ok(Self { delta, jws: jws.to_owned() })
+        Ok(Self {
+            delta,
+            jws: jws.to_owned(),
+        })
     }
 }
 
@@ -256,9 +330,17 @@ impl SignedSnapshot {
 
     /// Parses and checks a received snapshot (signature by its `issuer`, digest of its list).
     pub fn open(jws: &str, keys: &KeyResolver) -> Result<(Self, StatusList), StatusError> {
-        let snapshot: StatusSnapshot = open(SNAPSHOT_TYP, jws, keys, |s: &StatusSnapshot| s.issuer.as_str())?;
+        let snapshot: StatusSnapshot = open(SNAPSHOT_TYP, jws, keys, |s: &StatusSnapshot| {
+            s.issuer.as_str()
+        })?;
         let list = StatusList::from_snapshot(&snapshot)?;
-        Ok((Self { snapshot, jws: jws.to_owned() }, list))
+        Ok((
+            Self {
+                snapshot,
+                jws: jws.to_owned(),
+            },
+            list,
+        ))
     }
 }
 
@@ -274,12 +356,21 @@ mod tests {
     fn delta_chain_applies_and_checks() {
         let issuer = Identity::from_seed(&[1; 32]);
         let keys = KeyResolver::new();
-        let mut master = StatusList::new("https://s/r/0", StatusPurpose::Revocation, issuer.did(), 131_072).unwrap();
+        let mut master = StatusList::new(
+            "https://s/r/0",
+            StatusPurpose::Revocation,
+            issuer.did(),
+            131_072,
+        )
+        .unwrap();
         let mut replica = master.clone();
         let d1 = SignedDelta::sign(master.change(&[5, 77], &[], at()).unwrap(), &issuer);
         let d2 = SignedDelta::sign(master.change(&[], &[5], at()).unwrap(), &issuer);
         let got2 = SignedDelta::open(&d2.jws, &keys).unwrap();
-        assert_eq!(replica.check(&got2.delta), DeltaCheck::Gap { have: 0, got: 2 });
+        assert_eq!(
+            replica.check(&got2.delta),
+            DeltaCheck::Gap { have: 0, got: 2 }
+        );
         let got1 = SignedDelta::open(&d1.jws, &keys).unwrap();
         assert_eq!(replica.check(&got1.delta), DeltaCheck::Next);
         replica.apply(&got1.delta).unwrap();
@@ -295,12 +386,21 @@ mod tests {
         let issuer = Identity::from_seed(&[1; 32]);
         let mallory = Identity::from_seed(&[2; 32]);
         let keys = KeyResolver::new();
-        let mut list = StatusList::new("https://s/r/0", StatusPurpose::Revocation, issuer.did(), 131_072).unwrap();
+        let mut list = StatusList::new(
+            "https://s/r/0",
+            StatusPurpose::Revocation,
+            issuer.did(),
+            131_072,
+        )
+        .unwrap();
         let replica = list.clone();
         let d = list.change(&[9], &[], at()).unwrap();
         // Signed by someone else while naming the owner.
         let forged = SignedDelta::sign(d.clone(), &mallory);
-        assert!(matches!(SignedDelta::open(&forged.jws, &keys), Err(StatusError::BadSignature { .. })));
+        assert!(matches!(
+            SignedDelta::open(&forged.jws, &keys),
+            Err(StatusError::BadSignature { .. })
+        ));
         // Names mallory as issuer: signature fine, but the list's owner differs.
         let mut theirs = d.clone();
         theirs.issuer = mallory.did().to_owned();
@@ -311,7 +411,13 @@ mod tests {
         let mut wrong = d.clone();
         wrong.digest = "00".repeat(32);
         let mut r = replica.clone();
-        assert!(r.apply(&SignedDelta::open(&SignedDelta::sign(wrong, &issuer).jws, &keys).unwrap().delta).is_err());
+        assert!(r
+            .apply(
+                &SignedDelta::open(&SignedDelta::sign(wrong, &issuer).jws, &keys)
+                    .unwrap()
+                    .delta
+            )
+            .is_err());
         assert_eq!(r, replica, "a rejected delta leaves the list unchanged");
         // Out-of-range index.
         let mut oob = d;
@@ -324,7 +430,13 @@ mod tests {
     fn snapshot_round_trip() {
         let issuer = Identity::from_seed(&[1; 32]);
         let keys = KeyResolver::new();
-        let mut list = StatusList::new("https://s/s/0", StatusPurpose::Suspension, issuer.did(), 131_072).unwrap();
+        let mut list = StatusList::new(
+            "https://s/s/0",
+            StatusPurpose::Suspension,
+            issuer.did(),
+            131_072,
+        )
+        .unwrap();
         list.change(&[3], &[], at()).unwrap();
         let snap = SignedSnapshot::sign(list.snapshot(at()), &issuer);
         let (_, back) = SignedSnapshot::open(&snap.jws, &keys).unwrap();

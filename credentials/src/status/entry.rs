@@ -42,7 +42,10 @@ impl StatusEntry {
             Some(Value::Array(a)) => a.iter().collect(),
             Some(v @ Value::Object(_)) => vec![v],
             Some(_) => {
-                return Err(StatusError::BadEntry { at: String::new(), reason: "must be an object or an array of objects".into() })
+                return Err(StatusError::BadEntry {
+                    at: String::new(),
+                    reason: "must be an object or an array of objects".into(),
+                })
             }
         };
         entries
@@ -50,20 +53,41 @@ impl StatusEntry {
             .enumerate()
             .map(|(i, e)| {
                 let at = format!("[{i}]");
-                let bad = |reason: String| StatusError::BadEntry { at: at.clone(), reason };
+                let bad = |reason: String| StatusError::BadEntry {
+                    at: at.clone(),
+                    reason,
+                };
                 let ty = e.get("type").and_then(Value::as_str).unwrap_or_default();
                 if ty != "BitstringStatusListEntry" {
-                    return Err(bad(format!("type is `{ty}`; only BitstringStatusListEntry is supported")));
+                    return Err(bad(format!(
+                        "type is `{ty}`; only BitstringStatusListEntry is supported"
+                    )));
                 }
-                let purpose_s = e.get("statusPurpose").and_then(Value::as_str).ok_or_else(|| bad("statusPurpose is missing".into()))?;
-                let purpose = StatusPurpose::parse(purpose_s)
-                    .ok_or_else(|| bad(format!("statusPurpose `{purpose_s}` is not revocation or suspension")))?;
-                let idx_s = e.get("statusListIndex").and_then(Value::as_str).ok_or_else(|| bad("statusListIndex must be a string".into()))?;
+                let purpose_s = e
+                    .get("statusPurpose")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad("statusPurpose is missing".into()))?;
+                let purpose = StatusPurpose::parse(purpose_s).ok_or_else(|| {
+                    bad(format!(
+                        "statusPurpose `{purpose_s}` is not revocation or suspension"
+                    ))
+                })?;
+                let idx_s = e
+                    .get("statusListIndex")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad("statusListIndex must be a string".into()))?;
                 // §2.1: a string of a non-negative integer in base 10 (no sign, no leading zeros).
-                if idx_s.is_empty() || !idx_s.bytes().all(|b| b.is_ascii_digit()) || (idx_s.len() > 1 && idx_s.starts_with('0')) {
-                    return Err(bad(format!("statusListIndex `{idx_s}` is not a base-10 integer")));
+                if idx_s.is_empty()
+                    || !idx_s.bytes().all(|b| b.is_ascii_digit())
+                    || (idx_s.len() > 1 && idx_s.starts_with('0'))
+                {
+                    return Err(bad(format!(
+                        "statusListIndex `{idx_s}` is not a base-10 integer"
+                    )));
                 }
-                let index: u64 = idx_s.parse().map_err(|_| bad(format!("statusListIndex `{idx_s}` is too large")))?;
+                let index: u64 = idx_s
+                    .parse()
+                    .map_err(|_| bad(format!("statusListIndex `{idx_s}` is too large")))?;
                 let list = e
                     .get("statusListCredential")
                     .and_then(Value::as_str)
@@ -73,7 +97,12 @@ impl StatusEntry {
                     return Err(bad(format!("statusListCredential `{list}` is not a URL")));
                 }
                 let id = e.get("id").and_then(Value::as_str).map(str::to_owned);
-                Ok(StatusEntry { id, purpose, index, list })
+                Ok(StatusEntry {
+                    id,
+                    purpose,
+                    index,
+                    list,
+                })
             })
             .collect()
     }
@@ -114,12 +143,25 @@ mod tests {
 
     #[test]
     fn entry_round_trip_and_errors() {
-        let e = StatusEntry { id: Some("https://s/1#5".into()), purpose: StatusPurpose::Suspension, index: 5, list: "https://s/1".into() };
+        let e = StatusEntry {
+            id: Some("https://s/1#5".into()),
+            purpose: StatusPurpose::Suspension,
+            index: 5,
+            list: "https://s/1".into(),
+        };
         let cred = json!({"credentialStatus": [e.to_json()]});
-        assert_eq!(StatusEntry::from_credential(&cred).unwrap(), vec![e.clone()]);
+        assert_eq!(
+            StatusEntry::from_credential(&cred).unwrap(),
+            vec![e.clone()]
+        );
         let mut bad = e.to_json();
         bad["statusListIndex"] = json!("05");
-        assert!(StatusEntry::from_credential(&json!({"credentialStatus": bad})).unwrap_err().to_string().contains("statusListIndex"));
+        assert!(
+            StatusEntry::from_credential(&json!({"credentialStatus": bad}))
+                .unwrap_err()
+                .to_string()
+                .contains("statusListIndex")
+        );
         let mut bad = e.to_json();
         bad["statusPurpose"] = json!("refresh");
         assert!(StatusEntry::from_credential(&json!({"credentialStatus": bad})).is_err());

@@ -88,20 +88,42 @@ pub fn issuer_did(credential: &Value) -> Option<&str> {
 }
 
 fn jws_sig(what: &'static str, jws: &CompactJws<'_>, key: Result<VerifyingKey, String>) -> SigItem {
-    SigItem { what, message: jws.signing_input.as_bytes().to_vec(), signature: jws.signature, key }
+    SigItem {
+        what,
+        message: jws.signing_input.as_bytes().to_vec(),
+        signature: jws.signature,
+        key,
+    }
 }
 
 /// Checks that the JWS `kid` belongs to `expected` DID and resolves its key.
-fn kid_key(jws: &CompactJws<'_>, expected: Option<&str>, role: &str, keys: &KeyResolver) -> (Result<VerifyingKey, String>, Option<String>) {
+fn kid_key(
+    jws: &CompactJws<'_>,
+    expected: Option<&str>,
+    role: &str,
+    keys: &KeyResolver,
+) -> (Result<VerifyingKey, String>, Option<String>) {
     let Some(kid) = jws.header.kid.as_deref() else {
-        return (Err(format!("{role} JWS header has no `kid`")), Some(format!("{role} JWS header has no `kid`")));
+        return (
+            Err(format!("{role} JWS header has no `kid`")),
+            Some(format!("{role} JWS header has no `kid`")),
+        );
     };
     let problem = match expected {
-        Some(e) if did_of_url(kid) != e => Some(format!("{role} JWS is signed by {} but names {e}", did_of_url(kid))),
-        None => Some(format!("{role} is not stated, so the signer {} cannot be bound to it", did_of_url(kid))),
+        Some(e) if did_of_url(kid) != e => Some(format!(
+            "{role} JWS is signed by {} but names {e}",
+            did_of_url(kid)
+        )),
+        None => Some(format!(
+            "{role} is not stated, so the signer {} cannot be bound to it",
+            did_of_url(kid)
+        )),
         _ => None,
     };
-    (keys.resolve(kid).map_err(|e| format!("{role} key: {e}")), problem)
+    (
+        keys.resolve(kid).map_err(|e| format!("{role} key: {e}")),
+        problem,
+    )
 }
 
 fn num(v: &Value, k: &str) -> Option<i64> {
@@ -111,14 +133,18 @@ fn num(v: &Value, k: &str) -> Option<i64> {
 /// Decodes any supported encoding. The error names what is wrong and where.
 pub fn decode(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
     if input.len() > MAX_INPUT_BYTES {
-        return Err(format!("input is {} bytes; the limit is {MAX_INPUT_BYTES}", input.len()));
+        return Err(format!(
+            "input is {} bytes; the limit is {MAX_INPUT_BYTES}",
+            input.len()
+        ));
     }
     let input = input.trim();
     if input.is_empty() {
         return Err("input is empty".into());
     }
     if input.starts_with('{') {
-        let v: Value = serde_json::from_str(input).map_err(|e| format!("input is not valid JSON: {e}"))?;
+        let v: Value =
+            serde_json::from_str(input).map_err(|e| format!("input is not valid JSON: {e}"))?;
         return decode_json(v, keys);
     }
     if input.contains('~') {
@@ -161,7 +187,9 @@ fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded, String> {
         return crate::data_integrity::decode_presentation(v, keys);
     }
     if !t.contains(&"VerifiableCredential") {
-        return Err(format!("JSON `type` {t:?} includes neither VerifiableCredential nor VerifiablePresentation"));
+        return Err(format!(
+            "JSON `type` {t:?} includes neither VerifiableCredential nor VerifiablePresentation"
+        ));
     }
     if v.get("proof").is_none() {
         return Err("JSON credential has no `proof`: it is not secured".into());
@@ -176,14 +204,23 @@ fn decode_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
         Some("vc+jwt") => {
             let cred = jwt_credential(&jws, payload, keys)?;
             let (d, sig) = cred;
-            Ok(Decoded { format: "vc+jwt", credentials: vec![d], presentation: None, sigs: vec![sig] })
+            Ok(Decoded {
+                format: "vc+jwt",
+                credentials: vec![d],
+                presentation: None,
+                sigs: vec![sig],
+            })
         }
         Some("vp+jwt") => decode_jwt_vp(&jws, payload, keys),
         other => Err(format!("JWT `typ` is {other:?}; expected vc+jwt or vp+jwt")),
     }
 }
 
-fn jwt_credential(jws: &CompactJws<'_>, payload: Value, keys: &KeyResolver) -> Result<(DecodedCredential, SigItem), String> {
+fn jwt_credential(
+    jws: &CompactJws<'_>,
+    payload: Value,
+    keys: &KeyResolver,
+) -> Result<(DecodedCredential, SigItem), String> {
     if !payload.is_object() {
         return Err("vc+jwt payload is not a JSON object".into());
     }
@@ -199,10 +236,22 @@ fn jwt_credential(jws: &CompactJws<'_>, payload: Value, keys: &KeyResolver) -> R
     Ok((d, jws_sig("issuer signature", jws, key)))
 }
 
-fn decode_jwt_vp(jws: &CompactJws<'_>, payload: Value, keys: &KeyResolver) -> Result<Decoded, String> {
-    let holder = payload.get("holder").and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str))).map(str::to_owned);
+fn decode_jwt_vp(
+    jws: &CompactJws<'_>,
+    payload: Value,
+    keys: &KeyResolver,
+) -> Result<Decoded, String> {
+    let holder = payload
+        .get("holder")
+        .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
+        .map(str::to_owned);
     let (key, problem) = kid_key(jws, holder.as_deref(), "holder", keys);
-    let mut out = Decoded { format: "vp+jwt", credentials: vec![], presentation: None, sigs: vec![jws_sig("presentation signature", jws, key)] };
+    let mut out = Decoded {
+        format: "vp+jwt",
+        credentials: vec![],
+        presentation: None,
+        sigs: vec![jws_sig("presentation signature", jws, key)],
+    };
     let vcs = match payload.get("verifiableCredential") {
         Some(Value::Array(a)) => a.clone(),
         Some(v @ Value::Object(_)) => vec![v.clone()],
@@ -213,11 +262,15 @@ fn decode_jwt_vp(jws: &CompactJws<'_>, payload: Value, keys: &KeyResolver) -> Re
     }
     for (i, vc) in vcs.iter().enumerate() {
         let inner = enveloped(vc)
-            .ok_or_else(|| format!("verifiableCredential[{i}] is not an EnvelopedVerifiableCredential"))?
+            .ok_or_else(|| {
+                format!("verifiableCredential[{i}] is not an EnvelopedVerifiableCredential")
+            })?
             .map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
         let d = decode(inner, keys).map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
         if d.presentation.is_some() {
-            return Err(format!("verifiableCredential[{i}] is a presentation, not a credential"));
+            return Err(format!(
+                "verifiableCredential[{i}] is a presentation, not a credential"
+            ));
         }
         out.credentials.extend(d.credentials);
         out.sigs.extend(d.sigs);
@@ -229,7 +282,10 @@ fn decode_jwt_vp(jws: &CompactJws<'_>, payload: Value, keys: &KeyResolver) -> Re
     };
     out.presentation = Some(PresentationFacts {
         holder,
-        challenge: payload.get("nonce").and_then(Value::as_str).map(str::to_owned),
+        challenge: payload
+            .get("nonce")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         domain: aud(&payload),
         issued_at: num(&payload, "iat"),
         expires: num(&payload, "exp"),
@@ -241,11 +297,23 @@ fn decode_jwt_vp(jws: &CompactJws<'_>, payload: Value, keys: &KeyResolver) -> Re
 /// Every credential's subject must be the presenter.
 pub fn bind_subjects(creds: &[DecodedCredential], holder: &str) -> Result<String, String> {
     for (i, c) in creds.iter().enumerate() {
-        let subj = c.credential.get("credentialSubject").and_then(|s| s.get("id")).and_then(Value::as_str);
+        let subj = c
+            .credential
+            .get("credentialSubject")
+            .and_then(|s| s.get("id"))
+            .and_then(Value::as_str);
         match subj {
             Some(s) if s == holder => {}
-            Some(s) => return Err(format!("credential #{i} was issued to {s}, but {holder} presented it")),
-            None => return Err(format!("credential #{i} names no subject id, so it cannot be bound to {holder}")),
+            Some(s) => {
+                return Err(format!(
+                    "credential #{i} was issued to {s}, but {holder} presented it"
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "credential #{i} names no subject id, so it cannot be bound to {holder}"
+                ))
+            }
         }
     }
     Ok(format!("presented by its subject {holder}"))
@@ -278,7 +346,10 @@ fn decode_sd_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
     // Disclosures that the issuer did not sign are a signature failure, not a decoding one.
     let (disclosed, disclosure_problem) = match sd_jwt::disclose(payload.clone(), &disclosures) {
         Ok(d) => (d, None),
-        Err(e) => (sd_jwt::disclose(payload, &[]).map_err(|e| e.to_string())?, Some(e.to_string())),
+        Err(e) => (
+            sd_jwt::disclose(payload, &[]).map_err(|e| e.to_string())?,
+            Some(e.to_string()),
+        ),
     };
     let mut claims = disclosed.claims;
     let (key, kid_problem) = kid_key(&jws, issuer_of(&claims), "issuer", keys);
@@ -293,28 +364,59 @@ fn decode_sd_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
             m.remove(k);
         }
     }
-    let cred = DecodedCredential { credential: claims, partial: true, disclosed: disclosed.paths, jwt_nbf, jwt_exp, sig_problem: problem };
-    let mut out = Decoded { format: "vc+sd-jwt", credentials: vec![cred], presentation: None, sigs: vec![jws_sig("issuer signature", &jws, key)] };
+    let cred = DecodedCredential {
+        credential: claims,
+        partial: true,
+        disclosed: disclosed.paths,
+        jwt_nbf,
+        jwt_exp,
+        sig_problem: problem,
+    };
+    let mut out = Decoded {
+        format: "vc+sd-jwt",
+        credentials: vec![cred],
+        presentation: None,
+        sigs: vec![jws_sig("issuer signature", &jws, key)],
+    };
     if let Some(kb) = parts.kb_jwt {
         let kb_jws = CompactJws::parse(kb).map_err(|e| format!("key binding JWT: {e}"))?;
         if kb_jws.header.typ.as_deref() != Some("kb+jwt") {
-            return Err(format!("key binding JWT `typ` is {:?}; expected kb+jwt", kb_jws.header.typ));
+            return Err(format!(
+                "key binding JWT `typ` is {:?}; expected kb+jwt",
+                kb_jws.header.typ
+            ));
         }
-        let kb_payload: Value = kb_jws.payload_json().map_err(|e| format!("key binding JWT: {e}"))?;
+        let kb_payload: Value = kb_jws
+            .payload_json()
+            .map_err(|e| format!("key binding JWT: {e}"))?;
         let holder_key = cnf_key(cnf.as_ref());
         let expected = sd_jwt::sd_hash(parts.sd_hash_input);
-        let binding = match (&holder_key, kb_payload.get("sd_hash").and_then(Value::as_str)) {
+        let binding = match (
+            &holder_key,
+            kb_payload.get("sd_hash").and_then(Value::as_str),
+        ) {
             (Err(e), _) => Err(e.clone()),
             (_, None) => Err("key binding JWT has no sd_hash".into()),
-            (_, Some(h)) if h != expected => Err("key binding JWT's sd_hash does not match the presented SD-JWT and disclosures".into()),
+            (_, Some(h)) if h != expected => Err(
+                "key binding JWT's sd_hash does not match the presented SD-JWT and disclosures"
+                    .into(),
+            ),
             (Ok(_), Some(_)) => Ok("key binding JWT signed by the holder key in cnf".to_owned()),
         };
-        let holder = out.credentials[0].credential.pointer("/credentialSubject/id").and_then(Value::as_str).map(str::to_owned);
-        out.sigs.push(jws_sig("key binding JWT", &kb_jws, holder_key));
+        let holder = out.credentials[0]
+            .credential
+            .pointer("/credentialSubject/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        out.sigs
+            .push(jws_sig("key binding JWT", &kb_jws, holder_key));
         out.format = "vc+sd-jwt";
         out.presentation = Some(PresentationFacts {
             holder,
-            challenge: kb_payload.get("nonce").and_then(Value::as_str).map(str::to_owned),
+            challenge: kb_payload
+                .get("nonce")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             domain: aud(&kb_payload),
             issued_at: num(&kb_payload, "iat"),
             expires: num(&kb_payload, "exp"),
@@ -326,12 +428,24 @@ fn decode_sd_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
 
 /// The holder key from `cnf.jwk` (Ed25519 OKP).
 fn cnf_key(cnf: Option<&Value>) -> Result<VerifyingKey, String> {
-    let jwk = cnf.and_then(|c| c.get("jwk")).ok_or("credential has no cnf.jwk holder key, so it cannot be key-bound")?;
-    if jwk.get("kty").and_then(Value::as_str) != Some("OKP") || jwk.get("crv").and_then(Value::as_str) != Some("Ed25519") {
+    let jwk = cnf
+        .and_then(|c| c.get("jwk"))
+        .ok_or("credential has no cnf.jwk holder key, so it cannot be key-bound")?;
+    if jwk.get("kty").and_then(Value::as_str) != Some("OKP")
+        || jwk.get("crv").and_then(Value::as_str) != Some("Ed25519")
+    {
         return Err("cnf.jwk is not an Ed25519 OKP key".into());
     }
-    let x = jwk.get("x").and_then(Value::as_str).ok_or("cnf.jwk has no x")?;
-    let bytes = B64.decode(x).map_err(|e| format!("cnf.jwk.x is not base64url: {e}"))?;
-    let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| "cnf.jwk.x is not 32 bytes".to_string())?;
+    let x = jwk
+        .get("x")
+        .and_then(Value::as_str)
+        .ok_or("cnf.jwk has no x")?;
+    let bytes = B64
+        .decode(x)
+        .map_err(|e| format!("cnf.jwk.x is not base64url: {e}"))?;
+    let arr: [u8; 32] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| "cnf.jwk.x is not 32 bytes".to_string())?;
     VerifyingKey::from_bytes(&arr).map_err(|e| format!("cnf.jwk.x is not an Ed25519 key: {e}"))
 }

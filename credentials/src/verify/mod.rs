@@ -10,9 +10,14 @@ mod decode;
 mod report;
 mod sources;
 
-pub use decode::{bind_subjects, decode, issuer_did, Decoded, DecodedCredential, PresentationFacts, SigItem, MAX_INPUT_BYTES};
+pub use decode::{
+    bind_subjects, decode, issuer_did, Decoded, DecodedCredential, PresentationFacts, SigItem,
+    MAX_INPUT_BYTES,
+};
 pub use report::{CheckName, CheckResult, Outcome, VerificationReport};
-pub use sources::{MemoryStatus, MemoryTrust, Nothing, StatusBit, StatusLookupError, StatusSource, TrustSource};
+pub use sources::{
+    MemoryStatus, MemoryTrust, Nothing, StatusBit, StatusLookupError, StatusSource, TrustSource,
+};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -48,7 +53,14 @@ pub struct VerifyOptions {
 impl VerifyOptions {
     /// Defaults at `now`: nothing skipped, no challenge or domain expected.
     pub fn at(now: DateTime<Utc>) -> Self {
-        Self { now, challenge: None, domain: None, skip_status: false, skip_trust: false, max_presentation_age_secs: None }
+        Self {
+            now,
+            challenge: None,
+            domain: None,
+            skip_status: false,
+            skip_trust: false,
+            max_presentation_age_secs: None,
+        }
     }
 }
 
@@ -72,7 +84,13 @@ impl Verifier {
     }
 
     /// Verifies one input of any supported encoding.
-    pub fn verify(&self, input: &str, opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> VerificationReport {
+    pub fn verify(
+        &self,
+        input: &str,
+        opts: &VerifyOptions,
+        status: &dyn StatusSource,
+        trust: &dyn TrustSource,
+    ) -> VerificationReport {
         match decode(input, &self.keys) {
             Err(e) => decode_failure(e),
             Ok(d) => {
@@ -85,7 +103,13 @@ impl Verifier {
     /// Verifies many inputs: decoding in parallel (rayon), signatures with Ed25519 batch
     /// verification in chunks of [`BATCH_SIZE`] inputs; a chunk that fails is re-checked one by
     /// one to name the bad ones. Reports come back in input order.
-    pub fn verify_batch(&self, inputs: &[&str], opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> Vec<VerificationReport> {
+    pub fn verify_batch(
+        &self,
+        inputs: &[&str],
+        opts: &VerifyOptions,
+        status: &dyn StatusSource,
+        trust: &dyn TrustSource,
+    ) -> Vec<VerificationReport> {
         inputs
             .par_chunks(BATCH_SIZE)
             .flat_map_iter(|chunk| self.verify_chunk(chunk, opts, status, trust))
@@ -93,12 +117,28 @@ impl Verifier {
     }
 
     /// [`Verifier::verify_batch`] on the calling thread only (for one-core measurements).
-    pub fn verify_batch_serial(&self, inputs: &[&str], opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> Vec<VerificationReport> {
-        inputs.chunks(BATCH_SIZE).flat_map(|chunk| self.verify_chunk(chunk, opts, status, trust)).collect()
+    pub fn verify_batch_serial(
+        &self,
+        inputs: &[&str],
+        opts: &VerifyOptions,
+        status: &dyn StatusSource,
+        trust: &dyn TrustSource,
+    ) -> Vec<VerificationReport> {
+        inputs
+            .chunks(BATCH_SIZE)
+            .flat_map(|chunk| self.verify_chunk(chunk, opts, status, trust))
+            .collect()
     }
 
-    fn verify_chunk(&self, chunk: &[&str], opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> Vec<VerificationReport> {
-        let decoded: Vec<Result<Decoded, String>> = chunk.iter().map(|i| decode(i, &self.keys)).collect();
+    fn verify_chunk(
+        &self,
+        chunk: &[&str],
+        opts: &VerifyOptions,
+        status: &dyn StatusSource,
+        trust: &dyn TrustSource,
+    ) -> Vec<VerificationReport> {
+        let decoded: Vec<Result<Decoded, String>> =
+            chunk.iter().map(|i| decode(i, &self.keys)).collect();
         let mut msgs: Vec<&[u8]> = Vec::new();
         let mut sigs = Vec::new();
         let mut keys = Vec::new();
@@ -115,7 +155,9 @@ impl Verifier {
                 }
             }
         }
-        let batch_ok = all_keys && !msgs.is_empty() && ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok();
+        let batch_ok = all_keys
+            && !msgs.is_empty()
+            && ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok();
         decoded
             .into_iter()
             .map(|d| match d {
@@ -132,11 +174,36 @@ impl Verifier {
             .collect()
     }
 
-    fn finish(&self, d: Decoded, sig: Vec<Result<&'static str, String>>, opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) -> VerificationReport {
-        let mut r = VerificationReport { format: Some(d.format.to_owned()), presentation: d.presentation.is_some(), ..Default::default() };
-        r.record(CheckName::Decode, Outcome::pass_with(format!("{} {}", d.format, if d.presentation.is_some() { "presentation" } else { "credential" })));
+    fn finish(
+        &self,
+        d: Decoded,
+        sig: Vec<Result<&'static str, String>>,
+        opts: &VerifyOptions,
+        status: &dyn StatusSource,
+        trust: &dyn TrustSource,
+    ) -> VerificationReport {
+        let mut r = VerificationReport {
+            format: Some(d.format.to_owned()),
+            presentation: d.presentation.is_some(),
+            ..Default::default()
+        };
+        r.record(
+            CheckName::Decode,
+            Outcome::pass_with(format!(
+                "{} {}",
+                d.format,
+                if d.presentation.is_some() {
+                    "presentation"
+                } else {
+                    "credential"
+                }
+            )),
+        );
         // Signature: every item must verify, and no decode-time binding problem may exist.
-        let mut sig_fail: Vec<String> = sig.iter().filter_map(|s| s.as_ref().err().cloned()).collect();
+        let mut sig_fail: Vec<String> = sig
+            .iter()
+            .filter_map(|s| s.as_ref().err().cloned())
+            .collect();
         for c in &d.credentials {
             if let Some(p) = &c.sig_problem {
                 sig_fail.push(p.clone());
@@ -145,18 +212,32 @@ impl Verifier {
         r.record(
             CheckName::Signature,
             if sig_fail.is_empty() {
-                Outcome::pass_with(sig.iter().filter_map(|s| s.as_ref().ok().copied()).collect::<Vec<_>>().join(", ") + " valid")
+                Outcome::pass_with(
+                    sig.iter()
+                        .filter_map(|s| s.as_ref().ok().copied())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        + " valid",
+                )
             } else {
                 Outcome::fail(sig_fail.join("; "))
             },
         );
         for (i, c) in d.credentials.iter().enumerate() {
-            let prefix = if d.credentials.len() > 1 { format!("credential #{i}: ") } else { String::new() };
+            let prefix = if d.credentials.len() > 1 {
+                format!("credential #{i}: ")
+            } else {
+                String::new()
+            };
             self.credential_checks(&mut r, c, &prefix, opts, status, trust);
         }
         match &d.presentation {
             None => {
-                for c in [CheckName::HolderBinding, CheckName::Challenge, CheckName::Domain] {
+                for c in [
+                    CheckName::HolderBinding,
+                    CheckName::Challenge,
+                    CheckName::Domain,
+                ] {
                     r.record(c, Outcome::skip("not a presentation"));
                 }
             }
@@ -165,18 +246,36 @@ impl Verifier {
         if let Some(c) = d.credentials.first() {
             r.disclosed = c.disclosed.clone();
             r.claims = c.credential.get("credentialSubject").cloned();
-            r.credential_id = c.credential.get("id").and_then(Value::as_str).map(str::to_owned);
+            r.credential_id = c
+                .credential
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             r.issuer = issuer_did(&c.credential).map(str::to_owned);
         }
         r.holder = d
             .presentation
             .as_ref()
             .and_then(|p| p.holder.clone())
-            .or_else(|| r.claims.as_ref().and_then(|c| c.get("id")).and_then(Value::as_str).map(str::to_owned));
+            .or_else(|| {
+                r.claims
+                    .as_ref()
+                    .and_then(|c| c.get("id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
         r.finish()
     }
 
-    fn credential_checks(&self, r: &mut VerificationReport, c: &DecodedCredential, prefix: &str, opts: &VerifyOptions, status: &dyn StatusSource, trust: &dyn TrustSource) {
+    fn credential_checks(
+        &self,
+        r: &mut VerificationReport,
+        c: &DecodedCredential,
+        prefix: &str,
+        opts: &VerifyOptions,
+        status: &dyn StatusSource,
+        trust: &dyn TrustSource,
+    ) {
         let types: Vec<&str> = match c.credential.get("type") {
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
             Some(Value::String(s)) => vec![s.as_str()],
@@ -192,35 +291,75 @@ impl Verifier {
                     Ok(()) => r.record(
                         CheckName::Schema,
                         Outcome::pass_with(if c.partial {
-                            format!("{} (disclosed claims checked; withheld claims are not)", k.schema_url())
+                            format!(
+                                "{} (disclosed claims checked; withheld claims are not)",
+                                k.schema_url()
+                            )
                         } else {
                             k.schema_url().to_owned()
                         }),
                     ),
                     Err(v) => r.record(
                         CheckName::Schema,
-                        Outcome::fail(format!("{prefix}{}", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; "))),
+                        Outcome::fail(format!(
+                            "{prefix}{}",
+                            v.iter()
+                                .map(|x| x.to_string())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )),
                     ),
                 }
             }
         }
         // validity period
-        r.record(CheckName::ValidityPeriod, validity(c, opts.now).map_or_else(|e| Outcome::fail(format!("{prefix}{e}")), Outcome::pass_with));
+        r.record(
+            CheckName::ValidityPeriod,
+            validity(c, opts.now).map_or_else(
+                |e| Outcome::fail(format!("{prefix}{e}")),
+                Outcome::pass_with,
+            ),
+        );
         // issuer accredited
         let issuer = issuer_did(&c.credential);
         if opts.skip_trust {
-            r.record(CheckName::IssuerAccredited, Outcome::skip("skipped by request (--skip trust)"));
+            r.record(
+                CheckName::IssuerAccredited,
+                Outcome::skip("skipped by request (--skip trust)"),
+            );
         } else {
             match (issuer, &kind) {
-                (None, _) => r.record(CheckName::IssuerAccredited, Outcome::fail(format!("{prefix}credential has no issuer"))),
-                (Some(_), Err(_)) => r.record(CheckName::IssuerAccredited, Outcome::fail(format!("{prefix}unknown credential kind, so no accreditation can cover it"))),
+                (None, _) => r.record(
+                    CheckName::IssuerAccredited,
+                    Outcome::fail(format!("{prefix}credential has no issuer")),
+                ),
+                (Some(_), Err(_)) => r.record(
+                    CheckName::IssuerAccredited,
+                    Outcome::fail(format!(
+                        "{prefix}unknown credential kind, so no accreditation can cover it"
+                    )),
+                ),
                 (Some(iss), Ok(k)) => match trust.accreditation(iss) {
-                    None => r.record(CheckName::IssuerAccredited, Outcome::fail(format!("{prefix}issuer not accredited: {iss} is not in the trust registry"))),
+                    None => r.record(
+                        CheckName::IssuerAccredited,
+                        Outcome::fail(format!(
+                            "{prefix}issuer not accredited: {iss} is not in the trust registry"
+                        )),
+                    ),
                     Some(entry) => {
                         r.issuer_name = Some(entry.accreditation.name.clone());
                         match entry.permits(*k, opts.now) {
-                            Ok(()) => r.record(CheckName::IssuerAccredited, Outcome::pass_with(format!("{} is accredited for {k}", entry.accreditation.name))),
-                            Err(e) => r.record(CheckName::IssuerAccredited, Outcome::fail(format!("{prefix}{e}"))),
+                            Ok(()) => r.record(
+                                CheckName::IssuerAccredited,
+                                Outcome::pass_with(format!(
+                                    "{} is accredited for {k}",
+                                    entry.accreditation.name
+                                )),
+                            ),
+                            Err(e) => r.record(
+                                CheckName::IssuerAccredited,
+                                Outcome::fail(format!("{prefix}{e}")),
+                            ),
                         }
                     }
                 },
@@ -228,9 +367,18 @@ impl Verifier {
         }
         // status
         if opts.skip_status {
-            r.record(CheckName::Status, Outcome::skip("skipped by request (--skip status)"));
+            r.record(
+                CheckName::Status,
+                Outcome::skip("skipped by request (--skip status)"),
+            );
         } else {
-            r.record(CheckName::Status, check_status(&c.credential, issuer, status).map_or_else(|e| Outcome::fail(format!("{prefix}{e}")), Outcome::pass_with));
+            r.record(
+                CheckName::Status,
+                check_status(&c.credential, issuer, status).map_or_else(
+                    |e| Outcome::fail(format!("{prefix}{e}")),
+                    Outcome::pass_with,
+                ),
+            );
         }
     }
 }
@@ -250,7 +398,12 @@ fn check_one(s: &SigItem) -> Result<&'static str, String> {
         Ok(k) => k
             .verify_strict(&s.message, &s.signature)
             .map(|_| s.what)
-            .map_err(|_| format!("{} does not verify: the content was altered or signed with another key", s.what)),
+            .map_err(|_| {
+                format!(
+                    "{} does not verify: the content was altered or signed with another key",
+                    s.what
+                )
+            }),
     }
 }
 
@@ -258,7 +411,9 @@ fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String>
     let date = |field: &str| -> Result<Option<DateTime<Utc>>, String> {
         match c.credential.get(field) {
             None => Ok(None),
-            Some(Value::String(s)) => crate::time::parse(s).map(Some).map_err(|e| format!("{field}: {e}")),
+            Some(Value::String(s)) => crate::time::parse(s)
+                .map(Some)
+                .map_err(|e| format!("{field}: {e}")),
             Some(_) => Err(format!("{field} is not a string")),
         }
     };
@@ -266,12 +421,20 @@ fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String>
     let until = date("validUntil")?;
     if let Some(f) = from {
         if now < f {
-            return Err(format!("not yet valid: validFrom is {}, now is {}", crate::time::format(f), crate::time::format(now)));
+            return Err(format!(
+                "not yet valid: validFrom is {}, now is {}",
+                crate::time::format(f),
+                crate::time::format(now)
+            ));
         }
     }
     if let Some(u) = until {
         if now > u {
-            return Err(format!("expired: validUntil was {}, now is {}", crate::time::format(u), crate::time::format(now)));
+            return Err(format!(
+                "expired: validUntil was {}, now is {}",
+                crate::time::format(u),
+                crate::time::format(now)
+            ));
         }
     }
     let ts = now.timestamp();
@@ -286,53 +449,102 @@ fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String>
         }
     }
     Ok(match (from, until) {
-        (Some(f), Some(u)) => format!("valid {} to {}", crate::time::format(f), crate::time::format(u)),
+        (Some(f), Some(u)) => format!(
+            "valid {} to {}",
+            crate::time::format(f),
+            crate::time::format(u)
+        ),
         (Some(f), None) => format!("valid from {}", crate::time::format(f)),
         (None, Some(u)) => format!("valid until {}", crate::time::format(u)),
         (None, None) => "no validity period stated".into(),
     })
 }
 
-fn check_status(credential: &Value, issuer: Option<&str>, status: &dyn StatusSource) -> Result<String, String> {
+fn check_status(
+    credential: &Value,
+    issuer: Option<&str>,
+    status: &dyn StatusSource,
+) -> Result<String, String> {
     let entries = StatusEntry::from_credential(credential).map_err(|e| e.to_string())?;
     if entries.is_empty() {
         return Ok("credential carries no status entry (cannot be revoked)".into());
     }
     let mut seen = Vec::new();
     for e in &entries {
-        let bit = status.status_bit(&e.list, e.index).map_err(|err| err.to_string())?;
+        let bit = status
+            .status_bit(&e.list, e.index)
+            .map_err(|err| err.to_string())?;
         if bit.purpose != e.purpose {
-            return Err(format!("status list {} is a {} list, but the entry says {}", e.list, bit.purpose, e.purpose));
+            return Err(format!(
+                "status list {} is a {} list, but the entry says {}",
+                e.list, bit.purpose, e.purpose
+            ));
         }
         if Some(bit.owner.as_str()) != issuer {
-            return Err(format!("status list {} belongs to {}, not to the credential's issuer", e.list, bit.owner));
+            return Err(format!(
+                "status list {} belongs to {}, not to the credential's issuer",
+                e.list, bit.owner
+            ));
         }
         if bit.set {
             return Err(match e.purpose {
-                StatusPurpose::Revocation => format!("revoked (list {} index {}, version {})", e.list, e.index, bit.version),
-                StatusPurpose::Suspension => format!("suspended (list {} index {}, version {})", e.list, e.index, bit.version),
+                StatusPurpose::Revocation => format!(
+                    "revoked (list {} index {}, version {})",
+                    e.list, e.index, bit.version
+                ),
+                StatusPurpose::Suspension => format!(
+                    "suspended (list {} index {}, version {})",
+                    e.list, e.index, bit.version
+                ),
             });
         }
-        seen.push(format!("not {} (v{})", if e.purpose == StatusPurpose::Revocation { "revoked" } else { "suspended" }, bit.version));
+        seen.push(format!(
+            "not {} (v{})",
+            if e.purpose == StatusPurpose::Revocation {
+                "revoked"
+            } else {
+                "suspended"
+            },
+            bit.version
+        ));
     }
     Ok(seen.join(", "))
 }
 
 fn presentation_checks(r: &mut VerificationReport, p: &PresentationFacts, opts: &VerifyOptions) {
-    r.record(CheckName::HolderBinding, p.binding.clone().map_or_else(Outcome::fail, Outcome::pass_with));
+    r.record(
+        CheckName::HolderBinding,
+        p.binding
+            .clone()
+            .map_or_else(Outcome::fail, Outcome::pass_with),
+    );
     let now = opts.now.timestamp();
     if let Some(iat) = p.issued_at {
         if iat > now + CLOCK_SKEW_SECS {
-            r.record(CheckName::ValidityPeriod, Outcome::fail(format!("presentation is dated in the future (iat {iat}, now {now})")));
+            r.record(
+                CheckName::ValidityPeriod,
+                Outcome::fail(format!(
+                    "presentation is dated in the future (iat {iat}, now {now})"
+                )),
+            );
         }
     }
     if let Some(exp) = p.expires {
         if now >= exp {
-            r.record(CheckName::ValidityPeriod, Outcome::fail(format!("presentation expired (exp {exp}, now {now})")));
+            r.record(
+                CheckName::ValidityPeriod,
+                Outcome::fail(format!("presentation expired (exp {exp}, now {now})")),
+            );
         }
     } else if let (Some(max), Some(iat)) = (opts.max_presentation_age_secs, p.issued_at) {
         if now - iat > max {
-            r.record(CheckName::ValidityPeriod, Outcome::fail(format!("presentation is {}s old; at most {max}s accepted", now - iat)));
+            r.record(
+                CheckName::ValidityPeriod,
+                Outcome::fail(format!(
+                    "presentation is {}s old; at most {max}s accepted",
+                    now - iat
+                )),
+            );
         }
     }
     r.record(
@@ -351,7 +563,9 @@ fn presentation_checks(r: &mut VerificationReport, p: &PresentationFacts, opts: 
             (None, _) => Outcome::skip("no expected domain given"),
             (Some(_), None) => Outcome::fail("presentation carries no domain (aud)"),
             (Some(want), Some(got)) if want == got => Outcome::pass_with(format!("made for {got}")),
-            (Some(want), Some(got)) => Outcome::fail(format!("presentation was made for {got}, not for {want}")),
+            (Some(want), Some(got)) => {
+                Outcome::fail(format!("presentation was made for {got}, not for {want}"))
+            }
         },
     );
 }

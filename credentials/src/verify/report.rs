@@ -82,15 +82,21 @@ impl Outcome {
     }
     /// A pass with a detail.
     pub fn pass_with(detail: impl Into<String>) -> Self {
-        Self::Pass { detail: Some(detail.into()) }
+        Self::Pass {
+            detail: Some(detail.into()),
+        }
     }
     /// A failure.
     pub fn fail(reason: impl Into<String>) -> Self {
-        Self::Fail { reason: reason.into() }
+        Self::Fail {
+            reason: reason.into(),
+        }
     }
     /// A skip.
     pub fn skip(reason: impl Into<String>) -> Self {
-        Self::Skip { reason: reason.into() }
+        Self::Skip {
+            reason: reason.into(),
+        }
     }
     /// True for `Fail`.
     pub fn is_fail(&self) -> bool {
@@ -153,7 +159,9 @@ impl VerificationReport {
             Outcome::Fail { .. } => 2,
         };
         match self.checks.iter_mut().find(|c| c.check == check) {
-            Some(existing) if rank(&outcome) > rank(&existing.outcome) => existing.outcome = outcome,
+            Some(existing) if rank(&outcome) > rank(&existing.outcome) => {
+                existing.outcome = outcome
+            }
             Some(_) => {}
             None => self.checks.push(CheckResult { check, outcome }),
         }
@@ -168,7 +176,10 @@ impl VerificationReport {
 
     /// The outcome of one check, if it ran.
     pub fn outcome(&self, check: CheckName) -> Option<&Outcome> {
-        self.checks.iter().find(|c| c.check == check).map(|c| &c.outcome)
+        self.checks
+            .iter()
+            .find(|c| c.check == check)
+            .map(|c| &c.outcome)
     }
 
     /// The first failure, as `check: reason`.
@@ -184,7 +195,15 @@ impl std::fmt::Display for VerificationReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "{}", if self.valid { "VALID" } else { "INVALID" })?;
         if let Some(fmt) = &self.format {
-            writeln!(f, "  format:     {fmt}{}", if self.presentation { " (presentation)" } else { "" })?;
+            writeln!(
+                f,
+                "  format:     {fmt}{}",
+                if self.presentation {
+                    " (presentation)"
+                } else {
+                    ""
+                }
+            )?;
         }
         if let Some(k) = self.kind {
             writeln!(f, "  kind:       {k}")?;
@@ -205,10 +224,14 @@ impl std::fmt::Display for VerificationReport {
             writeln!(f, "  claims:")?;
             for (k, v) in claims {
                 if k != "id" {
-                    writeln!(f, "    {k}: {}", match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })?;
+                    writeln!(
+                        f,
+                        "    {k}: {}",
+                        match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        }
+                    )?;
                 }
             }
         }

@@ -65,13 +65,26 @@ impl MemoryStatus {
 
 impl StatusSource for MemoryStatus {
     fn status_bit(&self, list: &str, index: u64) -> Result<StatusBit, StatusLookupError> {
-        let l = self.lists.get(list).ok_or_else(|| StatusLookupError::NotHeld { list: list.to_owned() })?;
-        let set = l.bits.get(index).map_err(|_| StatusLookupError::OutOfRange {
-            list: list.to_owned(),
-            index,
-            size: l.bits.len() as u64,
-        })?;
-        Ok(StatusBit { set, purpose: l.purpose, owner: l.issuer.clone(), version: l.version })
+        let l = self
+            .lists
+            .get(list)
+            .ok_or_else(|| StatusLookupError::NotHeld {
+                list: list.to_owned(),
+            })?;
+        let set = l
+            .bits
+            .get(index)
+            .map_err(|_| StatusLookupError::OutOfRange {
+                list: list.to_owned(),
+                index,
+                size: l.bits.len() as u64,
+            })?;
+        Ok(StatusBit {
+            set,
+            purpose: l.purpose,
+            owner: l.issuer.clone(),
+            version: l.version,
+        })
     }
 }
 
@@ -88,7 +101,8 @@ impl MemoryTrust {
     }
     /// Adds or replaces an issuer's entry.
     pub fn insert(&mut self, entry: TrustEntry) {
-        self.entries.insert(entry.accreditation.issuer.clone(), entry);
+        self.entries
+            .insert(entry.accreditation.issuer.clone(), entry);
     }
 }
 
@@ -103,7 +117,9 @@ pub struct Nothing;
 
 impl StatusSource for Nothing {
     fn status_bit(&self, list: &str, _index: u64) -> Result<StatusBit, StatusLookupError> {
-        Err(StatusLookupError::NotHeld { list: list.to_owned() })
+        Err(StatusLookupError::NotHeld {
+            list: list.to_owned(),
+        })
     }
 }
 

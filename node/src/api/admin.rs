@@ -16,17 +16,27 @@ pub struct KindQuery {
 }
 
 /// `POST /admin/records/import?kind=identity` with a JSON Lines or CSV body.
-pub async fn import_records(State(s): State<ApiState>, Query(q): Query<KindQuery>, body: String) -> Result<Json<Value>, ApiError> {
+pub async fn import_records(
+    State(s): State<ApiState>,
+    Query(q): Query<KindQuery>,
+    body: String,
+) -> Result<Json<Value>, ApiError> {
     let kind = CredentialKind::parse(&q.kind).map_err(|e| bad(e.to_string()))?;
     let node = s.node.clone();
-    let report = tokio::task::spawn_blocking(move || node.import_records(kind, &body)).await.map_err(|e| bad(e.to_string()))?.map_err(|e| bad(e.to_string()))?;
+    let report = tokio::task::spawn_blocking(move || node.import_records(kind, &body))
+        .await
+        .map_err(|e| bad(e.to_string()))?
+        .map_err(|e| bad(e.to_string()))?;
     Ok(Json(serde_json::to_value(report).unwrap_or_default()))
 }
 
 /// `GET /admin/records`: imported records and whether each was claimed (no claims data).
 pub async fn records(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let recs = s.node.store.records().map_err(|e| bad(e.to_string()))?;
-    Ok(Json(json!(recs.iter().map(|r| json!({"id": r.id, "kind": r.kind, "claimedBy": r.claimed_by})).collect::<Vec<_>>())))
+    Ok(Json(json!(recs
+        .iter()
+        .map(|r| json!({"id": r.id, "kind": r.kind, "claimedBy": r.claimed_by}))
+        .collect::<Vec<_>>())))
 }
 
 #[derive(Deserialize)]
@@ -37,10 +47,22 @@ pub struct ClaimBody {
 }
 
 /// `POST /admin/claim {issuer, code}`: claim a credential into this node's wallet.
-pub async fn claim(State(s): State<ApiState>, Json(b): Json<ClaimBody>) -> Result<Json<Value>, ApiError> {
-    let peer = b.issuer.parse().map_err(|e| bad(format!("issuer: not a peer id: {e}")))?;
-    let entry = s.node.claim_from(peer, &b.code, b.format).await.map_err(bad)?;
-    Ok(Json(json!({"id": entry.id, "kind": entry.kind, "format": entry.format, "issuer": entry.issuer, "issuerName": entry.issuer_name})))
+pub async fn claim(
+    State(s): State<ApiState>,
+    Json(b): Json<ClaimBody>,
+) -> Result<Json<Value>, ApiError> {
+    let peer = b
+        .issuer
+        .parse()
+        .map_err(|e| bad(format!("issuer: not a peer id: {e}")))?;
+    let entry = s
+        .node
+        .claim_from(peer, &b.code, b.format)
+        .await
+        .map_err(bad)?;
+    Ok(Json(
+        json!({"id": entry.id, "kind": entry.kind, "format": entry.format, "issuer": entry.issuer, "issuerName": entry.issuer_name}),
+    ))
 }
 
 /// `GET /admin/wallet`: the wallet, without the credentials' contents.
@@ -59,9 +81,19 @@ pub struct PresentBody {
 }
 
 /// `POST /admin/request-presentation {peer, kinds, claims}`: ask a holder and verify.
-pub async fn request_presentation(State(s): State<ApiState>, Json(b): Json<PresentBody>) -> Result<Json<Value>, ApiError> {
-    let peer = b.peer.parse().map_err(|e| bad(format!("peer: not a peer id: {e}")))?;
-    let report = s.node.request_presentation(peer, b.kinds, b.claims).await.map_err(bad)?;
+pub async fn request_presentation(
+    State(s): State<ApiState>,
+    Json(b): Json<PresentBody>,
+) -> Result<Json<Value>, ApiError> {
+    let peer = b
+        .peer
+        .parse()
+        .map_err(|e| bad(format!("peer: not a peer id: {e}")))?;
+    let report = s
+        .node
+        .request_presentation(peer, b.kinds, b.claims)
+        .await
+        .map_err(bad)?;
     Ok(Json(serde_json::to_value(report).unwrap_or_default()))
 }
 
@@ -74,7 +106,12 @@ pub async fn peers(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
 /// `GET /admin/status`: who this node is and what it holds.
 pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let n = &s.node;
-    let listeners: Vec<String> = n.net.listeners().await.map(|l| l.iter().map(|a| a.to_string()).collect()).unwrap_or_default();
+    let listeners: Vec<String> = n
+        .net
+        .listeners()
+        .await
+        .map(|l| l.iter().map(|a| a.to_string()).collect())
+        .unwrap_or_default();
     let peers = n.net.peers().await.unwrap_or_default();
     let lists = n.store.status_lists().map_err(|e| bad(e.to_string()))?;
     Ok(Json(json!({
@@ -103,14 +140,25 @@ fn revoke_default() -> String {
 }
 
 /// `POST /admin/revoke {credential_id, action: revoke|suspend|reinstate}`.
-pub async fn revoke(State(s): State<ApiState>, Json(b): Json<RevokeBody>) -> Result<Json<Value>, ApiError> {
+pub async fn revoke(
+    State(s): State<ApiState>,
+    Json(b): Json<RevokeBody>,
+) -> Result<Json<Value>, ApiError> {
     let (purpose, set) = match b.action.as_str() {
         "revoke" => (StatusPurpose::Revocation, true),
         "suspend" => (StatusPurpose::Suspension, true),
         "reinstate" => (StatusPurpose::Suspension, false),
-        other => return Err(bad(format!("action `{other}` is not revoke, suspend or reinstate"))),
+        other => {
+            return Err(bad(format!(
+                "action `{other}` is not revoke, suspend or reinstate"
+            )))
+        }
     };
-    let (list, version) = s.node.change_status(&b.credential_id, purpose, set).await.map_err(bad)?;
+    let (list, version) = s
+        .node
+        .change_status(&b.credential_id, purpose, set)
+        .await
+        .map_err(bad)?;
     Ok(Json(json!({"list": list, "version": version})))
 }
 
@@ -126,7 +174,10 @@ pub struct DecideBody {
 }
 
 /// `POST /admin/consents/decide {request_id, approve}`.
-pub async fn decide(State(s): State<ApiState>, Json(b): Json<DecideBody>) -> Result<Json<Value>, ApiError> {
+pub async fn decide(
+    State(s): State<ApiState>,
+    Json(b): Json<DecideBody>,
+) -> Result<Json<Value>, ApiError> {
     if s.node.decide_consent(&b.request_id, b.approve) {
         Ok(Json(json!({"decided": b.request_id})))
     } else {
@@ -140,16 +191,31 @@ pub struct TrustBody {
 }
 
 /// `POST /admin/trust {jws}`: store and spread a root-signed accreditation or withdrawal.
-pub async fn trust(State(s): State<ApiState>, Json(b): Json<TrustBody>) -> Result<Json<Value>, ApiError> {
-    let typ = credentials::jose::CompactJws::parse(b.jws.trim()).map_err(|e| bad(e.to_string()))?.header.typ.unwrap_or_default();
-    let msg = if typ == credentials::trust::WITHDRAWAL_TYP { GossipMessage::Withdrawal(b.jws.trim().into()) } else { GossipMessage::Accreditation(b.jws.trim().into()) };
+pub async fn trust(
+    State(s): State<ApiState>,
+    Json(b): Json<TrustBody>,
+) -> Result<Json<Value>, ApiError> {
+    let typ = credentials::jose::CompactJws::parse(b.jws.trim())
+        .map_err(|e| bad(e.to_string()))?
+        .header
+        .typ
+        .unwrap_or_default();
+    let msg = if typ == credentials::trust::WITHDRAWAL_TYP {
+        GossipMessage::Withdrawal(b.jws.trim().into())
+    } else {
+        GossipMessage::Accreditation(b.jws.trim().into())
+    };
     s.node.submit_trust(msg).await.map_err(bad)?;
     Ok(Json(json!({"accepted": true})))
 }
 
 /// `GET /admin/verifications`: the verifier log.
 pub async fn verifications(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let v = s.node.store.verifications().map_err(|e| bad(e.to_string()))?;
+    let v = s
+        .node
+        .store
+        .verifications()
+        .map_err(|e| bad(e.to_string()))?;
     Ok(Json(serde_json::to_value(v).unwrap_or_default()))
 }
 
@@ -159,9 +225,16 @@ pub struct DialBody {
 }
 
 /// `POST /admin/dial {addr}`.
-pub async fn dial(State(s): State<ApiState>, Json(b): Json<DialBody>) -> Result<Json<Value>, ApiError> {
+pub async fn dial(
+    State(s): State<ApiState>,
+    Json(b): Json<DialBody>,
+) -> Result<Json<Value>, ApiError> {
     let addr = b.addr.parse().map_err(|e| bad(format!("addr: {e}")))?;
-    s.node.net.dial(addr).await.map_err(|e| bad(e.to_string()))?;
+    s.node
+        .net
+        .dial(addr)
+        .await
+        .map_err(|e| bad(e.to_string()))?;
     Ok(Json(json!({"dialing": b.addr})))
 }
 
@@ -179,26 +252,47 @@ pub struct AccreditBody {
 
 /// `POST /admin/accredit`: the root authority signs and spreads an accreditation (or a
 /// withdrawal). Only a node whose own DID is its pinned root may do this.
-pub async fn accredit(State(s): State<ApiState>, Json(b): Json<AccreditBody>) -> Result<Json<Value>, ApiError> {
+pub async fn accredit(
+    State(s): State<ApiState>,
+    Json(b): Json<AccreditBody>,
+) -> Result<Json<Value>, ApiError> {
     let n = &s.node;
     if n.cfg.root_did.as_deref() != Some(n.identity.did()) {
-        return Err(bad("this node is not the root authority (its DID is not the pinned root_did)"));
+        return Err(bad(
+            "this node is not the root authority (its DID is not the pinned root_did)",
+        ));
     }
     credentials::did::resolve_key(&b.issuer).map_err(|e| bad(format!("issuer: {e}")))?;
     let now = chrono::Utc::now();
     let version = now.timestamp_millis() as u64;
     let msg = if b.withdraw {
-        let w = credentials::trust::Withdrawal { issuer: b.issuer.clone(), withdrawn: credentials::time::format(now), version };
+        let w = credentials::trust::Withdrawal {
+            issuer: b.issuer.clone(),
+            withdrawn: credentials::time::format(now),
+            version,
+        };
         GossipMessage::Withdrawal(w.sign(&n.identity))
     } else {
-        let kinds = b.kinds.iter().map(|k| CredentialKind::parse(k)).collect::<Result<Vec<_>, _>>().map_err(|e| bad(format!("kinds: {e}")))?;
+        let kinds = b
+            .kinds
+            .iter()
+            .map(|k| CredentialKind::parse(k))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("kinds: {e}")))?;
         if kinds.is_empty() || b.name.is_empty() {
             return Err(bad("an accreditation needs a name and at least one kind"));
         }
         if let Some(u) = &b.valid_until {
             credentials::time::parse(u).map_err(|e| bad(format!("valid_until: {e}")))?;
         }
-        let a = credentials::trust::Accreditation { issuer: b.issuer.clone(), name: b.name.clone(), kinds, valid_from: credentials::time::format(now), valid_until: b.valid_until.clone(), version };
+        let a = credentials::trust::Accreditation {
+            issuer: b.issuer.clone(),
+            name: b.name.clone(),
+            kinds,
+            valid_from: credentials::time::format(now),
+            valid_until: b.valid_until.clone(),
+            version,
+        };
         GossipMessage::Accreditation(a.sign(&n.identity))
     };
     n.submit_trust(msg).await.map_err(bad)?;

@@ -43,7 +43,11 @@ pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, msg.into())
 }
 
-async fn require_token(State(s): State<ApiState>, req: Request, next: Next) -> Result<Response, ApiError> {
+async fn require_token(
+    State(s): State<ApiState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let ok = req
         .headers()
         .get(axum::http::header::AUTHORIZATION)
@@ -67,7 +71,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/records", get(admin::records))
         .route("/admin/claim", post(admin::claim))
         .route("/admin/wallet", get(admin::wallet))
-        .route("/admin/request-presentation", post(admin::request_presentation))
+        .route(
+            "/admin/request-presentation",
+            post(admin::request_presentation),
+        )
         .route("/admin/peers", get(admin::peers))
         .route("/admin/status", get(admin::status))
         .route("/admin/revoke", post(admin::revoke))
@@ -78,7 +85,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/dial", post(admin::dial))
         .route("/admin/accredit", post(admin::accredit))
         .route("/credentials/issue", post(vcapi::issue))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), require_token));
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_token,
+        ));
     Router::new()
         .route("/credentials/verify", post(vcapi::verify_credential))
         .route("/presentations/verify", post(vcapi::verify_presentation))

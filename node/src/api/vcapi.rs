@@ -24,30 +24,50 @@ pub struct IssueOptions {
 
 /// `POST /credentials/issue`: issue a credential of one of this issuer's kinds (the kind comes
 /// from `type`, the holder from `credentialSubject.id`). 201 with `verifiableCredential`.
-pub async fn issue(State(s): State<ApiState>, Json(body): Json<IssueBody>) -> Result<Response, ApiError> {
+pub async fn issue(
+    State(s): State<ApiState>,
+    Json(body): Json<IssueBody>,
+) -> Result<Response, ApiError> {
     let c = &body.credential;
     let types: Vec<&str> = match c.get("type") {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
         Some(Value::String(t)) => vec![t.as_str()],
         _ => vec![],
     };
-    let kind = CredentialKind::from_types(types.iter().copied()).map_err(|e| bad(format!("credential.type: {e}")))?;
-    let mut subject = c.get("credentialSubject").cloned().ok_or_else(|| bad("credential.credentialSubject is missing"))?;
+    let kind = CredentialKind::from_types(types.iter().copied())
+        .map_err(|e| bad(format!("credential.type: {e}")))?;
+    let mut subject = c
+        .get("credentialSubject")
+        .cloned()
+        .ok_or_else(|| bad("credential.credentialSubject is missing"))?;
     let holder = subject.get("id").and_then(Value::as_str).map(str::to_owned);
     if let Some(o) = subject.as_object_mut() {
         o.remove("id");
     }
     let format = match body.options.format.as_deref() {
         None => Format::DataIntegrity,
-        Some(f) => Format::parse(f).ok_or_else(|| bad(format!("options.format `{f}` is not di, jwt or sd-jwt")))?,
+        Some(f) => Format::parse(f)
+            .ok_or_else(|| bad(format!("options.format `{f}` is not di, jwt or sd-jwt")))?,
     };
-    let (_, text) = s.node.issue_direct(kind, subject, holder, format).await.map_err(|e| bad(e.to_string()))?;
+    let (_, text) = s
+        .node
+        .issue_direct(kind, subject, holder, format)
+        .await
+        .map_err(|e| bad(e.to_string()))?;
     let vc = match format {
         Format::DataIntegrity => serde_json::from_str(&text).unwrap_or(Value::Null),
-        Format::Jwt => json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+jwt,{text}")}),
-        Format::SdJwt => json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+sd-jwt,{text}")}),
+        Format::Jwt => {
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+jwt,{text}")})
+        }
+        Format::SdJwt => {
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+sd-jwt,{text}")})
+        }
     };
-    Ok((StatusCode::CREATED, Json(json!({ "verifiableCredential": vc }))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "verifiableCredential": vc })),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -78,39 +98,86 @@ fn as_text(v: &Value) -> String {
 }
 
 fn verdict(r: credentials::VerificationReport) -> Response {
-    let checks: Vec<&str> = r.checks.iter().filter(|c| matches!(c.outcome, credentials::verify::Outcome::Pass { .. })).map(|c| c.check.as_str()).collect();
+    let checks: Vec<&str> = r
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, credentials::verify::Outcome::Pass { .. }))
+        .map(|c| c.check.as_str())
+        .collect();
     let errors: Vec<String> = r
         .checks
         .iter()
         .filter_map(|c| match &c.outcome {
-            credentials::verify::Outcome::Fail { reason } => Some(format!("{}: {reason}", c.check.as_str())),
+            credentials::verify::Outcome::Fail { reason } => {
+                Some(format!("{}: {reason}", c.check.as_str()))
+            }
             _ => None,
         })
         .collect();
     let body = json!({ "verified": r.valid, "checks": checks, "errors": errors, "report": r });
-    let code = if r.valid { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let code = if r.valid {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     (code, Json(body)).into_response()
 }
 
 /// `POST /credentials/verify`: 200 when valid, 422 with the report when not.
-pub async fn verify_credential(State(s): State<ApiState>, Json(body): Json<VerifyCredentialBody>) -> Result<Response, ApiError> {
-    let r = s.node.verify_text(as_text(&body.verifiable_credential), None, None).await.map_err(bad)?;
+pub async fn verify_credential(
+    State(s): State<ApiState>,
+    Json(body): Json<VerifyCredentialBody>,
+) -> Result<Response, ApiError> {
+    let r = s
+        .node
+        .verify_text(as_text(&body.verifiable_credential), None, None)
+        .await
+        .map_err(bad)?;
     if r.presentation {
-        return Err(bad("verifiableCredential is a presentation; use /presentations/verify"));
+        return Err(bad(
+            "verifiableCredential is a presentation; use /presentations/verify",
+        ));
     }
     Ok(verdict(r))
 }
 
 /// `POST /presentations/verify`: with the verifier's expected challenge and domain.
-pub async fn verify_presentation(State(s): State<ApiState>, Json(body): Json<VerifyPresentationBody>) -> Result<Response, ApiError> {
-    let r = s.node.verify_text(as_text(&body.verifiable_presentation), body.options.challenge, body.options.domain).await.map_err(bad)?;
+pub async fn verify_presentation(
+    State(s): State<ApiState>,
+    Json(body): Json<VerifyPresentationBody>,
+) -> Result<Response, ApiError> {
+    let r = s
+        .node
+        .verify_text(
+            as_text(&body.verifiable_presentation),
+            body.options.challenge,
+            body.options.domain,
+        )
+        .await
+        .map_err(bad)?;
     Ok(verdict(r))
 }
 
 /// `GET /status/…`: this issuer's status list as a W3C `BitstringStatusListCredential`
 /// (Data Integrity), so verifiers outside vcnet can check status at the entry's URL.
-pub async fn status_list(State(s): State<ApiState>, Path(list): Path<String>) -> Result<Response, ApiError> {
-    let url = format!("{}/{}", s.node.status_base.trim_end_matches('/').rsplit_once("/status").map(|(b, _)| b).unwrap_or(""), format_args!("status/{list}"));
-    let vc = s.node.status_list_credential(&url).await.map_err(|e| ApiError(StatusCode::NOT_FOUND, e))?;
+pub async fn status_list(
+    State(s): State<ApiState>,
+    Path(list): Path<String>,
+) -> Result<Response, ApiError> {
+    let url = format!(
+        "{}/{}",
+        s.node
+            .status_base
+            .trim_end_matches('/')
+            .rsplit_once("/status")
+            .map(|(b, _)| b)
+            .unwrap_or(""),
+        format_args!("status/{list}")
+    );
+    let vc = s
+        .node
+        .status_list_credential(&url)
+        .await
+        .map_err(|e| ApiError(StatusCode::NOT_FOUND, e))?;
     Ok(Json(vc).into_response())
 }

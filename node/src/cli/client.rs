@@ -25,11 +25,22 @@ impl Client {
     /// Reads the data dir's run.json and token.
     pub fn for_data_dir(dir: &Path) -> anyhow::Result<Self> {
         let dd = DataDir(dir.to_owned());
-        let run = std::fs::read_to_string(dd.run_file())
-            .with_context(|| format!("no running node for {} (start it with `vcnode run --data-dir {}`)", dir.display(), dir.display()))?;
+        let run = std::fs::read_to_string(dd.run_file()).with_context(|| {
+            format!(
+                "no running node for {} (start it with `vcnode run --data-dir {}`)",
+                dir.display(),
+                dir.display()
+            )
+        })?;
         let info: RunInfo = serde_json::from_str(&run).context("run.json is unreadable")?;
-        let token = std::fs::read_to_string(dd.token()).with_context(|| format!("reading {}", dd.token().display()))?.trim().to_owned();
-        Ok(Self { http: info.http, token })
+        let token = std::fs::read_to_string(dd.token())
+            .with_context(|| format!("reading {}", dd.token().display()))?
+            .trim()
+            .to_owned();
+        Ok(Self {
+            http: info.http,
+            token,
+        })
     }
 
     /// GET a path, returning the JSON body.
@@ -39,7 +50,12 @@ impl Client {
 
     /// POST JSON to a path.
     pub fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        self.call("POST", path, Some(body.to_string().into_bytes()), "application/json")
+        self.call(
+            "POST",
+            path,
+            Some(body.to_string().into_bytes()),
+            "application/json",
+        )
     }
 
     /// POST raw text.
@@ -47,8 +63,15 @@ impl Client {
         self.call("POST", path, Some(body.into_bytes()), "text/plain")
     }
 
-    fn call(&self, method: &str, path: &str, body: Option<Vec<u8>>, ctype: &str) -> anyhow::Result<Value> {
-        let mut s = TcpStream::connect(&self.http).with_context(|| format!("connecting to the node at {} (is it running?)", self.http))?;
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        ctype: &str,
+    ) -> anyhow::Result<Value> {
+        let mut s = TcpStream::connect(&self.http)
+            .with_context(|| format!("connecting to the node at {} (is it running?)", self.http))?;
         s.set_read_timeout(Some(TIMEOUT))?;
         let body = body.unwrap_or_default();
         let head = format!(
@@ -60,18 +83,37 @@ impl Client {
         s.write_all(head.as_bytes())?;
         s.write_all(&body)?;
         let mut buf = Vec::new();
-        s.read_to_end(&mut buf).context("reading the node's answer")?;
+        s.read_to_end(&mut buf)
+            .context("reading the node's answer")?;
         let text = String::from_utf8_lossy(&buf);
-        let (head, rest) = text.split_once("\r\n\r\n").ok_or_else(|| anyhow!("malformed HTTP answer"))?;
-        let status: u16 = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| anyhow!("malformed HTTP status"))?;
-        let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-        let body = if chunked { dechunk(rest) } else { rest.to_owned() };
+        let (head, rest) = text
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| anyhow!("malformed HTTP answer"))?;
+        let status: u16 = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| anyhow!("malformed HTTP status"))?;
+        let chunked = head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked");
+        let body = if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_owned()
+        };
         let v: Value = serde_json::from_str(&body).unwrap_or(Value::String(body));
         if status >= 400 {
             if status == 422 {
                 return Ok(v);
             }
-            bail!("{}", v.get("error").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| v.to_string()));
+            bail!(
+                "{}",
+                v.get("error")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            );
         }
         Ok(v)
     }

@@ -53,7 +53,8 @@ pub struct IssueArgs {
 pub fn run(a: IssueArgs) -> anyhow::Result<i32> {
     let issuer = Identity::load(&a.key)?;
     let text = super::read_input(&a.subject)?;
-    let subject: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", a.subject))?;
+    let subject: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", a.subject))?;
     let kind = match a.kind {
         KindArg::Identity => CredentialKind::Identity,
         KindArg::Health => CredentialKind::HealthRecord,
@@ -67,10 +68,12 @@ pub fn run(a: IssueArgs) -> anyhow::Result<i32> {
     if format == Format::SdJwt && a.holder.is_none() {
         return Err(anyhow!("--format sd-jwt needs --holder DID: the holder's key is bound into the credential (cnf)"));
     }
-    let base = a
-        .status_list_url
-        .clone()
-        .unwrap_or_else(|| format!("https://status.vcnet.id/{}", credentials::did::did_fragment(issuer.did())));
+    let base = a.status_list_url.clone().unwrap_or_else(|| {
+        format!(
+            "https://status.vcnet.id/{}",
+            credentials::did::did_fragment(issuer.did())
+        )
+    });
     let base = base.trim_end_matches('/').to_owned();
     let state_path = IssuerState::path_for_key(&a.key);
     let mut state = IssuerState::load(&state_path, &base)?;
@@ -78,7 +81,12 @@ pub fn run(a: IssueArgs) -> anyhow::Result<i32> {
     let (shard, index) = state.allocate(&mut rng);
     let entry = |purpose: StatusPurpose| {
         let list = format!("{base}/{}/{shard}", purpose.as_str());
-        StatusEntry { id: Some(format!("{list}#{index}")), purpose, index, list }
+        StatusEntry {
+            id: Some(format!("{list}#{index}")),
+            purpose,
+            index,
+            list,
+        }
     };
     let req = CredentialRequest {
         kind,
@@ -87,7 +95,10 @@ pub fn run(a: IssueArgs) -> anyhow::Result<i32> {
         id: None,
         valid_from: chrono::Utc::now(),
         valid_until: a.valid_until,
-        status: vec![entry(StatusPurpose::Revocation), entry(StatusPurpose::Suspension)],
+        status: vec![
+            entry(StatusPurpose::Revocation),
+            entry(StatusPurpose::Suspension),
+        ],
     };
     let issued = issue(format, &issuer, &req, &mut rng)?;
     // Persist the allocation only once the credential exists, so a failed issue wastes nothing;

@@ -26,7 +26,8 @@ pub fn run(cmd: KeyCommand) -> anyhow::Result<i32> {
     match cmd {
         KeyCommand::Generate { out } => {
             let id = Identity::generate(&mut rand::rngs::OsRng);
-            id.save(&out).with_context(|| format!("writing key file {}", out.display()))?;
+            id.save(&out)
+                .with_context(|| format!("writing key file {}", out.display()))?;
             println!("{}", id.did());
         }
         KeyCommand::Show { key } => {

@@ -7,6 +7,7 @@ mod issue;
 mod key;
 mod node_cmds;
 mod present;
+mod topology;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -15,7 +16,11 @@ use clap::{Parser, Subcommand};
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Parser)]
-#[command(name = "vcnode", version, about = "vcnet node: issue, hold, present, verify and revoke W3C verifiable credentials")]
+#[command(
+    name = "vcnode",
+    version,
+    about = "vcnet node: issue, hold, present, verify and revoke W3C verifiable credentials"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,6 +61,8 @@ enum Command {
     Revoke(node_cmds::RevokeArgs),
     /// Root authority: accredit an issuer for kinds (or withdraw it).
     Accredit(node_cmds::AccreditArgs),
+    /// Check a testnet topology file and list its nodes (used by testnet/up.sh).
+    Topology(topology::TopologyArgs),
 }
 
 #[derive(Subcommand)]
@@ -95,6 +102,7 @@ pub fn main() -> i32 {
         Command::Status(a) => node_cmds::status(a),
         Command::Revoke(a) => node_cmds::revoke(a),
         Command::Accredit(a) => node_cmds::accredit(a),
+        Command::Topology(a) => topology::run(a),
     };
     match result {
         Ok(code) => code,
@@ -110,7 +118,8 @@ pub(crate) fn read_input(path: &str) -> anyhow::Result<String> {
     use anyhow::Context;
     if path == "-" {
         let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("reading standard input")?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .context("reading standard input")?;
         Ok(s)
     } else {
         std::fs::read_to_string(path).with_context(|| format!("reading {path}"))

@@ -35,7 +35,13 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
     if DataDir(a.data_dir.clone()).config().exists() {
         bail!("{} is already initialised", a.data_dir.display());
     }
-    let mut cfg = Config { name: a.name, roles: a.roles, issue_kinds: a.issue_kinds, root_did: a.root_did, ..Config::default() };
+    let mut cfg = Config {
+        name: a.name,
+        roles: a.roles,
+        issue_kinds: a.issue_kinds,
+        root_did: a.root_did,
+        ..Config::default()
+    };
     if let Some(c) = a.consent {
         cfg.consent = c;
     }
@@ -75,10 +81,15 @@ pub fn run(a: RunArgs) -> anyhow::Result<i32> {
     cfg.mdns |= a.mdns;
     cfg.check(&DataDir(a.data_dir.clone()).config())?;
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,libp2p_gossipsub=warn,libp2p_mdns=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,libp2p_gossipsub=warn,libp2p_mdns=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let node = crate::runtime::start(&a.data_dir, cfg).await?;
         println!("{}", serde_json::to_string(&node.info)?);
@@ -121,17 +132,24 @@ pub struct ImportArgs {
 }
 
 pub fn records_import(a: ImportArgs) -> anyhow::Result<i32> {
-    let text = std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-    let v = Client::for_data_dir(&a.d.data_dir)?.post_text(&format!("/admin/records/import?kind={}", a.kind), text)?;
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("reading {}", a.file.display()))?;
+    let v = Client::for_data_dir(&a.d.data_dir)?
+        .post_text(&format!("/admin/records/import?kind={}", a.kind), text)?;
     match a.codes_out {
         Some(p) => {
-            std::fs::write(&p, serde_json::to_vec_pretty(&v["codes"])?).with_context(|| format!("writing {}", p.display()))?;
+            std::fs::write(&p, serde_json::to_vec_pretty(&v["codes"])?)
+                .with_context(|| format!("writing {}", p.display()))?;
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
             }
-            println!("imported {} records; claim codes in {}", v["codes"].as_array().map(|a| a.len()).unwrap_or(0), p.display());
+            println!(
+                "imported {} records; claim codes in {}",
+                v["codes"].as_array().map(|a| a.len()).unwrap_or(0),
+                p.display()
+            );
         }
         None => print(&v)?,
     }
@@ -154,7 +172,10 @@ pub struct ClaimArgs {
 }
 
 pub fn claim(a: ClaimArgs) -> anyhow::Result<i32> {
-    print(&Client::for_data_dir(&a.d.data_dir)?.post("/admin/claim", &json!({"issuer": a.issuer, "code": a.code, "format": a.format}))?)?;
+    print(&Client::for_data_dir(&a.d.data_dir)?.post(
+        "/admin/claim",
+        &json!({"issuer": a.issuer, "code": a.code, "format": a.format}),
+    )?)?;
     Ok(0)
 }
 
@@ -182,7 +203,10 @@ pub struct RequestArgs {
 }
 
 pub fn request_presentation(a: RequestArgs) -> anyhow::Result<i32> {
-    let v = Client::for_data_dir(&a.d.data_dir)?.post("/admin/request-presentation", &json!({"peer": a.from, "kinds": a.kind, "claims": a.claims}))?;
+    let v = Client::for_data_dir(&a.d.data_dir)?.post(
+        "/admin/request-presentation",
+        &json!({"peer": a.from, "kinds": a.kind, "claims": a.claims}),
+    )?;
     if a.json {
         print(&v)?;
     } else {
@@ -193,15 +217,28 @@ pub fn request_presentation(a: RequestArgs) -> anyhow::Result<i32> {
         }
         if let Some(c) = v["claims"].as_object() {
             for (k, val) in c.iter().filter(|(k, _)| k.as_str() != "id") {
-                println!("  {k}: {}", val.as_str().map(str::to_owned).unwrap_or_else(|| val.to_string()));
+                println!(
+                    "  {k}: {}",
+                    val.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| val.to_string())
+                );
             }
         }
         for c in v["checks"].as_array().into_iter().flatten() {
             let detail = c["reason"].as_str().or(c["detail"].as_str()).unwrap_or("");
-            println!("  {:<18} {:<5} {detail}", c["check"].as_str().unwrap_or(""), c["result"].as_str().unwrap_or(""));
+            println!(
+                "  {:<18} {:<5} {detail}",
+                c["check"].as_str().unwrap_or(""),
+                c["result"].as_str().unwrap_or("")
+            );
         }
     }
-    Ok(if v["valid"].as_bool() == Some(true) { 0 } else { 1 })
+    Ok(if v["valid"].as_bool() == Some(true) {
+        0
+    } else {
+        1
+    })
 }
 
 pub fn peers(a: DataDirArg) -> anyhow::Result<i32> {
@@ -229,8 +266,17 @@ pub struct RevokeArgs {
 }
 
 pub fn revoke(a: RevokeArgs) -> anyhow::Result<i32> {
-    let action = if a.suspend { "suspend" } else if a.reinstate { "reinstate" } else { "revoke" };
-    print(&Client::for_data_dir(&a.d.data_dir)?.post("/admin/revoke", &json!({"credential_id": a.credential_id, "action": action}))?)?;
+    let action = if a.suspend {
+        "suspend"
+    } else if a.reinstate {
+        "reinstate"
+    } else {
+        "revoke"
+    };
+    print(&Client::for_data_dir(&a.d.data_dir)?.post(
+        "/admin/revoke",
+        &json!({"credential_id": a.credential_id, "action": action}),
+    )?)?;
     Ok(0)
 }
 
@@ -249,8 +295,14 @@ pub struct ConsentArgs {
 pub fn consent(a: ConsentArgs) -> anyhow::Result<i32> {
     let c = Client::for_data_dir(&a.d.data_dir)?;
     match (a.approve, a.deny) {
-        (Some(id), _) => print(&c.post("/admin/consents/decide", &json!({"request_id": id, "approve": true}))?)?,
-        (_, Some(id)) => print(&c.post("/admin/consents/decide", &json!({"request_id": id, "approve": false}))?)?,
+        (Some(id), _) => print(&c.post(
+            "/admin/consents/decide",
+            &json!({"request_id": id, "approve": true}),
+        )?)?,
+        (_, Some(id)) => print(&c.post(
+            "/admin/consents/decide",
+            &json!({"request_id": id, "approve": false}),
+        )?)?,
         _ => print(&c.get("/admin/consents")?)?,
     }
     Ok(0)

@@ -50,18 +50,34 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     let mut status = MemoryStatus::new();
     for f in &a.status_lists {
         let jws = super::read_input(f)?;
-        let (_, list) = SignedSnapshot::open(jws.trim(), &keys).with_context(|| format!("status list {f}"))?;
+        let (_, list) =
+            SignedSnapshot::open(jws.trim(), &keys).with_context(|| format!("status list {f}"))?;
         status.insert(list);
     }
     let mut trust = MemoryTrust::new();
     for f in &a.trust {
-        let root = a.root.as_deref().context("--trust needs --root DID (the pinned root authority)")?;
-        for (n, line) in super::read_input(f)?.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let acc = Accreditation::open(line.trim(), root, &keys).with_context(|| format!("{f}: line {}", n + 1))?;
-            trust.insert(TrustEntry { accreditation: acc, withdrawn: None });
+        let root = a
+            .root
+            .as_deref()
+            .context("--trust needs --root DID (the pinned root authority)")?;
+        for (n, line) in super::read_input(f)?
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let acc = Accreditation::open(line.trim(), root, &keys)
+                .with_context(|| format!("{f}: line {}", n + 1))?;
+            trust.insert(TrustEntry {
+                accreditation: acc,
+                withdrawn: None,
+            });
         }
     }
-    let texts = a.inputs.iter().map(|i| super::read_input(i)).collect::<anyhow::Result<Vec<_>>>()?;
+    let texts = a
+        .inputs
+        .iter()
+        .map(|i| super::read_input(i))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut opts = VerifyOptions::at(a.now.unwrap_or_else(chrono::Utc::now));
     opts.challenge = a.challenge;
     opts.domain = a.domain;
@@ -75,7 +91,11 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         verifier.verify_batch(&refs, &opts, &status, &trust)
     };
     if a.json {
-        let v = if reports.len() == 1 { serde_json::to_value(&reports[0])? } else { serde_json::to_value(&reports)? };
+        let v = if reports.len() == 1 {
+            serde_json::to_value(&reports[0])?
+        } else {
+            serde_json::to_value(&reports)?
+        };
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         for (name, r) in a.inputs.iter().zip(&reports) {
@@ -85,7 +105,9 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
             print!("{r}");
         }
     }
-    let undecodable = reports.iter().any(|r| matches!(r.outcome(CheckName::Decode), Some(Outcome::Fail { .. })));
+    let undecodable = reports
+        .iter()
+        .any(|r| matches!(r.outcome(CheckName::Decode), Some(Outcome::Fail { .. })));
     Ok(if undecodable {
         super::EXIT_USAGE
     } else if reports.iter().all(|r| r.valid) {

@@ -29,13 +29,22 @@ pub struct VcnetBehaviour {
     pub status_sync: cbor::Behaviour<StatusSyncRequest, StatusSyncResponse>,
 }
 
-fn rr<Req, Resp>(protocol: libp2p::StreamProtocol, timeout: std::time::Duration) -> cbor::Behaviour<Req, Resp>
+fn rr<Req, Resp>(
+    protocol: libp2p::StreamProtocol,
+    timeout: std::time::Duration,
+) -> cbor::Behaviour<Req, Resp>
 where
     Req: Send + Clone + serde::Serialize + serde::de::DeserializeOwned + 'static,
     Resp: Send + Clone + serde::Serialize + serde::de::DeserializeOwned + 'static,
 {
-    let codec = cbor::codec::Codec::default().set_request_size_maximum(MAX_REQUEST_BYTES).set_response_size_maximum(MAX_RESPONSE_BYTES);
-    request_response::Behaviour::with_codec(codec, [(protocol, ProtocolSupport::Full)], request_response::Config::default().with_request_timeout(timeout))
+    let codec = cbor::codec::Codec::default()
+        .set_request_size_maximum(MAX_REQUEST_BYTES)
+        .set_response_size_maximum(MAX_RESPONSE_BYTES);
+    request_response::Behaviour::with_codec(
+        codec,
+        [(protocol, ProtocolSupport::Full)],
+        request_response::Config::default().with_request_timeout(timeout),
+    )
 }
 
 impl VcnetBehaviour {
@@ -50,19 +59,29 @@ impl VcnetBehaviour {
             .heartbeat_interval(std::time::Duration::from_millis(500))
             .build()
             .map_err(|e| format!("gossipsub config: {e}"))?;
-        let gossipsub = gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Signed(key.clone()), gossip_cfg)
-            .map_err(|e| format!("gossipsub: {e}"))?;
+        let gossipsub = gossipsub::Behaviour::new(
+            gossipsub::MessageAuthenticity::Signed(key.clone()),
+            gossip_cfg,
+        )
+        .map_err(|e| format!("gossipsub: {e}"))?;
         let mdns = if mdns_enabled {
-            Some(mdns::tokio::Behaviour::new(mdns::Config::default(), peer_id).map_err(|e| format!("mdns: {e}"))?)
+            Some(
+                mdns::tokio::Behaviour::new(mdns::Config::default(), peer_id)
+                    .map_err(|e| format!("mdns: {e}"))?,
+            )
         } else {
             None
         };
         let mut kad_cfg = kad::Config::new(libp2p::StreamProtocol::new("/vcnet/kad/1"));
         kad_cfg.set_query_timeout(std::time::Duration::from_secs(30));
-        let mut kad = kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), kad_cfg);
+        let mut kad =
+            kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), kad_cfg);
         kad.set_mode(Some(kad::Mode::Server));
         Ok(Self {
-            identify: identify::Behaviour::new(identify::Config::new(PROTOCOL_VERSION.into(), key.public()).with_agent_version(agent)),
+            identify: identify::Behaviour::new(
+                identify::Config::new(PROTOCOL_VERSION.into(), key.public())
+                    .with_agent_version(agent),
+            ),
             ping: ping::Behaviour::default(),
             kad,
             mdns: mdns.into(),

@@ -6,14 +6,16 @@ use std::collections::HashMap;
 use futures::StreamExt;
 use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
 use libp2p::swarm::SwarmEvent;
-use libp2p::{gossipsub, identify, identity, kad, mdns, noise, tcp, yamux, Multiaddr, PeerId, Swarm};
+use libp2p::{
+    gossipsub, identify, identity, kad, mdns, noise, tcp, yamux, Multiaddr, PeerId, Swarm,
+};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::behaviour::VcnetBehaviour;
 use super::behaviour::{VcnetBehaviourEvent, STATUS_TOPIC, TRUST_TOPIC};
 use super::handle::{NetError, NetHandle};
 use super::protocols::*;
-use super::behaviour::VcnetBehaviour;
 
 /// Commands queued to the event loop. Bounded: callers wait when the loop is busy.
 pub const COMMAND_CAP: usize = 256;
@@ -35,13 +37,30 @@ pub enum Validation {
 /// What the network tells the node service.
 pub enum Inbound {
     /// A holder claims a credential.
-    Claim { peer: PeerId, req: ClaimRequest, channel: ResponseChannel<ClaimResponse> },
+    Claim {
+        peer: PeerId,
+        req: ClaimRequest,
+        channel: ResponseChannel<ClaimResponse>,
+    },
     /// A verifier asks for a presentation.
-    Present { peer: PeerId, req: PresentationRequest, channel: ResponseChannel<PresentationResponse> },
+    Present {
+        peer: PeerId,
+        req: PresentationRequest,
+        channel: ResponseChannel<PresentationResponse>,
+    },
     /// A peer asks for status updates.
-    Sync { peer: PeerId, req: StatusSyncRequest, channel: ResponseChannel<StatusSyncResponse> },
+    Sync {
+        peer: PeerId,
+        req: StatusSyncRequest,
+        channel: ResponseChannel<StatusSyncResponse>,
+    },
     /// A gossip message awaiting validation.
-    Gossip { topic: String, data: Vec<u8>, id: gossipsub::MessageId, source: PeerId },
+    Gossip {
+        topic: String,
+        data: Vec<u8>,
+        id: gossipsub::MessageId,
+        source: PeerId,
+    },
     /// A peer identified itself.
     Identified(PeerInfo),
 }
@@ -71,17 +90,53 @@ struct Agent {
 }
 
 pub(super) enum Command {
-    Dial { addr: Multiaddr, reply: oneshot::Sender<Result<(), NetError>> },
-    Claim { peer: PeerId, req: ClaimRequest, reply: oneshot::Sender<Result<ClaimResponse, NetError>> },
-    Present { peer: PeerId, req: PresentationRequest, reply: oneshot::Sender<Result<PresentationResponse, NetError>> },
-    Sync { peer: PeerId, req: StatusSyncRequest, reply: oneshot::Sender<Result<StatusSyncResponse, NetError>> },
-    RespondClaim { channel: ResponseChannel<ClaimResponse>, resp: ClaimResponse },
-    RespondPresent { channel: ResponseChannel<PresentationResponse>, resp: PresentationResponse },
-    RespondSync { channel: ResponseChannel<StatusSyncResponse>, resp: StatusSyncResponse },
-    Publish { topic: &'static str, data: Vec<u8>, reply: oneshot::Sender<Result<(), NetError>> },
-    Report { id: gossipsub::MessageId, source: PeerId, validation: Validation },
-    Peers { reply: oneshot::Sender<Vec<PeerInfo>> },
-    Listeners { reply: oneshot::Sender<Vec<Multiaddr>> },
+    Dial {
+        addr: Multiaddr,
+        reply: oneshot::Sender<Result<(), NetError>>,
+    },
+    Claim {
+        peer: PeerId,
+        req: ClaimRequest,
+        reply: oneshot::Sender<Result<ClaimResponse, NetError>>,
+    },
+    Present {
+        peer: PeerId,
+        req: PresentationRequest,
+        reply: oneshot::Sender<Result<PresentationResponse, NetError>>,
+    },
+    Sync {
+        peer: PeerId,
+        req: StatusSyncRequest,
+        reply: oneshot::Sender<Result<StatusSyncResponse, NetError>>,
+    },
+    RespondClaim {
+        channel: ResponseChannel<ClaimResponse>,
+        resp: ClaimResponse,
+    },
+    RespondPresent {
+        channel: ResponseChannel<PresentationResponse>,
+        resp: PresentationResponse,
+    },
+    RespondSync {
+        channel: ResponseChannel<StatusSyncResponse>,
+        resp: StatusSyncResponse,
+    },
+    Publish {
+        topic: &'static str,
+        data: Vec<u8>,
+        reply: oneshot::Sender<Result<(), NetError>>,
+    },
+    Report {
+        id: gossipsub::MessageId,
+        source: PeerId,
+        validation: Validation,
+    },
+    Peers {
+        reply: oneshot::Sender<Vec<PeerInfo>>,
+    },
+    Listeners {
+        reply: oneshot::Sender<Vec<Multiaddr>>,
+    },
 }
 
 /// How to start the network.
@@ -108,7 +163,8 @@ pub struct EventLoop {
     inbound: mpsc::Sender<Inbound>,
     shutdown: watch::Receiver<bool>,
     pending_claim: HashMap<OutboundRequestId, oneshot::Sender<Result<ClaimResponse, NetError>>>,
-    pending_present: HashMap<OutboundRequestId, oneshot::Sender<Result<PresentationResponse, NetError>>>,
+    pending_present:
+        HashMap<OutboundRequestId, oneshot::Sender<Result<PresentationResponse, NetError>>>,
     pending_sync: HashMap<OutboundRequestId, oneshot::Sender<Result<StatusSyncResponse, NetError>>>,
     peers: HashMap<PeerId, PeerInfo>,
     /// Requests to peers with no known address, waiting for a Kademlia lookup.
@@ -118,26 +174,48 @@ pub struct EventLoop {
 
 /// A request held until its peer's address is known.
 enum Outbound {
-    Claim(ClaimRequest, oneshot::Sender<Result<ClaimResponse, NetError>>),
-    Present(PresentationRequest, oneshot::Sender<Result<PresentationResponse, NetError>>),
-    Sync(StatusSyncRequest, oneshot::Sender<Result<StatusSyncResponse, NetError>>),
+    Claim(
+        ClaimRequest,
+        oneshot::Sender<Result<ClaimResponse, NetError>>,
+    ),
+    Present(
+        PresentationRequest,
+        oneshot::Sender<Result<PresentationResponse, NetError>>,
+    ),
+    Sync(
+        StatusSyncRequest,
+        oneshot::Sender<Result<StatusSyncResponse, NetError>>,
+    ),
 }
 
 /// Builds the swarm, starts listening and dialing, and returns the handle, the inbound event
 /// receiver and the loop to spawn.
-pub fn start(cfg: NetConfig, shutdown: watch::Receiver<bool>) -> Result<(NetHandle, mpsc::Receiver<Inbound>, EventLoop), String> {
+pub fn start(
+    cfg: NetConfig,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(NetHandle, mpsc::Receiver<Inbound>, EventLoop), String> {
     let agent = format!(
         "vcnet/{} {}",
         env!("CARGO_PKG_VERSION"),
-        serde_json::to_string(&Agent { name: cfg.name.clone(), roles: cfg.roles.clone() }).unwrap_or_default()
+        serde_json::to_string(&Agent {
+            name: cfg.name.clone(),
+            roles: cfg.roles.clone()
+        })
+        .unwrap_or_default()
     );
     let mdns_on = cfg.mdns;
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(cfg.key.clone())
         .with_tokio()
-        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            yamux::Config::default,
+        )
         .map_err(|e| format!("tcp transport: {e}"))?
         .with_quic()
-        .with_behaviour(|key| VcnetBehaviour::new(key, agent.clone(), mdns_on).map_err(|e| e.into()))
+        .with_behaviour(|key| {
+            VcnetBehaviour::new(key, agent.clone(), mdns_on).map_err(|e| e.into())
+        })
         .map_err(|e| format!("behaviour: {e}"))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(300)))
         .build();
@@ -149,7 +227,9 @@ pub fn start(cfg: NetConfig, shutdown: watch::Receiver<bool>) -> Result<(NetHand
             .map_err(|e| format!("subscribe {topic}: {e}"))?;
     }
     for addr in &cfg.listen {
-        swarm.listen_on(addr.clone()).map_err(|e| format!("listen on {addr}: {e}"))?;
+        swarm
+            .listen_on(addr.clone())
+            .map_err(|e| format!("listen on {addr}: {e}"))?;
     }
     for addr in &cfg.bootstrap {
         if let Err(e) = swarm.dial(addr.clone()) {
@@ -158,7 +238,10 @@ pub fn start(cfg: NetConfig, shutdown: watch::Receiver<bool>) -> Result<(NetHand
     }
     let (tx, commands) = mpsc::channel(COMMAND_CAP);
     let (inbound, inbound_rx) = mpsc::channel(INBOUND_CAP);
-    let handle = NetHandle { tx, local_peer_id: *swarm.local_peer_id() };
+    let handle = NetHandle {
+        tx,
+        local_peer_id: *swarm.local_peer_id(),
+    };
     let el = EventLoop {
         swarm,
         commands,
@@ -210,12 +293,21 @@ impl EventLoop {
         let b = self.swarm.behaviour_mut();
         match c {
             Command::Dial { addr, reply } => {
-                let r = self.swarm.dial(addr.clone()).map_err(|e| NetError::Dial { addr: addr.to_string(), reason: e.to_string() });
+                let r = self.swarm.dial(addr.clone()).map_err(|e| NetError::Dial {
+                    addr: addr.to_string(),
+                    reason: e.to_string(),
+                });
                 let _ = reply.send(r);
             }
-            Command::Claim { peer, req, reply } => self.send_or_lookup(peer, Outbound::Claim(req, reply)),
-            Command::Present { peer, req, reply } => self.send_or_lookup(peer, Outbound::Present(req, reply)),
-            Command::Sync { peer, req, reply } => self.send_or_lookup(peer, Outbound::Sync(req, reply)),
+            Command::Claim { peer, req, reply } => {
+                self.send_or_lookup(peer, Outbound::Claim(req, reply))
+            }
+            Command::Present { peer, req, reply } => {
+                self.send_or_lookup(peer, Outbound::Present(req, reply))
+            }
+            Command::Sync { peer, req, reply } => {
+                self.send_or_lookup(peer, Outbound::Sync(req, reply))
+            }
             Command::RespondClaim { channel, resp } => {
                 let _ = b.issue.send_response(channel, resp);
             }
@@ -238,13 +330,18 @@ impl EventLoop {
                     });
                 let _ = reply.send(r);
             }
-            Command::Report { id, source, validation } => {
+            Command::Report {
+                id,
+                source,
+                validation,
+            } => {
                 let acc = match validation {
                     Validation::Accept => gossipsub::MessageAcceptance::Accept,
                     Validation::Reject => gossipsub::MessageAcceptance::Reject,
                     Validation::Ignore => gossipsub::MessageAcceptance::Ignore,
                 };
-                b.gossipsub.report_message_validation_result(&id, &source, acc);
+                b.gossipsub
+                    .report_message_validation_result(&id, &source, acc);
             }
             Command::Peers { reply } => {
                 let _ = reply.send(self.peers.values().cloned().collect());
@@ -258,7 +355,9 @@ impl EventLoop {
     /// Sends now if the peer is connected or its address is known; otherwise asks the DHT
     /// where it is first.
     fn send_or_lookup(&mut self, peer: PeerId, req: Outbound) {
-        let known = self.swarm.is_connected(&peer) || self.peers.get(&peer).is_some_and(|p| !p.addrs.is_empty()) || self.kad_knows(&peer);
+        let known = self.swarm.is_connected(&peer)
+            || self.peers.get(&peer).is_some_and(|p| !p.addrs.is_empty())
+            || self.kad_knows(&peer);
         if known {
             self.send(peer, req);
         } else {
@@ -271,7 +370,11 @@ impl EventLoop {
     }
 
     fn kad_knows(&mut self, peer: &PeerId) -> bool {
-        self.swarm.behaviour_mut().kad.kbucket(*peer).is_some_and(|b| b.iter().any(|e| e.node.key.preimage() == peer))
+        self.swarm
+            .behaviour_mut()
+            .kad
+            .kbucket(*peer)
+            .is_some_and(|b| b.iter().any(|e| e.node.key.preimage() == peer))
     }
 
     fn send(&mut self, peer: PeerId, req: Outbound) {
@@ -300,7 +403,12 @@ impl EventLoop {
         }
         // Release every waiting request whose peer was found; the rest wait for their own
         // lookup (one per peer), which finishes with or without it.
-        let ready: Vec<PeerId> = self.awaiting_lookup.keys().filter(|k| found.iter().any(|p| &p.peer_id == *k)).copied().collect();
+        let ready: Vec<PeerId> = self
+            .awaiting_lookup
+            .keys()
+            .filter(|k| found.iter().any(|p| &p.peer_id == *k))
+            .copied()
+            .collect();
         for peer in ready {
             for req in self.awaiting_lookup.remove(&peer).unwrap_or_default() {
                 self.send(peer, req);
@@ -321,55 +429,92 @@ impl EventLoop {
     fn on_swarm_event(&mut self, ev: SwarmEvent<VcnetBehaviourEvent>) {
         match ev {
             SwarmEvent::NewListenAddr { address, .. } => tracing::info!(%address, "listening"),
-            SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
+            SwarmEvent::ConnectionEstablished {
+                peer_id, endpoint, ..
+            } => {
                 tracing::debug!(peer = %peer_id, addr = %endpoint.get_remote_address(), "connected");
                 if endpoint.is_dialer() {
-                    self.swarm.behaviour_mut().kad.add_address(&peer_id, endpoint.get_remote_address().clone());
+                    self.swarm
+                        .behaviour_mut()
+                        .kad
+                        .add_address(&peer_id, endpoint.get_remote_address().clone());
                 }
                 if let Some(p) = self.peers.get_mut(&peer_id) {
                     p.connected = true;
                 }
             }
-            SwarmEvent::ConnectionClosed { peer_id, num_established, .. } => {
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established,
+                ..
+            } => {
                 if num_established == 0 {
                     if let Some(p) = self.peers.get_mut(&peer_id) {
                         p.connected = false;
                     }
                 }
             }
-            SwarmEvent::Behaviour(VcnetBehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Identify(identify::Event::Received {
+                peer_id,
+                info,
+                ..
+            })) => {
                 self.on_identify(peer_id, info);
             }
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Mdns(mdns::Event::Discovered(list))) => {
                 for (peer, addr) in list {
                     self.swarm.add_peer_address(peer, addr.clone());
-                    self.swarm.behaviour_mut().kad.add_address(&peer, addr.clone());
+                    self.swarm
+                        .behaviour_mut()
+                        .kad
+                        .add_address(&peer, addr.clone());
                     if !self.swarm.is_connected(&peer) {
                         let _ = self.swarm.dial(addr);
                     }
                 }
             }
-            SwarmEvent::Behaviour(VcnetBehaviourEvent::Gossipsub(gossipsub::Event::Message { propagation_source, message_id, message })) => {
-                let ev = Inbound::Gossip { topic: message.topic.to_string(), data: message.data, id: message_id.clone(), source: propagation_source };
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Gossipsub(gossipsub::Event::Message {
+                propagation_source,
+                message_id,
+                message,
+            })) => {
+                let ev = Inbound::Gossip {
+                    topic: message.topic.to_string(),
+                    data: message.data,
+                    id: message_id.clone(),
+                    source: propagation_source,
+                };
                 if self.forward(ev).is_err() {
-                    self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
-                        &message_id,
-                        &propagation_source,
-                        gossipsub::MessageAcceptance::Ignore,
-                    );
+                    self.swarm
+                        .behaviour_mut()
+                        .gossipsub
+                        .report_message_validation_result(
+                            &message_id,
+                            &propagation_source,
+                            gossipsub::MessageAcceptance::Ignore,
+                        );
                 }
             }
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Issue(e)) => self.on_issue(e),
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Present(e)) => self.on_present(e),
             SwarmEvent::Behaviour(VcnetBehaviourEvent::StatusSync(e)) => self.on_sync(e),
-            SwarmEvent::Behaviour(VcnetBehaviourEvent::Kad(kad::Event::OutboundQueryProgressed { result: kad::QueryResult::GetClosestPeers(r), step, .. })) => {
-                match r {
-                    Ok(ok) if step.last => self.on_lookup_finished(ok.key, ok.peers),
-                    Ok(ok) => self.on_lookup_done(ok.peers),
-                    Err(kad::GetClosestPeersError::Timeout { key, peers }) => self.on_lookup_finished(key, peers),
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Kad(
+                kad::Event::OutboundQueryProgressed {
+                    result: kad::QueryResult::GetClosestPeers(r),
+                    step,
+                    ..
+                },
+            )) => match r {
+                Ok(ok) if step.last => self.on_lookup_finished(ok.key, ok.peers),
+                Ok(ok) => self.on_lookup_done(ok.peers),
+                Err(kad::GetClosestPeersError::Timeout { key, peers }) => {
+                    self.on_lookup_finished(key, peers)
                 }
-            }
-            SwarmEvent::Behaviour(VcnetBehaviourEvent::Kad(kad::Event::RoutingUpdated { peer, .. })) => {
+            },
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Kad(kad::Event::RoutingUpdated {
+                peer,
+                ..
+            })) => {
                 tracing::trace!(%peer, "kademlia routing updated");
             }
             SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
@@ -387,11 +532,17 @@ impl EventLoop {
             tracing::warn!(peer = %peer_id, "peer key is not Ed25519; ignoring");
             return;
         };
-        let agent: Option<Agent> = info.agent_version.split_once(' ').and_then(|(_, j)| serde_json::from_str(j).ok());
+        let agent: Option<Agent> = info
+            .agent_version
+            .split_once(' ')
+            .and_then(|(_, j)| serde_json::from_str(j).ok());
         let (name, roles) = agent.map(|a| (a.name, a.roles)).unwrap_or_default();
         for addr in &info.listen_addrs {
             self.swarm.add_peer_address(peer_id, addr.clone());
-            self.swarm.behaviour_mut().kad.add_address(&peer_id, addr.clone());
+            self.swarm
+                .behaviour_mut()
+                .kad
+                .add_address(&peer_id, addr.clone());
         }
         let p = PeerInfo {
             peer_id: peer_id.to_string(),
@@ -411,21 +562,43 @@ impl EventLoop {
     fn on_issue(&mut self, e: request_response::Event<ClaimRequest, ClaimResponse>) {
         match e {
             request_response::Event::Message { peer, message, .. } => match message {
-                request_response::Message::Request { request, channel, .. } => {
-                    if let Err(Inbound::Claim { channel, .. }) = self.forward(Inbound::Claim { peer, req: request, channel }) {
-                        let _ = self.swarm.behaviour_mut().issue.send_response(channel, ClaimResponse::Refused { reason: "issuer busy, try again".into() });
+                request_response::Message::Request {
+                    request, channel, ..
+                } => {
+                    if let Err(Inbound::Claim { channel, .. }) = self.forward(Inbound::Claim {
+                        peer,
+                        req: request,
+                        channel,
+                    }) {
+                        let _ = self.swarm.behaviour_mut().issue.send_response(
+                            channel,
+                            ClaimResponse::Refused {
+                                reason: "issuer busy, try again".into(),
+                            },
+                        );
                     }
                 }
-                request_response::Message::Response { request_id, response } => {
+                request_response::Message::Response {
+                    request_id,
+                    response,
+                } => {
                     if let Some(tx) = self.pending_claim.remove(&request_id) {
                         let _ = tx.send(Ok(response));
                     }
                 }
             },
-            request_response::Event::OutboundFailure { peer, request_id, error, .. } => {
+            request_response::Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
                 tracing::warn!(%peer, protocol = "issue", %error, "request failed");
                 if let Some(tx) = self.pending_claim.remove(&request_id) {
-                    let _ = tx.send(Err(NetError::Request { peer: peer.to_string(), reason: error.to_string() }));
+                    let _ = tx.send(Err(NetError::Request {
+                        peer: peer.to_string(),
+                        reason: error.to_string(),
+                    }));
                 }
             }
             request_response::Event::InboundFailure { peer, error, .. } => {
@@ -435,24 +608,49 @@ impl EventLoop {
         }
     }
 
-    fn on_present(&mut self, e: request_response::Event<PresentationRequest, PresentationResponse>) {
+    fn on_present(
+        &mut self,
+        e: request_response::Event<PresentationRequest, PresentationResponse>,
+    ) {
         match e {
             request_response::Event::Message { peer, message, .. } => match message {
-                request_response::Message::Request { request, channel, .. } => {
-                    if let Err(Inbound::Present { channel, .. }) = self.forward(Inbound::Present { peer, req: request, channel }) {
-                        let _ = self.swarm.behaviour_mut().present.send_response(channel, PresentationResponse::Refused { reason: "holder busy, try again".into() });
+                request_response::Message::Request {
+                    request, channel, ..
+                } => {
+                    if let Err(Inbound::Present { channel, .. }) = self.forward(Inbound::Present {
+                        peer,
+                        req: request,
+                        channel,
+                    }) {
+                        let _ = self.swarm.behaviour_mut().present.send_response(
+                            channel,
+                            PresentationResponse::Refused {
+                                reason: "holder busy, try again".into(),
+                            },
+                        );
                     }
                 }
-                request_response::Message::Response { request_id, response } => {
+                request_response::Message::Response {
+                    request_id,
+                    response,
+                } => {
                     if let Some(tx) = self.pending_present.remove(&request_id) {
                         let _ = tx.send(Ok(response));
                     }
                 }
             },
-            request_response::Event::OutboundFailure { peer, request_id, error, .. } => {
+            request_response::Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
                 tracing::warn!(%peer, protocol = "present", %error, "request failed");
                 if let Some(tx) = self.pending_present.remove(&request_id) {
-                    let _ = tx.send(Err(NetError::Request { peer: peer.to_string(), reason: error.to_string() }));
+                    let _ = tx.send(Err(NetError::Request {
+                        peer: peer.to_string(),
+                        reason: error.to_string(),
+                    }));
                 }
             }
             request_response::Event::InboundFailure { peer, error, .. } => {
@@ -465,20 +663,41 @@ impl EventLoop {
     fn on_sync(&mut self, e: request_response::Event<StatusSyncRequest, StatusSyncResponse>) {
         match e {
             request_response::Event::Message { peer, message, .. } => match message {
-                request_response::Message::Request { request, channel, .. } => {
-                    if let Err(Inbound::Sync { channel, .. }) = self.forward(Inbound::Sync { peer, req: request, channel }) {
-                        let _ = self.swarm.behaviour_mut().status_sync.send_response(channel, StatusSyncResponse::default());
+                request_response::Message::Request {
+                    request, channel, ..
+                } => {
+                    if let Err(Inbound::Sync { channel, .. }) = self.forward(Inbound::Sync {
+                        peer,
+                        req: request,
+                        channel,
+                    }) {
+                        let _ = self
+                            .swarm
+                            .behaviour_mut()
+                            .status_sync
+                            .send_response(channel, StatusSyncResponse::default());
                     }
                 }
-                request_response::Message::Response { request_id, response } => {
+                request_response::Message::Response {
+                    request_id,
+                    response,
+                } => {
                     if let Some(tx) = self.pending_sync.remove(&request_id) {
                         let _ = tx.send(Ok(response));
                     }
                 }
             },
-            request_response::Event::OutboundFailure { peer, request_id, error, .. } => {
+            request_response::Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
                 if let Some(tx) = self.pending_sync.remove(&request_id) {
-                    let _ = tx.send(Err(NetError::Request { peer: peer.to_string(), reason: error.to_string() }));
+                    let _ = tx.send(Err(NetError::Request {
+                        peer: peer.to_string(),
+                        reason: error.to_string(),
+                    }));
                 }
             }
             request_response::Event::InboundFailure { peer, error, .. } => {

@@ -33,9 +33,15 @@ impl NetHandle {
         self.local_peer_id
     }
 
-    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, NetError> {
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, NetError> {
         let (tx, rx) = oneshot::channel();
-        self.tx.send(make(tx)).await.map_err(|_| NetError::LoopStopped)?;
+        self.tx
+            .send(make(tx))
+            .await
+            .map_err(|_| NetError::LoopStopped)?;
         rx.await.map_err(|_| NetError::LoopStopped)
     }
 
@@ -46,42 +52,86 @@ impl NetHandle {
 
     /// Sends a claim to an issuer.
     pub async fn claim(&self, peer: PeerId, req: ClaimRequest) -> Result<ClaimResponse, NetError> {
-        self.ask(|reply| Command::Claim { peer, req, reply }).await?
+        self.ask(|reply| Command::Claim { peer, req, reply })
+            .await?
     }
 
     /// Asks a holder for a presentation.
-    pub async fn request_presentation(&self, peer: PeerId, req: PresentationRequest) -> Result<PresentationResponse, NetError> {
-        self.ask(|reply| Command::Present { peer, req, reply }).await?
+    pub async fn request_presentation(
+        &self,
+        peer: PeerId,
+        req: PresentationRequest,
+    ) -> Result<PresentationResponse, NetError> {
+        self.ask(|reply| Command::Present { peer, req, reply })
+            .await?
     }
 
     /// Asks a peer for status updates.
-    pub async fn status_sync(&self, peer: PeerId, req: StatusSyncRequest) -> Result<StatusSyncResponse, NetError> {
+    pub async fn status_sync(
+        &self,
+        peer: PeerId,
+        req: StatusSyncRequest,
+    ) -> Result<StatusSyncResponse, NetError> {
         self.ask(|reply| Command::Sync { peer, req, reply }).await?
     }
 
     /// Answers an inbound claim.
-    pub async fn respond_claim(&self, channel: ResponseChannel<ClaimResponse>, resp: ClaimResponse) -> Result<(), NetError> {
-        self.tx.send(Command::RespondClaim { channel, resp }).await.map_err(|_| NetError::LoopStopped)
+    pub async fn respond_claim(
+        &self,
+        channel: ResponseChannel<ClaimResponse>,
+        resp: ClaimResponse,
+    ) -> Result<(), NetError> {
+        self.tx
+            .send(Command::RespondClaim { channel, resp })
+            .await
+            .map_err(|_| NetError::LoopStopped)
     }
 
     /// Answers an inbound presentation request.
-    pub async fn respond_present(&self, channel: ResponseChannel<PresentationResponse>, resp: PresentationResponse) -> Result<(), NetError> {
-        self.tx.send(Command::RespondPresent { channel, resp }).await.map_err(|_| NetError::LoopStopped)
+    pub async fn respond_present(
+        &self,
+        channel: ResponseChannel<PresentationResponse>,
+        resp: PresentationResponse,
+    ) -> Result<(), NetError> {
+        self.tx
+            .send(Command::RespondPresent { channel, resp })
+            .await
+            .map_err(|_| NetError::LoopStopped)
     }
 
     /// Answers an inbound status sync request.
-    pub async fn respond_sync(&self, channel: ResponseChannel<StatusSyncResponse>, resp: StatusSyncResponse) -> Result<(), NetError> {
-        self.tx.send(Command::RespondSync { channel, resp }).await.map_err(|_| NetError::LoopStopped)
+    pub async fn respond_sync(
+        &self,
+        channel: ResponseChannel<StatusSyncResponse>,
+        resp: StatusSyncResponse,
+    ) -> Result<(), NetError> {
+        self.tx
+            .send(Command::RespondSync { channel, resp })
+            .await
+            .map_err(|_| NetError::LoopStopped)
     }
 
     /// Publishes on a gossip topic.
     pub async fn publish(&self, topic: &'static str, data: Vec<u8>) -> Result<(), NetError> {
-        self.ask(|reply| Command::Publish { topic, data, reply }).await?
+        self.ask(|reply| Command::Publish { topic, data, reply })
+            .await?
     }
 
     /// Reports the validation verdict for a received gossip message (forward, reject, ignore).
-    pub async fn report(&self, id: gossipsub::MessageId, source: PeerId, validation: Validation) -> Result<(), NetError> {
-        self.tx.send(Command::Report { id, source, validation }).await.map_err(|_| NetError::LoopStopped)
+    pub async fn report(
+        &self,
+        id: gossipsub::MessageId,
+        source: PeerId,
+        validation: Validation,
+    ) -> Result<(), NetError> {
+        self.tx
+            .send(Command::Report {
+                id,
+                source,
+                validation,
+            })
+            .await
+            .map_err(|_| NetError::LoopStopped)
     }
 
     /// Peers this node knows, with what they announced.

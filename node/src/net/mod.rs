@@ -8,5 +8,7 @@ mod handle;
 pub mod protocols;
 
 pub use behaviour::{MAX_GOSSIP_BYTES, PROTOCOL_VERSION, STATUS_TOPIC, TRUST_TOPIC};
-pub use event_loop::{did_of_peer_id, did_of_peer_key, start, EventLoop, Inbound, NetConfig, PeerInfo, Validation};
+pub use event_loop::{
+    did_of_peer_id, did_of_peer_key, start, EventLoop, Inbound, NetConfig, PeerInfo, Validation,
+};
 pub use handle::{NetError, NetHandle};

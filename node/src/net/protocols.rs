@@ -37,7 +37,12 @@ pub struct ClaimRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub enum ClaimResponse {
     /// The credential.
-    Issued { credential_id: String, kind: String, format: String, credential: String },
+    Issued {
+        credential_id: String,
+        kind: String,
+        format: String,
+        credential: String,
+    },
     /// Why not.
     Refused { reason: String },
 }

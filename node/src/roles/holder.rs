@@ -10,7 +10,9 @@ use serde::Serialize;
 use tokio::sync::oneshot;
 
 use super::Node;
-use crate::net::protocols::{ClaimRequest, ClaimResponse, PresentationRequest, PresentationResponse};
+use crate::net::protocols::{
+    ClaimRequest, ClaimResponse, PresentationRequest, PresentationResponse,
+};
 use crate::store::WalletEntry;
 
 /// How long a presentation request waits for the holder's consent (below the protocol timeout).
@@ -43,13 +45,33 @@ pub struct ConsentSummary {
 
 impl Node {
     /// Claims a credential from an issuer peer with a code; checks it and stores it in the wallet.
-    pub async fn claim_from(&self, issuer: PeerId, code: &str, format: Option<String>) -> Result<WalletEntry, String> {
+    pub async fn claim_from(
+        &self,
+        issuer: PeerId,
+        code: &str,
+        format: Option<String>,
+    ) -> Result<WalletEntry, String> {
         if !self.cfg.has_role("holder") {
             return Err("this node is not a holder".into());
         }
-        let resp = self.net.claim(issuer, ClaimRequest { code: code.trim().to_owned(), format }).await.map_err(|e| e.to_string())?;
+        let resp = self
+            .net
+            .claim(
+                issuer,
+                ClaimRequest {
+                    code: code.trim().to_owned(),
+                    format,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
         let (credential_id, kind, format, credential) = match resp {
-            ClaimResponse::Issued { credential_id, kind, format, credential } => (credential_id, kind, format, credential),
+            ClaimResponse::Issued {
+                credential_id,
+                kind,
+                format,
+                credential,
+            } => (credential_id, kind, format, credential),
             ClaimResponse::Refused { reason } => return Err(format!("issuer refused: {reason}")),
         };
         // Check what we got: issued to us, signed by the peer we asked.
@@ -58,21 +80,49 @@ impl Node {
         let mut opts = VerifyOptions::at(chrono::Utc::now());
         opts.skip_status = true;
         opts.skip_trust = true;
-        let report = tokio::task::spawn_blocking(move || verifier.verify(&text, &opts, &credentials::verify::Nothing, &credentials::verify::Nothing))
-            .await
-            .map_err(|e| e.to_string())?;
+        let report = tokio::task::spawn_blocking(move || {
+            verifier.verify(
+                &text,
+                &opts,
+                &credentials::verify::Nothing,
+                &credentials::verify::Nothing,
+            )
+        })
+        .await
+        .map_err(|e| e.to_string())?;
         if !report.valid {
-            return Err(format!("issuer sent an invalid credential: {}", report.first_failure().unwrap_or_default()));
+            return Err(format!(
+                "issuer sent an invalid credential: {}",
+                report.first_failure().unwrap_or_default()
+            ));
         }
         if report.holder.as_deref() != Some(self.identity.did()) {
-            return Err(format!("issuer sent a credential for {:?}, not for this holder", report.holder));
+            return Err(format!(
+                "issuer sent a credential for {:?}, not for this holder",
+                report.holder
+            ));
         }
         let issuer_did = crate::net::did_of_peer_id(&issuer).unwrap_or_default();
         if report.issuer.as_deref() != Some(issuer_did.as_str()) {
-            return Err(format!("credential is issued by {:?}, not by the peer asked ({issuer_did})", report.issuer));
+            return Err(format!(
+                "credential is issued by {:?}, not by the peer asked ({issuer_did})",
+                report.issuer
+            ));
         }
-        let issuer_name = self.store.peers().ok().and_then(|ps| ps.into_iter().find(|p| p.did == issuer_did).map(|p| p.name));
-        let entry = WalletEntry { id: credential_id, kind, format, issuer: issuer_did, issuer_name, credential, received_at: credentials::time::format(chrono::Utc::now()) };
+        let issuer_name = self
+            .store
+            .peers()
+            .ok()
+            .and_then(|ps| ps.into_iter().find(|p| p.did == issuer_did).map(|p| p.name));
+        let entry = WalletEntry {
+            id: credential_id,
+            kind,
+            format,
+            issuer: issuer_did,
+            issuer_name,
+            credential,
+            received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        };
         self.store.put_wallet(&entry).map_err(|e| e.to_string())?;
         tracing::info!(credential_id = %entry.id, kind = %entry.kind, "credential stored in wallet");
         Ok(entry)
@@ -80,19 +130,30 @@ impl Node {
 
     /// Requests waiting for consent.
     pub fn pending_consents(&self) -> Vec<ConsentSummary> {
-        self.consents.lock().map(|c| c.values().map(|p| p.summary.clone()).collect()).unwrap_or_default()
+        self.consents
+            .lock()
+            .map(|c| c.values().map(|p| p.summary.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// Approves or denies a waiting request. False if there is no such request.
     pub fn decide_consent(&self, request_id: &str, approve: bool) -> bool {
-        let pending = self.consents.lock().ok().and_then(|mut c| c.remove(request_id));
+        let pending = self
+            .consents
+            .lock()
+            .ok()
+            .and_then(|mut c| c.remove(request_id));
         match pending {
             Some(p) => p.decide.send(approve).is_ok(),
             None => false,
         }
     }
 
-    pub(super) async fn handle_presentation_request(&self, peer: PeerId, req: PresentationRequest) -> PresentationResponse {
+    pub(super) async fn handle_presentation_request(
+        &self,
+        peer: PeerId,
+        req: PresentationRequest,
+    ) -> PresentationResponse {
         match self.present(peer, req).await {
             Ok(p) => PresentationResponse::Presented { presentation: p },
             Err(reason) => {
@@ -110,19 +171,50 @@ impl Node {
             return Err("challenge too short (at least 16 characters of randomness)".into());
         }
         let verifier = crate::net::did_of_peer_id(&peer).ok_or("verifier key is not Ed25519")?;
-        let wallet = self.store.wallet().map_err(|e| e.to_string())?;
+        let mut wallet = self.store.wallet().map_err(|e| e.to_string())?;
+        // The most recently received credential of a wanted kind.
+        wallet.sort_by(|a, b| a.received_at.cmp(&b.received_at));
         let cred = wallet
             .into_iter()
             .rev()
-            .find(|w| req.kinds.is_empty() || req.kinds.iter().any(|k| credentials::CredentialKind::parse(k).map(|k| k.short_name() == w.kind).unwrap_or(false)))
-            .ok_or_else(|| format!("no credential of kind {} in this wallet", req.kinds.join("/")))?;
-        let auto = self.cfg.consent == "auto" || self.cfg.auto_verifiers.iter().any(|v| v == &verifier);
+            .find(|w| {
+                req.kinds.is_empty()
+                    || req.kinds.iter().any(|k| {
+                        credentials::CredentialKind::parse(k)
+                            .map(|k| k.short_name() == w.kind)
+                            .unwrap_or(false)
+                    })
+            })
+            .ok_or_else(|| {
+                format!(
+                    "no credential of kind {} in this wallet",
+                    req.kinds.join("/")
+                )
+            })?;
+        let auto =
+            self.cfg.consent == "auto" || self.cfg.auto_verifiers.iter().any(|v| v == &verifier);
         if !auto {
             let (tx, rx) = oneshot::channel();
-            let verifier_name = self.store.peers().ok().and_then(|ps| ps.into_iter().find(|p| p.did == verifier).map(|p| p.name));
-            let summary = ConsentSummary { request_id: req.request_id.clone(), verifier: verifier.clone(), verifier_name, kinds: req.kinds.clone(), claims: req.claims.clone() };
+            let verifier_name = self
+                .store
+                .peers()
+                .ok()
+                .and_then(|ps| ps.into_iter().find(|p| p.did == verifier).map(|p| p.name));
+            let summary = ConsentSummary {
+                request_id: req.request_id.clone(),
+                verifier: verifier.clone(),
+                verifier_name,
+                kinds: req.kinds.clone(),
+                claims: req.claims.clone(),
+            };
             if let Ok(mut c) = self.consents.lock() {
-                c.insert(req.request_id.clone(), PendingConsent { summary, decide: tx });
+                c.insert(
+                    req.request_id.clone(),
+                    PendingConsent {
+                        summary,
+                        decide: tx,
+                    },
+                );
             }
             tracing::info!(request_id = %req.request_id, %verifier, "presentation request waiting for consent");
             let decision = tokio::time::timeout(CONSENT_WAIT, rx).await;
@@ -136,15 +228,23 @@ impl Node {
             }
         }
         let now = chrono::Utc::now();
-        let audience = Audience { challenge: Some(req.challenge.clone()), domain: Some(req.domain.clone()), expires: Some(now + chrono::Duration::seconds(PRESENTATION_LIFETIME_SECS)) };
+        let audience = Audience {
+            challenge: Some(req.challenge.clone()),
+            domain: Some(req.domain.clone()),
+            expires: Some(now + chrono::Duration::seconds(PRESENTATION_LIFETIME_SECS)),
+        };
         let id = self.identity.clone();
         let claims = req.claims.clone();
         tokio::task::spawn_blocking(move || match cred.format.as_str() {
-            "sd-jwt" => present_sd_jwt(&cred.credential, &claims, &id, &audience, now).map_err(|e| e.to_string()),
+            "sd-jwt" => present_sd_jwt(&cred.credential, &claims, &id, &audience, now)
+                .map_err(|e| e.to_string()),
             "jwt" => Ok(present_jwt(&[&cred.credential], &id, &audience, now)),
             _ => {
-                let v: serde_json::Value = serde_json::from_str(&cred.credential).map_err(|e| e.to_string())?;
-                present_di(&[v], &id, &audience, now).map(|p| p.to_string()).map_err(|e| e.to_string())
+                let v: serde_json::Value =
+                    serde_json::from_str(&cred.credential).map_err(|e| e.to_string())?;
+                present_di(&[v], &id, &audience, now)
+                    .map(|p| p.to_string())
+                    .map_err(|e| e.to_string())
             }
         })
         .await

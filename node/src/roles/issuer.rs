@@ -52,7 +52,11 @@ fn new_code(rng: &mut impl RngCore) -> String {
     rng.fill_bytes(&mut b);
     let s = bs58::encode(b).into_string();
     // Groups of 4 are easier to read out at a counter.
-    s.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+    s.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 fn record_id(kind: CredentialKind, subject: &Value, rng: &mut impl RngCore) -> String {
@@ -61,11 +65,15 @@ fn record_id(kind: CredentialKind, subject: &Value, rng: &mut impl RngCore) -> S
         CredentialKind::HealthRecord => "healthInsuranceNumber",
         CredentialKind::StudyRecord => "studentNumber",
     };
-    subject.get(field).and_then(Value::as_str).map(|s| format!("{}:{s}", kind.short_name())).unwrap_or_else(|| {
-        let mut b = [0u8; 8];
-        rng.fill_bytes(&mut b);
-        format!("{}:{}", kind.short_name(), hex(&b))
-    })
+    subject
+        .get(field)
+        .and_then(Value::as_str)
+        .map(|s| format!("{}:{s}", kind.short_name()))
+        .unwrap_or_else(|| {
+            let mut b = [0u8; 8];
+            rng.fill_bytes(&mut b);
+            format!("{}:{}", kind.short_name(), hex(&b))
+        })
 }
 
 fn hex(b: &[u8]) -> String {
@@ -75,13 +83,39 @@ fn hex(b: &[u8]) -> String {
 /// The JSON type a schema gives a subject property (`string`, `boolean`, `number`, …).
 fn property_type(kind: CredentialKind, name: &str) -> Option<String> {
     let schema: Value = serde_json::from_str(kind.schema_json()).ok()?;
-    schema.pointer(&format!("/$defs/subject/properties/{name}/type")).and_then(Value::as_str).map(str::to_owned)
+    schema
+        .pointer(&format!("/$defs/subject/properties/{name}/type"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// Parses an import file: JSON Lines (one subject object per line) or CSV (header row of
 /// subject property names; values typed by the kind's schema).
 pub fn parse_records(kind: CredentialKind, text: &str) -> Result<Vec<(usize, Value)>, IssuerError> {
     let trimmed = text.trim_start();
+    // One JSON document: an object (one record) or an array of records.
+    if trimmed.starts_with('[')
+        || (trimmed.starts_with('{')
+            && text.trim().lines().count() > 1
+            && serde_json::from_str::<Value>(text).is_ok())
+    {
+        return match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(items)) => Ok(items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (i + 1, v))
+                .collect()),
+            Ok(v @ Value::Object(_)) => Ok(vec![(1, v)]),
+            Ok(_) => Err(IssuerError::ImportLine {
+                line: 1,
+                reason: "expected an object or an array of objects".into(),
+            }),
+            Err(e) => Err(IssuerError::ImportLine {
+                line: e.line(),
+                reason: format!("not JSON: {e}"),
+            }),
+        };
+    }
     if trimmed.starts_with('{') {
         return text
             .lines()
@@ -90,17 +124,31 @@ pub fn parse_records(kind: CredentialKind, text: &str) -> Result<Vec<(usize, Val
             .map(|(i, l)| {
                 serde_json::from_str::<Value>(l)
                     .map(|v| (i + 1, v))
-                    .map_err(|e| IssuerError::ImportLine { line: i + 1, reason: format!("not a JSON object: {e}") })
+                    .map_err(|e| IssuerError::ImportLine {
+                        line: i + 1,
+                        reason: format!("not a JSON object: {e}"),
+                    })
             })
             .collect();
     }
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = rdr.headers().map_err(|e| IssuerError::ImportLine { line: 1, reason: format!("CSV header: {e}") })?.clone();
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| IssuerError::ImportLine {
+            line: 1,
+            reason: format!("CSV header: {e}"),
+        })?
+        .clone();
     let types: Vec<Option<String>> = headers.iter().map(|h| property_type(kind, h)).collect();
     let mut out = Vec::new();
     for (i, row) in rdr.records().enumerate() {
         let line = i + 2;
-        let row = row.map_err(|e| IssuerError::ImportLine { line, reason: format!("CSV: {e}") })?;
+        let row = row.map_err(|e| IssuerError::ImportLine {
+            line,
+            reason: format!("CSV: {e}"),
+        })?;
         let mut obj = serde_json::Map::new();
         for ((h, v), t) in headers.iter().zip(row.iter()).zip(&types) {
             if v.is_empty() {
@@ -110,12 +158,27 @@ pub fn parse_records(kind: CredentialKind, text: &str) -> Result<Vec<(usize, Val
                 Some("boolean") => match v {
                     "true" => Value::Bool(true),
                     "false" => Value::Bool(false),
-                    _ => return Err(IssuerError::ImportLine { line, reason: format!("column {h}: `{v}` is not true or false") }),
+                    _ => {
+                        return Err(IssuerError::ImportLine {
+                            line,
+                            reason: format!("column {h}: `{v}` is not true or false"),
+                        })
+                    }
                 },
-                Some("integer") => Value::from(v.parse::<i64>().map_err(|_| IssuerError::ImportLine { line, reason: format!("column {h}: `{v}` is not an integer") })?),
-                Some("number") => serde_json::Number::from_f64(v.parse::<f64>().map_err(|_| IssuerError::ImportLine { line, reason: format!("column {h}: `{v}` is not a number") })?)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null),
+                Some("integer") => {
+                    Value::from(v.parse::<i64>().map_err(|_| IssuerError::ImportLine {
+                        line,
+                        reason: format!("column {h}: `{v}` is not an integer"),
+                    })?)
+                }
+                Some("number") => serde_json::Number::from_f64(v.parse::<f64>().map_err(|_| {
+                    IssuerError::ImportLine {
+                        line,
+                        reason: format!("column {h}: `{v}` is not a number"),
+                    }
+                })?)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
                 _ => Value::String(v.to_owned()),
             };
             obj.insert(h.to_owned(), val);
@@ -127,7 +190,11 @@ pub fn parse_records(kind: CredentialKind, text: &str) -> Result<Vec<(usize, Val
 
 impl Node {
     fn issue_kinds(&self) -> Vec<CredentialKind> {
-        self.cfg.issue_kinds.iter().filter_map(|k| CredentialKind::parse(k).ok()).collect()
+        self.cfg
+            .issue_kinds
+            .iter()
+            .filter_map(|k| CredentialKind::parse(k).ok())
+            .collect()
     }
 
     fn check_issues(&self, kind: CredentialKind) -> Result<(), IssuerError> {
@@ -137,14 +204,23 @@ impl Node {
         if !self.issue_kinds().contains(&kind) {
             return Err(IssuerError::KindNotIssued {
                 kind: kind.type_name().into(),
-                issues: self.issue_kinds().iter().map(|k| k.type_name()).collect::<Vec<_>>().join(", "),
+                issues: self
+                    .issue_kinds()
+                    .iter()
+                    .map(|k| k.type_name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         Ok(())
     }
 
     /// Validates every record against the kind's schema and imports them all, or none.
-    pub fn import_records(&self, kind: CredentialKind, text: &str) -> Result<ImportReport, IssuerError> {
+    pub fn import_records(
+        &self,
+        kind: CredentialKind,
+        text: &str,
+    ) -> Result<ImportReport, IssuerError> {
         self.check_issues(kind)?;
         let parsed = parse_records(kind, text)?;
         let mut rng = rand::rngs::OsRng;
@@ -154,19 +230,40 @@ impl Node {
         for (line, subject) in parsed {
             if let Err(v) = schema::validate_subject(kind, &subject) {
                 let first = &v[0];
-                return Err(IssuerError::ImportLine { line, reason: format!("{}: {}", first.field, first.reason) });
+                return Err(IssuerError::ImportLine {
+                    line,
+                    reason: format!("{}: {}", first.field, first.reason),
+                });
             }
             let id = record_id(kind, &subject, &mut rng);
             if !seen.insert(id.clone()) {
-                return Err(IssuerError::ImportLine { line, reason: format!("record {id} appears twice in this file") });
+                return Err(IssuerError::ImportLine {
+                    line,
+                    reason: format!("record {id} appears twice in this file"),
+                });
             }
             let code = new_code(&mut rng);
-            batch.push((RecordEntry { id: id.clone(), kind: kind.short_name().into(), subject, claimed_by: None }, code_digest(&code)));
+            batch.push((
+                RecordEntry {
+                    id: id.clone(),
+                    kind: kind.short_name().into(),
+                    subject,
+                    claimed_by: None,
+                },
+                code_digest(&code),
+            ));
             codes.push((id, code));
         }
         self.store.import_records(&batch)?;
-        tracing::info!(kind = kind.short_name(), count = codes.len(), "records imported");
-        Ok(ImportReport { kind: kind.short_name().into(), codes })
+        tracing::info!(
+            kind = kind.short_name(),
+            count = codes.len(),
+            "records imported"
+        );
+        Ok(ImportReport {
+            kind: kind.short_name().into(),
+            codes,
+        })
     }
 
     /// Allocates a random status index (opening a shard, with fresh lists, when needed).
@@ -178,9 +275,15 @@ impl Node {
             Some(a) => a
                 .shards
                 .iter()
-                .map(|s| b64.decode(s).ok().and_then(|b| IndexAllocator::from_bytes(b, SHARD_SIZE).ok()))
+                .map(|s| {
+                    b64.decode(s)
+                        .ok()
+                        .and_then(|b| IndexAllocator::from_bytes(b, SHARD_SIZE).ok())
+                })
                 .collect::<Option<_>>()
-                .ok_or_else(|| IssuerError::Issue("stored allocation state is unreadable".into()))?,
+                .ok_or_else(|| {
+                    IssuerError::Issue("stored allocation state is unreadable".into())
+                })?,
         };
         let mut new_shard = false;
         if shards.last().is_none_or(|s| s.is_full()) {
@@ -188,8 +291,13 @@ impl Node {
             new_shard = true;
         }
         let shard = shards.len() - 1;
-        let index = shards[shard].allocate(&mut rand::rngs::OsRng).ok_or_else(|| IssuerError::Issue("shard full".into()))?;
-        let entry = AllocationEntry { base: self.status_base.clone(), shards: shards.iter().map(|s| b64.encode(s.as_bytes())).collect() };
+        let index = shards[shard]
+            .allocate(&mut rand::rngs::OsRng)
+            .ok_or_else(|| IssuerError::Issue("shard full".into()))?;
+        let entry = AllocationEntry {
+            base: self.status_base.clone(),
+            shards: shards.iter().map(|s| b64.encode(s.as_bytes())).collect(),
+        };
         Ok((shard as u32, index, entry, new_shard))
     }
 
@@ -200,17 +308,31 @@ impl Node {
 
     async fn sign(&self, format: Format, req: CredentialRequest) -> Result<String, IssuerError> {
         let id = self.identity.clone();
-        tokio::task::spawn_blocking(move || issue(format, &id, &req, &mut rand::rngs::OsRng).map(|i| i.to_text()))
-            .await
-            .map_err(|e| IssuerError::Issue(e.to_string()))?
-            .map_err(|e| IssuerError::Issue(e.to_string()))
+        tokio::task::spawn_blocking(move || {
+            issue(format, &id, &req, &mut rand::rngs::OsRng).map(|i| i.to_text())
+        })
+        .await
+        .map_err(|e| IssuerError::Issue(e.to_string()))?
+        .map_err(|e| IssuerError::Issue(e.to_string()))
     }
 
-    fn request(&self, kind: CredentialKind, subject: Value, holder: Option<String>, shard: u32, index: u64) -> CredentialRequest {
+    fn request(
+        &self,
+        kind: CredentialKind,
+        subject: Value,
+        holder: Option<String>,
+        shard: u32,
+        index: u64,
+    ) -> CredentialRequest {
         let now = chrono::Utc::now();
         let entry = |purpose| {
             let list = self.list_url(purpose, shard);
-            StatusEntry { id: Some(format!("{list}#{index}")), purpose, index, list }
+            StatusEntry {
+                id: Some(format!("{list}#{index}")),
+                purpose,
+                index,
+                list,
+            }
         };
         CredentialRequest {
             kind,
@@ -218,13 +340,23 @@ impl Node {
             holder,
             id: None,
             valid_from: now,
-            valid_until: (self.cfg.credential_days > 0).then(|| now + chrono::Duration::days(self.cfg.credential_days as i64)),
-            status: vec![entry(StatusPurpose::Revocation), entry(StatusPurpose::Suspension)],
+            valid_until: (self.cfg.credential_days > 0)
+                .then(|| now + chrono::Duration::days(self.cfg.credential_days as i64)),
+            status: vec![
+                entry(StatusPurpose::Revocation),
+                entry(StatusPurpose::Suspension),
+            ],
         }
     }
 
     /// Issues a credential for `subject` directly (VC-API `/credentials/issue`, admin only).
-    pub async fn issue_direct(&self, kind: CredentialKind, subject: Value, holder: Option<String>, format: Format) -> Result<(String, String), IssuerError> {
+    pub async fn issue_direct(
+        &self,
+        kind: CredentialKind,
+        subject: Value,
+        holder: Option<String>,
+        format: Format,
+    ) -> Result<(String, String), IssuerError> {
         self.check_issues(kind)?;
         let _guard = self.issuer_lock.lock().await;
         let (shard, index, alloc, new_shard) = self.allocate().await?;
@@ -255,7 +387,9 @@ impl Node {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(%peer, error = %e, "claim refused");
-                ClaimResponse::Refused { reason: e.to_string() }
+                ClaimResponse::Refused {
+                    reason: e.to_string(),
+                }
             }
         }
     }
@@ -265,18 +399,31 @@ impl Node {
             return Err(IssuerError::NotIssuer);
         }
         // The holder's DID is its peer key: the Noise handshake proved control of it.
-        let holder = crate::net::did_of_peer_id(&peer).ok_or_else(|| IssuerError::Issue("peer key is not Ed25519".into()))?;
+        let holder = crate::net::did_of_peer_id(&peer)
+            .ok_or_else(|| IssuerError::Issue("peer key is not Ed25519".into()))?;
         let format = match req.format.as_deref() {
             None => Format::parse(&self.cfg.issue_format).unwrap_or(Format::SdJwt),
-            Some(f) => Format::parse(f).ok_or_else(|| IssuerError::Issue(format!("unknown format `{f}` (sd-jwt, jwt, di)")))?,
+            Some(f) => Format::parse(f).ok_or_else(|| {
+                IssuerError::Issue(format!("unknown format `{f}` (sd-jwt, jwt, di)"))
+            })?,
         };
         let _guard = self.issuer_lock.lock().await;
         let digest = code_digest(&req.code);
-        let record = self.store.record_for_code(&digest)?.ok_or_else(|| IssuerError::Issue("unknown or already used claim code".into()))?;
-        let kind = CredentialKind::parse(&record.kind).map_err(|e| IssuerError::Issue(e.to_string()))?;
+        let record = self
+            .store
+            .record_for_code(&digest)?
+            .ok_or_else(|| IssuerError::Issue("unknown or already used claim code".into()))?;
+        let kind =
+            CredentialKind::parse(&record.kind).map_err(|e| IssuerError::Issue(e.to_string()))?;
         self.check_issues(kind)?;
         let (shard, index, alloc, new_shard) = self.allocate().await?;
-        let req = self.request(kind, record.subject.clone(), Some(holder.clone()), shard, index);
+        let req = self.request(
+            kind,
+            record.subject.clone(),
+            Some(holder.clone()),
+            shard,
+            index,
+        );
         let text = self.sign(format, req).await?;
         let cred_id = credential_id_of(&text).unwrap_or_default();
         let mut claimed = record.clone();
@@ -292,12 +439,18 @@ impl Node {
             record_id: Some(record.id.clone()),
             issued_at: credentials::time::format(chrono::Utc::now()),
         };
-        self.store.commit_issuance(&digest, &claimed, &issued, &alloc)?;
+        self.store
+            .commit_issuance(&digest, &claimed, &issued, &alloc)?;
         if new_shard {
             self.open_shard(shard).await;
         }
         tracing::info!(credential_id = %cred_id, kind = kind.short_name(), "issued");
-        Ok(ClaimResponse::Issued { credential_id: cred_id, kind: kind.short_name().into(), format: format.short_name().into(), credential: text })
+        Ok(ClaimResponse::Issued {
+            credential_id: cred_id,
+            kind: kind.short_name().into(),
+            format: format.short_name().into(),
+            credential: text,
+        })
     }
 }
 
@@ -305,7 +458,11 @@ impl Node {
 pub fn credential_id_of(text: &str) -> Option<String> {
     let t = text.trim();
     if t.starts_with('{') {
-        return serde_json::from_str::<Value>(t).ok()?.get("id")?.as_str().map(str::to_owned);
+        return serde_json::from_str::<Value>(t)
+            .ok()?
+            .get("id")?
+            .as_str()
+            .map(str::to_owned);
     }
     let jws = t.split('~').next()?;
     let parsed = credentials::jose::CompactJws::parse(jws).ok()?;
@@ -320,11 +477,15 @@ mod tests {
     #[test]
     fn csv_and_jsonl_parse_with_types_and_line_numbers() {
         let csv = "fullName,ageOver18\nAn,true\nBinh,maybe\n";
-        let e = parse_records(CredentialKind::Identity, csv).unwrap_err().to_string();
+        let e = parse_records(CredentialKind::Identity, csv)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("ageOver18"), "{e}");
         let ok = parse_records(CredentialKind::Identity, "fullName,ageOver18\nAn,true\n").unwrap();
         assert_eq!(ok[0].1["ageOver18"], Value::Bool(true));
-        let e = parse_records(CredentialKind::Identity, "{\"a\":1}\n{oops\n").unwrap_err().to_string();
+        let e = parse_records(CredentialKind::Identity, "{\"a\":1}\n{oops\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2"), "{e}");
     }
 

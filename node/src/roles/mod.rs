@@ -45,7 +45,13 @@ pub struct Node {
 
 impl Node {
     /// Assembles a node from its parts.
-    pub fn new(cfg: Config, identity: Identity, store: Store, net: NetHandle, status_base: String) -> Arc<Self> {
+    pub fn new(
+        cfg: Config,
+        identity: Identity,
+        store: Store,
+        net: NetHandle,
+        status_base: String,
+    ) -> Arc<Self> {
         let node = Arc::new(Self {
             cfg,
             identity: Arc::new(identity),
@@ -84,12 +90,23 @@ impl Node {
                         let _ = node.net.respond_sync(channel, resp).await;
                     });
                 }
-                Inbound::Gossip { topic, data, id, source } => {
+                Inbound::Gossip {
+                    topic,
+                    data,
+                    id,
+                    source,
+                } => {
                     let v = node.handle_gossip(&topic, &data, source).await;
                     let _ = node.net.report(id, source, v).await;
                 }
                 Inbound::Identified(p) => {
-                    let entry = crate::store::PeerEntry { peer_id: p.peer_id.clone(), did: p.did.clone(), name: p.name.clone(), roles: p.roles.clone(), addrs: p.addrs.clone() };
+                    let entry = crate::store::PeerEntry {
+                        peer_id: p.peer_id.clone(),
+                        did: p.did.clone(),
+                        name: p.name.clone(),
+                        roles: p.roles.clone(),
+                        addrs: p.addrs.clone(),
+                    };
                     if let Err(e) = node.store.put_peer(&entry) {
                         tracing::warn!(error = %e, "storing peer");
                     }

@@ -21,7 +21,10 @@ pub struct StoreStatus {
 impl StoreStatus {
     /// A source over `store`.
     pub fn new(store: Arc<Store>) -> Self {
-        Self { store, cache: RwLock::new(HashMap::new()) }
+        Self {
+            store,
+            cache: RwLock::new(HashMap::new()),
+        }
     }
 }
 
@@ -31,21 +34,41 @@ impl StatusSource for StoreStatus {
             .store
             .status_list(list)
             .map_err(|e| StatusLookupError::Store(e.to_string()))?
-            .ok_or_else(|| StatusLookupError::NotHeld { list: list.to_owned() })?;
-        let cached = self.cache.read().ok().and_then(|c| c.get(list).filter(|(v, _)| *v == stored.version).map(|(_, b)| b.clone()));
+            .ok_or_else(|| StatusLookupError::NotHeld {
+                list: list.to_owned(),
+            })?;
+        let cached = self.cache.read().ok().and_then(|c| {
+            c.get(list)
+                .filter(|(v, _)| *v == stored.version)
+                .map(|(_, b)| b.clone())
+        });
         let bits = match cached {
             Some(b) => b,
             None => {
-                let b = Arc::new(Bitstring::decode(&stored.bits).map_err(|e| StatusLookupError::Store(e.to_string()))?);
+                let b = Arc::new(
+                    Bitstring::decode(&stored.bits)
+                        .map_err(|e| StatusLookupError::Store(e.to_string()))?,
+                );
                 if let Ok(mut c) = self.cache.write() {
                     c.insert(list.to_owned(), (stored.version, b.clone()));
                 }
                 b
             }
         };
-        let set = bits.get(index).map_err(|_| StatusLookupError::OutOfRange { list: list.to_owned(), index, size: bits.len() as u64 })?;
-        let purpose = StatusPurpose::parse(&stored.purpose).ok_or_else(|| StatusLookupError::Store(format!("list {list} has purpose {}", stored.purpose)))?;
-        Ok(StatusBit { set, purpose, owner: stored.issuer, version: stored.version })
+        let set = bits.get(index).map_err(|_| StatusLookupError::OutOfRange {
+            list: list.to_owned(),
+            index,
+            size: bits.len() as u64,
+        })?;
+        let purpose = StatusPurpose::parse(&stored.purpose).ok_or_else(|| {
+            StatusLookupError::Store(format!("list {list} has purpose {}", stored.purpose))
+        })?;
+        Ok(StatusBit {
+            set,
+            purpose,
+            owner: stored.issuer,
+            version: stored.version,
+        })
     }
 }
 
@@ -69,7 +92,14 @@ impl TrustSource for StoreTrust {
     fn accreditation(&self, issuer: &str) -> Option<TrustEntry> {
         let rec = self.store.trust(issuer).ok()??;
         let accreditation: Accreditation = payload(&rec.accreditation)?;
-        let withdrawn = rec.withdrawal.as_deref().and_then(payload::<Withdrawal>).map(|w| w.withdrawn);
-        Some(TrustEntry { accreditation, withdrawn })
+        let withdrawn = rec
+            .withdrawal
+            .as_deref()
+            .and_then(payload::<Withdrawal>)
+            .map(|w| w.withdrawn);
+        Some(TrustEntry {
+            accreditation,
+            withdrawn,
+        })
     }
 }

@@ -28,7 +28,13 @@ pub enum GossipMessage {
 }
 
 fn stored(list: &StatusList) -> StoredList {
-    StoredList { id: list.id.clone(), purpose: list.purpose.as_str().into(), issuer: list.issuer.clone(), version: list.version, bits: list.bits.encode() }
+    StoredList {
+        id: list.id.clone(),
+        purpose: list.purpose.as_str().into(),
+        issuer: list.issuer.clone(),
+        version: list.version,
+        bits: list.bits.encode(),
+    }
 }
 
 fn load(s: &StoredList) -> Result<StatusList, String> {
@@ -54,7 +60,12 @@ impl Node {
     pub(super) async fn open_shard(&self, shard: u32) {
         for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
             let url = self.list_url(purpose, shard);
-            let list = match StatusList::new(&url, purpose, self.identity.did(), super::issuer::SHARD_SIZE as usize) {
+            let list = match StatusList::new(
+                &url,
+                purpose,
+                self.identity.did(),
+                super::issuer::SHARD_SIZE as usize,
+            ) {
                 Ok(l) => l,
                 Err(e) => {
                     tracing::error!(error = %e, "creating status list");
@@ -66,7 +77,8 @@ impl Node {
                 tracing::error!(error = %e, "storing status list");
                 continue;
             }
-            self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws)).await;
+            self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws))
+                .await;
         }
     }
 
@@ -80,33 +92,66 @@ impl Node {
     /// Revokes, suspends or reinstates an issued credential: one WriteBatch flips the bit, bumps
     /// the version and appends the signed delta to the status log; then the delta is gossiped.
     /// Returns the new list version.
-    pub async fn change_status(&self, credential_id: &str, purpose: StatusPurpose, set: bool) -> Result<(String, u64), String> {
+    pub async fn change_status(
+        &self,
+        credential_id: &str,
+        purpose: StatusPurpose,
+        set: bool,
+    ) -> Result<(String, u64), String> {
         let _guard = self.issuer_lock.lock().await;
-        let issued = self.store.issued(credential_id).map_err(|e| e.to_string())?.ok_or_else(|| format!("no credential {credential_id} was issued by this node"))?;
+        let issued = self
+            .store
+            .issued(credential_id)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no credential {credential_id} was issued by this node"))?;
         let url = format!("{}/{}/{}", issued.list_base, purpose.as_str(), issued.shard);
-        let mut list = load(&self.store.status_list(&url).map_err(|e| e.to_string())?.ok_or_else(|| format!("status list {url} missing"))?)?;
+        let mut list = load(
+            &self
+                .store
+                .status_list(&url)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("status list {url} missing"))?,
+        )?;
         if purpose == StatusPurpose::Revocation && !set {
             return Err("revocation is permanent; suspend instead if it may be reinstated".into());
         }
         if list.bits.get(issued.index).map_err(|e| e.to_string())? == set {
-            return Err(format!("credential is already {}", if set { purpose_word(purpose) } else { "active" }));
+            return Err(format!(
+                "credential is already {}",
+                if set { purpose_word(purpose) } else { "active" }
+            ));
         }
-        let (s, c): (Vec<u64>, Vec<u64>) = if set { (vec![issued.index], vec![]) } else { (vec![], vec![issued.index]) };
-        let delta = list.change(&s, &c, chrono::Utc::now()).map_err(|e| e.to_string())?;
+        let (s, c): (Vec<u64>, Vec<u64>) = if set {
+            (vec![issued.index], vec![])
+        } else {
+            (vec![], vec![issued.index])
+        };
+        let delta = list
+            .change(&s, &c, chrono::Utc::now())
+            .map_err(|e| e.to_string())?;
         let signed = SignedDelta::sign(delta, &self.identity);
-        self.store.put_status_list(&stored(&list), Some(&signed.jws)).map_err(|e| e.to_string())?;
+        self.store
+            .put_status_list(&stored(&list), Some(&signed.jws))
+            .map_err(|e| e.to_string())?;
         tracing::info!(credential_id, list = %url, version = list.version, "status changed");
-        self.publish(STATUS_TOPIC, GossipMessage::Delta(signed.jws)).await;
+        self.publish(STATUS_TOPIC, GossipMessage::Delta(signed.jws))
+            .await;
         Ok((url, list.version))
     }
 
     /// Publishes a signed snapshot of each of this issuer's lists (on a timer and on request).
     pub async fn publish_snapshots(&self) {
-        let Ok(lists) = self.store.status_lists() else { return };
-        for s in lists.into_iter().filter(|l| l.issuer == self.identity.did()) {
+        let Ok(lists) = self.store.status_lists() else {
+            return;
+        };
+        for s in lists
+            .into_iter()
+            .filter(|l| l.issuer == self.identity.did())
+        {
             if let Ok(list) = load(&s) {
                 let snap = SignedSnapshot::sign(list.snapshot(chrono::Utc::now()), &self.identity);
-                self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws)).await;
+                self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws))
+                    .await;
             }
         }
     }
@@ -141,16 +186,30 @@ impl Node {
                     Ok(x) => x,
                     Err(e) => return Verdict::Reject(e.to_string()),
                 };
-                if !snap.snapshot.list.contains(did_fragment(&snap.snapshot.issuer)) {
-                    return Verdict::Reject(format!("list {} is not under its issuer's DID", snap.snapshot.list));
+                if !snap
+                    .snapshot
+                    .list
+                    .contains(did_fragment(&snap.snapshot.issuer))
+                {
+                    return Verdict::Reject(format!(
+                        "list {} is not under its issuer's DID",
+                        snap.snapshot.list
+                    ));
                 }
                 if !self.issuer_accredited(&list.issuer) {
                     return Verdict::Ignore("issuer not accredited (yet)");
                 }
                 match self.store.status_list(&list.id) {
-                    Ok(Some(held)) if held.issuer != list.issuer => Verdict::Reject(format!("list belongs to {}", held.issuer)),
-                    Ok(Some(held)) if held.version >= list.version => Verdict::Ignore("old or duplicate snapshot"),
-                    Ok(_) => match self.store.put_status_list_with_snapshot(&stored(&list), jws) {
+                    Ok(Some(held)) if held.issuer != list.issuer => {
+                        Verdict::Reject(format!("list belongs to {}", held.issuer))
+                    }
+                    Ok(Some(held)) if held.version >= list.version => {
+                        Verdict::Ignore("old or duplicate snapshot")
+                    }
+                    Ok(_) => match self
+                        .store
+                        .put_status_list_with_snapshot(&stored(&list), jws)
+                    {
                         Ok(()) => Verdict::Stored,
                         Err(_) => Verdict::Ignore("store error"),
                     },
@@ -164,7 +223,10 @@ impl Node {
                 };
                 let d = &signed.delta;
                 if !d.list.contains(did_fragment(&d.issuer)) {
-                    return Verdict::Reject(format!("list {} is not under its issuer's DID", d.list));
+                    return Verdict::Reject(format!(
+                        "list {} is not under its issuer's DID",
+                        d.list
+                    ));
                 }
                 let held = match self.store.status_list(&d.list) {
                     Ok(Some(h)) => h,
@@ -176,7 +238,9 @@ impl Node {
                     Err(_) => return Verdict::Ignore("held list unreadable"),
                 };
                 match list.check(d) {
-                    DeltaCheck::Duplicate | DeltaCheck::Old => Verdict::Ignore("old or duplicate delta"),
+                    DeltaCheck::Duplicate | DeltaCheck::Old => {
+                        Verdict::Ignore("old or duplicate delta")
+                    }
                     DeltaCheck::Gap { .. } | DeltaCheck::Unknown => Verdict::Gap,
                     DeltaCheck::Next => match list.apply(d) {
                         Err(e) => Verdict::Reject(e.to_string()),
@@ -188,31 +252,45 @@ impl Node {
                 }
             }
             GossipMessage::Accreditation(jws) => {
-                let Some(root) = &self.cfg.root_did else { return Verdict::Ignore("no root authority pinned") };
+                let Some(root) = &self.cfg.root_did else {
+                    return Verdict::Ignore("no root authority pinned");
+                };
                 let a = match Accreditation::open(jws, root, keys) {
                     Ok(a) => a,
                     Err(e) => return Verdict::Reject(e.to_string()),
                 };
                 let current = self.store.trust(&a.issuer).ok().flatten();
                 if let Some(cur) = &current {
-                    let cur_v = credentials::jose::CompactJws::parse(&cur.accreditation).ok().and_then(|j| j.payload_json::<Accreditation>().ok()).map(|c| c.version).unwrap_or(0);
+                    let cur_v = credentials::jose::CompactJws::parse(&cur.accreditation)
+                        .ok()
+                        .and_then(|j| j.payload_json::<Accreditation>().ok())
+                        .map(|c| c.version)
+                        .unwrap_or(0);
                     if a.version <= cur_v {
                         return Verdict::Ignore("old or duplicate accreditation");
                     }
                 }
-                match self.store.put_trust(&TrustRecord { issuer: a.issuer.clone(), accreditation: jws.clone(), withdrawal: None }) {
+                match self.store.put_trust(&TrustRecord {
+                    issuer: a.issuer.clone(),
+                    accreditation: jws.clone(),
+                    withdrawal: None,
+                }) {
                     Ok(()) => Verdict::Stored,
                     Err(_) => Verdict::Ignore("store error"),
                 }
             }
             GossipMessage::Withdrawal(jws) => {
-                let Some(root) = &self.cfg.root_did else { return Verdict::Ignore("no root authority pinned") };
+                let Some(root) = &self.cfg.root_did else {
+                    return Verdict::Ignore("no root authority pinned");
+                };
                 let w = match Withdrawal::open(jws, root, keys) {
                     Ok(w) => w,
                     Err(e) => return Verdict::Reject(e.to_string()),
                 };
                 match self.store.trust(&w.issuer) {
-                    Ok(Some(rec)) if rec.withdrawal.is_some() => Verdict::Ignore("already withdrawn"),
+                    Ok(Some(rec)) if rec.withdrawal.is_some() => {
+                        Verdict::Ignore("already withdrawn")
+                    }
                     Ok(Some(mut rec)) => {
                         rec.withdrawal = Some(jws.clone());
                         match self.store.put_trust(&rec) {
@@ -228,7 +306,12 @@ impl Node {
     }
 
     /// Validates a gossip message and says whether to forward it. A gap starts a sync.
-    pub(super) async fn handle_gossip(&self, topic: &str, data: &[u8], source: PeerId) -> Validation {
+    pub(super) async fn handle_gossip(
+        &self,
+        topic: &str,
+        data: &[u8],
+        source: PeerId,
+    ) -> Validation {
         let msg: GossipMessage = match serde_json::from_slice(data) {
             Ok(m) => m,
             Err(e) => {
@@ -282,7 +365,9 @@ impl Node {
             }
         }
         for (id, have) in wanted.into_iter().take(10_000) {
-            let Some(list) = held.iter().find(|l| l.id == id) else { continue };
+            let Some(list) = held.iter().find(|l| l.id == id) else {
+                continue;
+            };
             let deltas = match have {
                 Some(v) if v < list.version => self.store.deltas_after(&id, v).unwrap_or_default(),
                 _ => vec![],
@@ -294,11 +379,19 @@ impl Node {
                 // Only the owner can sign a snapshot; relays send the owner's deltas from 0.
                 if list.issuer == self.identity.did() {
                     if let Ok(l) = load(list) {
-                        resp.snapshots.push(SignedSnapshot::sign(l.snapshot(chrono::Utc::now()), &self.identity).jws);
+                        resp.snapshots.push(
+                            SignedSnapshot::sign(l.snapshot(chrono::Utc::now()), &self.identity)
+                                .jws,
+                        );
                     }
-                } else if let Ok(Some((snap_version, snap))) = self.store.latest_snapshot(&list.id) {
+                } else if let Ok(Some((snap_version, snap))) = self.store.latest_snapshot(&list.id)
+                {
                     resp.snapshots.push(snap);
-                    resp.deltas.extend(self.store.deltas_after(&id, snap_version).unwrap_or_default());
+                    resp.deltas.extend(
+                        self.store
+                            .deltas_after(&id, snap_version)
+                            .unwrap_or_default(),
+                    );
                 }
             }
         }
@@ -313,9 +406,27 @@ impl Node {
 
     /// Asks a peer for every list and accreditation it has that this node lacks or is behind on.
     pub async fn sync_from(&self, peer: &str) {
-        let Ok(peer) = peer.parse::<PeerId>() else { return };
-        let lists = self.store.status_lists().unwrap_or_default().into_iter().map(|l| (l.id, Some(l.version))).collect();
-        let resp = match self.net.status_sync(peer, StatusSyncRequest { lists, discover: true }).await {
+        let Ok(peer) = peer.parse::<PeerId>() else {
+            return;
+        };
+        let lists = self
+            .store
+            .status_lists()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| (l.id, Some(l.version)))
+            .collect();
+        let resp = match self
+            .net
+            .status_sync(
+                peer,
+                StatusSyncRequest {
+                    lists,
+                    discover: true,
+                },
+            )
+            .await
+        {
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!(%peer, error = %e, "sync failed");
@@ -324,7 +435,11 @@ impl Node {
         };
         let mut stored = 0;
         for jws in resp.trust {
-            let msg = if jws_typ(&jws).as_deref() == Some(credentials::trust::WITHDRAWAL_TYP) { GossipMessage::Withdrawal(jws) } else { GossipMessage::Accreditation(jws) };
+            let msg = if jws_typ(&jws).as_deref() == Some(credentials::trust::WITHDRAWAL_TYP) {
+                GossipMessage::Withdrawal(jws)
+            } else {
+                GossipMessage::Accreditation(jws)
+            };
             if matches!(self.apply(&msg), Verdict::Stored) {
                 stored += 1;
             }
@@ -359,7 +474,11 @@ fn purpose_word(p: StatusPurpose) -> &'static str {
 impl Node {
     /// This issuer's list at `url` as a signed W3C `BitstringStatusListCredential`.
     pub async fn status_list_credential(&self, url: &str) -> Result<serde_json::Value, String> {
-        let s = self.store.status_list(url).map_err(|e| e.to_string())?.ok_or_else(|| format!("no status list {url}"))?;
+        let s = self
+            .store
+            .status_list(url)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no status list {url}"))?;
         if s.issuer != self.identity.did() {
             return Err(format!("status list {url} is not this issuer's"));
         }
@@ -367,8 +486,16 @@ impl Node {
         let id = self.identity.clone();
         tokio::task::spawn_blocking(move || {
             let now = chrono::Utc::now();
-            let vc = credentials::status::list_credential_unsigned(&list.id, &list.issuer, list.purpose, &list.bits, now, None);
-            credentials::data_integrity::sign(&vc, &id, now, "assertionMethod", None, None).map_err(|e| e.to_string())
+            let vc = credentials::status::list_credential_unsigned(
+                &list.id,
+                &list.issuer,
+                list.purpose,
+                &list.bits,
+                now,
+                None,
+            );
+            credentials::data_integrity::sign(&vc, &id, now, "assertionMethod", None, None)
+                .map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| e.to_string())?

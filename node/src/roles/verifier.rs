@@ -21,46 +21,100 @@ fn random_b64(n: usize) -> String {
 impl Node {
     /// The domain this verifier puts in requests.
     pub fn verifier_domain(&self) -> String {
-        self.cfg.verifier_domain.clone().unwrap_or_else(|| self.identity.did().to_owned())
+        self.cfg
+            .verifier_domain
+            .clone()
+            .unwrap_or_else(|| self.identity.did().to_owned())
     }
 
     /// Verifies a presentation or credential against this node's store (offline).
-    pub async fn verify_text(&self, text: String, challenge: Option<String>, domain: Option<String>) -> Result<VerificationReport, String> {
+    pub async fn verify_text(
+        &self,
+        text: String,
+        challenge: Option<String>,
+        domain: Option<String>,
+    ) -> Result<VerificationReport, String> {
         let verifier = self.verifier.clone();
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
             let mut opts = VerifyOptions::at(chrono::Utc::now());
             opts.challenge = challenge;
             opts.domain = domain;
-            verifier.verify(&text, &opts, &StoreStatus::new(store.clone()), &StoreTrust::new(store))
+            verifier.verify(
+                &text,
+                &opts,
+                &StoreStatus::new(store.clone()),
+                &StoreTrust::new(store),
+            )
         })
         .await
         .map_err(|e| e.to_string())
     }
 
     /// Asks a holder for a presentation of `kinds` disclosing `claims`, verifies it, and logs it.
-    pub async fn request_presentation(&self, holder: PeerId, kinds: Vec<String>, claims: Vec<String>) -> Result<VerificationReport, String> {
+    pub async fn request_presentation(
+        &self,
+        holder: PeerId,
+        kinds: Vec<String>,
+        claims: Vec<String>,
+    ) -> Result<VerificationReport, String> {
         if !self.cfg.has_role("verifier") {
             return Err("this node is not a verifier".into());
         }
-        let req = PresentationRequest { request_id: random_b64(12), kinds: kinds.clone(), claims, challenge: random_b64(24), domain: self.verifier_domain() };
-        let resp = self.net.request_presentation(holder, req.clone()).await.map_err(|e| e.to_string())?;
+        let req = PresentationRequest {
+            request_id: random_b64(12),
+            kinds: kinds.clone(),
+            claims,
+            challenge: random_b64(24),
+            domain: self.verifier_domain(),
+        };
+        let resp = self
+            .net
+            .request_presentation(holder, req.clone())
+            .await
+            .map_err(|e| e.to_string())?;
         let presentation = match resp {
             PresentationResponse::Presented { presentation } => presentation,
-            PresentationResponse::Refused { reason } => return Err(format!("holder refused: {reason}")),
+            PresentationResponse::Refused { reason } => {
+                return Err(format!("holder refused: {reason}"))
+            }
         };
-        let mut report = self.verify_text(presentation, Some(req.challenge.clone()), Some(req.domain.clone())).await?;
+        let mut report = self
+            .verify_text(
+                presentation,
+                Some(req.challenge.clone()),
+                Some(req.domain.clone()),
+            )
+            .await?;
         // The presenter must be the peer we asked (the connection proved its key).
         let peer_did = crate::net::did_of_peer_id(&holder).unwrap_or_default();
         if report.presentation && report.holder.as_deref() != Some(peer_did.as_str()) {
-            report.record(CheckName::HolderBinding, Outcome::fail(format!("presentation's holder {:?} is not the peer that answered ({peer_did})", report.holder)));
+            report.record(
+                CheckName::HolderBinding,
+                Outcome::fail(format!(
+                    "presentation's holder {:?} is not the peer that answered ({peer_did})",
+                    report.holder
+                )),
+            );
         }
         if !report.presentation {
-            report.record(CheckName::HolderBinding, Outcome::fail("the holder answered with a bare credential, not a presentation"));
+            report.record(
+                CheckName::HolderBinding,
+                Outcome::fail("the holder answered with a bare credential, not a presentation"),
+            );
         }
         if let Some(k) = report.kind {
-            if !kinds.is_empty() && !kinds.iter().any(|w| credentials::CredentialKind::parse(w).map(|w| w == k).unwrap_or(false)) {
-                report.record(CheckName::Schema, Outcome::fail(format!("asked for {}, got {k}", kinds.join("/"))));
+            if !kinds.is_empty()
+                && !kinds.iter().any(|w| {
+                    credentials::CredentialKind::parse(w)
+                        .map(|w| w == k)
+                        .unwrap_or(false)
+                })
+            {
+                report.record(
+                    CheckName::Schema,
+                    Outcome::fail(format!("asked for {}, got {k}", kinds.join("/"))),
+                );
             }
         }
         let report = report.finish();

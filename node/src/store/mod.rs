@@ -30,8 +30,18 @@ const CF_STATUS_LOG: &str = "status_log";
 const CF_TRUST: &str = "trust";
 const CF_PEERS: &str = "peers";
 const CF_VERIFIER_LOG: &str = "verifier_log";
-const ALL_CFS: [&str; 10] =
-    [CF_META, CF_KEYS, CF_RECORDS, CF_ISSUED, CF_WALLET, CF_STATUS, CF_STATUS_LOG, CF_TRUST, CF_PEERS, CF_VERIFIER_LOG];
+const ALL_CFS: [&str; 10] = [
+    CF_META,
+    CF_KEYS,
+    CF_RECORDS,
+    CF_ISSUED,
+    CF_WALLET,
+    CF_STATUS,
+    CF_STATUS_LOG,
+    CF_TRUST,
+    CF_PEERS,
+    CF_VERIFIER_LOG,
+];
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +51,19 @@ pub enum StoreError {
     #[error("the store at {path} is corrupted: {reason}")]
     Corrupt { path: String, reason: String },
     #[error("the store at {path} has schema version {found}, newer than this vcnode understands ({supported}); upgrade vcnode")]
-    TooNew { path: String, found: u32, supported: u32 },
+    TooNew {
+        path: String,
+        found: u32,
+        supported: u32,
+    },
     #[error("RocksDB: {0}")]
     Db(String),
     #[error("stored value under {cf}/{key} is unreadable: {reason}")]
-    Decode { cf: &'static str, key: String, reason: String },
+    Decode {
+        cf: &'static str,
+        key: String,
+        reason: String,
+    },
     #[error("{0}")]
     Conflict(String),
 }
@@ -73,13 +91,18 @@ impl Store {
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
-        let cfs = ALL_CFS.iter().map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
+        let cfs = ALL_CFS
+            .iter()
+            .map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
         let db = DB::open_cf_descriptors(&opts, dir, cfs).map_err(|e| {
             let msg = e.to_string();
             if msg.contains("lock") || msg.contains("LOCK") {
                 StoreError::Locked { path: path.clone() }
             } else if msg.contains("Corruption") || msg.contains("corrupt") {
-                StoreError::Corrupt { path: path.clone(), reason: msg }
+                StoreError::Corrupt {
+                    path: path.clone(),
+                    reason: msg,
+                }
             } else {
                 StoreError::Db(format!("opening {path}: {msg}"))
             }
@@ -87,13 +110,24 @@ impl Store {
         let store = Self { db };
         let meta = store.cf(CF_META)?;
         match store.db.get_cf(meta, SCHEMA_VERSION_KEY)? {
-            None => store.db.put_cf(meta, SCHEMA_VERSION_KEY, CURRENT_SCHEMA_VERSION.to_be_bytes())?,
+            None => store.db.put_cf(
+                meta,
+                SCHEMA_VERSION_KEY,
+                CURRENT_SCHEMA_VERSION.to_be_bytes(),
+            )?,
             Some(v) => {
                 let found = <[u8; 4]>::try_from(v.as_slice())
                     .map(u32::from_be_bytes)
-                    .map_err(|_| StoreError::Corrupt { path: path.clone(), reason: "schema version is not 4 bytes".into() })?;
+                    .map_err(|_| StoreError::Corrupt {
+                        path: path.clone(),
+                        reason: "schema version is not 4 bytes".into(),
+                    })?;
                 if found > CURRENT_SCHEMA_VERSION {
-                    return Err(StoreError::TooNew { path, found, supported: CURRENT_SCHEMA_VERSION });
+                    return Err(StoreError::TooNew {
+                        path,
+                        found,
+                        supported: CURRENT_SCHEMA_VERSION,
+                    });
                 }
             }
         }
@@ -101,28 +135,51 @@ impl Store {
     }
 
     fn cf(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
-        self.db.cf_handle(name).ok_or_else(|| StoreError::Db(format!("column family {name} missing")))
+        self.db
+            .cf_handle(name)
+            .ok_or_else(|| StoreError::Db(format!("column family {name} missing")))
     }
 
-    fn get<T: DeserializeOwned>(&self, cf: &'static str, key: &str) -> Result<Option<T>, StoreError> {
+    fn get<T: DeserializeOwned>(
+        &self,
+        cf: &'static str,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
         match self.db.get_cf(self.cf(cf)?, key.as_bytes())? {
             None => Ok(None),
-            Some(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| StoreError::Decode { cf, key: key.to_owned(), reason: e.to_string() }),
+            Some(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| StoreError::Decode {
+                        cf,
+                        key: key.to_owned(),
+                        reason: e.to_string(),
+                    })
+            }
         }
     }
 
-    fn scan<T: DeserializeOwned>(&self, cf: &'static str, prefix: &str) -> Result<Vec<(String, T)>, StoreError> {
+    fn scan<T: DeserializeOwned>(
+        &self,
+        cf: &'static str,
+        prefix: &str,
+    ) -> Result<Vec<(String, T)>, StoreError> {
         let mut out = Vec::new();
-        let iter = self.db.iterator_cf(self.cf(cf)?, IteratorMode::From(prefix.as_bytes(), rocksdb::Direction::Forward));
+        let iter = self.db.iterator_cf(
+            self.cf(cf)?,
+            IteratorMode::From(prefix.as_bytes(), rocksdb::Direction::Forward),
+        );
         for item in iter {
             let (k, v) = item?;
             if !k.starts_with(prefix.as_bytes()) {
                 break;
             }
             let key = String::from_utf8_lossy(&k).into_owned();
-            let val = serde_json::from_slice(&v).map_err(|e| StoreError::Decode { cf, key: key.clone(), reason: e.to_string() })?;
+            let val = serde_json::from_slice(&v).map_err(|e| StoreError::Decode {
+                cf,
+                key: key.clone(),
+                reason: e.to_string(),
+            })?;
             out.push((key, val));
         }
         Ok(out)
@@ -130,7 +187,9 @@ impl Store {
 
     /// Writes the schema version explicitly (tests of "too new" use this).
     pub fn set_schema_version_for_test(&self, v: u32) -> Result<(), StoreError> {
-        Ok(self.db.put_cf(self.cf(CF_META)?, SCHEMA_VERSION_KEY, v.to_be_bytes())?)
+        Ok(self
+            .db
+            .put_cf(self.cf(CF_META)?, SCHEMA_VERSION_KEY, v.to_be_bytes())?)
     }
 
     // ---------- keys ----------
@@ -139,16 +198,24 @@ impl Store {
     pub fn node_seed(&self) -> Result<Option<[u8; 32]>, StoreError> {
         match self.db.get_cf(self.cf(CF_KEYS)?, b"node")? {
             None => Ok(None),
-            Some(v) => <[u8; 32]>::try_from(v.as_slice())
-                .map(Some)
-                .map_err(|_| StoreError::Decode { cf: CF_KEYS, key: "node".into(), reason: "seed is not 32 bytes".into() }),
+            Some(v) => {
+                <[u8; 32]>::try_from(v.as_slice())
+                    .map(Some)
+                    .map_err(|_| StoreError::Decode {
+                        cf: CF_KEYS,
+                        key: "node".into(),
+                        reason: "seed is not 32 bytes".into(),
+                    })
+            }
         }
     }
 
     /// Stores the node's seed; refuses to replace an existing one.
     pub fn init_node_seed(&self, seed: &[u8; 32]) -> Result<(), StoreError> {
         if self.node_seed()?.is_some() {
-            return Err(StoreError::Conflict("this data dir already has a node key".into()));
+            return Err(StoreError::Conflict(
+                "this data dir already has a node key".into(),
+            ));
         }
         Ok(self.db.put_cf(self.cf(CF_KEYS)?, b"node", seed)?)
     }
@@ -160,8 +227,14 @@ impl Store {
         let cf = self.cf(CF_RECORDS)?;
         let mut batch = WriteBatch::default();
         for (rec, code_digest) in records {
-            if self.get::<RecordEntry>(CF_RECORDS, &format!("rec/{}", rec.id))?.is_some() {
-                return Err(StoreError::Conflict(format!("record {} already exists", rec.id)));
+            if self
+                .get::<RecordEntry>(CF_RECORDS, &format!("rec/{}", rec.id))?
+                .is_some()
+            {
+                return Err(StoreError::Conflict(format!(
+                    "record {} already exists",
+                    rec.id
+                )));
             }
             batch.put_cf(cf, format!("rec/{}", rec.id), enc(rec));
             batch.put_cf(cf, format!("code/{code_digest}"), rec.id.as_bytes());
@@ -171,7 +244,10 @@ impl Store {
 
     /// The record a claim-code digest unlocks, if the code is valid and unused.
     pub fn record_for_code(&self, code_digest: &str) -> Result<Option<RecordEntry>, StoreError> {
-        let Some(id) = self.db.get_cf(self.cf(CF_RECORDS)?, format!("code/{code_digest}"))? else {
+        let Some(id) = self
+            .db
+            .get_cf(self.cf(CF_RECORDS)?, format!("code/{code_digest}"))?
+        else {
             return Ok(None);
         };
         self.get(CF_RECORDS, &format!("rec/{}", String::from_utf8_lossy(&id)))
@@ -179,26 +255,56 @@ impl Store {
 
     /// Every record.
     pub fn records(&self) -> Result<Vec<RecordEntry>, StoreError> {
-        Ok(self.scan(CF_RECORDS, "rec/")?.into_iter().map(|(_, v)| v).collect())
+        Ok(self
+            .scan(CF_RECORDS, "rec/")?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
     }
 
     /// Records an issuance in one batch: the code is consumed, the record marked claimed, the
     /// issued index entry written and the status allocation saved.
-    pub fn commit_issuance(&self, code_digest: &str, record: &RecordEntry, issued: &IssuedEntry, alloc: &AllocationEntry) -> Result<(), StoreError> {
+    pub fn commit_issuance(
+        &self,
+        code_digest: &str,
+        record: &RecordEntry,
+        issued: &IssuedEntry,
+        alloc: &AllocationEntry,
+    ) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
         let rec_cf = self.cf(CF_RECORDS)?;
         batch.delete_cf(rec_cf, format!("code/{code_digest}"));
         batch.put_cf(rec_cf, format!("rec/{}", record.id), enc(record));
-        batch.put_cf(self.cf(CF_ISSUED)?, issued.credential_id.as_bytes(), enc(issued));
-        batch.put_cf(self.cf(CF_STATUS)?, format!("alloc/{}", alloc.base), enc(alloc));
+        batch.put_cf(
+            self.cf(CF_ISSUED)?,
+            issued.credential_id.as_bytes(),
+            enc(issued),
+        );
+        batch.put_cf(
+            self.cf(CF_STATUS)?,
+            format!("alloc/{}", alloc.base),
+            enc(alloc),
+        );
         Ok(self.db.write(batch)?)
     }
 
     /// Records a direct issuance (no claim code) with its allocation.
-    pub fn commit_direct_issuance(&self, issued: &IssuedEntry, alloc: &AllocationEntry) -> Result<(), StoreError> {
+    pub fn commit_direct_issuance(
+        &self,
+        issued: &IssuedEntry,
+        alloc: &AllocationEntry,
+    ) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
-        batch.put_cf(self.cf(CF_ISSUED)?, issued.credential_id.as_bytes(), enc(issued));
-        batch.put_cf(self.cf(CF_STATUS)?, format!("alloc/{}", alloc.base), enc(alloc));
+        batch.put_cf(
+            self.cf(CF_ISSUED)?,
+            issued.credential_id.as_bytes(),
+            enc(issued),
+        );
+        batch.put_cf(
+            self.cf(CF_STATUS)?,
+            format!("alloc/{}", alloc.base),
+            enc(alloc),
+        );
         Ok(self.db.write(batch)?)
     }
 
@@ -209,7 +315,11 @@ impl Store {
 
     /// Every issued credential.
     pub fn issued_all(&self) -> Result<Vec<IssuedEntry>, StoreError> {
-        Ok(self.scan(CF_ISSUED, "")?.into_iter().map(|(_, v)| v).collect())
+        Ok(self
+            .scan(CF_ISSUED, "")?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
     }
 
     /// The allocation state of a status list base.
@@ -226,27 +336,47 @@ impl Store {
 
     /// Every held status list.
     pub fn status_lists(&self) -> Result<Vec<StoredList>, StoreError> {
-        Ok(self.scan(CF_STATUS, "list/")?.into_iter().map(|(_, v)| v).collect())
+        Ok(self
+            .scan(CF_STATUS, "list/")?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
     }
 
     /// Stores a list at a new version together with the signed message that produced it (a
     /// delta, appended to the status log; or a snapshot), in one batch.
-    pub fn put_status_list(&self, list: &StoredList, delta_jws: Option<&str>) -> Result<(), StoreError> {
+    pub fn put_status_list(
+        &self,
+        list: &StoredList,
+        delta_jws: Option<&str>,
+    ) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
         batch.put_cf(self.cf(CF_STATUS)?, format!("list/{}", list.id), enc(list));
         if let Some(jws) = delta_jws {
-            batch.put_cf(self.cf(CF_STATUS_LOG)?, format!("{}\u{0}{:020}", list.id, list.version), jws.as_bytes());
+            batch.put_cf(
+                self.cf(CF_STATUS_LOG)?,
+                format!("{}\u{0}{:020}", list.id, list.version),
+                jws.as_bytes(),
+            );
         }
         Ok(self.db.write(batch)?)
     }
 
     /// Stores a list received as an owner-signed snapshot, keeping the snapshot so this node can
     /// relay it to peers that sync from it (only the owner can sign a new one).
-    pub fn put_status_list_with_snapshot(&self, list: &StoredList, snapshot_jws: &str) -> Result<(), StoreError> {
+    pub fn put_status_list_with_snapshot(
+        &self,
+        list: &StoredList,
+        snapshot_jws: &str,
+    ) -> Result<(), StoreError> {
         let cf = self.cf(CF_STATUS)?;
         let mut batch = WriteBatch::default();
         batch.put_cf(cf, format!("list/{}", list.id), enc(list));
-        batch.put_cf(cf, format!("snap/{}", list.id), enc(&(list.version, snapshot_jws)));
+        batch.put_cf(
+            cf,
+            format!("snap/{}", list.id),
+            enc(&(list.version, snapshot_jws)),
+        );
         Ok(self.db.write(batch)?)
     }
 
@@ -260,7 +390,10 @@ impl Store {
         let prefix = format!("{list}\u{0}");
         let start = format!("{prefix}{:020}", after_version + 1);
         let mut out = Vec::new();
-        for item in self.db.iterator_cf(self.cf(CF_STATUS_LOG)?, IteratorMode::From(start.as_bytes(), rocksdb::Direction::Forward)) {
+        for item in self.db.iterator_cf(
+            self.cf(CF_STATUS_LOG)?,
+            IteratorMode::From(start.as_bytes(), rocksdb::Direction::Forward),
+        ) {
             let (k, v) = item?;
             if !k.starts_with(prefix.as_bytes()) {
                 break;
@@ -274,12 +407,18 @@ impl Store {
 
     /// Stores a credential in the wallet.
     pub fn put_wallet(&self, entry: &WalletEntry) -> Result<(), StoreError> {
-        Ok(self.db.put_cf(self.cf(CF_WALLET)?, entry.id.as_bytes(), enc(entry))?)
+        Ok(self
+            .db
+            .put_cf(self.cf(CF_WALLET)?, entry.id.as_bytes(), enc(entry))?)
     }
 
     /// Every wallet credential.
     pub fn wallet(&self) -> Result<Vec<WalletEntry>, StoreError> {
-        Ok(self.scan(CF_WALLET, "")?.into_iter().map(|(_, v)| v).collect())
+        Ok(self
+            .scan(CF_WALLET, "")?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
     }
 
     // ---------- trust ----------
@@ -291,24 +430,36 @@ impl Store {
 
     /// Stores an issuer's trust record.
     pub fn put_trust(&self, rec: &TrustRecord) -> Result<(), StoreError> {
-        Ok(self.db.put_cf(self.cf(CF_TRUST)?, rec.issuer.as_bytes(), enc(rec))?)
+        Ok(self
+            .db
+            .put_cf(self.cf(CF_TRUST)?, rec.issuer.as_bytes(), enc(rec))?)
     }
 
     /// Every trust record.
     pub fn trust_all(&self) -> Result<Vec<TrustRecord>, StoreError> {
-        Ok(self.scan(CF_TRUST, "")?.into_iter().map(|(_, v)| v).collect())
+        Ok(self
+            .scan(CF_TRUST, "")?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
     }
 
     // ---------- peers ----------
 
     /// Remembers a peer.
     pub fn put_peer(&self, p: &PeerEntry) -> Result<(), StoreError> {
-        Ok(self.db.put_cf(self.cf(CF_PEERS)?, p.peer_id.as_bytes(), enc(p))?)
+        Ok(self
+            .db
+            .put_cf(self.cf(CF_PEERS)?, p.peer_id.as_bytes(), enc(p))?)
     }
 
     /// Every remembered peer.
     pub fn peers(&self) -> Result<Vec<PeerEntry>, StoreError> {
-        Ok(self.scan(CF_PEERS, "")?.into_iter().map(|(_, v)| v).collect())
+        Ok(self
+            .scan(CF_PEERS, "")?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
     }
 
     // ---------- verifier log ----------
@@ -316,12 +467,18 @@ impl Store {
     /// Appends a verification result to the verifier log.
     pub fn log_verification(&self, entry: &VerificationLogEntry) -> Result<(), StoreError> {
         let key = format!("{:020}-{}", entry.at_millis, entry.request_id);
-        Ok(self.db.put_cf(self.cf(CF_VERIFIER_LOG)?, key.as_bytes(), enc(entry))?)
+        Ok(self
+            .db
+            .put_cf(self.cf(CF_VERIFIER_LOG)?, key.as_bytes(), enc(entry))?)
     }
 
     /// The verifier log, oldest first.
     pub fn verifications(&self) -> Result<Vec<VerificationLogEntry>, StoreError> {
-        Ok(self.scan(CF_VERIFIER_LOG, "")?.into_iter().map(|(_, v)| v).collect())
+        Ok(self
+            .scan(CF_VERIFIER_LOG, "")?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
     }
 }
 
@@ -330,14 +487,21 @@ mod tests {
     use super::*;
 
     fn rec(id: &str) -> RecordEntry {
-        RecordEntry { id: id.into(), kind: "identity".into(), subject: serde_json::json!({"fullName": "A"}), claimed_by: None }
+        RecordEntry {
+            id: id.into(),
+            kind: "identity".into(),
+            subject: serde_json::json!({"fullName": "A"}),
+            claimed_by: None,
+        }
     }
 
     #[test]
     fn second_open_is_refused_with_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let _a = Store::open(dir.path()).unwrap();
-        let e = Store::open(dir.path()).err().expect("second open must fail");
+        let e = Store::open(dir.path())
+            .err()
+            .expect("second open must fail");
         assert!(matches!(e, StoreError::Locked { .. }), "{e}");
         assert!(e.to_string().contains("in use"));
     }
@@ -347,7 +511,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let s = Store::open(dir.path()).unwrap();
-            s.set_schema_version_for_test(CURRENT_SCHEMA_VERSION + 1).unwrap();
+            s.set_schema_version_for_test(CURRENT_SCHEMA_VERSION + 1)
+                .unwrap();
         }
         let e = Store::open(dir.path()).err().expect("too new must fail");
         assert!(matches!(e, StoreError::TooNew { .. }), "{e}");
@@ -363,7 +528,10 @@ mod tests {
         // Destroy the manifest pointer.
         std::fs::write(dir.path().join("CURRENT"), b"MANIFEST-999999\n").unwrap();
         let e = Store::open(dir.path()).err().expect("corrupt must fail");
-        assert!(e.to_string().contains(&dir.path().display().to_string()), "{e}");
+        assert!(
+            e.to_string().contains(&dir.path().display().to_string()),
+            "{e}"
+        );
     }
 
     #[test]
@@ -372,7 +540,9 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         s.import_records(&[(rec("r1"), "d1".into())]).unwrap();
         // A batch containing a duplicate is refused entirely.
-        assert!(s.import_records(&[(rec("r2"), "d2".into()), (rec("r1"), "d3".into())]).is_err());
+        assert!(s
+            .import_records(&[(rec("r2"), "d2".into()), (rec("r1"), "d3".into())])
+            .is_err());
         assert!(s.record_for_code("d2").unwrap().is_none());
         assert_eq!(s.records().unwrap().len(), 1);
         let r = s.record_for_code("d1").unwrap().unwrap();
@@ -387,11 +557,17 @@ mod tests {
             record_id: Some("r1".into()),
             issued_at: "2026-01-01T00:00:00Z".into(),
         };
-        let alloc = AllocationEntry { base: "http://x/status".into(), shards: vec![] };
+        let alloc = AllocationEntry {
+            base: "http://x/status".into(),
+            shards: vec![],
+        };
         let mut claimed = r.clone();
         claimed.claimed_by = Some("urn:uuid:1".into());
         s.commit_issuance("d1", &claimed, &issued, &alloc).unwrap();
-        assert!(s.record_for_code("d1").unwrap().is_none(), "code works once");
+        assert!(
+            s.record_for_code("d1").unwrap().is_none(),
+            "code works once"
+        );
         assert_eq!(s.issued("urn:uuid:1").unwrap().unwrap().index, 5);
     }
 
@@ -400,10 +576,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
         for v in 1..=12u64 {
-            let l = StoredList { id: "L".into(), purpose: "revocation".into(), issuer: "did:key:x".into(), version: v, bits: String::new() };
+            let l = StoredList {
+                id: "L".into(),
+                purpose: "revocation".into(),
+                issuer: "did:key:x".into(),
+                version: v,
+                bits: String::new(),
+            };
             s.put_status_list(&l, Some(&format!("jws{v}"))).unwrap();
         }
-        assert_eq!(s.deltas_after("L", 9).unwrap(), vec!["jws10", "jws11", "jws12"]);
+        assert_eq!(
+            s.deltas_after("L", 9).unwrap(),
+            vec!["jws10", "jws11", "jws12"]
+        );
         assert_eq!(s.status_list("L").unwrap().unwrap().version, 12);
     }
 }
