@@ -77,10 +77,106 @@ pub fn canonicalize(doc: &Value) -> Result<String, DiError> {
     Ok(lines.concat())
 }
 
+/// Contexts whose definitions are known not to touch the `DataIntegrityProof` terms (the VC 2.0
+/// context protects them; the others define only their own terms).
+fn known_context(url: &str) -> bool {
+    url == VC_V2_CONTEXT
+        || url == "https://www.w3.org/ns/credentials/examples/v2"
+        || url == "https://www.w3.org/ns/credentials/status/v1"
+        || crate::kind::CredentialKind::ALL
+            .iter()
+            .any(|k| k.context_url() == url)
+}
+
+/// An absolute IRI that can be written in N-Quads as is.
+fn plain_iri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && !rest.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || "<>\"{}|^`\\".contains(c))
+}
+
+fn nquads_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The RDFC-1.0 canonical N-Quads of a `DataIntegrityProof` configuration, computed directly
+/// when its shape is the one the VC 2.0 context fixes (protected terms, known contexts only,
+/// string values, absolute verification method IRI): the JSON-LD expansion would give exactly
+/// these statements (one blank node, so the canonical label is `_:c14n0`; lines sorted).
+/// `None` means "not this shape": the caller runs the full algorithm. Checked against the full
+/// algorithm and the published vectors in tests.
+pub fn proof_config_nquads(config: &Value) -> Option<String> {
+    let m = config.as_object()?;
+    match m.get("@context")? {
+        Value::String(s) if s == VC_V2_CONTEXT => {}
+        Value::Array(a)
+            if a.first().and_then(Value::as_str) == Some(VC_V2_CONTEXT)
+                && a.iter().all(|c| c.as_str().is_some_and(known_context)) => {}
+        _ => return None,
+    }
+    let mut lines = Vec::with_capacity(m.len());
+    const SEC: &str = "https://w3id.org/security#";
+    for (k, v) in m {
+        let v = match (k.as_str(), v) {
+            ("@context", _) => continue,
+            (_, Value::String(s)) => s.as_str(),
+            _ => return None,
+        };
+        let line = match k.as_str() {
+            "type" if v == "DataIntegrityProof" => format!("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{SEC}DataIntegrityProof>"),
+            "cryptosuite" => format!("<{SEC}cryptosuite> {}^^<{SEC}cryptosuiteString>", nquads_literal(v)),
+            "created" => format!("<http://purl.org/dc/terms/created> {}^^<http://www.w3.org/2001/XMLSchema#dateTime>", nquads_literal(v)),
+            "expires" => format!("<{SEC}expiration> {}^^<http://www.w3.org/2001/XMLSchema#dateTime>", nquads_literal(v)),
+            "verificationMethod" if plain_iri(v) => format!("<{SEC}verificationMethod> <{v}>"),
+            "proofPurpose" if v == "assertionMethod" => format!("<{SEC}proofPurpose> <{SEC}assertionMethod>"),
+            "proofPurpose" if v == "authentication" => format!("<{SEC}proofPurpose> <{SEC}authenticationMethod>"),
+            "challenge" => format!("<{SEC}challenge> {}", nquads_literal(v)),
+            "domain" => format!("<{SEC}domain> {}", nquads_literal(v)),
+            "nonce" => format!("<{SEC}nonce> {}", nquads_literal(v)),
+            _ => return None,
+        };
+        lines.push(format!("_:c14n0 {line} .\n"));
+    }
+    if !m.contains_key("type") {
+        return None;
+    }
+    lines.sort();
+    lines.dedup();
+    Some(lines.concat())
+}
+
 /// `hashData` of vc-di-eddsa §3.3.4: SHA-256(canonical proof config) ‖ SHA-256(canonical document).
 pub fn hash_data(doc_without_proof: &Value, proof_config: &Value) -> Result<Vec<u8>, DiError> {
     let doc_hash = Sha256::digest(canonicalize(doc_without_proof)?.as_bytes());
-    let proof_hash = Sha256::digest(canonicalize(proof_config)?.as_bytes());
+    let proof_canon = match proof_config_nquads(proof_config) {
+        Some(nq) => nq,
+        None => canonicalize(proof_config)?,
+    };
+    let proof_hash = Sha256::digest(proof_canon.as_bytes());
     let mut out = Vec::with_capacity(64);
     out.extend_from_slice(&proof_hash);
     out.extend_from_slice(&doc_hash);
@@ -329,4 +425,57 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, St
         binding,
     });
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proof_config_fast_path_equals_full_canonicalization() {
+        let vm = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+        let contexts = [
+            json!("https://www.w3.org/ns/credentials/v2"),
+            json!([
+                "https://www.w3.org/ns/credentials/v2",
+                "https://vcnet.id/contexts/identity/v1"
+            ]),
+            json!([
+                "https://www.w3.org/ns/credentials/v2",
+                "https://www.w3.org/ns/credentials/examples/v2"
+            ]),
+        ];
+        let extras = [
+            json!({}),
+            json!({"proofPurpose": "authentication", "challenge": "n-\"q\\uote\"\n", "domain": "clinic.example"}),
+            json!({"expires": "2030-01-01T00:00:00Z", "nonce": "abc"}),
+        ];
+        for ctx in &contexts {
+            for extra in &extras {
+                let mut c = json!({
+                    "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "created": "2023-02-24T23:36:38Z",
+                    "verificationMethod": vm, "proofPurpose": "assertionMethod", "@context": ctx,
+                });
+                for (k, v) in extra.as_object().unwrap() {
+                    c[k] = v.clone();
+                }
+                let fast = proof_config_nquads(&c).expect("fast path applies");
+                assert_eq!(fast, canonicalize(&c).unwrap(), "{c}");
+            }
+        }
+        // Shapes outside the fast path fall back.
+        assert!(proof_config_nquads(
+            &json!({"@context": ["https://example.org/other"], "type": "DataIntegrityProof"})
+        )
+        .is_none());
+        assert!(proof_config_nquads(&json!({"@context": VC_V2_CONTEXT, "type": "DataIntegrityProof", "verificationMethod": "relative#x"})).is_none());
+        assert!(proof_config_nquads(
+            &json!({"@context": VC_V2_CONTEXT, "type": "DataIntegrityProof", "created": 5})
+        )
+        .is_none());
+        assert!(proof_config_nquads(
+            &json!({"@context": VC_V2_CONTEXT, "type": "DataIntegrityProof", "unknownTerm": "x"})
+        )
+        .is_none());
+    }
 }

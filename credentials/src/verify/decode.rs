@@ -344,12 +344,16 @@ fn decode_sd_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
         .map_err(|e| e.to_string())?;
     let cnf = payload.get("cnf").cloned();
     // Disclosures that the issuer did not sign are a signature failure, not a decoding one.
-    let (disclosed, disclosure_problem) = match sd_jwt::disclose(payload.clone(), &disclosures) {
+    let (disclosed, disclosure_problem) = match sd_jwt::disclose(payload, &disclosures) {
         Ok(d) => (d, None),
-        Err(e) => (
-            sd_jwt::disclose(payload, &[]).map_err(|e| e.to_string())?,
-            Some(e.to_string()),
-        ),
+        Err(e) => {
+            // Rebuild from a fresh parse (the failed attempt consumed the payload).
+            let fresh: Value = jws.payload_json().map_err(|e| e.to_string())?;
+            (
+                sd_jwt::disclose(fresh, &[]).map_err(|e| e.to_string())?,
+                Some(e.to_string()),
+            )
+        }
     };
     let mut claims = disclosed.claims;
     let (key, kid_problem) = kid_key(&jws, issuer_of(&claims), "issuer", keys);

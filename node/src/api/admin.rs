@@ -114,6 +114,7 @@ pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> 
         .unwrap_or_default();
     let peers = n.net.peers().await.unwrap_or_default();
     let lists = n.store.status_lists().map_err(|e| bad(e.to_string()))?;
+    let stats = n.net.stats().await.unwrap_or_default();
     Ok(Json(json!({
         "name": n.cfg.name,
         "did": n.identity.did(),
@@ -125,6 +126,8 @@ pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> 
         "trusted": n.store.trust_all().map(|t| t.len()).unwrap_or(0),
         "wallet": n.store.wallet().map(|w| w.len()).unwrap_or(0),
         "issued": n.store.issued_all().map(|w| w.len()).unwrap_or(0),
+        "statusGossipBytes": stats.status_gossip_bytes,
+        "droppedInbound": stats.dropped_inbound,
     })))
 }
 

@@ -2,6 +2,7 @@
 //! parses and dispatches, and maps results to exit codes: 0 success/valid, 1 invalid, 2 unusable
 //! input or arguments.
 
+mod bench;
 mod client;
 mod issue;
 mod key;
@@ -63,6 +64,9 @@ enum Command {
     Accredit(node_cmds::AccreditArgs),
     /// Check a testnet topology file and list its nodes (used by testnet/up.sh).
     Topology(topology::TopologyArgs),
+    /// Benchmarks over real node processes.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -103,6 +107,7 @@ pub fn main() -> i32 {
         Command::Revoke(a) => node_cmds::revoke(a),
         Command::Accredit(a) => node_cmds::accredit(a),
         Command::Topology(a) => topology::run(a),
+        Command::Bench(b) => bench::run(b),
     };
     match result {
         Ok(code) => code,

@@ -134,9 +134,21 @@ pub(super) enum Command {
     Peers {
         reply: oneshot::Sender<Vec<PeerInfo>>,
     },
+    Stats {
+        reply: oneshot::Sender<NetStats>,
+    },
     Listeners {
         reply: oneshot::Sender<Vec<Multiaddr>>,
     },
+}
+
+/// Counters of the network task.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct NetStats {
+    /// Payload bytes of status gossip messages received.
+    pub status_gossip_bytes: u64,
+    /// Inbound events dropped because the node service was busy.
+    pub dropped_inbound: u64,
 }
 
 /// How to start the network.
@@ -167,6 +179,8 @@ pub struct EventLoop {
         HashMap<OutboundRequestId, oneshot::Sender<Result<PresentationResponse, NetError>>>,
     pending_sync: HashMap<OutboundRequestId, oneshot::Sender<Result<StatusSyncResponse, NetError>>>,
     peers: HashMap<PeerId, PeerInfo>,
+    /// Payload bytes of status gossip received (for the propagation benchmark).
+    status_gossip_bytes: u64,
     /// Requests to peers with no known address, waiting for a Kademlia lookup.
     awaiting_lookup: HashMap<PeerId, Vec<Outbound>>,
     dropped_inbound: u64,
@@ -252,6 +266,7 @@ pub fn start(
         pending_sync: HashMap::new(),
         peers: HashMap::new(),
         awaiting_lookup: HashMap::new(),
+        status_gossip_bytes: 0,
         dropped_inbound: 0,
     };
     Ok((handle, inbound_rx, el))
@@ -280,11 +295,15 @@ impl EventLoop {
         tracing::info!(dropped_inbound = self.dropped_inbound, "network stopped");
     }
 
-    fn forward(&mut self, ev: Inbound) -> Result<(), Inbound> {
+    /// Hands an event to the node service without waiting; a full queue gives it back (boxed:
+    /// it is large) so the caller can answer "busy". The drop is counted.
+    fn forward(&mut self, ev: Inbound) -> Result<(), Box<Inbound>> {
         self.inbound.try_send(ev).map_err(|e| {
             self.dropped_inbound += 1;
             match e {
-                mpsc::error::TrySendError::Full(ev) | mpsc::error::TrySendError::Closed(ev) => ev,
+                mpsc::error::TrySendError::Full(ev) | mpsc::error::TrySendError::Closed(ev) => {
+                    Box::new(ev)
+                }
             }
         })
     }
@@ -342,6 +361,12 @@ impl EventLoop {
                 };
                 b.gossipsub
                     .report_message_validation_result(&id, &source, acc);
+            }
+            Command::Stats { reply } => {
+                let _ = reply.send(NetStats {
+                    status_gossip_bytes: self.status_gossip_bytes,
+                    dropped_inbound: self.dropped_inbound,
+                });
             }
             Command::Peers { reply } => {
                 let _ = reply.send(self.peers.values().cloned().collect());
@@ -445,13 +470,11 @@ impl EventLoop {
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
-                num_established,
+                num_established: 0,
                 ..
             } => {
-                if num_established == 0 {
-                    if let Some(p) = self.peers.get_mut(&peer_id) {
-                        p.connected = false;
-                    }
+                if let Some(p) = self.peers.get_mut(&peer_id) {
+                    p.connected = false;
                 }
             }
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Identify(identify::Event::Received {
@@ -478,6 +501,9 @@ impl EventLoop {
                 message_id,
                 message,
             })) => {
+                if message.topic.as_str() == STATUS_TOPIC {
+                    self.status_gossip_bytes += message.data.len() as u64;
+                }
                 let ev = Inbound::Gossip {
                     topic: message.topic.to_string(),
                     data: message.data,
@@ -565,11 +591,15 @@ impl EventLoop {
                 request_response::Message::Request {
                     request, channel, ..
                 } => {
-                    if let Err(Inbound::Claim { channel, .. }) = self.forward(Inbound::Claim {
-                        peer,
-                        req: request,
-                        channel,
-                    }) {
+                    if let Some(Inbound::Claim { channel, .. }) = self
+                        .forward(Inbound::Claim {
+                            peer,
+                            req: request,
+                            channel,
+                        })
+                        .err()
+                        .map(|b| *b)
+                    {
                         let _ = self.swarm.behaviour_mut().issue.send_response(
                             channel,
                             ClaimResponse::Refused {
@@ -617,11 +647,15 @@ impl EventLoop {
                 request_response::Message::Request {
                     request, channel, ..
                 } => {
-                    if let Err(Inbound::Present { channel, .. }) = self.forward(Inbound::Present {
-                        peer,
-                        req: request,
-                        channel,
-                    }) {
+                    if let Some(Inbound::Present { channel, .. }) = self
+                        .forward(Inbound::Present {
+                            peer,
+                            req: request,
+                            channel,
+                        })
+                        .err()
+                        .map(|b| *b)
+                    {
                         let _ = self.swarm.behaviour_mut().present.send_response(
                             channel,
                             PresentationResponse::Refused {
@@ -666,11 +700,15 @@ impl EventLoop {
                 request_response::Message::Request {
                     request, channel, ..
                 } => {
-                    if let Err(Inbound::Sync { channel, .. }) = self.forward(Inbound::Sync {
-                        peer,
-                        req: request,
-                        channel,
-                    }) {
+                    if let Some(Inbound::Sync { channel, .. }) = self
+                        .forward(Inbound::Sync {
+                            peer,
+                            req: request,
+                            channel,
+                        })
+                        .err()
+                        .map(|b| *b)
+                    {
                         let _ = self
                             .swarm
                             .behaviour_mut()

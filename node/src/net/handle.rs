@@ -4,7 +4,7 @@ use libp2p::request_response::ResponseChannel;
 use libp2p::{gossipsub, Multiaddr, PeerId};
 use tokio::sync::{mpsc, oneshot};
 
-use super::event_loop::{Command, PeerInfo, Validation};
+use super::event_loop::{Command, NetStats, PeerInfo, Validation};
 use super::protocols::*;
 
 /// Why a network operation failed.
@@ -137,6 +137,11 @@ impl NetHandle {
     /// Peers this node knows, with what they announced.
     pub async fn peers(&self) -> Result<Vec<PeerInfo>, NetError> {
         self.ask(|reply| Command::Peers { reply }).await
+    }
+
+    /// The network task's counters.
+    pub async fn stats(&self) -> Result<NetStats, NetError> {
+        self.ask(|reply| Command::Stats { reply }).await
     }
 
     /// Addresses this node listens on.

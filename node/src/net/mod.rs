@@ -9,6 +9,7 @@ pub mod protocols;
 
 pub use behaviour::{MAX_GOSSIP_BYTES, PROTOCOL_VERSION, STATUS_TOPIC, TRUST_TOPIC};
 pub use event_loop::{
-    did_of_peer_id, did_of_peer_key, start, EventLoop, Inbound, NetConfig, PeerInfo, Validation,
+    did_of_peer_id, did_of_peer_key, start, EventLoop, Inbound, NetConfig, NetStats, PeerInfo,
+    Validation,
 };
 pub use handle::{NetError, NetHandle};

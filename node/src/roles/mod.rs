@@ -9,7 +9,7 @@ pub mod status;
 mod verifier;
 
 pub use holder::PendingConsent;
-pub use issuer::{ImportReport, IssuerError};
+pub use issuer::{credential_id_of, ImportReport, IssuerError};
 pub use sources::{StoreStatus, StoreTrust};
 
 use std::collections::HashMap;

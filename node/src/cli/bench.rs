@@ -1,0 +1,238 @@
+//! `vcnode bench propagation`: starts N real `vcnode run` processes on loopback, revokes K
+//! credentials at one issuer, and measures how long each revocation takes to reach every
+//! node's store (p50, p99, max) and the status gossip payload bytes each node receives per
+//! revocation. Figures, not pass/fail: run it on a quiet machine.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use super::client::Client;
+use crate::config::Config;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Revocation propagation across N node processes.
+    Propagation(PropagationArgs),
+}
+
+#[derive(Args)]
+pub struct PropagationArgs {
+    /// Node processes to start (the first is the issuer).
+    #[arg(long, default_value_t = 10)]
+    nodes: usize,
+    /// Revocations to make, one after another.
+    #[arg(long, default_value_t = 20)]
+    revocations: usize,
+    /// Working directory (default: a new directory under the system temp dir, removed after).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+/// Kills the started processes when dropped.
+struct Procs(Vec<Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) -> anyhow::Result<()> {
+    let start = Instant::now();
+    while !f() {
+        if start.elapsed() > timeout {
+            bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(())
+}
+
+fn list_version(c: &Client, list: &str) -> Option<u64> {
+    let s = c.get("/admin/status").ok()?;
+    s["statusLists"]
+        .as_array()?
+        .iter()
+        .find(|l| l["id"] == list)
+        .and_then(|l| l["version"].as_u64())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let idx = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
+    let BenchCommand::Propagation(a) = cmd;
+    if a.nodes < 2 {
+        bail!("--nodes must be at least 2");
+    }
+    let tmp;
+    let dir: &Path = match &a.dir {
+        Some(d) => d,
+        None => {
+            tmp = std::env::temp_dir().join(format!("vcnet-bench-{}", std::process::id()));
+            &tmp
+        }
+    };
+    std::fs::create_dir_all(dir)?;
+    let exe = std::env::current_exe()?;
+    let mut procs = Procs(Vec::new());
+    let mut clients = Vec::new();
+    let mut boot: Vec<String> = Vec::new();
+    for i in 0..a.nodes {
+        let d = dir.join(format!("n{i}"));
+        let cfg = Config {
+            name: format!("bench node {i}"),
+            roles: if i == 0 {
+                vec!["issuer".into()]
+            } else {
+                vec!["verifier".into()]
+            },
+            issue_kinds: if i == 0 {
+                vec!["identity".into()]
+            } else {
+                vec![]
+            },
+            listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+            ..Config::default()
+        };
+        crate::runtime::init(&d, &cfg)?;
+        let mut cmd = Command::new(&exe);
+        cmd.args(["run", "--data-dir"])
+            .arg(&d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .env("RUST_LOG", "warn");
+        // Node i bootstraps from node 0 and from node i-1: a connected, not fully meshed graph.
+        for b in boot.iter().take(1).chain(boot.last()) {
+            cmd.args(["--peer", b]);
+        }
+        procs.0.push(cmd.spawn().context("starting a node")?);
+        let run = d.join("run.json");
+        wait_for("a node to start", Duration::from_secs(30), || run.exists())?;
+        let info: Value = serde_json::from_str(&std::fs::read_to_string(&run)?)?;
+        boot.push(info["listen"][0].as_str().unwrap_or_default().to_owned());
+        clients.push(Client::for_data_dir(&d)?);
+    }
+    eprintln!(
+        "{} nodes started; issuing {} credentials",
+        a.nodes, a.revocations
+    );
+    let mut ids = Vec::new();
+    let subject: Value = serde_json::from_str(include_str!(
+        "../../../schemas/identity/samples/valid/02-minor.json"
+    ))?;
+    for _ in 0..a.revocations {
+        let vc = json!({"credential": {"type": ["VerifiableCredential", "IdentityCredential"], "credentialSubject": subject}, "options": {"format": "jwt"}});
+        let r = clients[0].post("/credentials/issue", &vc)?;
+        let jwt = r["verifiableCredential"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("data:application/vc+jwt,")
+            .to_owned();
+        let id = crate::roles::credential_id_of(&jwt).context("issued credential has no id")?;
+        ids.push(id);
+    }
+    let status = clients[0].get("/admin/status")?;
+    let list = status["statusLists"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["purpose"] == "revocation"))
+        .and_then(|l| l["id"].as_str())
+        .context("issuer has no revocation list")?
+        .to_owned();
+    wait_for(
+        "every node to hold the revocation list",
+        Duration::from_secs(60),
+        || clients.iter().all(|c| list_version(c, &list).is_some()),
+    )?;
+    let bytes_before: Vec<u64> = clients
+        .iter()
+        .map(|c| {
+            c.get("/admin/status")
+                .map(|s| s["statusGossipBytes"].as_u64().unwrap_or(0))
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for (k, id) in ids.iter().enumerate() {
+        let target = k as u64 + 1;
+        let t0 = Instant::now();
+        clients[0].post(
+            "/admin/revoke",
+            &json!({"credential_id": id, "action": "revoke"}),
+        )?;
+        let done: Arc<Mutex<Vec<f64>>> = Arc::new(Mutex::new(Vec::new()));
+        std::thread::scope(|s| {
+            for c in clients.iter().skip(1) {
+                let done = done.clone();
+                let list = list.clone();
+                s.spawn(move || {
+                    let start = Instant::now();
+                    while start.elapsed() < Duration::from_secs(30) {
+                        if list_version(c, &list).is_some_and(|v| v >= target) {
+                            done.lock()
+                                .unwrap()
+                                .push(t0.elapsed().as_secs_f64() * 1000.0);
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                });
+            }
+        });
+        let got = done.lock().unwrap().clone();
+        if got.len() != a.nodes - 1 {
+            bail!(
+                "revocation {target}: only {} of {} nodes received it within 30 s",
+                got.len(),
+                a.nodes - 1
+            );
+        }
+        latencies.extend(got);
+    }
+    let bytes_after: Vec<u64> = clients
+        .iter()
+        .map(|c| {
+            c.get("/admin/status")
+                .map(|s| s["statusGossipBytes"].as_u64().unwrap_or(0))
+                .unwrap_or(0)
+        })
+        .collect();
+    latencies.sort_by(|x, y| x.total_cmp(y));
+    let per_node: Vec<f64> = bytes_after
+        .iter()
+        .zip(&bytes_before)
+        .skip(1)
+        .map(|(a2, b)| (a2 - b) as f64 / a.revocations as f64)
+        .collect();
+    let mean_bytes = per_node.iter().sum::<f64>() / per_node.len().max(1) as f64;
+    println!("| nodes | revocations | p50 ms | p99 ms | max ms | status gossip bytes / revocation / node |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| {} | {} | {:.1} | {:.1} | {:.1} | {:.0} |",
+        a.nodes,
+        a.revocations,
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 99.0),
+        latencies.last().copied().unwrap_or(f64::NAN),
+        mean_bytes
+    );
+    drop(procs);
+    if a.dir.is_none() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(0)
+}
