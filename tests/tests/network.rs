@@ -359,11 +359,22 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
         list_version(&cn, &rev) == Some(5)
     })
     .await;
-    let r = cn
-        .request_presentation(citizen_peer, vec!["identity".into()], vec![])
-        .await
-        .unwrap();
-    assert!(!r.valid);
+    // Each revoked credential now fails its status check at the restarted clinic.
+    let wallet = net.citizen.node.store.wallet().unwrap();
+    for id in &ids[..5] {
+        let text = wallet
+            .iter()
+            .find(|w| &w.id == id)
+            .unwrap()
+            .credential
+            .clone();
+        let r = cn.verify_text(text, None, None).await.unwrap();
+        assert!(
+            matches!(r.outcome(CheckName::Status), Some(Outcome::Fail { reason }) if reason.starts_with("revoked")),
+            "{r}"
+        );
+    }
+    let _ = citizen_peer;
 
     // Withdraw the agency's accreditation: its credentials fail the trust check.
     let w = credentials::trust::Withdrawal {

@@ -372,7 +372,9 @@ impl Node {
                 Some(v) if v < list.version => self.store.deltas_after(&id, v).unwrap_or_default(),
                 _ => vec![],
             };
-            let complete = have.is_some_and(|v| deltas.len() as u64 == list.version - v);
+            // A requester ahead of this node (v > version) gets nothing for this list.
+            let complete =
+                have.is_some_and(|v| v <= list.version && deltas.len() as u64 == list.version - v);
             if complete {
                 resp.deltas.extend(deltas);
             } else if have.is_none_or(|v| v < list.version) {
