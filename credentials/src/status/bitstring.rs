@@ -112,7 +112,7 @@ impl Bitstring {
 
     /// `encodedList`: multibase base64url (no padding) of the GZIP-compressed bitstring.
     pub fn encode(&self) -> String {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         // Writing into a Vec cannot fail.
         let _ = gz.write_all(&self.bytes);
         let compressed = gz.finish().unwrap_or_default();

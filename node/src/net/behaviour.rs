@@ -56,7 +56,7 @@ impl VcnetBehaviour {
             .validation_mode(gossipsub::ValidationMode::Strict)
             .validate_messages()
             .max_transmit_size(MAX_GOSSIP_BYTES)
-            .heartbeat_interval(std::time::Duration::from_millis(500))
+            .heartbeat_interval(std::time::Duration::from_millis(100))
             .build()
             .map_err(|e| format!("gossipsub config: {e}"))?;
         let gossipsub = gossipsub::Behaviour::new(
