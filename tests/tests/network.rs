@@ -417,3 +417,113 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
         n.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_and_rolled_back_status_updates_are_rejected_and_not_stored() {
+    use credentials::status::{SignedDelta, StatusDelta};
+    use node::roles::status::Verdict;
+    let net = network().await;
+    let (agency, clinic) = (net.agency.node.clone(), net.clinic.node.clone());
+    let report = agency
+        .import_records(CredentialKind::Identity, &first_record())
+        .unwrap();
+    let entry = net
+        .citizen
+        .node
+        .claim_from(agency.net.local_peer_id(), &report.codes[0].1, None)
+        .await
+        .unwrap();
+    let issued = agency.store.issued(&entry.id).unwrap().unwrap();
+    let rev = agency.list_url(StatusPurpose::Revocation, issued.shard);
+    wait_until("the clinic holds the list", || {
+        list_version(&clinic, &rev).is_some()
+    })
+    .await;
+    let before = clinic.store.status_list(&rev).unwrap().unwrap();
+
+    // Mallory signs a delta that claims to come from the agency.
+    let mallory = credentials::Identity::from_seed(&[99; 32]);
+    let mut list = credentials::status::StatusList {
+        id: rev.clone(),
+        purpose: StatusPurpose::Revocation,
+        issuer: agency.identity.did().into(),
+        version: before.version,
+        bits: credentials::status::Bitstring::decode(&before.bits).unwrap(),
+    };
+    let forged: StatusDelta = list
+        .change(&[issued.index], &[], chrono::Utc::now())
+        .unwrap();
+    let v = clinic.apply(&GossipMessage::Delta(
+        SignedDelta::sign(forged.clone(), &mallory).jws,
+    ));
+    assert!(
+        matches!(v, Verdict::Reject(ref r) if r.contains("signed by")),
+        "{v:?}"
+    );
+    // Mallory names herself as issuer of the agency's list: not under her DID.
+    let mut theirs = forged.clone();
+    theirs.issuer = mallory.did().into();
+    let v = clinic.apply(&GossipMessage::Delta(
+        SignedDelta::sign(theirs, &mallory).jws,
+    ));
+    assert!(
+        matches!(v, Verdict::Reject(ref r) if r.contains("not under its issuer")),
+        "{v:?}"
+    );
+    // A delta by the agency with a wrong digest.
+    let mut bad_digest = forged.clone();
+    bad_digest.digest = "00".repeat(32);
+    let v = clinic.apply(&GossipMessage::Delta(
+        SignedDelta::sign(bad_digest, &agency.identity).jws,
+    ));
+    assert!(
+        matches!(v, Verdict::Reject(ref r) if r.contains("digest")),
+        "{v:?}"
+    );
+    assert_eq!(
+        clinic.store.status_list(&rev).unwrap().unwrap(),
+        before,
+        "nothing stored"
+    );
+
+    // Real changes v1, v2; then the old v1 again (a rollback) is ignored, not stored.
+    agency
+        .change_status(&entry.id, StatusPurpose::Revocation, true)
+        .await
+        .unwrap();
+    wait_until("the clinic has v1", || {
+        list_version(&clinic, &rev) == Some(1)
+    })
+    .await;
+    let v1 = agency.store.deltas_after(&rev, 0).unwrap()[0].clone();
+    assert_eq!(
+        clinic.apply(&GossipMessage::Delta(v1.clone())),
+        Verdict::Ignore("old or duplicate delta")
+    );
+    // A snapshot at an older version than held is ignored too.
+    let old_snap = credentials::status::SignedSnapshot::sign(
+        credentials::status::StatusList::new(
+            &rev,
+            StatusPurpose::Revocation,
+            agency.identity.did(),
+            131_072,
+        )
+        .unwrap()
+        .snapshot(chrono::Utc::now()),
+        &agency.identity,
+    );
+    assert!(matches!(
+        clinic.apply(&GossipMessage::Snapshot(old_snap.jws)),
+        Verdict::Ignore(_)
+    ));
+    assert_eq!(list_version(&clinic, &rev), Some(1));
+    // Malformed gossip is rejected.
+    assert!(matches!(
+        clinic.apply(&GossipMessage::Delta("not-a-jws".into())),
+        Verdict::Reject(_)
+    ));
+
+    for n in [net.clinic, net.citizen, net.agency, net.root] {
+        n.stop().await;
+    }
+}

@@ -47,11 +47,18 @@ fn load(s: &StoredList) -> Result<StatusList, String> {
     })
 }
 
-/// Outcome of checking a status or trust message against this node's state.
-enum Verdict {
+/// Outcome of checking a status or trust message against this node's state. Gossip maps it
+/// to gossipsub's verdicts: `Stored` → Accept, `Reject` → Reject (sender scored down),
+/// `Ignore` → Ignore, `Gap` → Ignore and sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Valid and stored.
     Stored,
+    /// Valid but not applied: duplicate, old, or not applicable yet.
     Ignore(&'static str),
+    /// Versions are missing before it (or the list is unknown): sync first.
     Gap,
+    /// Invalid: bad signature, not the owner, bad digest, malformed.
     Reject(String),
 }
 
@@ -178,7 +185,9 @@ impl Node {
     }
 
     /// Checks one message and stores it if valid. The single place gossip and sync apply.
-    fn apply(&self, msg: &GossipMessage) -> Verdict {
+    /// Checks one status or trust message and stores it if valid: the single place gossip,
+    /// sync and local submissions apply. Nothing is stored unless the verdict is `Stored`.
+    pub fn apply(&self, msg: &GossipMessage) -> Verdict {
         let keys = self.verifier.keys();
         match msg {
             GossipMessage::Snapshot(jws) => {
