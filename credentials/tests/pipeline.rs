@@ -402,7 +402,6 @@ fn revoked_suspended_reinstated_and_missing_list() {
         first_sample("identity"),
         5,
     );
-    let other = other.clone();
     let mut o = opts();
     let empty = MemoryStatus::new();
     let r = w.verifier.verify(&other, &o, &empty, &w.trust);
@@ -438,8 +437,6 @@ fn unaccredited_wrong_kind_and_withdrawn_issuer() {
         .verify(&cred, &opts(), &w.status, &MemoryTrust::new());
     assert!(assert_only_fails(&r, CheckName::IssuerAccredited).contains("not accredited"));
     let mut only_id = MemoryTrust::new();
-    let mut entry = w.trust.clone();
-    let _ = &mut entry;
     only_id.insert(TrustEntry {
         accreditation: Accreditation {
             issuer: w.issuer.did().into(),

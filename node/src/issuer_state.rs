@@ -8,8 +8,7 @@ use base64::Engine;
 use credentials::status::IndexAllocator;
 use serde::{Deserialize, Serialize};
 
-/// Entries per status list shard (the specification's minimum, 16 KiB of bits).
-pub const SHARD_SIZE: u64 = 131_072;
+use crate::roles::SHARD_SIZE;
 
 /// Why the allocation file could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -307,7 +307,6 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
 async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
     let net = network().await;
     let agency = net.agency.node.clone();
-    let citizen_peer = net.citizen.node.net.local_peer_id();
     let report = agency
         .import_records(CredentialKind::Identity, &first_record())
         .unwrap();
@@ -374,7 +373,6 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
             "{r}"
         );
     }
-    let _ = citizen_peer;
 
     // Withdraw the agency's accreditation: its credentials fail the trust check.
     let w = credentials::trust::Withdrawal {

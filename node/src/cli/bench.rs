@@ -66,6 +66,18 @@ fn list_version(c: &Client, list: &str) -> Option<u64> {
         .and_then(|l| l["version"].as_u64())
 }
 
+/// Each node's status gossip payload byte counter (0 for a node that does not answer).
+fn gossip_bytes(clients: &[Client]) -> Vec<u64> {
+    clients
+        .iter()
+        .map(|c| {
+            c.get("/admin/status")
+                .map(|s| s["statusGossipBytes"].as_u64().unwrap_or(0))
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -158,14 +170,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
         Duration::from_secs(60),
         || clients.iter().all(|c| list_version(c, &list).is_some()),
     )?;
-    let bytes_before: Vec<u64> = clients
-        .iter()
-        .map(|c| {
-            c.get("/admin/status")
-                .map(|s| s["statusGossipBytes"].as_u64().unwrap_or(0))
-                .unwrap_or(0)
-        })
-        .collect();
+    let bytes_before = gossip_bytes(&clients);
     let mut latencies = Vec::new();
     for (k, id) in ids.iter().enumerate() {
         let target = k as u64 + 1;
@@ -203,14 +208,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
         }
         latencies.extend(got);
     }
-    let bytes_after: Vec<u64> = clients
-        .iter()
-        .map(|c| {
-            c.get("/admin/status")
-                .map(|s| s["statusGossipBytes"].as_u64().unwrap_or(0))
-                .unwrap_or(0)
-        })
-        .collect();
+    let bytes_after = gossip_bytes(&clients);
     latencies.sort_by(|x, y| x.total_cmp(y));
     let per_node: Vec<f64> = bytes_after
         .iter()

@@ -586,55 +586,32 @@ impl EventLoop {
     }
 
     fn on_issue(&mut self, e: request_response::Event<ClaimRequest, ClaimResponse>) {
-        match e {
-            request_response::Event::Message { peer, message, .. } => match message {
-                request_response::Message::Request {
-                    request, channel, ..
-                } => {
-                    if let Some(Inbound::Claim { channel, .. }) = self
-                        .forward(Inbound::Claim {
-                            peer,
-                            req: request,
-                            channel,
-                        })
-                        .err()
-                        .map(|b| *b)
-                    {
-                        let _ = self.swarm.behaviour_mut().issue.send_response(
-                            channel,
-                            ClaimResponse::Refused {
-                                reason: "issuer busy, try again".into(),
-                            },
-                        );
-                    }
-                }
-                request_response::Message::Response {
-                    request_id,
-                    response,
-                } => {
-                    if let Some(tx) = self.pending_claim.remove(&request_id) {
-                        let _ = tx.send(Ok(response));
-                    }
-                }
-            },
-            request_response::Event::OutboundFailure {
+        match rr_step("issue", e) {
+            RrStep::Inbound {
                 peer,
-                request_id,
-                error,
-                ..
+                request,
+                channel,
             } => {
-                tracing::warn!(%peer, protocol = "issue", %error, "request failed");
-                if let Some(tx) = self.pending_claim.remove(&request_id) {
-                    let _ = tx.send(Err(NetError::Request {
-                        peer: peer.to_string(),
-                        reason: error.to_string(),
-                    }));
+                let ev = Inbound::Claim {
+                    peer,
+                    req: request,
+                    channel,
+                };
+                if let Some(Inbound::Claim { channel, .. }) = self.forward(ev).err().map(|b| *b) {
+                    let busy = ClaimResponse::Refused {
+                        reason: "issuer busy, try again".into(),
+                    };
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .issue
+                        .send_response(channel, busy);
                 }
             }
-            request_response::Event::InboundFailure { peer, error, .. } => {
-                tracing::warn!(%peer, protocol = "issue", %error, "inbound request failed");
+            RrStep::Reply { request_id, result } => {
+                reply(&mut self.pending_claim, request_id, result)
             }
-            request_response::Event::ResponseSent { .. } => {}
+            RrStep::Nothing => {}
         }
     }
 
@@ -642,107 +619,132 @@ impl EventLoop {
         &mut self,
         e: request_response::Event<PresentationRequest, PresentationResponse>,
     ) {
-        match e {
-            request_response::Event::Message { peer, message, .. } => match message {
-                request_response::Message::Request {
-                    request, channel, ..
-                } => {
-                    if let Some(Inbound::Present { channel, .. }) = self
-                        .forward(Inbound::Present {
-                            peer,
-                            req: request,
-                            channel,
-                        })
-                        .err()
-                        .map(|b| *b)
-                    {
-                        let _ = self.swarm.behaviour_mut().present.send_response(
-                            channel,
-                            PresentationResponse::Refused {
-                                reason: "holder busy, try again".into(),
-                            },
-                        );
-                    }
-                }
-                request_response::Message::Response {
-                    request_id,
-                    response,
-                } => {
-                    if let Some(tx) = self.pending_present.remove(&request_id) {
-                        let _ = tx.send(Ok(response));
-                    }
-                }
-            },
-            request_response::Event::OutboundFailure {
+        match rr_step("present", e) {
+            RrStep::Inbound {
                 peer,
-                request_id,
-                error,
-                ..
+                request,
+                channel,
             } => {
-                tracing::warn!(%peer, protocol = "present", %error, "request failed");
-                if let Some(tx) = self.pending_present.remove(&request_id) {
-                    let _ = tx.send(Err(NetError::Request {
-                        peer: peer.to_string(),
-                        reason: error.to_string(),
-                    }));
+                let ev = Inbound::Present {
+                    peer,
+                    req: request,
+                    channel,
+                };
+                if let Some(Inbound::Present { channel, .. }) = self.forward(ev).err().map(|b| *b) {
+                    let busy = PresentationResponse::Refused {
+                        reason: "holder busy, try again".into(),
+                    };
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .present
+                        .send_response(channel, busy);
                 }
             }
-            request_response::Event::InboundFailure { peer, error, .. } => {
-                tracing::warn!(%peer, protocol = "present", %error, "inbound request failed");
+            RrStep::Reply { request_id, result } => {
+                reply(&mut self.pending_present, request_id, result)
             }
-            request_response::Event::ResponseSent { .. } => {}
+            RrStep::Nothing => {}
         }
     }
 
     fn on_sync(&mut self, e: request_response::Event<StatusSyncRequest, StatusSyncResponse>) {
-        match e {
-            request_response::Event::Message { peer, message, .. } => match message {
-                request_response::Message::Request {
-                    request, channel, ..
-                } => {
-                    if let Some(Inbound::Sync { channel, .. }) = self
-                        .forward(Inbound::Sync {
-                            peer,
-                            req: request,
-                            channel,
-                        })
-                        .err()
-                        .map(|b| *b)
-                    {
-                        let _ = self
-                            .swarm
-                            .behaviour_mut()
-                            .status_sync
-                            .send_response(channel, StatusSyncResponse::default());
-                    }
-                }
-                request_response::Message::Response {
-                    request_id,
-                    response,
-                } => {
-                    if let Some(tx) = self.pending_sync.remove(&request_id) {
-                        let _ = tx.send(Ok(response));
-                    }
-                }
-            },
-            request_response::Event::OutboundFailure {
+        match rr_step("status-sync", e) {
+            RrStep::Inbound {
                 peer,
-                request_id,
-                error,
-                ..
+                request,
+                channel,
             } => {
-                if let Some(tx) = self.pending_sync.remove(&request_id) {
-                    let _ = tx.send(Err(NetError::Request {
-                        peer: peer.to_string(),
-                        reason: error.to_string(),
-                    }));
+                let ev = Inbound::Sync {
+                    peer,
+                    req: request,
+                    channel,
+                };
+                if let Some(Inbound::Sync { channel, .. }) = self.forward(ev).err().map(|b| *b) {
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .status_sync
+                        .send_response(channel, StatusSyncResponse::default());
                 }
             }
-            request_response::Event::InboundFailure { peer, error, .. } => {
-                tracing::warn!(%peer, protocol = "status-sync", %error, "inbound request failed");
+            RrStep::Reply { request_id, result } => {
+                reply(&mut self.pending_sync, request_id, result)
             }
-            request_response::Event::ResponseSent { .. } => {}
+            RrStep::Nothing => {}
         }
+    }
+}
+
+/// What a request-response event asks of the loop, the same for every protocol.
+enum RrStep<Req, Resp> {
+    /// A peer's request, to hand to the node service.
+    Inbound {
+        peer: PeerId,
+        request: Req,
+        channel: ResponseChannel<Resp>,
+    },
+    /// The answer (or failure) of one of our requests.
+    Reply {
+        request_id: OutboundRequestId,
+        result: Result<Resp, NetError>,
+    },
+    /// Nothing to do (failures already logged).
+    Nothing,
+}
+
+fn rr_step<Req, Resp>(
+    protocol: &'static str,
+    e: request_response::Event<Req, Resp>,
+) -> RrStep<Req, Resp> {
+    match e {
+        request_response::Event::Message { peer, message, .. } => match message {
+            request_response::Message::Request {
+                request, channel, ..
+            } => RrStep::Inbound {
+                peer,
+                request,
+                channel,
+            },
+            request_response::Message::Response {
+                request_id,
+                response,
+            } => RrStep::Reply {
+                request_id,
+                result: Ok(response),
+            },
+        },
+        request_response::Event::OutboundFailure {
+            peer,
+            request_id,
+            error,
+            ..
+        } => {
+            tracing::warn!(%peer, protocol, %error, "request failed");
+            RrStep::Reply {
+                request_id,
+                result: Err(NetError::Request {
+                    peer: peer.to_string(),
+                    reason: error.to_string(),
+                }),
+            }
+        }
+        request_response::Event::InboundFailure { peer, error, .. } => {
+            tracing::warn!(%peer, protocol, %error, "inbound request failed");
+            RrStep::Nothing
+        }
+        request_response::Event::ResponseSent { .. } => RrStep::Nothing,
+    }
+}
+
+/// Delivers a result to whoever is waiting for that request id.
+fn reply<Resp>(
+    pending: &mut HashMap<OutboundRequestId, oneshot::Sender<Result<Resp, NetError>>>,
+    id: OutboundRequestId,
+    result: Result<Resp, NetError>,
+) {
+    if let Some(tx) = pending.remove(&id) {
+        let _ = tx.send(result);
     }
 }
 

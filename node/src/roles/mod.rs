@@ -9,7 +9,7 @@ pub mod status;
 mod verifier;
 
 pub use holder::PendingConsent;
-pub use issuer::{credential_id_of, ImportReport, IssuerError};
+pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
 pub use sources::{StoreStatus, StoreTrust};
 
 use std::collections::HashMap;
@@ -33,6 +33,10 @@ pub struct Node {
     pub net: NetHandle,
     /// Shared verifier caches.
     pub verifier: Arc<credentials::Verifier>,
+    /// Status bits from the store; one instance, so its decoded-list cache serves every check.
+    status_source: Arc<StoreStatus>,
+    /// Accreditations from the store.
+    trust_source: Arc<StoreTrust>,
     /// Base URL of this node's own status lists.
     pub status_base: String,
     /// Serialises issuance and revocation (allocation + one WriteBatch each).
@@ -52,10 +56,13 @@ impl Node {
         net: NetHandle,
         status_base: String,
     ) -> Arc<Self> {
+        let store = Arc::new(store);
         let node = Arc::new(Self {
+            status_source: Arc::new(StoreStatus::new(store.clone())),
+            trust_source: Arc::new(StoreTrust::new(store.clone())),
             cfg,
             identity: Arc::new(identity),
-            store: Arc::new(store),
+            store,
             net,
             verifier: Arc::new(credentials::Verifier::new()),
             status_base,

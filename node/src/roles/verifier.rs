@@ -7,7 +7,7 @@ use credentials::{VerificationReport, VerifyOptions};
 use libp2p::PeerId;
 use rand::RngCore;
 
-use super::{Node, StoreStatus, StoreTrust};
+use super::Node;
 use crate::net::protocols::{PresentationRequest, PresentationResponse};
 use crate::store::VerificationLogEntry;
 
@@ -35,17 +35,12 @@ impl Node {
         domain: Option<String>,
     ) -> Result<VerificationReport, String> {
         let verifier = self.verifier.clone();
-        let store = self.store.clone();
+        let (status, trust) = (self.status_source.clone(), self.trust_source.clone());
         tokio::task::spawn_blocking(move || {
             let mut opts = VerifyOptions::at(chrono::Utc::now());
             opts.challenge = challenge;
             opts.domain = domain;
-            verifier.verify(
-                &text,
-                &opts,
-                &StoreStatus::new(store.clone()),
-                &StoreTrust::new(store),
-            )
+            verifier.verify(&text, &opts, status.as_ref(), trust.as_ref())
         })
         .await
         .map_err(|e| e.to_string())
