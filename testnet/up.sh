@@ -48,8 +48,14 @@ ROOT_DID=""
 BOOT=""
 while IFS='|' read -r id roles name kinds consent http isroot unaccredited; do
   dir="$RUN/$id"
+  # Each node's keys (and a holder's wallet) are encrypted at rest under its own passphrase,
+  # kept beside the data dir, readable only by its owner.
+  pass="$RUN/$id.passphrase"
+  if [ ! -f "$pass" ]; then
+    (umask 077; head -c 24 /dev/urandom | base64 > "$pass")
+  fi
   if [ ! -f "$dir/config.toml" ]; then
-    args=(--data-dir "$dir" --name "$name" --roles "$roles" --consent "$consent")
+    args=(--data-dir "$dir" --name "$name" --roles "$roles" --consent "$consent" --passphrase-file "$pass")
     [ -n "$kinds" ] && args+=(--issue-kinds "$kinds")
     [ -n "$ROOT_DID" ] && args+=(--root-did "$ROOT_DID")
     did=$("$BIN" init "${args[@]}") || die "could not initialise node $id"
@@ -66,7 +72,7 @@ while IFS='|' read -r id roles name kinds consent http isroot unaccredited; do
   rm -f "$dir/run.json"
   peer_args=()
   [ -n "$BOOT" ] && peer_args=(--peer "$BOOT")
-  "$BIN" run --data-dir "$dir" "${peer_args[@]}" > "$RUN/$id.out" 2> "$RUN/$id.log" &
+  "$BIN" run --data-dir "$dir" --passphrase-file "$pass" "${peer_args[@]}" > "$RUN/$id.out" 2> "$RUN/$id.log" &
   pid=$!
   echo "$pid $id" >> "$RUN/pids"
   if [ "$isroot" = root ]; then

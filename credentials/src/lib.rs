@@ -6,12 +6,14 @@
 //!
 //! Time and randomness are inputs: nothing here reads the clock or a global RNG.
 
+pub mod compact;
 pub mod data_integrity;
 pub mod did;
 pub mod issue;
 pub mod jose;
 pub mod kind;
 pub mod present;
+pub mod request;
 pub mod schema;
 pub mod sd_jwt;
 pub mod status;

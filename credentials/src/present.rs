@@ -10,6 +10,11 @@ use crate::did::Identity;
 use crate::jose::{sign_compact, CompactJws, Header};
 use crate::sd_jwt::{self, Disclosure, SdJwtParts};
 
+/// The audience (`aud`) of a presentation made for whichever verifier scans it: a QR code shown
+/// at a counter before the verifier is known. RFC 9901 requires `aud` in a key binding JWT; this
+/// value says "any verifier", and verifiers accept it only by choice and only with an expiry.
+pub const OPEN_AUDIENCE: &str = "urn:vcnet:any-verifier";
+
 /// Why a presentation could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PresentError {

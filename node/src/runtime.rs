@@ -34,6 +34,8 @@ pub enum RuntimeError {
     NotInitialised { path: String },
     #[error("network: {0}")]
     Net(String),
+    #[error("a holder node keeps its wallet encrypted: give a passphrase (VCNODE_PASSPHRASE or --passphrase-file)")]
+    PassphraseNeeded,
     #[error("HTTP API: cannot listen on {addr}: {reason}")]
     Http { addr: String, reason: String },
 }
@@ -76,15 +78,24 @@ fn write_private(path: &Path, data: &[u8]) -> Result<(), RuntimeError> {
 }
 
 /// Creates a data dir: node key (in the store), commented config, admin token. Returns the DID.
-pub fn init(dir: &Path, cfg: &Config) -> Result<String, RuntimeError> {
+///
+/// With a passphrase, the node key and the wallet are encrypted at rest (Argon2id +
+/// XChaCha20-Poly1305, see [`crate::store::vault`]); a holder node must have one.
+pub fn init(dir: &Path, cfg: &Config, passphrase: Option<&str>) -> Result<String, RuntimeError> {
     let dd = DataDir(dir.to_owned());
+    if cfg.has_role("holder") && passphrase.is_none() {
+        return Err(RuntimeError::PassphraseNeeded);
+    }
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
     cfg.check(&dd.config())?;
     let store = Store::open(&dd.db())?;
-    let mut seed = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut seed);
-    store.init_node_seed(&seed)?;
+    if let Some(p) = passphrase {
+        store.create_vault(p, crate::store::KdfParams::default())?;
+    }
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    rand::rngs::OsRng.fill_bytes(seed.as_mut());
     let id = Identity::from_seed(&seed);
+    store.init_node_seed(&seed, id.did())?;
     std::fs::write(dd.config(), commented_template(cfg)).map_err(|e| file_err(&dd.config(), e))?;
     let mut tok = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut tok);
@@ -116,10 +127,18 @@ impl RunningNode {
     }
 }
 
-/// Starts a node from its data dir with `cfg` (already merged with flags).
-pub async fn start(dir: &Path, cfg: Config) -> Result<RunningNode, RuntimeError> {
+/// Starts a node from its data dir with `cfg` (already merged with flags), unlocking its
+/// encrypted key and wallet with `passphrase` (a wrong one stops here, nothing changed).
+pub async fn start(
+    dir: &Path,
+    cfg: Config,
+    passphrase: Option<&str>,
+) -> Result<RunningNode, RuntimeError> {
     let dd = DataDir(dir.to_owned());
     let store = Store::open(&dd.db())?;
+    if let Some(p) = passphrase {
+        store.unlock(p)?;
+    }
     let seed = store
         .node_seed()?
         .ok_or_else(|| RuntimeError::NotInitialised {
@@ -130,7 +149,7 @@ pub async fn start(dir: &Path, cfg: Config) -> Result<RunningNode, RuntimeError>
         .trim()
         .to_owned();
     let identity = Identity::from_seed(&seed);
-    let key = libp2p::identity::Keypair::ed25519_from_bytes(seed)
+    let key = libp2p::identity::Keypair::ed25519_from_bytes(*seed)
         .map_err(|e| RuntimeError::Net(e.to_string()))?;
     credentials::schema::warm_up();
 

@@ -46,11 +46,14 @@ fn cfg(name: &str, roles: &[&str], root: Option<&str>, bootstrap: Vec<String>) -
     }
 }
 
+/// Every test node encrypts its secrets (a holder must); the passphrase is per test network.
+const PASSPHRASE: &str = "test wallet passphrase";
+
 async fn start(dir: &Path, c: Config) -> RunningNode {
     if !dir.join("config.toml").exists() {
-        runtime::init(dir, &c).unwrap();
+        runtime::init(dir, &c, Some(PASSPHRASE)).unwrap();
     }
-    runtime::start(dir, c).await.unwrap()
+    runtime::start(dir, c, Some(PASSPHRASE)).await.unwrap()
 }
 
 fn list_version(n: &Node, list: &str) -> Option<u64> {
@@ -69,7 +72,7 @@ async fn network() -> Net {
     let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     // The root's DID must be known before the others start: init it first.
     let root_cfg = cfg("Root Authority", &["verifier"], None, vec![]);
-    let root_did = runtime::init(dirs[0].path(), &root_cfg).unwrap();
+    let root_did = runtime::init(dirs[0].path(), &root_cfg, Some(PASSPHRASE)).unwrap();
     let root = start(
         dirs[0].path(),
         Config {

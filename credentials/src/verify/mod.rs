@@ -48,6 +48,9 @@ pub struct VerifyOptions {
     pub skip_trust: bool,
     /// Oldest acceptable presentation (`now - iat`), when the presentation has no `exp`.
     pub max_presentation_age_secs: Option<i64>,
+    /// Also accept presentations made for any verifier ([`crate::present::OPEN_AUDIENCE`]): a
+    /// QR code a citizen shows without knowing who will scan it. They must carry an expiry.
+    pub accept_open_audience: bool,
 }
 
 impl VerifyOptions {
@@ -60,6 +63,7 @@ impl VerifyOptions {
             skip_status: false,
             skip_trust: false,
             max_presentation_age_secs: None,
+            accept_open_audience: false,
         }
     }
 }
@@ -563,6 +567,15 @@ fn presentation_checks(r: &mut VerificationReport, p: &PresentationFacts, opts: 
             (None, _) => Outcome::skip("no expected domain given"),
             (Some(_), None) => Outcome::fail("presentation carries no domain (aud)"),
             (Some(want), Some(got)) if want == got => Outcome::pass_with(format!("made for {got}")),
+            (Some(_), Some(got))
+                if got == crate::present::OPEN_AUDIENCE && opts.accept_open_audience =>
+            {
+                if p.expires.is_some() {
+                    Outcome::pass_with("made for any verifier (open QR code with an expiry)")
+                } else {
+                    Outcome::fail("presentation made for any verifier has no expiry (exp)")
+                }
+            }
             (Some(want), Some(got)) => {
                 Outcome::fail(format!("presentation was made for {got}, not for {want}"))
             }

@@ -301,3 +301,107 @@ pub async fn accredit(
     n.submit_trust(msg).await.map_err(bad)?;
     Ok(Json(json!({"issuer": b.issuer, "withdrawn": b.withdraw})))
 }
+
+/// `GET /admin/wallet/{id}`: one credential with its claims and a fresh check.
+pub async fn wallet_show(
+    State(s): State<ApiState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (e, report) = s.node.wallet_show(&id).await.map_err(bad)?;
+    Ok(Json(json!({
+        "id": e.id, "kind": e.kind, "format": e.format, "issuer": e.issuer,
+        "issuerName": e.issuer_name, "receivedAt": e.received_at,
+        "claims": report.claims, "valid": report.valid,
+        "report": serde_json::to_value(&report).unwrap_or_default(),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportBody {
+    passphrase: String,
+    export_passphrase: Option<String>,
+}
+
+/// `POST /admin/wallet/export {passphrase, exportPassphrase?}`: the wallet as an encrypted file.
+pub async fn wallet_export(
+    State(s): State<ApiState>,
+    Json(b): Json<ExportBody>,
+) -> Result<Json<Value>, ApiError> {
+    let export = b.export_passphrase.unwrap_or_else(|| b.passphrase.clone());
+    let (env, count) = s
+        .node
+        .wallet_export(b.passphrase, export)
+        .await
+        .map_err(bad)?;
+    Ok(Json(json!({"count": count, "file": env})))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportBody {
+    passphrase: String,
+    file: crate::store::Envelope,
+}
+
+/// `POST /admin/wallet/import {passphrase, file}`: restore an export, all or nothing.
+pub async fn wallet_import(
+    State(s): State<ApiState>,
+    Json(b): Json<ImportBody>,
+) -> Result<Json<Value>, ApiError> {
+    let n = s
+        .node
+        .wallet_import(b.file, b.passphrase)
+        .await
+        .map_err(bad)?;
+    Ok(Json(json!({"imported": n})))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteBody {
+    id: String,
+    passphrase: String,
+}
+
+/// `POST /admin/wallet/delete {id, passphrase}`.
+pub async fn wallet_delete(
+    State(s): State<ApiState>,
+    Json(b): Json<DeleteBody>,
+) -> Result<Json<Value>, ApiError> {
+    s.node
+        .wallet_delete(b.id.clone(), b.passphrase)
+        .await
+        .map_err(bad)?;
+    Ok(Json(json!({"deleted": b.id})))
+}
+
+/// `POST /admin/wallet/qr {kinds, claims, verifier?, validFor, request?}`: a presentation for
+/// a QR code, in standard and compact form.
+pub async fn wallet_qr(
+    State(s): State<ApiState>,
+    Json(b): Json<crate::roles::wallet::QrAsk>,
+) -> Result<Json<Value>, ApiError> {
+    let a = s.node.present_qr(b).await.map_err(bad)?;
+    Ok(Json(serde_json::to_value(a).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestQrBody {
+    #[serde(default)]
+    kinds: Vec<String>,
+    claims: Vec<String>,
+    valid_for: i64,
+}
+
+/// `POST /admin/presentation-request {kinds, claims, validFor}`: a signed request for a QR code.
+pub async fn presentation_request(
+    State(s): State<ApiState>,
+    Json(b): Json<RequestQrBody>,
+) -> Result<Json<Value>, ApiError> {
+    let r = s
+        .node
+        .presentation_request(b.kinds, b.claims, b.valid_for)
+        .map_err(bad)?;
+    Ok(Json(serde_json::to_value(r).unwrap_or_default()))
+}

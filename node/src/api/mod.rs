@@ -71,6 +71,15 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/records", get(admin::records))
         .route("/admin/claim", post(admin::claim))
         .route("/admin/wallet", get(admin::wallet))
+        .route("/admin/wallet/{id}", get(admin::wallet_show))
+        .route("/admin/wallet/export", post(admin::wallet_export))
+        .route("/admin/wallet/import", post(admin::wallet_import))
+        .route("/admin/wallet/delete", post(admin::wallet_delete))
+        .route("/admin/wallet/qr", post(admin::wallet_qr))
+        .route(
+            "/admin/presentation-request",
+            post(admin::presentation_request),
+        )
         .route(
             "/admin/request-presentation",
             post(admin::request_presentation),

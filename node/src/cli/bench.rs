@@ -121,7 +121,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
             listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
             ..Config::default()
         };
-        crate::runtime::init(&d, &cfg)?;
+        crate::runtime::init(&d, &cfg, None)?;
         let mut cmd = Command::new(&exe);
         cmd.args(["run", "--data-dir"])
             .arg(&d)

@@ -8,8 +8,10 @@ mod issue;
 mod key;
 mod node_cmds;
 mod present;
+mod qr;
 mod topology;
 mod verify;
+mod wallet;
 
 use clap::{Parser, Subcommand};
 
@@ -47,9 +49,13 @@ enum Command {
     Records(RecordsCommand),
     /// Holder: claim a credential from an issuer with a claim code.
     Claim(node_cmds::ClaimArgs),
-    /// Holder: the wallet.
+    /// Holder: the wallet (list, show, export, import, delete).
     #[command(subcommand)]
-    Wallet(WalletCommand),
+    Wallet(wallet::WalletCommand),
+    /// Holder: a presentation as a QR code (PNG, SVG or terminal), disclosing only chosen claims.
+    Qr(qr::QrArgs),
+    /// Verifier: a signed presentation request as a QR code, for a holder's `vcnode qr --request`.
+    RequestQr(qr::RequestQrArgs),
     /// Verifier: ask a holder for a presentation and verify it.
     RequestPresentation(node_cmds::RequestArgs),
     /// Holder: list, approve or deny waiting presentation requests.
@@ -75,12 +81,6 @@ enum RecordsCommand {
     Import(node_cmds::ImportArgs),
 }
 
-#[derive(Subcommand)]
-enum WalletCommand {
-    /// List the credentials held.
-    List(node_cmds::DataDirArg),
-}
-
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -99,7 +99,9 @@ pub fn main() -> i32 {
         Command::Run(a) => node_cmds::run(a),
         Command::Records(RecordsCommand::Import(a)) => node_cmds::records_import(a),
         Command::Claim(a) => node_cmds::claim(a),
-        Command::Wallet(WalletCommand::List(a)) => node_cmds::wallet_list(a),
+        Command::Wallet(c) => wallet::run(c),
+        Command::Qr(a) => qr::qr(a),
+        Command::RequestQr(a) => qr::request_qr(a),
         Command::RequestPresentation(a) => node_cmds::request_presentation(a),
         Command::Consent(a) => node_cmds::consent(a),
         Command::Peers(a) => node_cmds::peers(a),

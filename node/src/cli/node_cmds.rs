@@ -29,6 +29,45 @@ pub struct InitArgs {
     /// Holder consent policy: ask or auto.
     #[arg(long)]
     consent: Option<String>,
+    #[command(flatten)]
+    passphrase: PassphraseArg,
+}
+
+/// Where the passphrase of an encrypted data dir comes from (never a plain flag, which would
+/// show in `ps` and shell history).
+#[derive(Args)]
+pub struct PassphraseArg {
+    /// File holding the passphrase (first line). Otherwise the VCNODE_PASSPHRASE variable.
+    #[arg(long)]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+impl PassphraseArg {
+    /// The passphrase, if one was given.
+    pub fn get(&self) -> anyhow::Result<Option<zeroize::Zeroizing<String>>> {
+        if let Some(f) = &self.passphrase_file {
+            let s = zeroize::Zeroizing::new(
+                std::fs::read_to_string(f)
+                    .with_context(|| format!("reading passphrase file {}", f.display()))?,
+            );
+            let line = s.lines().next().unwrap_or_default();
+            if line.is_empty() {
+                bail!("passphrase file {} is empty", f.display());
+            }
+            return Ok(Some(zeroize::Zeroizing::new(line.to_owned())));
+        }
+        Ok(std::env::var("VCNODE_PASSPHRASE")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(zeroize::Zeroizing::new))
+    }
+
+    /// The passphrase, required.
+    pub fn required(&self) -> anyhow::Result<zeroize::Zeroizing<String>> {
+        self.get()?.context(
+            "this needs the wallet passphrase: set VCNODE_PASSPHRASE or give --passphrase-file",
+        )
+    }
 }
 
 pub fn init(a: InitArgs) -> anyhow::Result<i32> {
@@ -45,7 +84,8 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
     if let Some(c) = a.consent {
         cfg.consent = c;
     }
-    let did = crate::runtime::init(&a.data_dir, &cfg)?;
+    let pass = a.passphrase.get()?;
+    let did = crate::runtime::init(&a.data_dir, &cfg, pass.as_deref().map(String::as_str))?;
     println!("{did}");
     Ok(0)
 }
@@ -67,6 +107,8 @@ pub struct RunArgs {
     /// Enable mDNS discovery.
     #[arg(long)]
     mdns: bool,
+    #[command(flatten)]
+    passphrase: PassphraseArg,
 }
 
 pub fn run(a: RunArgs) -> anyhow::Result<i32> {
@@ -80,6 +122,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<i32> {
     }
     cfg.mdns |= a.mdns;
     cfg.check(&DataDir(a.data_dir.clone()).config())?;
+    let pass = a.passphrase.get()?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -91,7 +134,9 @@ pub fn run(a: RunArgs) -> anyhow::Result<i32> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let node = crate::runtime::start(&a.data_dir, cfg).await?;
+        let node =
+            crate::runtime::start(&a.data_dir, cfg, pass.as_deref().map(String::as_str)).await?;
+        drop(pass);
         println!("{}", serde_json::to_string(&node.info)?);
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
@@ -179,10 +224,6 @@ pub fn claim(a: ClaimArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-pub fn wallet_list(a: DataDirArg) -> anyhow::Result<i32> {
-    print(&Client::for_data_dir(&a.data_dir)?.get("/admin/wallet")?)?;
-    Ok(0)
-}
 
 #[derive(Args)]
 pub struct RequestArgs {

@@ -16,9 +16,20 @@ pub enum SkipArg {
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// Files to verify (`-` for standard input). Several files are verified as one batch.
+    /// Files to verify (`-` for standard input): a credential or presentation in any supported
+    /// encoding, its compact QR text (`VC1:…`), or a QR code image (PNG, JPEG, …). Several files
+    /// are verified as one batch.
     #[arg(required = true)]
     inputs: Vec<String>,
+    /// Check status and accreditations against this node's store (read-only, offline; the node
+    /// may be running), and expect presentations made for this node (its domain or DID) or for
+    /// any verifier with an expiry (an open QR code).
+    #[arg(long, conflicts_with_all = ["status_lists", "trust", "root"])]
+    data_dir: Option<std::path::PathBuf>,
+    /// The presentation request the input answers (its QR image or text): its challenge and
+    /// domain are expected, and with --data-dir it must be this node's own request.
+    #[arg(long)]
+    request: Option<String>,
     /// Print the reports as JSON.
     #[arg(long)]
     json: bool,
@@ -45,8 +56,53 @@ pub struct VerifyArgs {
     now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Status and trust answered from a node's store, opened read-only.
+struct StoreFacts {
+    status: crate::roles::StoreStatus,
+    trust: crate::roles::StoreTrust,
+    did: Option<String>,
+    domain: Option<String>,
+}
+
+fn store_facts(dir: &std::path::Path) -> anyhow::Result<StoreFacts> {
+    let dd = crate::config::DataDir(dir.to_owned());
+    let cfg = crate::config::Config::load(dir)?;
+    let store = std::sync::Arc::new(
+        crate::store::Store::open_read_only(&dd.db())
+            .with_context(|| format!("opening the store of {}", dir.display()))?,
+    );
+    let did = store.node_did()?;
+    Ok(StoreFacts {
+        status: crate::roles::StoreStatus::new(store.clone()),
+        trust: crate::roles::StoreTrust::new(store),
+        domain: cfg.verifier_domain.or_else(|| did.clone()),
+        did,
+    })
+}
+
 pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     let keys = KeyResolver::new();
+    let now = a.now.unwrap_or_else(chrono::Utc::now);
+    let facts = a.data_dir.as_deref().map(store_facts).transpose()?;
+    let request = match &a.request {
+        None => None,
+        Some(r) => {
+            let text = crate::roles::wallet::restore(&super::qr::read_qr_or_text(r)?)
+                .map_err(|e| anyhow::anyhow!("request {r}: {e}"))?;
+            let req = credentials::request::PresentationRequest::open(&text, &keys, now)
+                .with_context(|| format!("request {r}"))?;
+            if let Some(f) = &facts {
+                if f.did.as_deref() != Some(req.iss.as_str()) {
+                    anyhow::bail!(
+                        "request {r} was made by {}, not by this node ({})",
+                        req.iss,
+                        f.did.as_deref().unwrap_or("?")
+                    );
+                }
+            }
+            Some(req)
+        }
+    };
     let mut status = MemoryStatus::new();
     for f in &a.status_lists {
         let jws = super::read_input(f)?;
@@ -76,20 +132,41 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     let texts = a
         .inputs
         .iter()
-        .map(|i| super::read_input(i))
+        .map(|i| {
+            let t = super::qr::read_qr_or_text(i)?;
+            crate::roles::wallet::restore(&t).map_err(|e| anyhow::anyhow!("{i}: {e}"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut opts = VerifyOptions::at(a.now.unwrap_or_else(chrono::Utc::now));
+    let mut opts = VerifyOptions::at(now);
     opts.challenge = a.challenge;
     opts.domain = a.domain;
+    if let Some(f) = &facts {
+        opts.domain = opts.domain.or_else(|| f.domain.clone());
+        opts.accept_open_audience = request.is_none();
+    }
+    if let Some(r) = &request {
+        opts.challenge = Some(r.nonce.clone());
+        opts.domain = Some(r.domain.clone());
+    }
+    let (status_src, trust_src): (&dyn credentials::verify::StatusSource, &dyn credentials::verify::TrustSource) =
+        match &facts {
+            Some(f) => (&f.status, &f.trust),
+            None => (&status, &trust),
+        };
     opts.skip_status = a.skip.contains(&SkipArg::Status);
     opts.skip_trust = a.skip.contains(&SkipArg::Trust);
     let verifier = Verifier::new();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let reports = if refs.len() == 1 {
-        vec![verifier.verify(refs[0], &opts, &status, &trust)]
+    let mut reports = if refs.len() == 1 {
+        vec![verifier.verify(refs[0], &opts, status_src, trust_src)]
     } else {
-        verifier.verify_batch(&refs, &opts, &status, &trust)
+        verifier.verify_batch(&refs, &opts, status_src, trust_src)
     };
+    if let Some(req) = &request {
+        for r in reports.iter_mut() {
+            answers_request(r, req);
+        }
+    }
     if a.json {
         let v = if reports.len() == 1 {
             serde_json::to_value(&reports[0])?
@@ -99,6 +176,9 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         for (name, r) in a.inputs.iter().zip(&reports) {
+            if let Some(n) = &r.issuer_name {
+                println!("issuer: {n}");
+            }
             if reports.len() > 1 {
                 println!("== {name}");
             }
@@ -115,4 +195,40 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     } else {
         1
     })
+}
+
+/// A presentation answering a request must be of a kind it asked for and disclose what it asked.
+fn answers_request(r: &mut credentials::VerificationReport, req: &credentials::request::PresentationRequest) {
+    if let Some(k) = r.kind {
+        let asked = req.kinds.is_empty()
+            || req.kinds.iter().any(|w| {
+                credentials::CredentialKind::parse(w)
+                    .map(|w| w == k)
+                    .unwrap_or(false)
+            });
+        if !asked {
+            r.record(
+                CheckName::Schema,
+                Outcome::fail(format!("request asked for {}, got {k}", req.kinds.join("/"))),
+            );
+        }
+    }
+    let missing: Vec<&str> = req
+        .claims
+        .iter()
+        .filter(|c| {
+            !r.claims
+                .as_ref()
+                .is_some_and(|s| s.pointer(&format!("/{}", c.split('[').next().unwrap_or(c))).is_some())
+        })
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() && r.presentation {
+        r.record(
+            CheckName::Challenge,
+            Outcome::fail(format!("the answer does not disclose requested claims: {}", missing.join(", "))),
+        );
+    }
+    let finished = std::mem::take(r).finish();
+    *r = finished;
 }

@@ -171,26 +171,7 @@ impl Node {
             return Err("challenge too short (at least 16 characters of randomness)".into());
         }
         let verifier = crate::net::did_of_peer_id(&peer).ok_or("verifier key is not Ed25519")?;
-        let mut wallet = self.store.wallet().map_err(|e| e.to_string())?;
-        // The most recently received credential of a wanted kind.
-        wallet.sort_by(|a, b| a.received_at.cmp(&b.received_at));
-        let cred = wallet
-            .into_iter()
-            .rev()
-            .find(|w| {
-                req.kinds.is_empty()
-                    || req.kinds.iter().any(|k| {
-                        credentials::CredentialKind::parse(k)
-                            .map(|k| k.short_name() == w.kind)
-                            .unwrap_or(false)
-                    })
-            })
-            .ok_or_else(|| {
-                format!(
-                    "no credential of kind {} in this wallet",
-                    req.kinds.join("/")
-                )
-            })?;
+        let cred = self.pick_credential(&req.kinds)?;
         let auto =
             self.cfg.consent == "auto" || self.cfg.auto_verifiers.iter().any(|v| v == &verifier);
         if !auto {

@@ -7,6 +7,7 @@ mod issuer;
 mod sources;
 pub mod status;
 mod verifier;
+pub mod wallet;
 
 pub use holder::PendingConsent;
 pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};

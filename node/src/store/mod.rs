@@ -6,8 +6,10 @@
 //! `status_log`, `trust`, `peers`, `verifier_log`.
 
 mod types;
+pub mod vault;
 
 pub use types::*;
+pub use vault::{Envelope, KdfParams, Vault, VaultError, VaultHeader};
 
 use std::path::Path;
 
@@ -19,6 +21,8 @@ use serde::Serialize;
 /// changes.
 pub const CURRENT_SCHEMA_VERSION: u32 = 1;
 const SCHEMA_VERSION_KEY: &[u8] = b"schema_version";
+const VAULT_KEY: &[u8] = b"vault";
+const DID_KEY: &[u8] = b"did";
 
 const CF_META: &str = "meta";
 const CF_KEYS: &str = "keys";
@@ -66,6 +70,12 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Vault(#[from] VaultError),
+    #[error("the keys and wallet in {path} are encrypted: give the passphrase (VCNODE_PASSPHRASE or --passphrase-file)")]
+    SecretsLocked { path: String },
+    #[error("no credential {id} in the wallet")]
+    NotInWallet { id: String },
 }
 
 impl From<rocksdb::Error> for StoreError {
@@ -77,6 +87,9 @@ impl From<rocksdb::Error> for StoreError {
 /// The node's database.
 pub struct Store {
     db: DB,
+    path: String,
+    /// The unlocked vault, when the store's secrets are encrypted.
+    vault: std::sync::OnceLock<Vault>,
 }
 
 fn enc<T: Serialize>(v: &T) -> Vec<u8> {
@@ -86,15 +99,30 @@ fn enc<T: Serialize>(v: &T) -> Vec<u8> {
 impl Store {
     /// Opens (creating if needed) the store in `dir`, checking the lock and the schema version.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_mode(dir, false)
+    }
+
+    /// Opens an existing store read-only, beside a running node if there is one (RocksDB's
+    /// read-only mode takes no lock): what an offline `vcnode verify` reads status and trust from.
+    pub fn open_read_only(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_mode(dir, true)
+    }
+
+    fn open_mode(dir: &Path, read_only: bool) -> Result<Self, StoreError> {
         let path = dir.display().to_string();
         let mut opts = Options::default();
-        opts.create_if_missing(true);
-        opts.create_missing_column_families(true);
+        opts.create_if_missing(!read_only);
+        opts.create_missing_column_families(!read_only);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         let cfs = ALL_CFS
             .iter()
             .map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
-        let db = DB::open_cf_descriptors(&opts, dir, cfs).map_err(|e| {
+        let opened = if read_only {
+            DB::open_cf_descriptors_read_only(&opts, dir, cfs, false)
+        } else {
+            DB::open_cf_descriptors(&opts, dir, cfs)
+        };
+        let db = opened.map_err(|e| {
             let msg = e.to_string();
             if msg.contains("lock") || msg.contains("LOCK") {
                 StoreError::Locked { path: path.clone() }
@@ -107,9 +135,19 @@ impl Store {
                 StoreError::Db(format!("opening {path}: {msg}"))
             }
         })?;
-        let store = Self { db };
+        let store = Self {
+            db,
+            path: path.clone(),
+            vault: std::sync::OnceLock::new(),
+        };
         let meta = store.cf(CF_META)?;
         match store.db.get_cf(meta, SCHEMA_VERSION_KEY)? {
+            None if read_only => {
+                return Err(StoreError::Corrupt {
+                    path,
+                    reason: "no schema version (not an initialised vcnode store)".into(),
+                })
+            }
             None => store.db.put_cf(
                 meta,
                 SCHEMA_VERSION_KEY,
@@ -194,13 +232,109 @@ impl Store {
 
     // ---------- keys ----------
 
+    // ---------- vault ----------
+
+    /// True when the store's secrets (node key, wallet) are encrypted under a passphrase.
+    pub fn is_encrypted(&self) -> Result<bool, StoreError> {
+        Ok(self.vault_header()?.is_some())
+    }
+
+    fn vault_header(&self) -> Result<Option<VaultHeader>, StoreError> {
+        match self.db.get_cf(self.cf(CF_META)?, VAULT_KEY)? {
+            None => Ok(None),
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| StoreError::Decode {
+                    cf: CF_META,
+                    key: "vault".into(),
+                    reason: e.to_string(),
+                }),
+        }
+    }
+
+    /// Encrypts this (new) store's secrets under `passphrase` from now on. Refused once the
+    /// store holds a node key, so nothing already stored stays in the clear.
+    pub fn create_vault(&self, passphrase: &str, params: KdfParams) -> Result<(), StoreError> {
+        if self.is_encrypted()? || self.db.get_cf(self.cf(CF_KEYS)?, b"node")?.is_some() {
+            return Err(StoreError::Conflict(
+                "this data dir already has a node key; its encryption is set at init".into(),
+            ));
+        }
+        let (vault, header) = Vault::create(passphrase, params)?;
+        self.db
+            .put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header))?;
+        let _ = self.vault.set(vault);
+        Ok(())
+    }
+
+    /// Unlocks the secrets with `passphrase`. A wrong passphrase changes nothing. A store without
+    /// a vault needs no passphrase (this is then a no-op).
+    pub fn unlock(&self, passphrase: &str) -> Result<(), StoreError> {
+        let Some(header) = self.vault_header()? else {
+            return Ok(());
+        };
+        if self.vault.get().is_none() {
+            let _ = self.vault.set(Vault::unlock(&header, passphrase)?);
+        } else {
+            self.check_passphrase(passphrase)?;
+        }
+        Ok(())
+    }
+
+    /// Checks `passphrase` against the vault (owner confirmation for export and delete).
+    pub fn check_passphrase(&self, passphrase: &str) -> Result<(), StoreError> {
+        match self.vault_header()? {
+            None => Err(StoreError::Conflict(
+                "this store has no passphrase (it was initialised without one)".into(),
+            )),
+            Some(h) => Vault::unlock(&h, passphrase).map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    /// Re-wraps the data key under a new passphrase (one write; values are not re-encrypted).
+    pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), StoreError> {
+        let header = self.vault_header()?.ok_or_else(|| {
+            StoreError::Conflict("this store has no passphrase to change".into())
+        })?;
+        let vault = Vault::unlock(&header, old)?;
+        let new_header = vault.wrap(new, header.params)?;
+        Ok(self
+            .db
+            .put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&new_header))?)
+    }
+
+    /// Encrypts a secret value if the store has a vault (it must be unlocked).
+    fn seal(&self, aad: &str, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
+        if !self.is_encrypted()? {
+            return Ok(plain.to_vec());
+        }
+        let vault = self.vault.get().ok_or_else(|| StoreError::SecretsLocked {
+            path: self.path.clone(),
+        })?;
+        Ok(vault.seal(aad.as_bytes(), plain))
+    }
+
+    /// Decrypts a secret value if the store has a vault (it must be unlocked).
+    fn open_secret(&self, aad: &str, data: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, StoreError> {
+        if !self.is_encrypted()? {
+            return Ok(zeroize::Zeroizing::new(data.to_vec()));
+        }
+        let vault = self.vault.get().ok_or_else(|| StoreError::SecretsLocked {
+            path: self.path.clone(),
+        })?;
+        Ok(vault.open(aad.as_bytes(), data)?)
+    }
+
+    // ---------- keys ----------
+
     /// The node's Ed25519 seed (its libp2p identity and its did:key).
-    pub fn node_seed(&self) -> Result<Option<[u8; 32]>, StoreError> {
+    pub fn node_seed(&self) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>, StoreError> {
         match self.db.get_cf(self.cf(CF_KEYS)?, b"node")? {
             None => Ok(None),
             Some(v) => {
-                <[u8; 32]>::try_from(v.as_slice())
-                    .map(Some)
+                let plain = self.open_secret("keys/node", &v)?;
+                <[u8; 32]>::try_from(plain.as_slice())
+                    .map(|s| Some(zeroize::Zeroizing::new(s)))
                     .map_err(|_| StoreError::Decode {
                         cf: CF_KEYS,
                         key: "node".into(),
@@ -210,14 +344,26 @@ impl Store {
         }
     }
 
-    /// Stores the node's seed; refuses to replace an existing one.
-    pub fn init_node_seed(&self, seed: &[u8; 32]) -> Result<(), StoreError> {
-        if self.node_seed()?.is_some() {
+    /// Stores the node's seed (encrypted when the store has a vault) and its public DID;
+    /// refuses to replace an existing one.
+    pub fn init_node_seed(&self, seed: &[u8; 32], did: &str) -> Result<(), StoreError> {
+        if self.db.get_cf(self.cf(CF_KEYS)?, b"node")?.is_some() {
             return Err(StoreError::Conflict(
                 "this data dir already has a node key".into(),
             ));
         }
-        Ok(self.db.put_cf(self.cf(CF_KEYS)?, b"node", seed)?)
+        let mut batch = WriteBatch::default();
+        batch.put_cf(self.cf(CF_KEYS)?, b"node", self.seal("keys/node", seed)?);
+        batch.put_cf(self.cf(CF_META)?, DID_KEY, did.as_bytes());
+        Ok(self.db.write(batch)?)
+    }
+
+    /// The node's DID (public; readable without the passphrase).
+    pub fn node_did(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .db
+            .get_cf(self.cf(CF_META)?, DID_KEY)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     // ---------- records and claim codes ----------
@@ -405,20 +551,70 @@ impl Store {
 
     // ---------- wallet ----------
 
-    /// Stores a credential in the wallet.
+    fn wallet_aad(id: &str) -> String {
+        format!("wallet/{id}")
+    }
+
+    /// Stores a credential in the wallet (encrypted when the store has a vault).
     pub fn put_wallet(&self, entry: &WalletEntry) -> Result<(), StoreError> {
-        Ok(self
-            .db
-            .put_cf(self.cf(CF_WALLET)?, entry.id.as_bytes(), enc(entry))?)
+        self.put_wallet_all(std::slice::from_ref(entry))
+    }
+
+    /// Stores several wallet credentials in one batch (wallet import): all or nothing.
+    pub fn put_wallet_all(&self, entries: &[WalletEntry]) -> Result<(), StoreError> {
+        let cf = self.cf(CF_WALLET)?;
+        let mut batch = WriteBatch::default();
+        for e in entries {
+            let plain = zeroize::Zeroizing::new(enc(e));
+            batch.put_cf(cf, e.id.as_bytes(), self.seal(&Self::wallet_aad(&e.id), &plain)?);
+        }
+        Ok(self.db.write(batch)?)
     }
 
     /// Every wallet credential.
     pub fn wallet(&self) -> Result<Vec<WalletEntry>, StoreError> {
-        Ok(self
-            .scan(CF_WALLET, "")?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(CF_WALLET)?, IteratorMode::Start) {
+            let (k, v) = item?;
+            let id = String::from_utf8_lossy(&k).into_owned();
+            let plain = self.open_secret(&Self::wallet_aad(&id), &v)?;
+            out.push(
+                serde_json::from_slice(&plain).map_err(|e| StoreError::Decode {
+                    cf: CF_WALLET,
+                    key: id,
+                    reason: e.to_string(),
+                })?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// One wallet credential.
+    pub fn wallet_entry(&self, id: &str) -> Result<WalletEntry, StoreError> {
+        let v = self
+            .db
+            .get_cf(self.cf(CF_WALLET)?, id.as_bytes())?
+            .ok_or_else(|| StoreError::NotInWallet { id: id.to_owned() })?;
+        let plain = self.open_secret(&Self::wallet_aad(id), &v)?;
+        serde_json::from_slice(&plain).map_err(|e| StoreError::Decode {
+            cf: CF_WALLET,
+            key: id.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Deletes a wallet credential.
+    pub fn delete_wallet(&self, id: &str) -> Result<(), StoreError> {
+        let cf = self.cf(CF_WALLET)?;
+        if self.db.get_cf(cf, id.as_bytes())?.is_none() {
+            return Err(StoreError::NotInWallet { id: id.to_owned() });
+        }
+        Ok(self.db.delete_cf(cf, id.as_bytes())?)
+    }
+
+    /// Raw stored bytes of a wallet value (tests check that nothing is stored in the clear).
+    pub fn wallet_raw_for_test(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.cf(CF_WALLET)?, id.as_bytes())?)
     }
 
     // ---------- trust ----------

@@ -1,0 +1,151 @@
+//! `vcnode wallet list|show|export|import|delete`: the holder's wallet on its running node.
+//! Export and delete need the wallet's passphrase (only the owner may); an export file is
+//! encrypted (Argon2id + XChaCha20-Poly1305) and written with mode 0600.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::client::Client;
+use super::node_cmds::{DataDirArg, PassphraseArg};
+
+#[derive(Subcommand)]
+pub enum WalletCommand {
+    /// List the credentials held (no contents).
+    List(DataDirArg),
+    /// Show one credential: its claims and a fresh check (status, trust) from the node's store.
+    Show(ShowArgs),
+    /// Write the whole wallet to an encrypted file.
+    Export(ExportArgs),
+    /// Restore credentials from an export file (all or nothing).
+    Import(ImportArgs),
+    /// Delete a credential.
+    Delete(DeleteArgs),
+}
+
+#[derive(Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// Credential id (from `wallet list`).
+    id: String,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The export file to write.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    passphrase: PassphraseArg,
+    /// File with a different passphrase for the export (default: the wallet's).
+    #[arg(long)]
+    export_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The export file.
+    file: PathBuf,
+    /// The export's passphrase (VCNODE_PASSPHRASE or --passphrase-file).
+    #[command(flatten)]
+    passphrase: PassphraseArg,
+}
+
+#[derive(Args)]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// Credential id.
+    id: String,
+    #[command(flatten)]
+    passphrase: PassphraseArg,
+}
+
+fn print(v: &serde_json::Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
+    match c {
+        WalletCommand::List(a) => print(&Client::for_data_dir(&a.data_dir)?.get("/admin/wallet")?)?,
+        WalletCommand::Show(a) => {
+            // Ids are URNs or URLs: escape what would end a path segment.
+            let mut id = String::new();
+            for b in a.id.bytes() {
+                match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' => {
+                        id.push(b as char)
+                    }
+                    _ => id.push_str(&format!("%{b:02X}")),
+                }
+            }
+            print(&Client::for_data_dir(&a.d.data_dir)?.get(&format!("/admin/wallet/{id}"))?)?
+        }
+        WalletCommand::Export(a) => {
+            let pass = a.passphrase.required()?;
+            let export = match &a.export_passphrase_file {
+                Some(f) => Some(
+                    PassphraseArg {
+                        passphrase_file: Some(f.clone()),
+                    }
+                    .required()?,
+                ),
+                None => None,
+            };
+            let v = Client::for_data_dir(&a.d.data_dir)?.post(
+                "/admin/wallet/export",
+                &json!({"passphrase": pass.as_str(), "exportPassphrase": export.as_deref().map(String::as_str)}),
+            )?;
+            write_private(&a.out, &serde_json::to_vec_pretty(&v["file"])?)?;
+            println!(
+                "exported {} credentials (encrypted) to {}",
+                v["count"],
+                a.out.display()
+            );
+        }
+        WalletCommand::Import(a) => {
+            let pass = a.passphrase.required()?;
+            let text = std::fs::read_to_string(&a.file)
+                .with_context(|| format!("reading {}", a.file.display()))?;
+            let file: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a wallet export file", a.file.display()))?;
+            let v = Client::for_data_dir(&a.d.data_dir)?.post(
+                "/admin/wallet/import",
+                &json!({"passphrase": pass.as_str(), "file": file}),
+            )?;
+            println!("imported {} credentials", v["imported"]);
+        }
+        WalletCommand::Delete(a) => {
+            let pass = a.passphrase.required()?;
+            Client::for_data_dir(&a.d.data_dir)?.post(
+                "/admin/wallet/delete",
+                &json!({"id": a.id, "passphrase": pass.as_str()}),
+            )?;
+            println!("deleted {}", a.id);
+        }
+    }
+    Ok(0)
+}
+
+/// Writes a file readable only by its owner.
+pub(crate) fn write_private(path: &std::path::Path, data: &[u8]) -> anyhow::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    std::io::Write::write_all(&mut f, data).with_context(|| format!("writing {}", path.display()))
+}

@@ -1,0 +1,296 @@
+//! The citizen's wallet: showing, exporting (encrypted), importing and deleting credentials,
+//! presentations for QR codes (SD-JWT disclosing only the chosen claims, key binding with a
+//! short expiry, answering a verifier's signed request when there is one), and, on a verifier,
+//! signed presentation requests to show as a QR code.
+
+use credentials::compact::{self, ByteBudget};
+use credentials::present::{present_sd_jwt, Audience, OPEN_AUDIENCE};
+use credentials::request::PresentationRequest;
+use credentials::{CredentialKind, VerificationReport, VerifyOptions};
+use serde::{Deserialize, Serialize};
+
+use super::Node;
+use crate::store::{Envelope, WalletEntry};
+
+/// Longest lifetime a QR presentation may be given.
+pub const MAX_QR_VALID_SECS: i64 = 24 * 3600;
+/// Longest lifetime of a verifier's presentation request.
+pub const MAX_REQUEST_VALID_SECS: i64 = 3600;
+
+/// What the holder wants in a QR code.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QrAsk {
+    /// Kinds to choose the credential from (empty: any).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Claims to disclose (ignored when answering a request: the request says).
+    #[serde(default)]
+    pub claims: Vec<String>,
+    /// The verifier's DID or domain, when known.
+    pub verifier: Option<String>,
+    /// Lifetime in seconds.
+    pub valid_for: i64,
+    /// A verifier's signed request (JWS, or its compact `VC1:` form) to answer.
+    pub request: Option<String>,
+}
+
+/// A QR presentation made.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QrAnswer {
+    /// The standard SD-JWT presentation.
+    pub presentation: String,
+    /// Its compact form (what the QR code holds).
+    pub compact: String,
+    /// Where its bytes go.
+    pub budget: ByteBudget,
+    /// The credential presented.
+    pub credential_id: String,
+    /// Its kind.
+    pub kind: String,
+    /// The claims disclosed.
+    pub claims: Vec<String>,
+    /// Audience of the key binding JWT.
+    pub audience: String,
+    /// The request answered, if any.
+    pub request: Option<PresentationRequest>,
+    /// Expiry (RFC 3339).
+    pub expires: String,
+}
+
+/// A verifier's request made for a QR code.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestQr {
+    /// The signed request (JWS).
+    pub request: String,
+    /// Its compact form.
+    pub compact: String,
+    /// What it asks.
+    pub payload: PresentationRequest,
+}
+
+fn random_b64(n: usize) -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut b = vec![0u8; n];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// Text that may be a compact form: restored to the standard text.
+pub fn restore(text: &str) -> Result<String, String> {
+    if compact::is_compact(text) {
+        compact::decode(text).map_err(|e| e.to_string())
+    } else {
+        Ok(text.trim().to_owned())
+    }
+}
+
+impl Node {
+    /// The most recently received wallet credential of one of `kinds` (any kind if empty).
+    pub(super) fn pick_credential(&self, kinds: &[String]) -> Result<WalletEntry, String> {
+        let mut wallet = self.store.wallet().map_err(|e| e.to_string())?;
+        wallet.sort_by(|a, b| a.received_at.cmp(&b.received_at));
+        wallet
+            .into_iter()
+            .rev()
+            .find(|w| {
+                kinds.is_empty()
+                    || kinds.iter().any(|k| {
+                        CredentialKind::parse(k)
+                            .map(|k| k.short_name() == w.kind)
+                            .unwrap_or(false)
+                    })
+            })
+            .ok_or_else(|| format!("no credential of kind {} in this wallet", kinds.join("/")))
+    }
+
+    /// Makes a presentation for a QR code.
+    pub async fn present_qr(&self, ask: QrAsk) -> Result<QrAnswer, String> {
+        if !self.cfg.has_role("holder") {
+            return Err("this node is not a holder".into());
+        }
+        let now = chrono::Utc::now();
+        let request = match &ask.request {
+            Some(r) => Some(
+                PresentationRequest::open(&restore(r)?, &credentials::did::KeyResolver::new(), now)
+                    .map_err(|e| e.to_string())?,
+            ),
+            None => None,
+        };
+        let (kinds, claims) = match &request {
+            Some(r) => (r.kinds.clone(), r.claims.clone()),
+            None => (ask.kinds.clone(), ask.claims.clone()),
+        };
+        if claims.is_empty() {
+            return Err("choose the claims to disclose (--claims), e.g. fullName,dateOfBirth".into());
+        }
+        if !(1..=MAX_QR_VALID_SECS).contains(&ask.valid_for) {
+            return Err(format!(
+                "valid-for must be 1 s to {MAX_QR_VALID_SECS} s, got {} s",
+                ask.valid_for
+            ));
+        }
+        let cred = self.pick_credential(&kinds)?;
+        if cred.format != "sd-jwt" {
+            return Err(format!(
+                "credential {} is {}; a QR presentation needs an SD-JWT credential (claim it with --format sd-jwt)",
+                cred.id, cred.format
+            ));
+        }
+        let (challenge, domain) = match &request {
+            Some(r) => (r.nonce.clone(), r.domain.clone()),
+            None => (
+                random_b64(16),
+                ask.verifier.clone().unwrap_or_else(|| OPEN_AUDIENCE.to_owned()),
+            ),
+        };
+        let expires = now + chrono::Duration::seconds(ask.valid_for);
+        let audience = Audience {
+            challenge: Some(challenge),
+            domain: Some(domain.clone()),
+            expires: Some(expires),
+        };
+        let id = self.identity.clone();
+        let credential = cred.credential.clone();
+        let disclosed = claims.clone();
+        let (presentation, compact, budget) = tokio::task::spawn_blocking(move || {
+            let p = present_sd_jwt(&credential, &disclosed, &id, &audience, now)
+                .map_err(|e| e.to_string())?;
+            let c = compact::encode(&p).map_err(|e| e.to_string())?;
+            let b = compact::budget(&p).map_err(|e| e.to_string())?;
+            Ok::<_, String>((p, c, b))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        tracing::info!(credential_id = %cred.id, audience = %domain, "QR presentation made");
+        Ok(QrAnswer {
+            presentation,
+            compact,
+            budget,
+            credential_id: cred.id,
+            kind: cred.kind,
+            claims,
+            audience: domain,
+            request,
+            expires: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
+
+    /// A signed presentation request for a QR code (verifier).
+    pub fn presentation_request(
+        &self,
+        kinds: Vec<String>,
+        claims: Vec<String>,
+        valid_for: i64,
+    ) -> Result<RequestQr, String> {
+        if !self.cfg.has_role("verifier") {
+            return Err("this node is not a verifier".into());
+        }
+        if claims.is_empty() {
+            return Err("a request must name the claims it needs (--claims)".into());
+        }
+        for k in &kinds {
+            CredentialKind::parse(k).map_err(|e| e.to_string())?;
+        }
+        if !(1..=MAX_REQUEST_VALID_SECS).contains(&valid_for) {
+            return Err(format!(
+                "valid-for must be 1 s to {MAX_REQUEST_VALID_SECS} s, got {valid_for} s"
+            ));
+        }
+        let now = chrono::Utc::now().timestamp();
+        let payload = PresentationRequest {
+            iss: self.identity.did().to_owned(),
+            name: Some(self.cfg.name.clone()),
+            kinds,
+            claims,
+            nonce: random_b64(18),
+            domain: self.verifier_domain(),
+            iat: now,
+            exp: now + valid_for,
+        };
+        let request = payload.sign(&self.identity);
+        let compact = compact::encode(&request).map_err(|e| e.to_string())?;
+        Ok(RequestQr {
+            request,
+            compact,
+            payload,
+        })
+    }
+
+    /// A wallet credential with its claims and a fresh check against this node's store.
+    pub async fn wallet_show(
+        &self,
+        id: &str,
+    ) -> Result<(WalletEntry, VerificationReport), String> {
+        let entry = self.store.wallet_entry(id).map_err(|e| e.to_string())?;
+        let verifier = self.verifier.clone();
+        let (status, trust) = (self.status_source.clone(), self.trust_source.clone());
+        let text = entry.credential.clone();
+        let report = tokio::task::spawn_blocking(move || {
+            verifier.verify(
+                &text,
+                &VerifyOptions::at(chrono::Utc::now()),
+                status.as_ref(),
+                trust.as_ref(),
+            )
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok((entry, report))
+    }
+
+    /// The whole wallet encrypted under `export_passphrase`, after checking the wallet's own
+    /// passphrase (only the owner exports).
+    pub async fn wallet_export(
+        &self,
+        passphrase: String,
+        export_passphrase: String,
+    ) -> Result<(Envelope, usize), String> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            store.check_passphrase(&passphrase).map_err(|e| e.to_string())?;
+            let entries = store.wallet().map_err(|e| e.to_string())?;
+            let plain = zeroize::Zeroizing::new(serde_json::to_vec(&entries).unwrap_or_default());
+            let env = Envelope::seal(&export_passphrase, &plain).map_err(|e| e.to_string())?;
+            Ok((env, entries.len()))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    /// Imports an export file: all credentials in one batch, or none.
+    pub async fn wallet_import(
+        &self,
+        envelope: Envelope,
+        export_passphrase: String,
+    ) -> Result<usize, String> {
+        let store = self.store.clone();
+        let me = self.identity.did().to_owned();
+        tokio::task::spawn_blocking(move || {
+            let plain = envelope
+                .open(&export_passphrase)
+                .map_err(|e| format!("export file: {e}"))?;
+            let entries: Vec<WalletEntry> = serde_json::from_slice(&plain)
+                .map_err(|e| format!("export file: not a wallet: {e}"))?;
+            store.put_wallet_all(&entries).map_err(|e| e.to_string())?;
+            tracing::info!(count = entries.len(), holder = %me, "wallet imported");
+            Ok(entries.len())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    /// Deletes a wallet credential after checking the wallet's passphrase.
+    pub async fn wallet_delete(&self, id: String, passphrase: String) -> Result<(), String> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            store.check_passphrase(&passphrase).map_err(|e| e.to_string())?;
+            store.delete_wallet(&id).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
