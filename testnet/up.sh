@@ -38,7 +38,8 @@ fail_node() { # ID MESSAGE
 wait_run_file() { # ID PID
   for _ in $(seq 1 300); do
     [ -f "$RUN/$1/run.json" ] && return 0
-    alive "$2" || fail_node "$1" "exited during start"
+    # kill -0 only: just after the fork the child may not have exec'd vcnode yet.
+    kill -0 "$2" 2>/dev/null || fail_node "$1" "exited during start"
     sleep 0.1
   done
   fail_node "$1" "did not start within 30 s"

@@ -32,7 +32,9 @@ pub enum RequestError {
     Key(String),
     #[error("presentation request expired at {expired}")]
     Expired { expired: String },
-    #[error("presentation request: challenge (nonce) is shorter than {MIN_CHALLENGE_CHARS} characters")]
+    #[error(
+        "presentation request: challenge (nonce) is shorter than {MIN_CHALLENGE_CHARS} characters"
+    )]
     WeakChallenge,
 }
 
@@ -134,7 +136,10 @@ mod tests {
         let keys = KeyResolver::new();
         let jws = request(&v).sign(&v);
         let now = t("2026-11-26T08:01:00Z");
-        assert_eq!(PresentationRequest::open(&jws, &keys, now).unwrap(), request(&v));
+        assert_eq!(
+            PresentationRequest::open(&jws, &keys, now).unwrap(),
+            request(&v)
+        );
         assert!(matches!(
             PresentationRequest::open(&jws, &keys, t("2026-11-26T08:05:00Z")),
             Err(RequestError::Expired { .. })

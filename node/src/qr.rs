@@ -37,12 +37,13 @@ pub struct Qr {
 impl Qr {
     /// Encodes `text` at error correction level M in the smallest version that holds it.
     pub fn new(text: &str) -> Result<Self, QrError> {
-        let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(
-            |e| QrError::TooLong {
-                chars: text.len(),
-                reason: e.to_string(),
-            },
-        )?;
+        let code =
+            QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| {
+                QrError::TooLong {
+                    chars: text.len(),
+                    reason: e.to_string(),
+                }
+            })?;
         Ok(Self {
             code,
             chars: text.len(),
@@ -138,9 +139,10 @@ pub fn scan(bytes: &[u8], path: &str) -> Result<String, QrError> {
 /// Reads the first QR code in a greyscale image.
 pub fn scan_luma(img: &image::GrayImage, path: &str) -> Result<String, QrError> {
     let (w, h) = img.dimensions();
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-        img.get_pixel(x as u32, y as u32).0[0]
-    });
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+            img.get_pixel(x as u32, y as u32).0[0]
+        });
     let grids = prepared.detect_grids();
     let mut last_err = None;
     for g in grids {

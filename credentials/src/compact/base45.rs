@@ -38,10 +38,7 @@ fn value(ch: u8, at: usize) -> Result<u32, Base45Error> {
         .iter()
         .position(|&c| c == ch)
         .map(|v| v as u32)
-        .ok_or(Base45Error::BadChar {
-            ch: ch as char,
-            at,
-        })
+        .ok_or(Base45Error::BadChar { ch: ch as char, at })
 }
 
 /// Decodes Base45 text.
@@ -100,8 +97,14 @@ mod tests {
     fn round_trip_and_errors() {
         let data: Vec<u8> = (0..=255).collect();
         assert_eq!(decode(&encode(&data)).unwrap(), data);
-        assert!(matches!(decode("ab"), Err(Base45Error::BadChar { ch: 'a', at: 0 })));
+        assert!(matches!(
+            decode("ab"),
+            Err(Base45Error::BadChar { ch: 'a', at: 0 })
+        ));
         assert!(matches!(decode("ABCD"), Err(Base45Error::BadLength(4))));
-        assert!(matches!(decode(":::"), Err(Base45Error::Overflow { at: 0, .. })));
+        assert!(matches!(
+            decode(":::"),
+            Err(Base45Error::Overflow { at: 0, .. })
+        ));
     }
 }

@@ -20,6 +20,10 @@
 
 pub mod base45;
 mod dictionary;
+mod pack;
+
+/// The preset dictionary of format `VC1:` (part of the format; decoders elsewhere need it).
+pub use dictionary::DICTIONARY;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -29,10 +33,6 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 pub const PREFIX: &str = "VC1:";
 /// Largest restored text accepted (a QR code holds under 3 KB; this bounds decompression).
 pub const MAX_RESTORED: usize = 64 * 1024;
-
-const SEP_DOT: u8 = 0;
-const SEP_TILDE: u8 = 1;
-const SEP_END: u8 = 2;
 
 /// Why a text could not be put into, or restored from, the compact form.
 #[derive(Debug, thiserror::Error)]
@@ -56,91 +56,10 @@ pub fn is_compact(text: &str) -> bool {
     text.trim_start().starts_with(PREFIX)
 }
 
-fn put_varint(out: &mut Vec<u8>, mut n: usize) {
-    while n >= 0x80 {
-        out.push((n as u8 & 0x7f) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn get_varint(data: &[u8], pos: &mut usize) -> Result<usize, CompactError> {
-    let mut n = 0usize;
-    for shift in (0..28).step_by(7) {
-        let b = *data
-            .get(*pos)
-            .ok_or(CompactError::Malformed("truncated length"))?;
-        *pos += 1;
-        n |= usize::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Ok(n);
-        }
-    }
-    Err(CompactError::Malformed("length too long"))
-}
-
-/// The binary body: each segment's bytes with its separator.
-fn to_binary(text: &str) -> Result<Vec<u8>, CompactError> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut rest = text;
-    let mut segment = 0;
-    loop {
-        let cut = rest.find(['.', '~']);
-        let (seg, sep) = match cut {
-            Some(i) => (&rest[..i], rest.as_bytes()[i]),
-            None => (rest, 0),
-        };
-        let bytes = B64
-            .decode(seg)
-            .map_err(|_| CompactError::NotBase64 { segment })?;
-        put_varint(&mut out, bytes.len());
-        out.extend_from_slice(&bytes);
-        match (cut, sep) {
-            (None, _) => {
-                out.push(SEP_END);
-                return Ok(out);
-            }
-            (Some(i), b'.') => {
-                out.push(SEP_DOT);
-                rest = &rest[i + 1..];
-            }
-            (Some(i), _) => {
-                out.push(SEP_TILDE);
-                rest = &rest[i + 1..];
-            }
-        }
-        segment += 1;
-    }
-}
-
-fn from_binary(data: &[u8]) -> Result<String, CompactError> {
-    let mut out = String::with_capacity(data.len() * 4 / 3 + 16);
-    let mut pos = 0;
-    loop {
-        let len = get_varint(data, &mut pos)?;
-        let seg = data
-            .get(pos..pos.saturating_add(len))
-            .ok_or(CompactError::Malformed("segment runs past the end"))?;
-        pos += len;
-        B64.encode_string(seg, &mut out);
-        match data.get(pos) {
-            Some(&SEP_DOT) => out.push('.'),
-            Some(&SEP_TILDE) => out.push('~'),
-            Some(&SEP_END) if pos + 1 == data.len() => return Ok(out),
-            Some(&SEP_END) => return Err(CompactError::Malformed("data after the end")),
-            _ => return Err(CompactError::Malformed("bad separator")),
-        }
-        pos += 1;
-        if out.len() > MAX_RESTORED {
-            return Err(CompactError::TooLarge);
-        }
-    }
-}
-
 fn deflate(data: &[u8]) -> Vec<u8> {
     let mut c = Compress::new(Compression::best(), false);
     // Raw DEFLATE accepts a preset dictionary (zlib's deflateSetDictionary).
-    let _ = c.set_dictionary(dictionary::DICTIONARY.as_bytes());
+    let _ = c.set_dictionary(dictionary::DICTIONARY);
     let mut out = Vec::with_capacity(data.len() + 64);
     loop {
         out.reserve(1024);
@@ -155,7 +74,7 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 
 fn inflate(data: &[u8]) -> Result<Vec<u8>, CompactError> {
     let mut d = Decompress::new(false);
-    d.set_dictionary(dictionary::DICTIONARY.as_bytes())
+    d.set_dictionary(dictionary::DICTIONARY)
         .map_err(|e| CompactError::Inflate(e.to_string()))?;
     let mut out = Vec::with_capacity(data.len() * 3);
     loop {
@@ -179,10 +98,10 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>, CompactError> {
 /// The compact form of a JWS-based text: an SD-JWT (with or without key binding), a compact
 /// JWS or JWT. Fails if a segment is not canonical base64url.
 pub fn encode(text: &str) -> Result<String, CompactError> {
-    let body = to_binary(text.trim())?;
-    let mut out = String::from(PREFIX);
-    out.push_str(&base45::encode(&deflate(&body)));
-    Ok(out)
+    Ok(format!(
+        "{PREFIX}{}",
+        base45::encode(&to_bytes(text.trim())?)
+    ))
 }
 
 /// The standard text a compact form stands for.
@@ -191,8 +110,26 @@ pub fn decode(compact: &str) -> Result<String, CompactError> {
         .trim()
         .strip_prefix(PREFIX)
         .ok_or(CompactError::NoPrefix)?;
-    let body = inflate(&base45::decode(b45)?)?;
-    from_binary(&body)
+    let bytes = base45::decode(b45)?;
+    let mut pos = 0;
+    let n = pack::get_varint(&bytes, &mut pos)?;
+    let deflated = bytes
+        .get(pos..pos.saturating_add(n))
+        .ok_or(CompactError::Malformed("compressed part runs past the end"))?;
+    let skeleton = inflate(deflated)?;
+    pack::unpack(&skeleton, &bytes[pos + n..])
+}
+
+/// The binary form: varint length of the compressed skeleton, the skeleton (raw DEFLATE with
+/// the dictionary), then the raw bytes.
+fn to_bytes(text: &str) -> Result<Vec<u8>, CompactError> {
+    let packed = pack::pack(text)?;
+    let deflated = deflate(&packed.skeleton);
+    let mut out = Vec::with_capacity(deflated.len() + packed.raw.len() + 3);
+    pack::put_varint(&mut out, deflated.len());
+    out.extend_from_slice(&deflated);
+    out.extend_from_slice(&packed.raw);
+    Ok(out)
 }
 
 /// Where the bytes of an SD-JWT presentation go, decoded (before compression): what a QR code
@@ -216,7 +153,13 @@ pub struct ByteBudget {
     pub key_binding: usize,
     /// The rest of the issuer-signed JWT's header and payload (decoded, without digests).
     pub issuer_jwt_other: usize,
-    /// Bytes after DEFLATE with the dictionary.
+    /// Random bytes carried as they are (signatures, undisclosed digests, keys, salts, ids).
+    pub raw: usize,
+    /// Bytes of the skeleton (JSON structure and claim values, random parts taken out).
+    pub skeleton: usize,
+    /// The skeleton after DEFLATE with the dictionary.
+    pub skeleton_compressed: usize,
+    /// Total binary bytes (compressed skeleton + raw).
     pub compressed: usize,
     /// Characters of the compact form (prefix + Base45).
     pub compact_chars: usize,
@@ -268,9 +211,13 @@ pub fn budget(presentation: &str) -> Result<ByteBudget, CompactError> {
             b.disclosures += dec(p, i)?.len();
         }
     }
-    let compressed = deflate(&to_binary(text)?);
-    b.compressed = compressed.len();
-    b.compact_chars = PREFIX.len() + base45::encode(&compressed).len();
+    let packed = pack::pack(text)?;
+    b.raw = packed.raw.len();
+    b.skeleton = packed.skeleton.len();
+    b.skeleton_compressed = deflate(&packed.skeleton).len();
+    let bytes = to_bytes(text)?;
+    b.compressed = bytes.len();
+    b.compact_chars = PREFIX.len() + base45::encode(&bytes).len();
     Ok(b)
 }
 
@@ -320,7 +267,11 @@ mod tests {
         let damaged = format!("{}00", &c[..c.len() - 3]);
         assert!(decode(&damaged).is_err());
         // A decompression bomb stops at the limit.
-        let bomb = format!("{PREFIX}{}", base45::encode(&deflate(&vec![b'A'; 200_000])));
+        let deflated = deflate(&vec![b'A'; 200_000]);
+        let mut bytes = Vec::new();
+        pack::put_varint(&mut bytes, deflated.len());
+        bytes.extend_from_slice(&deflated);
+        let bomb = format!("{PREFIX}{}", base45::encode(&bytes));
         assert!(matches!(decode(&bomb), Err(CompactError::TooLarge)));
     }
 }

@@ -224,7 +224,6 @@ pub fn claim(a: ClaimArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-
 #[derive(Args)]
 pub struct RequestArgs {
     #[command(flatten)]

@@ -90,7 +90,8 @@ pub struct QrArgs {
 pub(crate) fn read_qr_or_text(path: &str) -> anyhow::Result<String> {
     let bytes = if path == "-" {
         let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).context("reading standard input")?;
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+            .context("reading standard input")?;
         b
     } else {
         std::fs::read(path).with_context(|| format!("reading {path}"))?
@@ -113,7 +114,9 @@ pub fn qr(a: QrArgs) -> anyhow::Result<i32> {
             "validFor": a.valid_for, "request": request,
         }),
     )?;
-    let text = v["compact"].as_str().context("node answered without a presentation")?;
+    let text = v["compact"]
+        .as_str()
+        .context("node answered without a presentation")?;
     let qr = a.output.emit(text)?;
     let facts = json!({
         "credentialId": v["credentialId"], "kind": v["kind"], "claims": v["claims"],
@@ -182,7 +185,9 @@ pub fn request_qr(a: RequestQrArgs) -> anyhow::Result<i32> {
         "/admin/presentation-request",
         &json!({"kinds": a.kind, "claims": a.claims, "validFor": a.valid_for}),
     )?;
-    let text = v["compact"].as_str().context("node answered without a request")?;
+    let text = v["compact"]
+        .as_str()
+        .context("node answered without a request")?;
     let qr = a.output.emit(text)?;
     eprintln!(
         "request for {} from {}, challenge {}, until {}: QR version {} (level M)",

@@ -148,11 +148,13 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         opts.challenge = Some(r.nonce.clone());
         opts.domain = Some(r.domain.clone());
     }
-    let (status_src, trust_src): (&dyn credentials::verify::StatusSource, &dyn credentials::verify::TrustSource) =
-        match &facts {
-            Some(f) => (&f.status, &f.trust),
-            None => (&status, &trust),
-        };
+    let (status_src, trust_src): (
+        &dyn credentials::verify::StatusSource,
+        &dyn credentials::verify::TrustSource,
+    ) = match &facts {
+        Some(f) => (&f.status, &f.trust),
+        None => (&status, &trust),
+    };
     opts.skip_status = a.skip.contains(&SkipArg::Status);
     opts.skip_trust = a.skip.contains(&SkipArg::Trust);
     let verifier = Verifier::new();
@@ -198,7 +200,10 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
 }
 
 /// A presentation answering a request must be of a kind it asked for and disclose what it asked.
-fn answers_request(r: &mut credentials::VerificationReport, req: &credentials::request::PresentationRequest) {
+fn answers_request(
+    r: &mut credentials::VerificationReport,
+    req: &credentials::request::PresentationRequest,
+) {
     if let Some(k) = r.kind {
         let asked = req.kinds.is_empty()
             || req.kinds.iter().any(|w| {
@@ -209,7 +214,10 @@ fn answers_request(r: &mut credentials::VerificationReport, req: &credentials::r
         if !asked {
             r.record(
                 CheckName::Schema,
-                Outcome::fail(format!("request asked for {}, got {k}", req.kinds.join("/"))),
+                Outcome::fail(format!(
+                    "request asked for {}, got {k}",
+                    req.kinds.join("/")
+                )),
             );
         }
     }
@@ -217,16 +225,20 @@ fn answers_request(r: &mut credentials::VerificationReport, req: &credentials::r
         .claims
         .iter()
         .filter(|c| {
-            !r.claims
-                .as_ref()
-                .is_some_and(|s| s.pointer(&format!("/{}", c.split('[').next().unwrap_or(c))).is_some())
+            !r.claims.as_ref().is_some_and(|s| {
+                s.pointer(&format!("/{}", c.split('[').next().unwrap_or(c)))
+                    .is_some()
+            })
         })
         .map(String::as_str)
         .collect();
     if !missing.is_empty() && r.presentation {
         r.record(
             CheckName::Challenge,
-            Outcome::fail(format!("the answer does not disclose requested claims: {}", missing.join(", "))),
+            Outcome::fail(format!(
+                "the answer does not disclose requested claims: {}",
+                missing.join(", ")
+            )),
         );
     }
     let finished = std::mem::take(r).finish();

@@ -125,7 +125,9 @@ impl Node {
             None => (ask.kinds.clone(), ask.claims.clone()),
         };
         if claims.is_empty() {
-            return Err("choose the claims to disclose (--claims), e.g. fullName,dateOfBirth".into());
+            return Err(
+                "choose the claims to disclose (--claims), e.g. fullName,dateOfBirth".into(),
+            );
         }
         if !(1..=MAX_QR_VALID_SECS).contains(&ask.valid_for) {
             return Err(format!(
@@ -144,7 +146,9 @@ impl Node {
             Some(r) => (r.nonce.clone(), r.domain.clone()),
             None => (
                 random_b64(16),
-                ask.verifier.clone().unwrap_or_else(|| OPEN_AUDIENCE.to_owned()),
+                ask.verifier
+                    .clone()
+                    .unwrap_or_else(|| OPEN_AUDIENCE.to_owned()),
             ),
         };
         let expires = now + chrono::Duration::seconds(ask.valid_for);
@@ -221,10 +225,7 @@ impl Node {
     }
 
     /// A wallet credential with its claims and a fresh check against this node's store.
-    pub async fn wallet_show(
-        &self,
-        id: &str,
-    ) -> Result<(WalletEntry, VerificationReport), String> {
+    pub async fn wallet_show(&self, id: &str) -> Result<(WalletEntry, VerificationReport), String> {
         let entry = self.store.wallet_entry(id).map_err(|e| e.to_string())?;
         let verifier = self.verifier.clone();
         let (status, trust) = (self.status_source.clone(), self.trust_source.clone());
@@ -251,7 +252,9 @@ impl Node {
     ) -> Result<(Envelope, usize), String> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
-            store.check_passphrase(&passphrase).map_err(|e| e.to_string())?;
+            store
+                .check_passphrase(&passphrase)
+                .map_err(|e| e.to_string())?;
             let entries = store.wallet().map_err(|e| e.to_string())?;
             let plain = zeroize::Zeroizing::new(serde_json::to_vec(&entries).unwrap_or_default());
             let env = Envelope::seal(&export_passphrase, &plain).map_err(|e| e.to_string())?;
@@ -287,7 +290,9 @@ impl Node {
     pub async fn wallet_delete(&self, id: String, passphrase: String) -> Result<(), String> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
-            store.check_passphrase(&passphrase).map_err(|e| e.to_string())?;
+            store
+                .check_passphrase(&passphrase)
+                .map_err(|e| e.to_string())?;
             store.delete_wallet(&id).map_err(|e| e.to_string())
         })
         .await

@@ -261,8 +261,7 @@ impl Store {
             ));
         }
         let (vault, header) = Vault::create(passphrase, params)?;
-        self.db
-            .put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header))?;
+        self.db.put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header))?;
         let _ = self.vault.set(vault);
         Ok(())
     }
@@ -287,15 +286,17 @@ impl Store {
             None => Err(StoreError::Conflict(
                 "this store has no passphrase (it was initialised without one)".into(),
             )),
-            Some(h) => Vault::unlock(&h, passphrase).map(|_| ()).map_err(Into::into),
+            Some(h) => Vault::unlock(&h, passphrase)
+                .map(|_| ())
+                .map_err(Into::into),
         }
     }
 
     /// Re-wraps the data key under a new passphrase (one write; values are not re-encrypted).
     pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), StoreError> {
-        let header = self.vault_header()?.ok_or_else(|| {
-            StoreError::Conflict("this store has no passphrase to change".into())
-        })?;
+        let header = self
+            .vault_header()?
+            .ok_or_else(|| StoreError::Conflict("this store has no passphrase to change".into()))?;
         let vault = Vault::unlock(&header, old)?;
         let new_header = vault.wrap(new, header.params)?;
         Ok(self
@@ -315,7 +316,11 @@ impl Store {
     }
 
     /// Decrypts a secret value if the store has a vault (it must be unlocked).
-    fn open_secret(&self, aad: &str, data: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, StoreError> {
+    fn open_secret(
+        &self,
+        aad: &str,
+        data: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, StoreError> {
         if !self.is_encrypted()? {
             return Ok(zeroize::Zeroizing::new(data.to_vec()));
         }
@@ -566,7 +571,11 @@ impl Store {
         let mut batch = WriteBatch::default();
         for e in entries {
             let plain = zeroize::Zeroizing::new(enc(e));
-            batch.put_cf(cf, e.id.as_bytes(), self.seal(&Self::wallet_aad(&e.id), &plain)?);
+            batch.put_cf(
+                cf,
+                e.id.as_bytes(),
+                self.seal(&Self::wallet_aad(&e.id), &plain)?,
+            );
         }
         Ok(self.db.write(batch)?)
     }
@@ -574,7 +583,10 @@ impl Store {
     /// Every wallet credential.
     pub fn wallet(&self) -> Result<Vec<WalletEntry>, StoreError> {
         let mut out = Vec::new();
-        for item in self.db.iterator_cf(self.cf(CF_WALLET)?, IteratorMode::Start) {
+        for item in self
+            .db
+            .iterator_cf(self.cf(CF_WALLET)?, IteratorMode::Start)
+        {
             let (k, v) = item?;
             let id = String::from_utf8_lossy(&k).into_owned();
             let plain = self.open_secret(&Self::wallet_aad(&id), &v)?;

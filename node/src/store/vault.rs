@@ -33,7 +33,9 @@ pub enum VaultError {
     WrongPassphrase,
     #[error("passphrase too short: at least {MIN_PASSPHRASE_CHARS} characters")]
     WeakPassphrase,
-    #[error("encrypted value {what} failed authentication (tampered with, or moved from another key)")]
+    #[error(
+        "encrypted value {what} failed authentication (tampered with, or moved from another key)"
+    )]
     Tampered { what: String },
     #[error("vault header field `{field}` is invalid: {reason}")]
     BadHeader { field: &'static str, reason: String },
@@ -86,7 +88,8 @@ pub struct Vault {
 }
 
 fn derive(passphrase: &str, salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8; 32]>, VaultError> {
-    let params = Params::new(p.m_kib, p.t, p.p, Some(32)).map_err(|e| VaultError::Kdf(e.to_string()))?;
+    let params =
+        Params::new(p.m_kib, p.t, p.p, Some(32)).map_err(|e| VaultError::Kdf(e.to_string()))?;
     let mut out = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(passphrase.as_bytes(), salt, out.as_mut())
@@ -99,7 +102,13 @@ fn seal_raw(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let mut nonce = [0u8; NONCE_LEN];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let ct = cipher
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .unwrap_or_default();
     let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
     out.extend_from_slice(&nonce);
@@ -179,12 +188,12 @@ impl Vault {
         sealed.extend(b64("wrapped_key", &header.wrapped_key)?);
         let kek = derive(passphrase, &salt, header.params)?;
         let key = open_raw(&kek, WRAP_AAD, &sealed).ok_or(VaultError::WrongPassphrase)?;
-        let key = Zeroizing::new(
-            <[u8; 32]>::try_from(key.as_slice()).map_err(|_| VaultError::BadHeader {
+        let key = Zeroizing::new(<[u8; 32]>::try_from(key.as_slice()).map_err(|_| {
+            VaultError::BadHeader {
                 field: "wrapped_key",
                 reason: "data key is not 32 bytes".into(),
-            })?,
-        );
+            }
+        })?);
         Ok(Self { key })
     }
 
@@ -259,7 +268,10 @@ mod tests {
         let ct = v.seal(b"wallet/a", b"secret credential");
         assert!(!ct.windows(6).any(|w| w == b"secret"));
         let v2 = Vault::unlock(&h, "correct horse").unwrap();
-        assert_eq!(&v2.open(b"wallet/a", &ct).unwrap()[..], b"secret credential");
+        assert_eq!(
+            &v2.open(b"wallet/a", &ct).unwrap()[..],
+            b"secret credential"
+        );
         assert!(matches!(
             Vault::unlock(&h, "wrong horse!"),
             Err(VaultError::WrongPassphrase)
@@ -272,7 +284,10 @@ mod tests {
         // Re-wrapped under a new passphrase, the same data key opens old values.
         let h2 = v2.wrap("battery staple", cheap()).unwrap();
         let v3 = Vault::unlock(&h2, "battery staple").unwrap();
-        assert_eq!(&v3.open(b"wallet/a", &ct).unwrap()[..], b"secret credential");
+        assert_eq!(
+            &v3.open(b"wallet/a", &ct).unwrap()[..],
+            b"secret credential"
+        );
         assert!(matches!(
             Vault::create("short", cheap()),
             Err(VaultError::WeakPassphrase)
