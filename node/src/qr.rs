@@ -1,5 +1,6 @@
 //! QR codes: draw a compact presentation or request (PNG, SVG, terminal) and read one back from
-//! an image (a photo or screenshot: scaled, slightly rotated, with a margin).
+//! an image (a photo or screenshot: scaled, slightly rotated, with a margin). Drawing uses the
+//! `qrcode` crate, reading uses `rxing` (a port of ZXing, what most phone scanners run).
 //!
 //! The text is the compact form of [`credentials::compact`] (`VC1:` + Base45), which uses only
 //! the QR alphanumeric character set, so the code is made at error correction level M in
@@ -136,30 +137,29 @@ pub fn scan(bytes: &[u8], path: &str) -> Result<String, QrError> {
     scan_luma(&img, path)
 }
 
-/// Reads the first QR code in a greyscale image.
+/// Reads the first QR code in a greyscale image (ZXing's hybrid binarizer and detector, as
+/// ported by `rxing`, trying harder: photos and screenshots, rotated, scaled, uneven contrast).
 pub fn scan_luma(img: &image::GrayImage, path: &str) -> Result<String, QrError> {
     let (w, h) = img.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            img.get_pixel(x as u32, y as u32).0[0]
-        });
-    let grids = prepared.detect_grids();
-    let mut last_err = None;
-    for g in grids {
-        match g.decode() {
-            Ok((_, text)) => return Ok(text),
-            Err(e) => last_err = Some(e.to_string()),
-        }
+    let mut hints = rxing::DecodeHints::default()
+        .with(rxing::DecodeHintValue::TryHarder(true))
+        .with(rxing::DecodeHintValue::AlsoInverted(true));
+    match rxing::helpers::detect_in_luma_with_hints(
+        img.as_raw().clone(),
+        w,
+        h,
+        Some(rxing::BarcodeFormat::QR_CODE),
+        &mut hints,
+    ) {
+        Ok(r) => Ok(r.getText().to_owned()),
+        Err(rxing::Exceptions::NotFoundException(_)) => Err(QrError::NotFound {
+            path: path.to_owned(),
+        }),
+        Err(e) => Err(QrError::Damaged {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }),
     }
-    Err(match last_err {
-        Some(reason) => QrError::Damaged {
-            path: path.to_owned(),
-            reason,
-        },
-        None => QrError::NotFound {
-            path: path.to_owned(),
-        },
-    })
 }
 
 #[cfg(test)]

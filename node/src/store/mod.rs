@@ -703,6 +703,101 @@ mod tests {
         }
     }
 
+    fn cheap() -> KdfParams {
+        KdfParams {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        }
+    }
+
+    fn wallet_entry(id: &str) -> WalletEntry {
+        WalletEntry {
+            id: id.into(),
+            kind: "identity".into(),
+            format: "sd-jwt".into(),
+            issuer: "did:key:z6Mkissuer".into(),
+            issuer_name: Some("National Identity Agency".into()),
+            credential: "eyJ.SECRET-CREDENTIAL-TEXT.sig~".into(),
+            received_at: "2026-11-26T08:00:00.000Z".into(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_encrypted_at_rest_and_need_the_passphrase() {
+        let dir = tempfile::tempdir().unwrap();
+        let seed = [42u8; 32];
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.create_vault("correct horse battery", cheap()).unwrap();
+            s.init_node_seed(&seed, "did:key:z6Mknode").unwrap();
+            s.put_wallet(&wallet_entry("urn:uuid:1")).unwrap();
+            // Stored bytes hold neither the credential nor the seed in the clear.
+            let raw = s.wallet_raw_for_test("urn:uuid:1").unwrap().unwrap();
+            assert!(!raw.windows(6).any(|w| w == b"SECRET"));
+            assert!(!raw.windows(8).any(|w| w == b"National"));
+        }
+        // Reopened: locked until unlocked; the DID is public.
+        let s = Store::open(dir.path()).unwrap();
+        assert!(s.is_encrypted().unwrap());
+        assert_eq!(s.node_did().unwrap().as_deref(), Some("did:key:z6Mknode"));
+        assert!(matches!(s.wallet(), Err(StoreError::SecretsLocked { .. })));
+        assert!(matches!(
+            s.node_seed(),
+            Err(StoreError::SecretsLocked { .. })
+        ));
+        assert!(matches!(
+            s.put_wallet(&wallet_entry("urn:uuid:2")),
+            Err(StoreError::SecretsLocked { .. })
+        ));
+        // A wrong passphrase is a clear error and changes nothing.
+        let e = s.unlock("wrong horse battery").unwrap_err();
+        assert!(e.to_string().contains("wrong passphrase"), "{e}");
+        assert!(matches!(s.wallet(), Err(StoreError::SecretsLocked { .. })));
+        s.unlock("correct horse battery").unwrap();
+        assert_eq!(*s.node_seed().unwrap().unwrap(), seed);
+        assert_eq!(s.wallet().unwrap(), vec![wallet_entry("urn:uuid:1")]);
+        // Passphrase change re-wraps the key: the old one stops working, data stays readable.
+        assert!(s
+            .change_passphrase("wrong horse battery", "new passphrase!")
+            .is_err());
+        s.change_passphrase("correct horse battery", "new passphrase!")
+            .unwrap();
+        assert!(s.check_passphrase("correct horse battery").is_err());
+        s.check_passphrase("new passphrase!").unwrap();
+        // Delete: gone; deleting again names the id.
+        s.delete_wallet("urn:uuid:1").unwrap();
+        assert!(matches!(
+            s.delete_wallet("urn:uuid:1"),
+            Err(StoreError::NotInWallet { .. })
+        ));
+    }
+
+    #[test]
+    fn a_moved_ciphertext_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        s.create_vault("correct horse battery", cheap()).unwrap();
+        s.put_wallet(&wallet_entry("urn:uuid:a")).unwrap();
+        // Copy a's ciphertext under b's key: authentication binds it to its key.
+        let raw = s.wallet_raw_for_test("urn:uuid:a").unwrap().unwrap();
+        s.db.put_cf(s.cf(CF_WALLET).unwrap(), b"urn:uuid:b", raw)
+            .unwrap();
+        let e = s.wallet_entry("urn:uuid:b").unwrap_err();
+        assert!(e.to_string().contains("failed authentication"), "{e}");
+    }
+
+    #[test]
+    fn read_only_open_works_beside_a_running_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = Store::open(dir.path()).unwrap();
+        w.init_node_seed(&[1; 32], "did:key:z6Mkro").unwrap();
+        let r = Store::open_read_only(dir.path()).unwrap();
+        assert_eq!(r.node_did().unwrap().as_deref(), Some("did:key:z6Mkro"));
+        let empty = tempfile::tempdir().unwrap();
+        assert!(Store::open_read_only(empty.path()).is_err());
+    }
+
     #[test]
     fn second_open_is_refused_with_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
@@ -731,7 +826,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let s = Store::open(dir.path()).unwrap();
-            s.init_node_seed(&[1; 32]).unwrap();
+            s.init_node_seed(&[1; 32], "did:key:z6Mkx").unwrap();
         }
         // Destroy the manifest pointer.
         std::fs::write(dir.path().join("CURRENT"), b"MANIFEST-999999\n").unwrap();
