@@ -94,6 +94,111 @@ fn up_demo_status_down() {
         .find(|l| l["issuer"] == agency_did["did"] && l["purpose"] == "revocation")
         .unwrap_or_else(|| panic!("clinic lacks the agency's revocation list: {status}"));
     assert_eq!(rev["version"], 1);
+    // The demo's QR codes are real images read offline at the clinic: the age proof carries no
+    // birth date, and it is now refused only because the demo revoked that identity credential.
+    let clinic = run.join("clinic");
+    let age = vcnode(&[
+        "verify",
+        run.join("citizen1-age.png").to_str().unwrap(),
+        "--data-dir",
+        clinic.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(age.status.code(), Some(1), "{}", text(&age));
+    let report: serde_json::Value = serde_json::from_slice(&age.stdout).unwrap();
+    let failed: Vec<&serde_json::Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["result"] == "fail")
+        .collect();
+    assert_eq!(failed.len(), 1, "{report}");
+    assert!(failed[0].to_string().contains("revoked"), "{report}");
+    assert_eq!(report["claims"]["ageOver18"], true);
+    assert!(report["claims"].get("dateOfBirth").is_none(), "{report}");
+
+    // The wallet at rest: export needs the passphrase; a wrong one changes nothing.
+    let citizen = run.join("citizen1");
+    let pass = run.join("citizen1.passphrase");
+    let wrong = tmp.path().join("wrong.passphrase");
+    std::fs::write(&wrong, "not the passphrase\n").unwrap();
+    let export = tmp.path().join("wallet.export");
+    let bad = vcnode(&[
+        "wallet",
+        "export",
+        "--data-dir",
+        citizen.to_str().unwrap(),
+        "--out",
+        export.to_str().unwrap(),
+        "--passphrase-file",
+        wrong.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("wrong passphrase"));
+    assert!(!export.exists());
+    let ok = vcnode(&[
+        "wallet",
+        "export",
+        "--data-dir",
+        citizen.to_str().unwrap(),
+        "--out",
+        export.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let file = std::fs::read_to_string(&export).unwrap();
+    assert!(file.contains("vcnet-wallet-export/1") && !file.contains("fullName"));
+    // Delete one credential (wrong passphrase first: refused), then restore it from the export.
+    let ids: Vec<String> = wallet
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    let del = |p: &std::path::Path| {
+        vcnode(&[
+            "wallet",
+            "delete",
+            "--data-dir",
+            citizen.to_str().unwrap(),
+            &ids[0],
+            "--passphrase-file",
+            p.to_str().unwrap(),
+        ])
+    };
+    assert!(!del(&wrong).status.success());
+    let d = del(&pass);
+    assert!(d.status.success(), "{}", text(&d));
+    let count = |dir: &std::path::Path| {
+        let w = vcnode(&["wallet", "list", "--data-dir", dir.to_str().unwrap()]);
+        serde_json::from_slice::<serde_json::Value>(&w.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count(&citizen), ids.len() - 1);
+    let imp = vcnode(&[
+        "wallet",
+        "import",
+        "--data-dir",
+        citizen.to_str().unwrap(),
+        export.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(imp.status.success(), "{}", text(&imp));
+    assert_eq!(count(&citizen), ids.len());
+    let show = vcnode(&[
+        "wallet",
+        "show",
+        "--data-dir",
+        citizen.to_str().unwrap(),
+        &ids[0],
+    ]);
+    assert!(show.status.success(), "{}", text(&show));
+
     // status.sh reads every node back without error.
     let st = script("status.sh", &run, &[]);
     assert!(st.status.success(), "{}", text(&st));
