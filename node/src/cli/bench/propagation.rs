@@ -9,17 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use clap::{Args, Subcommand};
+use clap::Args;
 use serde_json::{json, Value};
 
-use super::client::Client;
+use crate::cli::client::Client;
 use crate::config::Config;
-
-#[derive(Subcommand)]
-pub enum BenchCommand {
-    /// Revocation propagation across N node processes.
-    Propagation(PropagationArgs),
-}
 
 #[derive(Args)]
 pub struct PropagationArgs {
@@ -86,8 +80,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
-    let BenchCommand::Propagation(a) = cmd;
+pub fn run(a: PropagationArgs) -> anyhow::Result<i32> {
     if a.nodes < 2 {
         bail!("--nodes must be at least 2");
     }
@@ -145,7 +138,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
     );
     let mut ids = Vec::new();
     let subject: Value = serde_json::from_str(include_str!(
-        "../../../schemas/identity/samples/valid/02-minor.json"
+        "../../../../schemas/identity/samples/valid/02-minor.json"
     ))?;
     for _ in 0..a.revocations {
         let vc = json!({"credential": {"type": ["VerifiableCredential", "IdentityCredential"], "credentialSubject": subject}, "options": {"format": "jwt"}});
