@@ -46,6 +46,10 @@ pub struct Config {
     pub issue_format: String,
     /// Issuer: credential lifetime in days (0 = no `validUntil`).
     pub credential_days: u32,
+    /// Issuer: status list shards (of 131,072 entries) that indexes are spread over at random.
+    /// Set it to the credentials expected / 131,072 so an index says nothing about when it was
+    /// issued; full shards are replaced by fresh ones.
+    pub status_shards: u32,
     /// Holder: consent policy for presentation requests: "ask" or "auto".
     pub consent: String,
     /// Holder: verifier DIDs answered without asking when consent is "ask".
@@ -71,6 +75,7 @@ impl Default for Config {
             issue_kinds: vec![],
             issue_format: "sd-jwt".into(),
             credential_days: 3650,
+            status_shards: 4,
             consent: "ask".into(),
             auto_verifiers: vec![],
             verifier_domain: None,
@@ -200,6 +205,11 @@ issue_format = {fmt:?}
 # Issuer: credential lifetime in days (0 = no validUntil).
 credential_days = {days}
 
+# Issuer: status list shards (131,072 entries each) that indexes are spread over at random.
+# Set to the credentials you expect / 131,072 (a national ID agency: ~800), so an index or a
+# shard number says nothing about when a credential was issued.
+status_shards = {shards}
+
 # Holder: how to answer presentation requests: "ask" (wait for `vcnode consent`) or "auto".
 consent = {consent:?}
 
@@ -234,6 +244,7 @@ auto_verifiers = {auto}
         kinds = toml_list(&c.issue_kinds),
         fmt = c.issue_format,
         days = c.credential_days,
+        shards = c.status_shards,
         consent = c.consent,
         auto = toml_list(&c.auto_verifiers),
         vd = if c.verifier_domain.is_some() {

@@ -80,15 +80,11 @@ impl IssuerState {
         })
     }
 
-    /// Allocates a random unused index, opening a new shard when the last is full. Returns the
-    /// shard number and index.
-    pub fn allocate(&mut self, rng: &mut impl rand::Rng) -> (usize, u64) {
-        if self.shards.last().is_none_or(|s| s.is_full()) {
-            self.shards.push(IndexAllocator::new(SHARD_SIZE));
-        }
-        let shard = self.shards.len() - 1;
-        let idx = self.shards[shard].allocate(rng).unwrap_or_default();
-        (shard, idx)
+    /// Allocates an unused index at random across a pool of `pool` shards (as a node does,
+    /// see `status_shards` in its config). Returns the shard number and index.
+    pub fn allocate(&mut self, pool: usize, rng: &mut impl rand::Rng) -> (usize, u64) {
+        let a = credentials::status::allocate_across(&mut self.shards, pool, SHARD_SIZE, rng);
+        (a.shard, a.index)
     }
 
     /// Writes the state atomically.

@@ -325,26 +325,57 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
                 .id,
         );
     }
-    let issued = agency.store.issued(&ids[0]).unwrap().unwrap();
-    let rev = agency.list_url(StatusPurpose::Revocation, issued.shard);
+    // 94 more credentials issued directly: 100 to revoke while the clinic is offline.
+    let subject: serde_json::Value =
+        serde_json::from_str(first_record().lines().next().unwrap()).unwrap();
+    for _ in 0..94 {
+        let (id, _) = agency
+            .issue_direct(
+                CredentialKind::Identity,
+                subject.clone(),
+                None,
+                credentials::Format::Jwt,
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    assert_eq!(ids.len(), 100);
+    // Indexes are spread over shards: the revocation lists these credentials use.
+    let mut lists: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            let shard = agency.store.issued(id).unwrap().unwrap().shard;
+            agency.list_url(StatusPurpose::Revocation, shard)
+        })
+        .collect();
+    lists.sort();
+    lists.dedup();
     let clinic_dir = net._dirs[3].path().to_owned();
     let clinic_cfg = node::config::Config::load(&clinic_dir).unwrap();
     let root_addr = net.root.info.listen[0].clone();
-    // Clinic goes offline; the agency revokes five credentials.
+    // Clinic goes offline; the agency revokes all 100.
     let clinic_node = net.clinic.node.clone();
-    wait_until("the clinic holds the revocation list", || {
-        list_version(&clinic_node, &rev).is_some()
+    wait_until("the clinic holds the revocation lists", || {
+        lists
+            .iter()
+            .all(|l| list_version(&clinic_node, l).is_some())
     })
     .await;
     drop(clinic_node);
     net.clinic.stop().await;
-    for id in &ids[..5] {
+    for id in &ids {
         agency
             .change_status(id, StatusPurpose::Revocation, true)
             .await
             .unwrap();
     }
-    assert_eq!(list_version(&agency, &rev), Some(5));
+    let versions: Vec<Option<u64>> = lists.iter().map(|l| list_version(&agency, l)).collect();
+    assert_eq!(
+        versions.iter().map(|v| v.unwrap()).sum::<u64>(),
+        100,
+        "100 revocations over {lists:?}"
+    );
     // Back online: it syncs what it missed from its peers.
     let clinic = start(
         &clinic_dir,
@@ -357,9 +388,15 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
     )
     .await;
     let cn = clinic.node.clone();
-    wait_until("the restarted clinic converges to version 5", || {
-        list_version(&cn, &rev) == Some(5)
-    })
+    wait_until(
+        "the restarted clinic converges to the agency's versions",
+        || {
+            lists
+                .iter()
+                .zip(&versions)
+                .all(|(l, v)| list_version(&cn, l) == *v)
+        },
+    )
     .await;
     // Each revoked credential now fails its status check at the restarted clinic.
     let wallet = net.citizen.node.store.wallet().unwrap();

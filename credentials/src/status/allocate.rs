@@ -129,6 +129,53 @@ impl IndexAllocator {
     }
 }
 
+/// Where [`allocate_across`] put an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allocation {
+    /// Shard (list) number.
+    pub shard: usize,
+    /// Index in that shard.
+    pub index: u64,
+    /// True when this is the shard's first index: its lists must be created now.
+    pub opened: bool,
+}
+
+/// Allocates an index uniformly at random over the free entries of a pool of `pool` shards of
+/// `size` entries, so neither the shard nor the index reveals when a credential was issued
+/// (filling shard 0, then shard 1, … would). `shards` holds every shard so far, by number; when
+/// fewer than `pool` of them have room, fresh ones are appended. An issuer that expects N
+/// credentials sets `pool` to N / size: then every index is random across all its lists.
+pub fn allocate_across(
+    shards: &mut Vec<IndexAllocator>,
+    pool: usize,
+    size: u64,
+    rng: &mut impl Rng,
+) -> Allocation {
+    let pool = pool.max(1);
+    while shards.iter().filter(|s| !s.is_full()).count() < pool {
+        shards.push(IndexAllocator::new(size));
+    }
+    let total_free: u64 = shards.iter().map(|s| s.size() - s.allocated()).sum();
+    let mut n = rng.gen_range(0..total_free);
+    let mut chosen = 0;
+    for (i, s) in shards.iter().enumerate() {
+        let free = s.size() - s.allocated();
+        if n < free {
+            chosen = i;
+            break;
+        }
+        n -= free;
+    }
+    let opened = shards[chosen].allocated() == 0;
+    // The chosen shard has a free entry, so this always succeeds.
+    let index = shards[chosen].allocate(rng).unwrap_or_default();
+    Allocation {
+        shard: chosen,
+        index,
+        opened,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +203,35 @@ mod tests {
         assert!(sequential < 2, "indexes look sequential: {first:?}");
         // Spread over the list, not clustered at the start.
         assert!(first.iter().any(|&i| i > 65_536));
+    }
+
+    #[test]
+    fn allocation_is_random_across_the_shard_pool() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
+        let mut shards = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut first_shards = Vec::new();
+        let mut opened = 0;
+        // Four shards of 256: the first 64 indexes land in every shard, not just shard 0.
+        for n in 0..1024 {
+            let a = allocate_across(&mut shards, 4, 256, &mut rng);
+            assert!(seen.insert((a.shard, a.index)), "handed out twice");
+            opened += usize::from(a.opened);
+            if n < 64 {
+                first_shards.push(a.shard);
+            }
+        }
+        for s in 0..4 {
+            assert!(
+                first_shards.contains(&s),
+                "shard {s} unused early: {first_shards:?}"
+            );
+        }
+        // A shard that fills is replaced, so four always have room; each opened exactly once.
+        assert_eq!(opened, shards.iter().filter(|s| s.allocated() > 0).count());
+        assert!(shards.len() > 4);
+        assert_eq!(shards.iter().filter(|s| !s.is_full()).count(), 4);
+        assert_eq!(shards.iter().map(|s| s.allocated()).sum::<u64>(), 1024);
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod bitstring;
 mod delta;
 mod entry;
 
-pub use allocate::IndexAllocator;
+pub use allocate::{allocate_across, Allocation, IndexAllocator};
 pub use bitstring::{Bitstring, MAX_BITS, MIN_BITS};
 pub use delta::{DeltaCheck, SignedDelta, SignedSnapshot, StatusDelta, StatusList, StatusSnapshot};
 pub use entry::{list_credential_unsigned, StatusEntry};

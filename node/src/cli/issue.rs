@@ -78,7 +78,10 @@ pub fn run(a: IssueArgs) -> anyhow::Result<i32> {
     let state_path = IssuerState::path_for_key(&a.key);
     let mut state = IssuerState::load(&state_path, &base)?;
     let mut rng = rand::rngs::OsRng;
-    let (shard, index) = state.allocate(&mut rng);
+    let (shard, index) = state.allocate(
+        crate::config::Config::default().status_shards as usize,
+        &mut rng,
+    );
     let entry = |purpose: StatusPurpose| {
         let list = format!("{base}/{}/{shard}", purpose.as_str());
         StatusEntry {

@@ -4,7 +4,7 @@
 use base64::Engine;
 use credentials::issue::{issue, CredentialRequest, Format};
 use credentials::schema;
-use credentials::status::{IndexAllocator, StatusEntry, StatusPurpose};
+use credentials::status::{allocate_across, IndexAllocator, StatusEntry, StatusPurpose};
 use credentials::CredentialKind;
 use libp2p::PeerId;
 use rand::RngCore;
@@ -16,7 +16,8 @@ use crate::net::protocols::{ClaimRequest, ClaimResponse};
 use crate::store::{AllocationEntry, IssuedEntry, RecordEntry};
 
 /// Entries per status list shard: the specification's minimum (16 KiB of bits). An issuer of
-/// 100 million credentials has ~763 shards per purpose; allocation stays random within a shard.
+/// 100 million credentials has ~763 shards per purpose; indexes are allocated at random across
+/// a pool of `status_shards` shards (see [`credentials::status::allocate_across`]).
 pub const SHARD_SIZE: u64 = 131_072;
 
 /// Why an issuer operation failed.
@@ -266,39 +267,41 @@ impl Node {
         })
     }
 
-    /// Allocates a random status index (opening a shard, with fresh lists, when needed).
+    /// Allocates a status index at random across the pool of shards (opening a shard, with
+    /// fresh lists, when it gets its first index).
     async fn allocate(&self) -> Result<(u32, u64, AllocationEntry, bool), IssuerError> {
         let b64 = base64::engine::general_purpose::STANDARD;
-        let alloc = self.store.allocation(&self.status_base)?;
-        let mut shards: Vec<IndexAllocator> = match &alloc {
-            None => vec![],
-            Some(a) => a
-                .shards
-                .iter()
-                .map(|s| {
-                    b64.decode(s)
-                        .ok()
-                        .and_then(|b| IndexAllocator::from_bytes(b, SHARD_SIZE).ok())
-                })
-                .collect::<Option<_>>()
+        let stored = self.store.allocation(&self.status_base)?;
+        let mut shards: Vec<IndexAllocator> = Vec::new();
+        for e in stored {
+            let a = b64
+                .decode(&e.bitmap)
+                .ok()
+                .and_then(|b| IndexAllocator::from_bytes(b, SHARD_SIZE).ok())
                 .ok_or_else(|| {
-                    IssuerError::Issue("stored allocation state is unreadable".into())
-                })?,
-        };
-        let mut new_shard = false;
-        if shards.last().is_none_or(|s| s.is_full()) {
-            shards.push(IndexAllocator::new(SHARD_SIZE));
-            new_shard = true;
+                    IssuerError::Issue(format!(
+                        "stored allocation state of shard {} is unreadable",
+                        e.shard
+                    ))
+                })?;
+            // Shards that never handed out an index are not stored: fill the gaps.
+            while shards.len() < e.shard as usize {
+                shards.push(IndexAllocator::new(SHARD_SIZE));
+            }
+            shards.push(a);
         }
-        let shard = shards.len() - 1;
-        let index = shards[shard]
-            .allocate(&mut rand::rngs::OsRng)
-            .ok_or_else(|| IssuerError::Issue("shard full".into()))?;
+        let a = allocate_across(
+            &mut shards,
+            self.cfg.status_shards.max(1) as usize,
+            SHARD_SIZE,
+            &mut rand::rngs::OsRng,
+        );
         let entry = AllocationEntry {
             base: self.status_base.clone(),
-            shards: shards.iter().map(|s| b64.encode(s.as_bytes())).collect(),
+            shard: a.shard as u32,
+            bitmap: b64.encode(shards[a.shard].as_bytes()),
         };
-        Ok((shard as u32, index, entry, new_shard))
+        Ok((a.shard as u32, a.index, entry, a.opened))
     }
 
     /// The list URL of a shard.

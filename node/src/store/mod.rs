@@ -431,12 +431,39 @@ impl Store {
             issued.credential_id.as_bytes(),
             enc(issued),
         );
+        self.put_allocation(&mut batch, alloc)?;
+        Ok(self.db.write(batch)?)
+    }
+
+    fn put_allocation(
+        &self,
+        batch: &mut WriteBatch,
+        alloc: &AllocationEntry,
+    ) -> Result<(), StoreError> {
+        let cf = self.cf(CF_STATUS)?;
+        // Shards are read back in key order: zero-padded numbers sort numerically.
         batch.put_cf(
-            self.cf(CF_STATUS)?,
-            format!("alloc/{}", alloc.base),
+            cf,
+            format!("alloc/{}/{:010}", alloc.base, alloc.shard),
             enc(alloc),
         );
-        Ok(self.db.write(batch)?)
+        // Convert the first layout (every shard under one key) on the way.
+        if let Some(legacy) =
+            self.get::<LegacyAllocation>(CF_STATUS, &format!("alloc/{}", alloc.base))?
+        {
+            for (n, bitmap) in legacy.shards.into_iter().enumerate() {
+                if n as u32 != alloc.shard {
+                    let e = AllocationEntry {
+                        base: alloc.base.clone(),
+                        shard: n as u32,
+                        bitmap,
+                    };
+                    batch.put_cf(cf, format!("alloc/{}/{:010}", e.base, e.shard), enc(&e));
+                }
+            }
+            batch.delete_cf(cf, format!("alloc/{}", alloc.base));
+        }
+        Ok(())
     }
 
     /// Records a direct issuance (no claim code) with its allocation.
@@ -451,11 +478,7 @@ impl Store {
             issued.credential_id.as_bytes(),
             enc(issued),
         );
-        batch.put_cf(
-            self.cf(CF_STATUS)?,
-            format!("alloc/{}", alloc.base),
-            enc(alloc),
-        );
+        self.put_allocation(&mut batch, alloc)?;
         Ok(self.db.write(batch)?)
     }
 
@@ -473,9 +496,27 @@ impl Store {
             .collect())
     }
 
-    /// The allocation state of a status list base.
-    pub fn allocation(&self, base: &str) -> Result<Option<AllocationEntry>, StoreError> {
-        self.get(CF_STATUS, &format!("alloc/{base}"))
+    /// The allocation state of a status list base: one entry per shard that has handed out an
+    /// index, in shard order.
+    pub fn allocation(&self, base: &str) -> Result<Vec<AllocationEntry>, StoreError> {
+        let mut out: Vec<AllocationEntry> = self
+            .scan(CF_STATUS, &format!("alloc/{base}/"))?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
+        if let Some(legacy) = self.get::<LegacyAllocation>(CF_STATUS, &format!("alloc/{base}"))? {
+            for (n, bitmap) in legacy.shards.into_iter().enumerate() {
+                if !out.iter().any(|e| e.shard == n as u32) {
+                    out.push(AllocationEntry {
+                        base: base.to_owned(),
+                        shard: n as u32,
+                        bitmap,
+                    });
+                }
+            }
+            out.sort_by_key(|e| e.shard);
+        }
+        Ok(out)
     }
 
     // ---------- status lists ----------
@@ -862,7 +903,8 @@ mod tests {
         };
         let alloc = AllocationEntry {
             base: "http://x/status".into(),
-            shards: vec![],
+            shard: 3,
+            bitmap: "AAAA".into(),
         };
         let mut claimed = r.clone();
         claimed.claimed_by = Some("urn:uuid:1".into());
@@ -872,6 +914,7 @@ mod tests {
             "code works once"
         );
         assert_eq!(s.issued("urn:uuid:1").unwrap().unwrap().index, 5);
+        assert_eq!(s.allocation("http://x/status").unwrap(), vec![alloc]);
     }
 
     #[test]

@@ -38,12 +38,23 @@ pub struct IssuedEntry {
     pub issued_at: String,
 }
 
-/// Allocation bitmaps of an issuer's status list shards (base64).
+/// The allocation bitmap of one status list shard (base64), stored under its own key so an
+/// issuance rewrites only the shard it used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllocationEntry {
     /// Status list base URL.
     pub base: String,
-    /// One base64 bitmap per shard.
+    /// Shard number under the base.
+    pub shard: u32,
+    /// Bitmap of handed-out indexes, base64.
+    pub bitmap: String,
+}
+
+/// The first layout of allocation state: every shard's bitmap under one key. Read and
+/// converted on the next issuance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct LegacyAllocation {
+    pub base: String,
     pub shards: Vec<String>,
 }
 

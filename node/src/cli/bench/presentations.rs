@@ -53,6 +53,8 @@ fn cfg(name: &str, roles: &[&str], root: Option<&str>, boot: Vec<String>) -> Con
             vec![]
         },
         consent: "auto".into(),
+        // The agency's credentials share one shard: the verifier waits for those lists below.
+        status_shards: 1,
         ..Config::default()
     }
 }

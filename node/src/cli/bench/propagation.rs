@@ -112,6 +112,8 @@ pub fn run(a: PropagationArgs) -> anyhow::Result<i32> {
                 vec![]
             },
             listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+            // One shard: every revocation bumps the same list, whose version is the target.
+            status_shards: 1,
             ..Config::default()
         };
         crate::runtime::init(&d, &cfg, None)?;
