@@ -335,7 +335,21 @@ impl Node {
         if topic != expected_topic {
             return Validation::Reject;
         }
-        match self.apply(&msg) {
+        // Signature checks and list decoding are CPU work: off the async threads. Messages are
+        // still applied one at a time, in arrival order (a delta needs its predecessor).
+        let verdict = match self.self_arc() {
+            Some(me) => tokio::task::spawn_blocking(move || me.apply(&msg))
+                .await
+                .unwrap_or_else(|e| {
+                    Verdict::Ignore(if e.is_panic() {
+                        "validation panicked"
+                    } else {
+                        "validation cancelled"
+                    })
+                }),
+            None => self.apply(&msg),
+        };
+        match verdict {
             Verdict::Stored => Validation::Accept,
             Verdict::Ignore(why) => {
                 tracing::debug!(peer = %source, why, "gossip ignored");
