@@ -246,11 +246,11 @@ pub async fn start(
         pid: std::process::id(),
     };
     let run_file = dd.run_file();
-    std::fs::write(
-        &run_file,
-        serde_json::to_vec_pretty(&info).unwrap_or_default(),
-    )
-    .map_err(|e| file_err(&run_file, e))?;
+    // Written aside and renamed: whoever waits for run.json never reads half of it.
+    let tmp = run_file.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(&info).unwrap_or_default())
+        .map_err(|e| file_err(&tmp, e))?;
+    std::fs::rename(&tmp, &run_file).map_err(|e| file_err(&run_file, e))?;
     tracing::info!(did = %info.did, peer = %info.peer_id, http = %info.http, "node started");
     Ok(RunningNode {
         node,
