@@ -132,6 +132,28 @@ pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> 
 }
 
 #[derive(Deserialize)]
+pub struct ListQuery {
+    id: String,
+}
+
+/// `GET /admin/status-list?id=URL`: the version of one held list and when it was stored (a
+/// light probe for `vcnode bench propagation`).
+pub async fn status_list(
+    State(s): State<ApiState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let l = s
+        .node
+        .store
+        .status_list(&q.id)
+        .map_err(|e| bad(e.to_string()))?
+        .ok_or_else(|| bad(format!("status list {} is not held", q.id)))?;
+    Ok(Json(
+        json!({"id": l.id, "version": l.version, "storedAtMs": l.stored_at_ms}),
+    ))
+}
+
+#[derive(Deserialize)]
 pub struct RevokeBody {
     credential_id: String,
     #[serde(default = "revoke_default")]

@@ -86,6 +86,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/admin/peers", get(admin::peers))
         .route("/admin/status", get(admin::status))
+        .route("/admin/status-list", get(admin::status_list))
         .route("/admin/revoke", post(admin::revoke))
         .route("/admin/consents", get(admin::consents))
         .route("/admin/consents/decide", post(admin::decide))

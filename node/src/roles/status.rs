@@ -34,6 +34,7 @@ fn stored(list: &StatusList) -> StoredList {
         issuer: list.issuer.clone(),
         version: list.version,
         bits: list.bits.encode(),
+        stored_at_ms: chrono::Utc::now().timestamp_millis(),
     }
 }
 

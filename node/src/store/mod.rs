@@ -928,6 +928,7 @@ mod tests {
                 issuer: "did:key:x".into(),
                 version: v,
                 bits: String::new(),
+                stored_at_ms: 0,
             };
             s.put_status_list(&l, Some(&format!("jws{v}"))).unwrap();
         }

@@ -71,6 +71,9 @@ pub struct StoredList {
     pub version: u64,
     /// `encodedList` form of the bits.
     pub bits: String,
+    /// When this node stored this version (Unix milliseconds, its own clock).
+    #[serde(default)]
+    pub stored_at_ms: i64,
 }
 
 /// A credential in the holder's wallet.

@@ -1,11 +1,12 @@
 //! `vcnode bench propagation`: starts N real `vcnode run` processes on loopback, revokes K
 //! credentials at one issuer, and measures how long each revocation takes to reach every
 //! node's store (p50, p99, max) and the status gossip payload bytes each node receives per
-//! revocation. Figures, not pass/fail: run it on a quiet machine.
+//! revocation. Each node records when it stored each list version (its clock: the same machine's),
+//! and the bench takes the time from just before the revoke call to that moment, polling the
+//! nodes only lightly to learn when all have it. Figures, not pass/fail: run it on a quiet machine.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -51,13 +52,23 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) -> anyho
     Ok(())
 }
 
+/// A node's version of a list and when it stored it (Unix ms, its clock: the same machine's).
+fn list_state(c: &Client, list: &str) -> Option<(u64, i64)> {
+    let mut q = String::new();
+    for b in list.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                q.push(b as char)
+            }
+            _ => q.push_str(&format!("%{b:02X}")),
+        }
+    }
+    let s = c.get(&format!("/admin/status-list?id={q}")).ok()?;
+    Some((s["version"].as_u64()?, s["storedAtMs"].as_i64()?))
+}
+
 fn list_version(c: &Client, list: &str) -> Option<u64> {
-    let s = c.get("/admin/status").ok()?;
-    s["statusLists"]
-        .as_array()?
-        .iter()
-        .find(|l| l["id"] == list)
-        .and_then(|l| l["version"].as_u64())
+    list_state(c, list).map(|(v, _)| v)
 }
 
 /// Each node's status gossip payload byte counter (0 for a node that does not answer).
@@ -169,31 +180,28 @@ pub fn run(a: PropagationArgs) -> anyhow::Result<i32> {
     let mut latencies = Vec::new();
     for (k, id) in ids.iter().enumerate() {
         let target = k as u64 + 1;
-        let t0 = Instant::now();
+        // Each node records when it stored a version; the probe here only learns when all
+        // have it, polling lightly so that measuring does not load the nodes.
+        let t0_ms = chrono::Utc::now().timestamp_millis();
         clients[0].post(
             "/admin/revoke",
             &json!({"credential_id": id, "action": "revoke"}),
         )?;
-        let done: Arc<Mutex<Vec<f64>>> = Arc::new(Mutex::new(Vec::new()));
-        std::thread::scope(|s| {
-            for c in clients.iter().skip(1) {
-                let done = done.clone();
-                let list = list.clone();
-                s.spawn(move || {
-                    let start = Instant::now();
-                    while start.elapsed() < Duration::from_secs(30) {
-                        if list_version(c, &list).is_some_and(|v| v >= target) {
-                            done.lock()
-                                .unwrap()
-                                .push(t0.elapsed().as_secs_f64() * 1000.0);
-                            return;
+        let start = Instant::now();
+        let mut got: Vec<Option<f64>> = vec![None; clients.len()];
+        while start.elapsed() < Duration::from_secs(30) && got.iter().skip(1).any(Option::is_none) {
+            for (i, c) in clients.iter().enumerate().skip(1) {
+                if got[i].is_none() {
+                    if let Some((v, at)) = list_state(c, &list) {
+                        if v >= target {
+                            got[i] = Some((at - t0_ms) as f64);
                         }
-                        std::thread::sleep(Duration::from_millis(2));
                     }
-                });
+                }
             }
-        });
-        let got = done.lock().unwrap().clone();
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let got: Vec<f64> = got.into_iter().skip(1).flatten().collect();
         if got.len() != a.nodes - 1 {
             bail!(
                 "revocation {target}: only {} of {} nodes received it within 30 s",
