@@ -342,9 +342,14 @@ fn decode_sd_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
         .map(|(i, d)| Disclosure::parse(d, i))
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
-    let cnf = payload.get("cnf").cloned();
+    // The holder key comes from the issuer-signed payload (never from a disclosure); only a
+    // presentation with a key binding JWT needs it.
+    let cnf = match parts.kb_jwt {
+        Some(_) => payload.get("cnf").cloned(),
+        None => None,
+    };
     // Disclosures that the issuer did not sign are a signature failure, not a decoding one.
-    let (disclosed, disclosure_problem) = match sd_jwt::disclose(payload, &disclosures) {
+    let (disclosed, disclosure_problem) = match sd_jwt::disclose_owned(payload, disclosures) {
         Ok(d) => (d, None),
         Err(e) => {
             // Rebuild from a fresh parse (the failed attempt consumed the payload).

@@ -243,27 +243,28 @@ impl Verifier {
             }
             Some(p) => presentation_checks(&mut r, p, opts),
         }
-        if let Some(c) = d.credentials.first() {
-            r.disclosed = c.disclosed.clone();
-            r.claims = c.credential.get("credentialSubject").cloned();
+        let holder = d.presentation.and_then(|p| p.holder);
+        // The checks are done: the first credential's parts move into the report.
+        if let Some(c) = d.credentials.into_iter().next() {
+            r.disclosed = c.disclosed;
             r.credential_id = c
                 .credential
                 .get("id")
                 .and_then(Value::as_str)
                 .map(str::to_owned);
             r.issuer = issuer_did(&c.credential).map(str::to_owned);
+            r.claims = match c.credential {
+                Value::Object(mut m) => m.remove("credentialSubject"),
+                _ => None,
+            };
         }
-        r.holder = d
-            .presentation
-            .as_ref()
-            .and_then(|p| p.holder.clone())
-            .or_else(|| {
-                r.claims
-                    .as_ref()
-                    .and_then(|c| c.get("id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
+        r.holder = holder.or_else(|| {
+            r.claims
+                .as_ref()
+                .and_then(|c| c.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
         r.finish()
     }
 
