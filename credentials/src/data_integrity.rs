@@ -7,6 +7,7 @@
 //! fetched. The verifier canonicalizes each document exactly once and hands the signature to
 //! the common Ed25519 path (so Data Integrity inputs batch like JWTs).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -429,14 +430,14 @@ fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), Stri
     ))
 }
 
-fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigItem {
+fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigItem<'static> {
     let (message, key) = match &parts.message {
         Ok(m) => (
-            m.clone(),
+            Cow::Owned(m.clone()),
             keys.resolve(&parts.vm)
                 .map_err(|e| format!("verificationMethod: {e}")),
         ),
-        Err(e) => (Vec::new(), Err(e.clone())),
+        Err(e) => (Cow::Owned(Vec::new()), Err(e.clone())),
     };
     SigItem {
         what,
@@ -447,7 +448,7 @@ fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigIt
 }
 
 /// Decodes a Data Integrity credential for the pipeline.
-pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
     let (doc, parts) = take_proof(doc, "assertionMethod")?;
     let issuer = crate::verify::issuer_did(&doc).map(str::to_owned);
     let sig_problem = match &issuer {
@@ -476,7 +477,7 @@ pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded, Stri
 
 /// Decodes a Data Integrity presentation (`authentication` proof by the holder, with challenge
 /// and domain) and every credential in it.
-pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
     let (doc, parts) = take_proof(doc, "authentication")?;
     let holder = doc
         .get("holder")
@@ -497,13 +498,14 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, St
         return Err("presentation carries no credential".into());
     }
     for (i, vc) in vcs.into_iter().enumerate() {
-        let d = crate::verify::decode(&vc.to_string(), keys)
+        let text = vc.to_string();
+        let d = crate::verify::decode(&text, keys)
             .map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
         if d.presentation.is_some() {
             return Err(format!("verifiableCredential[{i}] is a presentation"));
         }
         out.credentials.extend(d.credentials);
-        out.sigs.extend(d.sigs);
+        out.sigs.extend(d.sigs.into_iter().map(SigItem::into_owned));
     }
     let binding = match &holder {
         None => Err("presentation names no holder".to_owned()),

@@ -190,13 +190,13 @@ impl Verifier {
     }
 
     /// Runs every check except the signature verdict, which needs the returned work items.
-    fn check(
+    fn check<'a>(
         &self,
-        d: Decoded,
+        d: Decoded<'a>,
         opts: &VerifyOptions,
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
-    ) -> (Pending, Vec<SigItem>) {
+    ) -> (Pending, Vec<SigItem<'a>>) {
         let mut r = VerificationReport {
             format: Some(d.format.to_owned()),
             presentation: d.presentation.is_some(),
@@ -387,9 +387,9 @@ impl Verifier {
 }
 
 /// One input of a chunk: undecodable (its report is final) or waiting for its signatures.
-enum Checked {
+enum Checked<'a> {
     Done(VerificationReport),
-    Pending(Pending, Vec<SigItem>),
+    Pending(Pending, Vec<SigItem<'a>>),
 }
 
 /// A report with every check recorded except the signature, which waits for the signature
@@ -441,7 +441,7 @@ fn decode_failure(e: String) -> VerificationReport {
     r.finish()
 }
 
-fn check_one(s: &SigItem) -> Result<&'static str, String> {
+fn check_one(s: &SigItem<'_>) -> Result<&'static str, String> {
     match &s.key {
         Err(e) => Err(format!("{}: {e}", s.what)),
         Ok(k) => k
