@@ -6,6 +6,7 @@
 //! can check many inputs with one Ed25519 batch verification, falling back to one-by-one only to
 //! name the inputs whose signatures are bad.
 
+mod batch;
 mod decode;
 mod report;
 mod sources;
@@ -170,9 +171,7 @@ impl Verifier {
                 }
             }
         }
-        let batch_ok = all_keys
-            && !msgs.is_empty()
-            && ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok();
+        let batch_ok = all_keys && !msgs.is_empty() && batch::verify_batch(&msgs, &sigs, &keys);
         checked
             .into_iter()
             .map(|c| match c {
