@@ -2,7 +2,8 @@
 //! issuing, choosing disclosures when presenting, and rebuilding the disclosed claims when
 //! verifying (§7.1), with every rule the RFC makes a MUST.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -244,21 +245,24 @@ pub fn disclose_owned(
         }
     }
     let n = disclosures.len();
-    let mut by_digest: HashMap<String, usize> = HashMap::with_capacity(n);
+    let mut digests: HashMap<String, DigestUse> = HashMap::with_capacity(n + n / 2);
     let mut names = Vec::with_capacity(n);
     let mut values = Vec::with_capacity(n);
     for (i, d) in disclosures.into_iter().enumerate() {
-        if by_digest.insert(d.digest, i).is_some() {
+        let presented = DigestUse {
+            disclosure: Some(i),
+            seen: false,
+        };
+        if digests.insert(d.digest, presented).is_some() {
             return Err(SdJwtError::DuplicateDisclosure { index: i });
         }
         names.push(d.name);
         values.push(Some(d.value));
     }
     let mut st = Walk {
-        by_digest,
+        digests,
         names,
         values,
-        seen: HashSet::with_capacity(n),
         paths: Vec::with_capacity(n),
         withheld: 0,
     };
@@ -283,15 +287,23 @@ pub fn disclose_owned(
     })
 }
 
+/// A digest known to the rebuild: from a presented disclosure, met in the payload, or both.
+struct DigestUse {
+    /// The presented disclosure with this digest.
+    disclosure: Option<usize>,
+    /// Whether the payload has referenced it (a second reference is an error).
+    seen: bool,
+}
+
 /// The state of one rebuild. Paths are built in one reusable buffer and only copied out for
 /// disclosed claims and error messages.
 struct Walk {
-    by_digest: HashMap<String, usize>,
+    /// Every digest met so far in the payload, and every presented disclosure's digest.
+    digests: HashMap<String, DigestUse>,
     names: Vec<Option<String>>,
     /// Disclosed values not yet placed; `None` once used (each digest is placed at most once,
-    /// since `seen` rejects a repeated digest).
+    /// since a digest may be met only once).
     values: Vec<Option<Value>>,
-    seen: HashSet<String>,
     paths: Vec<String>,
     withheld: usize,
 }
@@ -323,11 +335,24 @@ impl Walk {
     /// Looks a digest up: the matching disclosure's index and value, or `None` when withheld.
     /// A digest may appear only once in the whole payload.
     fn take(&mut self, digest: String) -> Result<Option<(usize, Value)>, SdJwtError> {
-        if self.seen.contains(digest.as_str()) {
-            return Err(SdJwtError::DuplicateDigest { digest });
-        }
-        let hit = self.by_digest.get(digest.as_str()).copied();
-        self.seen.insert(digest);
+        let hit = match self.digests.entry(digest) {
+            Entry::Occupied(mut e) => {
+                if e.get().seen {
+                    return Err(SdJwtError::DuplicateDigest {
+                        digest: e.key().clone(),
+                    });
+                }
+                e.get_mut().seen = true;
+                e.get().disclosure
+            }
+            Entry::Vacant(e) => {
+                e.insert(DigestUse {
+                    disclosure: None,
+                    seen: true,
+                });
+                None
+            }
+        };
         match hit.and_then(|i| self.values[i].take().map(|v| (i, v))) {
             Some(found) => Ok(Some(found)),
             None => {
