@@ -11,6 +11,10 @@ use rand::RngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+mod open;
+
+pub use open::Opened;
+
 /// The only digest algorithm vcnet issues and accepts (`_sd_alg`).
 pub const SD_ALG: &str = "sha-256";
 
@@ -78,40 +82,22 @@ impl Disclosure {
 
     /// Decodes a disclosure string; `index` is its position, for messages.
     pub fn parse(encoded: &str, index: usize) -> Result<Self, SdJwtError> {
-        let err = |reason: String| SdJwtError::Disclosure { index, reason };
-        let bytes = B64
-            .decode(encoded)
-            .map_err(|e| err(format!("not base64url: {e}")))?;
-        let arr: Vec<Value> =
-            serde_json::from_slice(&bytes).map_err(|e| err(format!("not a JSON array: {e}")))?;
-        let n = arr.len();
-        let mut it = arr.into_iter();
-        let (salt, name, value) = match (n, it.next(), it.next(), it.next()) {
-            (3, Some(salt), Some(name), Some(value)) => {
-                let Value::String(name) = name else {
-                    return Err(err("claim name is not a string".into()));
-                };
-                if name == "_sd" || name == "..." {
-                    return Err(err(format!("claim name `{name}` is reserved")));
-                }
-                (salt, Some(name), value)
-            }
-            (2, Some(salt), Some(value), None) => (salt, None, value),
-            _ => {
-                return Err(err(format!(
-                    "has {n} elements; expected 3 (claim) or 2 (array element)"
-                )))
-            }
-        };
-        if !salt.is_string() {
-            return Err(err("salt is not a string".into()));
-        }
+        let o = Opened::parse(encoded, index, &mut Vec::new())?;
         Ok(Self {
-            digest: digest(encoded),
             encoded: encoded.to_owned(),
-            name,
-            value,
+            digest: o.digest,
+            name: o.name,
+            value: o.value,
         })
+    }
+
+    /// The verifier's view of it.
+    pub fn opened(&self) -> Opened {
+        Opened {
+            digest: self.digest.clone(),
+            name: self.name.clone(),
+            value: self.value.clone(),
+        }
     }
 }
 
@@ -228,14 +214,17 @@ pub struct Disclosed {
 
 /// Rebuilds the claims from the issuer payload and the presented disclosures (RFC 9901 §7.1).
 pub fn disclose(payload: Value, disclosures: &[Disclosure]) -> Result<Disclosed, SdJwtError> {
-    disclose_owned(payload, disclosures.to_vec())
+    disclose_owned(
+        payload,
+        disclosures.iter().map(Disclosure::opened).collect(),
+    )
 }
 
 /// [`disclose`], consuming the disclosures: each disclosed value is moved into the claims, not
 /// copied (the verifier's path).
 pub fn disclose_owned(
     mut payload: Value,
-    disclosures: Vec<Disclosure>,
+    disclosures: Vec<Opened>,
 ) -> Result<Disclosed, SdJwtError> {
     if let Some(alg) = payload.get("_sd_alg") {
         if alg.as_str() != Some(SD_ALG) {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::did::{did_of_url, KeyResolver};
 use crate::jose::CompactJws;
-use crate::sd_jwt::{self, Disclosure, SdJwtParts};
+use crate::sd_jwt::{self, Opened, SdJwtParts};
 
 /// The largest input accepted (1 MiB): far above any credential, a bound against abuse.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
@@ -369,11 +369,12 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
         other => return Err(format!("SD-JWT `typ` is {other:?}; expected vc+sd-jwt")),
     }
     let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
-    let disclosures: Vec<Disclosure> = parts
+    let mut buf = Vec::new();
+    let disclosures: Vec<Opened> = parts
         .disclosures
         .iter()
         .enumerate()
-        .map(|(i, d)| Disclosure::parse(d, i))
+        .map(|(i, d)| Opened::parse(d, i, &mut buf))
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
     // The holder key comes from the issuer-signed payload (never from a disclosure); only a
