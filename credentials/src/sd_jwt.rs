@@ -298,11 +298,10 @@ struct Walk {
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
+    let mut out = String::with_capacity(path.len() + 1 + name.len());
+    out.push_str(path);
+    push_name(&mut out, name);
+    out
 }
 
 /// Appends `.name` (or `name` at the root) to the path buffer.

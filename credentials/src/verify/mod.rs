@@ -199,6 +199,7 @@ impl Verifier {
         let mut r = VerificationReport {
             format: Some(d.format.to_owned()),
             presentation: d.presentation.is_some(),
+            checks: Vec::with_capacity(CheckName::ALL.len()),
             ..Default::default()
         };
         r.record(
