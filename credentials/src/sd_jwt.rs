@@ -312,6 +312,11 @@ fn push_name(path: &mut String, name: &str) {
     path.push_str(name);
 }
 
+/// An array element of the form `{"...": <anything>}`: a concealed element (RFC 9901 §4.2.4.2).
+fn is_placeholder(v: &Value) -> bool {
+    matches!(v, Value::Object(m) if m.len() == 1 && m.contains_key("..."))
+}
+
 /// Appends `[index]` to the path buffer.
 fn push_index(path: &mut String, index: usize) {
     use std::fmt::Write;
@@ -389,6 +394,15 @@ impl Walk {
                 for (k, v) in map.iter_mut() {
                     let len = path.len();
                     push_name(path, k);
+                    self.walk(v, path)?;
+                    path.truncate(len);
+                }
+            }
+            Value::Array(items) if !items.iter().any(is_placeholder) => {
+                // No element is concealed here: nothing to rebuild, only to walk.
+                for (i, v) in items.iter_mut().enumerate() {
+                    let len = path.len();
+                    push_index(path, i);
                     self.walk(v, path)?;
                     path.truncate(len);
                 }
