@@ -7,14 +7,16 @@
 //! fetched. The verifier canonicalizes each document exactly once and hands the signature to
 //! the common Ed25519 path (so Data Integrity inputs batch like JWTs).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use ssi::json_ld::{CompactJsonLd, ContextLoader, Expandable};
+use ssi::json_ld::syntax::TryFromJson;
+use ssi::json_ld::{CompactJsonLd, ContextLoader, Expand, Expandable, Process};
 use ssi::rdf::{AnyLdEnvironment, LdEnvironment};
 
 use crate::did::{did_of_url, Identity, KeyResolver};
@@ -65,16 +67,112 @@ pub fn loader() -> &'static ContextLoader {
 }
 
 /// RDFC-1.0 canonical N-Quads of a JSON-LD document.
+///
+/// A top-level `@context` made only of bundled context URLs is processed once per process (see
+/// [`processed_context`]) and the document is expanded under that active context; any other
+/// `@context` goes through the full context processing each time. Both give the same expansion
+/// (JSON-LD 1.1 Expansion §13.4.2 step 9 processes the top-level `@context` against the initial
+/// context, exactly what the cache holds); a test checks it.
 pub fn canonicalize(doc: &Value) -> Result<String, DiError> {
-    let json = ssi::json_ld::syntax::to_value(doc).map_err(|e| DiError::JsonLd(e.to_string()))?;
-    let compact = CompactJsonLd(json);
+    let mut json =
+        ssi::json_ld::syntax::to_value(doc).map_err(|e| DiError::JsonLd(e.to_string()))?;
     let mut ld = LdEnvironment::default();
-    let expanded = pollster::block_on(compact.expand_with(&mut ld, loader()))
+    let expanded = match doc.get("@context").and_then(processed_context) {
+        Some(active) => {
+            if let Some(o) = json.as_object_mut() {
+                // At most one entry: `json` comes from a serde_json map.
+                let _ = o.remove_unique("@context");
+            }
+            pollster::block_on(json.expand_full(
+                &mut ld.vocabulary,
+                active.as_ref().clone(),
+                None,
+                loader(),
+                expansion_options(),
+                (),
+            ))
+            .map_err(|e| DiError::JsonLd(e.to_string()))?
+        }
+        None => return canonicalize_full(json),
+    };
+    let lines: Vec<String> = ld
+        .canonical_form_of(&expanded)
+        .map_err(|e| DiError::JsonLd(e.to_string()))?;
+    Ok(lines.concat())
+}
+
+/// [`canonicalize`] with every context processed afresh (`ssi`'s own expansion).
+fn canonicalize_full(json: ssi::json_ld::syntax::Value) -> Result<String, DiError> {
+    let mut ld = LdEnvironment::default();
+    let expanded = pollster::block_on(CompactJsonLd(json).expand_with(&mut ld, loader()))
         .map_err(|e| DiError::JsonLd(e.to_string()))?;
     let lines: Vec<String> = ld
         .canonical_form_of(&expanded)
         .map_err(|e| DiError::JsonLd(e.to_string()))?;
     Ok(lines.concat())
+}
+
+/// The expansion options `ssi` uses for Data Integrity (undefined terms are an error).
+fn expansion_options() -> ssi::json_ld::expansion::Options {
+    ssi::json_ld::expansion::Options {
+        policy: ssi::json_ld::expansion::Policy {
+            invalid: ssi::json_ld::expansion::Action::Reject,
+            allow_undefined: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// How many distinct `@context` values the processed-context cache holds (a handful of kinds
+/// and test vectors in practice; the bound keeps odd inputs from growing it).
+const CONTEXT_CACHE_CAP: usize = 32;
+
+type ActiveContext = ssi::json_ld::Context;
+/// Processed top-level contexts, keyed by the `@context` value they came from.
+type ContextCache = RwLock<Vec<(Value, Arc<ActiveContext>)>>;
+
+/// The active context that results from processing `ctx` against the initial context, when
+/// `ctx` is a bundled context URL or an array of them; computed once per distinct value. `None`
+/// for anything else (inline definitions, unknown URLs), which the caller processes in full.
+fn processed_context(ctx: &Value) -> Option<Arc<ActiveContext>> {
+    static CACHE: OnceLock<ContextCache> = OnceLock::new();
+    let bundled = match ctx {
+        Value::String(s) => known_context(s),
+        Value::Array(a) => !a.is_empty() && a.iter().all(|c| c.as_str().is_some_and(known_context)),
+        _ => false,
+    };
+    if !bundled {
+        return None;
+    }
+    let cache = CACHE.get_or_init(|| RwLock::new(Vec::new()));
+    if let Ok(entries) = cache.read() {
+        if let Some((_, active)) = entries.iter().find(|(k, _)| k == ctx) {
+            return Some(active.clone());
+        }
+    }
+    let local = ssi::json_ld::syntax::context::Context::try_from_json(
+        ssi::json_ld::syntax::to_value(ctx).ok()?,
+    )
+    .ok()?;
+    let active = Arc::new(
+        pollster::block_on(local.process_full(
+            &mut (),
+            &ActiveContext::default(),
+            loader(),
+            None,
+            expansion_options().into(),
+            (),
+        ))
+        .ok()?
+        .into_processed(),
+    );
+    if let Ok(mut entries) = cache.write() {
+        if entries.len() < CONTEXT_CACHE_CAP && !entries.iter().any(|(k, _)| k == ctx) {
+            entries.push((ctx.clone(), active.clone()));
+        }
+    }
+    Some(active)
 }
 
 /// Contexts whose definitions are known not to touch the `DataIntegrityProof` terms (the VC 2.0
@@ -332,14 +430,14 @@ fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), Stri
     ))
 }
 
-fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigItem {
+fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigItem<'static> {
     let (message, key) = match &parts.message {
         Ok(m) => (
-            m.clone(),
+            Cow::Owned(m.clone()),
             keys.resolve(&parts.vm)
                 .map_err(|e| format!("verificationMethod: {e}")),
         ),
-        Err(e) => (Vec::new(), Err(e.clone())),
+        Err(e) => (Cow::Owned(Vec::new()), Err(e.clone())),
     };
     SigItem {
         what,
@@ -350,7 +448,7 @@ fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigIt
 }
 
 /// Decodes a Data Integrity credential for the pipeline.
-pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
     let (doc, parts) = take_proof(doc, "assertionMethod")?;
     let issuer = crate::verify::issuer_did(&doc).map(str::to_owned);
     let sig_problem = match &issuer {
@@ -379,7 +477,7 @@ pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded, Stri
 
 /// Decodes a Data Integrity presentation (`authentication` proof by the holder, with challenge
 /// and domain) and every credential in it.
-pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
     let (doc, parts) = take_proof(doc, "authentication")?;
     let holder = doc
         .get("holder")
@@ -400,13 +498,14 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, St
         return Err("presentation carries no credential".into());
     }
     for (i, vc) in vcs.into_iter().enumerate() {
-        let d = crate::verify::decode(&vc.to_string(), keys)
+        let text = vc.to_string();
+        let d = crate::verify::decode(&text, keys)
             .map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
         if d.presentation.is_some() {
             return Err(format!("verifiableCredential[{i}] is a presentation"));
         }
         out.credentials.extend(d.credentials);
-        out.sigs.extend(d.sigs);
+        out.sigs.extend(d.sigs.into_iter().map(SigItem::into_owned));
     }
     let binding = match &holder {
         None => Err("presentation names no holder".to_owned()),
@@ -430,6 +529,47 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_context_expansion_equals_full_processing() {
+        let issuer = Identity::from_seed(&[1; 32]);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas");
+        let mut docs = vec![];
+        for k in crate::kind::CredentialKind::ALL {
+            let kind = k.type_name();
+            let sample_dir = format!("{dir}/{}/samples/valid", k.short_name());
+            for entry in std::fs::read_dir(&sample_dir).unwrap() {
+                let subject: Value =
+                    serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap())
+                        .unwrap();
+                docs.push(json!({
+                "@context": [VC_V2_CONTEXT, k.context_url()],
+                "id": "urn:uuid:1",
+                "type": ["VerifiableCredential", kind],
+                "issuer": issuer.did(),
+                "validFrom": "2026-01-01T00:00:00Z",
+                "credentialSubject": subject,
+                "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                    "statusListIndex": "5", "statusListCredential": "https://s.example/1"},
+            }));
+            }
+        }
+        docs.push(
+            json!({"@context": VC_V2_CONTEXT, "type": "VerifiableCredential",
+            "issuer": "did:example:1", "credentialSubject": {"id": "did:example:2"}}),
+        );
+        for doc in &docs {
+            assert!(processed_context(&doc["@context"]).is_some(), "{doc}");
+            let full = canonicalize_full(ssi::json_ld::syntax::to_value(doc).unwrap()).unwrap();
+            assert!(!full.is_empty());
+            assert_eq!(canonicalize(doc).unwrap(), full, "{doc}");
+            // Twice: the second run uses the cached context.
+            assert_eq!(canonicalize(doc).unwrap(), full, "{doc}");
+        }
+        // Inline or unknown contexts are not cached (processed in full each time).
+        assert!(processed_context(&json!([VC_V2_CONTEXT, {"x": "https://e.org/x"}])).is_none());
+        assert!(processed_context(&json!(["https://e.org/unknown"])).is_none());
+    }
 
     #[test]
     fn proof_config_fast_path_equals_full_canonicalization() {

@@ -133,9 +133,14 @@ impl<'a> CompactJws<'a> {
             .is_ok()
     }
 
-    /// Parses the payload as JSON of type `T`.
+    /// Parses the payload as JSON of type `T`. The UTF-8 check runs once over the whole payload
+    /// (JSON text is UTF-8, RFC 8259 §8.1), so the parser need not repeat it per string.
     pub fn payload_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, JoseError> {
-        serde_json::from_slice(&self.payload).map_err(|e| JoseError::Json {
+        let text = std::str::from_utf8(&self.payload).map_err(|e| JoseError::Json {
+            part: "payload",
+            reason: format!("not UTF-8: {e}"),
+        })?;
+        serde_json::from_str(text).map_err(|e| JoseError::Json {
             part: "payload",
             reason: e.to_string(),
         })

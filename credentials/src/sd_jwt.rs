@@ -2,13 +2,18 @@
 //! issuing, choosing disclosures when presenting, and rebuilding the disclosed claims when
 //! verifying (§7.1), with every rule the RFC makes a MUST.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use rand::RngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+
+mod open;
+
+pub use open::Opened;
 
 /// The only digest algorithm vcnet issues and accepts (`_sd_alg`).
 pub const SD_ALG: &str = "sha-256";
@@ -77,38 +82,22 @@ impl Disclosure {
 
     /// Decodes a disclosure string; `index` is its position, for messages.
     pub fn parse(encoded: &str, index: usize) -> Result<Self, SdJwtError> {
-        let err = |reason: String| SdJwtError::Disclosure { index, reason };
-        let bytes = B64
-            .decode(encoded)
-            .map_err(|e| err(format!("not base64url: {e}")))?;
-        let arr: Vec<Value> =
-            serde_json::from_slice(&bytes).map_err(|e| err(format!("not a JSON array: {e}")))?;
-        let (name, value) = match arr.len() {
-            3 => {
-                let name = arr[1]
-                    .as_str()
-                    .ok_or_else(|| err("claim name is not a string".into()))?;
-                if name == "_sd" || name == "..." {
-                    return Err(err(format!("claim name `{name}` is reserved")));
-                }
-                (Some(name.to_owned()), arr[2].clone())
-            }
-            2 => (None, arr[1].clone()),
-            n => {
-                return Err(err(format!(
-                    "has {n} elements; expected 3 (claim) or 2 (array element)"
-                )))
-            }
-        };
-        if !arr[0].is_string() {
-            return Err(err("salt is not a string".into()));
-        }
+        let o = Opened::parse(encoded, index, &mut Vec::new())?;
         Ok(Self {
-            digest: digest(encoded),
             encoded: encoded.to_owned(),
-            name,
-            value,
+            digest: o.digest,
+            name: o.name,
+            value: o.value,
         })
+    }
+
+    /// The verifier's view of it.
+    pub fn opened(&self) -> Opened {
+        Opened {
+            digest: self.digest.clone(),
+            name: self.name.clone(),
+            value: self.value.clone(),
+        }
     }
 }
 
@@ -224,7 +213,19 @@ pub struct Disclosed {
 }
 
 /// Rebuilds the claims from the issuer payload and the presented disclosures (RFC 9901 §7.1).
-pub fn disclose(mut payload: Value, disclosures: &[Disclosure]) -> Result<Disclosed, SdJwtError> {
+pub fn disclose(payload: Value, disclosures: &[Disclosure]) -> Result<Disclosed, SdJwtError> {
+    disclose_owned(
+        payload,
+        disclosures.iter().map(Disclosure::opened).collect(),
+    )
+}
+
+/// [`disclose`], consuming the disclosures: each disclosed value is moved into the claims, not
+/// copied (the verifier's path).
+pub fn disclose_owned(
+    mut payload: Value,
+    disclosures: Vec<Opened>,
+) -> Result<Disclosed, SdJwtError> {
     if let Some(alg) = payload.get("_sd_alg") {
         if alg.as_str() != Some(SD_ALG) {
             return Err(SdJwtError::Alg {
@@ -232,31 +233,41 @@ pub fn disclose(mut payload: Value, disclosures: &[Disclosure]) -> Result<Disclo
             });
         }
     }
-    let mut by_digest: HashMap<&str, (usize, &Disclosure)> =
-        HashMap::with_capacity(disclosures.len());
-    for (i, d) in disclosures.iter().enumerate() {
-        if by_digest.insert(d.digest.as_str(), (i, d)).is_some() {
+    let n = disclosures.len();
+    let mut digests: HashMap<String, DigestUse> = HashMap::with_capacity(n + n / 2);
+    let mut names = Vec::with_capacity(n);
+    let mut values = Vec::with_capacity(n);
+    for (i, d) in disclosures.into_iter().enumerate() {
+        let presented = DigestUse {
+            disclosure: Some(i),
+            seen: false,
+        };
+        if digests.insert(d.digest, presented).is_some() {
             return Err(SdJwtError::DuplicateDisclosure { index: i });
         }
+        names.push(d.name);
+        values.push(Some(d.value));
     }
     let mut st = Walk {
-        by_digest,
-        used: HashSet::new(),
-        seen: HashSet::new(),
-        paths: Vec::new(),
+        digests,
+        names,
+        values,
+        paths: Vec::with_capacity(n),
         withheld: 0,
     };
     if let Value::Object(map) = &mut payload {
         map.remove("_sd_alg");
     }
-    st.walk(&mut payload, "")?;
-    for (i, d) in disclosures.iter().enumerate() {
-        if !st.used.contains(&i) {
-            return Err(SdJwtError::Unreferenced {
-                index: i,
-                claim: d.name.clone().unwrap_or_else(|| "array element".into()),
-            });
-        }
+    let mut path = String::with_capacity(64);
+    st.walk(&mut payload, &mut path)?;
+    // Every disclosure must have been taken (its value moved into the claims).
+    if let Some(i) = st.values.iter().position(Option::is_some) {
+        return Err(SdJwtError::Unreferenced {
+            index: i,
+            claim: st.names[i]
+                .clone()
+                .unwrap_or_else(|| "array element".into()),
+        });
     }
     Ok(Disclosed {
         claims: payload,
@@ -265,34 +276,78 @@ pub fn disclose(mut payload: Value, disclosures: &[Disclosure]) -> Result<Disclo
     })
 }
 
-struct Walk<'d> {
-    by_digest: HashMap<&'d str, (usize, &'d Disclosure)>,
-    used: HashSet<usize>,
-    seen: HashSet<String>,
+/// A digest known to the rebuild: from a presented disclosure, met in the payload, or both.
+struct DigestUse {
+    /// The presented disclosure with this digest.
+    disclosure: Option<usize>,
+    /// Whether the payload has referenced it (a second reference is an error).
+    seen: bool,
+}
+
+/// The state of one rebuild. Paths are built in one reusable buffer and only copied out for
+/// disclosed claims and error messages.
+struct Walk {
+    /// Every digest met so far in the payload, and every presented disclosure's digest.
+    digests: HashMap<String, DigestUse>,
+    names: Vec<Option<String>>,
+    /// Disclosed values not yet placed; `None` once used (each digest is placed at most once,
+    /// since a digest may be met only once).
+    values: Vec<Option<Value>>,
     paths: Vec<String>,
     withheld: usize,
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
+    let mut out = String::with_capacity(path.len() + 1 + name.len());
+    out.push_str(path);
+    push_name(&mut out, name);
+    out
 }
 
-impl<'d> Walk<'d> {
-    fn take(&mut self, digest: &str) -> Result<Option<&'d Disclosure>, SdJwtError> {
-        if !self.seen.insert(digest.to_owned()) {
-            return Err(SdJwtError::DuplicateDigest {
-                digest: digest.to_owned(),
-            });
-        }
-        match self.by_digest.get(digest) {
-            Some(&(i, d)) => {
-                self.used.insert(i);
-                Ok(Some(d))
+/// Appends `.name` (or `name` at the root) to the path buffer.
+fn push_name(path: &mut String, name: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(name);
+}
+
+/// An array element of the form `{"...": <anything>}`: a concealed element (RFC 9901 §4.2.4.2).
+fn is_placeholder(v: &Value) -> bool {
+    matches!(v, Value::Object(m) if m.len() == 1 && m.contains_key("..."))
+}
+
+/// Appends `[index]` to the path buffer.
+fn push_index(path: &mut String, index: usize) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = write!(path, "[{index}]");
+}
+
+impl Walk {
+    /// Looks a digest up: the matching disclosure's index and value, or `None` when withheld.
+    /// A digest may appear only once in the whole payload.
+    fn take(&mut self, digest: String) -> Result<Option<(usize, Value)>, SdJwtError> {
+        let hit = match self.digests.entry(digest) {
+            Entry::Occupied(mut e) => {
+                if e.get().seen {
+                    return Err(SdJwtError::DuplicateDigest {
+                        digest: e.key().clone(),
+                    });
+                }
+                e.get_mut().seen = true;
+                e.get().disclosure
             }
+            Entry::Vacant(e) => {
+                e.insert(DigestUse {
+                    disclosure: None,
+                    seen: true,
+                });
+                None
+            }
+        };
+        match hit.and_then(|i| self.values[i].take().map(|v| (i, v))) {
+            Some(found) => Ok(Some(found)),
             None => {
                 self.withheld += 1;
                 Ok(None)
@@ -300,7 +355,7 @@ impl<'d> Walk<'d> {
         }
     }
 
-    fn walk(&mut self, value: &mut Value, path: &str) -> Result<(), SdJwtError> {
+    fn walk(&mut self, value: &mut Value, path: &mut String) -> Result<(), SdJwtError> {
         match value {
             Value::Object(map) => {
                 if let Some(sd) = map.remove("_sd") {
@@ -317,8 +372,8 @@ impl<'d> Walk<'d> {
                                 reason: "digest is not a string".into(),
                             });
                         };
-                        if let Some(d) = self.take(&dg)? {
-                            let Some(name) = d.name.clone() else {
+                        if let Some((i, value)) = self.take(dg)? {
+                            let Some(name) = self.names[i].take() else {
                                 return Err(SdJwtError::Structure {
                                     path: join(path, "_sd"),
                                     reason: "an array-element disclosure is referenced from `_sd`"
@@ -328,55 +383,65 @@ impl<'d> Walk<'d> {
                             if map.contains_key(&name) {
                                 return Err(SdJwtError::ClaimCollision {
                                     claim: name,
-                                    path: path.to_owned(),
+                                    path: path.clone(),
                                 });
                             }
                             self.paths.push(join(path, &name));
-                            map.insert(name, d.value.clone());
+                            map.insert(name, value);
                         }
                     }
                 }
                 for (k, v) in map.iter_mut() {
-                    let p = join(path, k);
-                    self.walk(v, &p)?;
+                    let len = path.len();
+                    push_name(path, k);
+                    self.walk(v, path)?;
+                    path.truncate(len);
+                }
+            }
+            Value::Array(items) if !items.iter().any(is_placeholder) => {
+                // No element is concealed here: nothing to rebuild, only to walk.
+                for (i, v) in items.iter_mut().enumerate() {
+                    let len = path.len();
+                    push_index(path, i);
+                    self.walk(v, path)?;
+                    path.truncate(len);
                 }
             }
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items.drain(..) {
-                    let placeholder = match &item {
+                    let dg = match item {
                         Value::Object(m) if m.len() == 1 && m.contains_key("...") => {
-                            Some(m["..."].clone())
+                            m.into_iter().next().map(|(_, v)| v)
                         }
-                        _ => None,
+                        other => {
+                            out.push(other);
+                            continue;
+                        }
                     };
-                    match placeholder {
-                        Some(Value::String(dg)) => {
-                            if let Some(d) = self.take(&dg)? {
-                                if d.name.is_some() {
-                                    return Err(SdJwtError::Structure {
-                                        path: path.to_owned(),
-                                        reason:
-                                            "a claim disclosure is referenced from an array element"
-                                                .into(),
-                                    });
-                                }
-                                self.paths.push(format!("{path}[{}]", out.len()));
-                                out.push(d.value.clone());
-                            }
-                        }
-                        Some(_) => {
+                    let Some(Value::String(dg)) = dg else {
+                        return Err(SdJwtError::Structure {
+                            path: path.clone(),
+                            reason: "`...` digest is not a string".into(),
+                        });
+                    };
+                    if let Some((i, value)) = self.take(dg)? {
+                        if self.names[i].is_some() {
                             return Err(SdJwtError::Structure {
-                                path: path.to_owned(),
-                                reason: "`...` digest is not a string".into(),
-                            })
+                                path: path.clone(),
+                                reason: "a claim disclosure is referenced from an array element"
+                                    .into(),
+                            });
                         }
-                        None => out.push(item),
+                        self.paths.push(format!("{path}[{}]", out.len()));
+                        out.push(value);
                     }
                 }
                 for (i, v) in out.iter_mut().enumerate() {
-                    let p = format!("{path}[{i}]");
-                    self.walk(v, &p)?;
+                    let len = path.len();
+                    push_index(path, i);
+                    self.walk(v, path)?;
+                    path.truncate(len);
                 }
                 *items = out;
             }
@@ -527,6 +592,34 @@ mod tests {
         let mut bad = payload;
         bad["_sd_alg"] = json!("md5");
         assert!(matches!(disclose(bad, &ds), Err(SdJwtError::Alg { .. })));
+    }
+
+    #[test]
+    fn repeated_digest_is_rejected_and_disclosed_paths_are_named() {
+        let (payload, ds) = issue(json!({"name": "An", "imm": ["MMR", "BCG"]}));
+        let out = disclose(payload.clone(), &ds).unwrap();
+        let mut paths = out.paths.clone();
+        paths.sort();
+        assert_eq!(
+            paths,
+            [
+                "credentialSubject.imm",
+                "credentialSubject.imm[0]",
+                "credentialSubject.imm[1]",
+                "credentialSubject.name"
+            ]
+        );
+        let mut twice = payload;
+        let sd = twice["credentialSubject"]["_sd"].as_array_mut().unwrap();
+        sd.push(sd[0].clone());
+        assert!(matches!(
+            disclose(twice.clone(), &ds),
+            Err(SdJwtError::DuplicateDigest { digest }) if !digest.is_empty()
+        ));
+        assert!(matches!(
+            disclose(twice, &[]),
+            Err(SdJwtError::DuplicateDigest { .. })
+        ));
     }
 
     #[test]

@@ -212,7 +212,8 @@ fn rdfc_vector_employment_hashes_and_signs_exactly() {
 /// Proof-only verification (the vectors are not signed by their stated issuer, see the README).
 fn proof_verifies(signed: &Value) -> Result<(), String> {
     let keys = KeyResolver::new();
-    let d = credentials::verify::decode(&signed.to_string(), &keys)?;
+    let text = signed.to_string();
+    let d = credentials::verify::decode(&text, &keys)?;
     let s = &d.sigs[0];
     let key = s.key.clone()?;
     key.verify(&s.message, &s.signature)

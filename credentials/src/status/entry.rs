@@ -52,9 +52,8 @@ impl StatusEntry {
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let at = format!("[{i}]");
                 let bad = |reason: String| StatusError::BadEntry {
-                    at: at.clone(),
+                    at: format!("[{i}]"),
                     reason,
                 };
                 let ty = e.get("type").and_then(Value::as_str).unwrap_or_default();

@@ -2,6 +2,8 @@
 //! checks need, including the signatures to check (as plain Ed25519 work items, so one or many
 //! inputs can be verified together).
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -9,18 +11,19 @@ use serde_json::Value;
 
 use crate::did::{did_of_url, KeyResolver};
 use crate::jose::CompactJws;
-use crate::sd_jwt::{self, Disclosure, SdJwtParts};
+use crate::sd_jwt::{self, Opened, SdJwtParts};
 
 /// The largest input accepted (1 MiB): far above any credential, a bound against abuse.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
 
-/// One Ed25519 signature to check.
+/// One Ed25519 signature to check. `'a` is the input's lifetime: a JWS signing input is
+/// borrowed from it, not copied.
 #[derive(Debug, Clone)]
-pub struct SigItem {
+pub struct SigItem<'a> {
     /// What it proves, for messages ("issuer signature", "key binding JWT").
     pub what: &'static str,
     /// The signed bytes.
-    pub message: Vec<u8>,
+    pub message: Cow<'a, [u8]>,
     /// The signature.
     pub signature: Signature,
     /// The key, or why there is none.
@@ -61,9 +64,9 @@ pub struct DecodedCredential {
     pub sig_problem: Option<String>,
 }
 
-/// One input, decoded.
+/// One input, decoded (borrowing signed bytes from the input where it can).
 #[derive(Debug, Clone)]
-pub struct Decoded {
+pub struct Decoded<'a> {
     /// The encoding's short name.
     pub format: &'static str,
     /// The credentials it carries (one, unless a presentation carries several).
@@ -71,7 +74,31 @@ pub struct Decoded {
     /// Presentation facts, for presentations.
     pub presentation: Option<PresentationFacts>,
     /// Every Ed25519 signature to check.
-    pub sigs: Vec<SigItem>,
+    pub sigs: Vec<SigItem<'a>>,
+}
+
+impl SigItem<'_> {
+    /// The same item, owning its message (for inputs nested in a parsed document).
+    pub fn into_owned(self) -> SigItem<'static> {
+        SigItem {
+            what: self.what,
+            message: Cow::Owned(self.message.into_owned()),
+            signature: self.signature,
+            key: self.key,
+        }
+    }
+}
+
+impl Decoded<'_> {
+    /// The same decoding, owning every signed message.
+    pub fn into_owned(self) -> Decoded<'static> {
+        Decoded {
+            format: self.format,
+            credentials: self.credentials,
+            presentation: self.presentation,
+            sigs: self.sigs.into_iter().map(SigItem::into_owned).collect(),
+        }
+    }
 }
 
 fn issuer_of(credential: &Value) -> Option<&str> {
@@ -87,10 +114,14 @@ pub fn issuer_did(credential: &Value) -> Option<&str> {
     issuer_of(credential)
 }
 
-fn jws_sig(what: &'static str, jws: &CompactJws<'_>, key: Result<VerifyingKey, String>) -> SigItem {
+fn jws_sig<'a>(
+    what: &'static str,
+    jws: &CompactJws<'a>,
+    key: Result<VerifyingKey, String>,
+) -> SigItem<'a> {
     SigItem {
         what,
-        message: jws.signing_input.as_bytes().to_vec(),
+        message: Cow::Borrowed(jws.signing_input.as_bytes()),
         signature: jws.signature,
         key,
     }
@@ -131,7 +162,7 @@ fn num(v: &Value, k: &str) -> Option<i64> {
 }
 
 /// Decodes any supported encoding. The error names what is wrong and where.
-pub fn decode(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
+pub fn decode<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, String> {
     if input.len() > MAX_INPUT_BYTES {
         return Err(format!(
             "input is {} bytes; the limit is {MAX_INPUT_BYTES}",
@@ -150,7 +181,8 @@ pub fn decode(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
     if input.contains('~') {
         return decode_sd_jwt(input, keys);
     }
-    if input.bytes().filter(|&b| b == b'.').count() == 2 {
+    // `matches` with a char pattern searches with memchr: a JWT has only two dots to find.
+    if input.matches('.').take(3).count() == 2 {
         return decode_jwt(input, keys);
     }
     Err("unrecognised encoding: not JSON, a compact JWT (vc+jwt, vp+jwt) or an SD-JWT".into())
@@ -178,9 +210,9 @@ fn enveloped(v: &Value) -> Option<Result<&str, String>> {
     )
 }
 
-fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded, String> {
+fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
     if let Some(inner) = enveloped(&v) {
-        return decode(inner?, keys);
+        return decode(inner?, keys).map(Decoded::into_owned);
     }
     let t = types(&v);
     if t.contains(&"VerifiablePresentation") {
@@ -197,7 +229,7 @@ fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded, String> {
     crate::data_integrity::decode_credential(v, keys)
 }
 
-fn decode_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
+fn decode_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, String> {
     let jws = CompactJws::parse(input).map_err(|e| e.to_string())?;
     let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
     match jws.header.typ.as_deref() {
@@ -216,11 +248,11 @@ fn decode_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
     }
 }
 
-fn jwt_credential(
-    jws: &CompactJws<'_>,
+fn jwt_credential<'a>(
+    jws: &CompactJws<'a>,
     payload: Value,
     keys: &KeyResolver,
-) -> Result<(DecodedCredential, SigItem), String> {
+) -> Result<(DecodedCredential, SigItem<'a>), String> {
     if !payload.is_object() {
         return Err("vc+jwt payload is not a JSON object".into());
     }
@@ -236,11 +268,11 @@ fn jwt_credential(
     Ok((d, jws_sig("issuer signature", jws, key)))
 }
 
-fn decode_jwt_vp(
-    jws: &CompactJws<'_>,
+fn decode_jwt_vp<'a>(
+    jws: &CompactJws<'a>,
     payload: Value,
     keys: &KeyResolver,
-) -> Result<Decoded, String> {
+) -> Result<Decoded<'a>, String> {
     let holder = payload
         .get("holder")
         .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
@@ -273,7 +305,9 @@ fn decode_jwt_vp(
             ));
         }
         out.credentials.extend(d.credentials);
-        out.sigs.extend(d.sigs);
+        for s in d.sigs {
+            out.sigs.push(s.into_owned());
+        }
     }
     let binding = match (&holder, problem) {
         (_, Some(p)) => Err(p),
@@ -327,7 +361,7 @@ fn aud(payload: &Value) -> Option<String> {
     }
 }
 
-fn decode_sd_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
+fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, String> {
     let parts = SdJwtParts::split(input).map_err(|e| e.to_string())?;
     let jws = CompactJws::parse(parts.jws).map_err(|e| format!("issuer-signed JWT: {e}"))?;
     match jws.header.typ.as_deref() {
@@ -335,16 +369,22 @@ fn decode_sd_jwt(input: &str, keys: &KeyResolver) -> Result<Decoded, String> {
         other => return Err(format!("SD-JWT `typ` is {other:?}; expected vc+sd-jwt")),
     }
     let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
-    let disclosures: Vec<Disclosure> = parts
+    let mut buf = Vec::new();
+    let disclosures: Vec<Opened> = parts
         .disclosures
         .iter()
         .enumerate()
-        .map(|(i, d)| Disclosure::parse(d, i))
+        .map(|(i, d)| Opened::parse(d, i, &mut buf))
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
-    let cnf = payload.get("cnf").cloned();
+    // The holder key comes from the issuer-signed payload (never from a disclosure); only a
+    // presentation with a key binding JWT needs it.
+    let cnf = match parts.kb_jwt {
+        Some(_) => payload.get("cnf").cloned(),
+        None => None,
+    };
     // Disclosures that the issuer did not sign are a signature failure, not a decoding one.
-    let (disclosed, disclosure_problem) = match sd_jwt::disclose(payload, &disclosures) {
+    let (disclosed, disclosure_problem) = match sd_jwt::disclose_owned(payload, disclosures) {
         Ok(d) => (d, None),
         Err(e) => {
             // Rebuild from a fresh parse (the failed attempt consumed the payload).

@@ -6,6 +6,7 @@
 //! can check many inputs with one Ed25519 batch verification, falling back to one-by-one only to
 //! name the inputs whose signatures are bad.
 
+mod batch;
 mod decode;
 mod report;
 mod sources;
@@ -98,8 +99,9 @@ impl Verifier {
         match decode(input, &self.keys) {
             Err(e) => decode_failure(e),
             Ok(d) => {
-                let sig = d.sigs.iter().map(check_one).collect::<Vec<_>>();
-                self.finish(d, sig, opts, status, trust)
+                let (pending, sigs) = self.check(d, opts, status, trust);
+                let verdicts: Vec<_> = sigs.iter().map(check_one).collect();
+                pending.finish(&verdicts)
             }
         }
     }
@@ -134,6 +136,9 @@ impl Verifier {
             .collect()
     }
 
+    /// Each input is decoded and put through every check but the signature verdict right away
+    /// (while its claims are fresh in cache; only its signature work items are kept), then the
+    /// chunk's signatures are verified together.
     fn verify_chunk(
         &self,
         chunk: &[&str],
@@ -141,14 +146,25 @@ impl Verifier {
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
     ) -> Vec<VerificationReport> {
-        let decoded: Vec<Result<Decoded, String>> =
-            chunk.iter().map(|i| decode(i, &self.keys)).collect();
-        let mut msgs: Vec<&[u8]> = Vec::new();
-        let mut sigs = Vec::new();
-        let mut keys = Vec::new();
+        let checked: Vec<Checked> = chunk
+            .iter()
+            .map(|i| match decode(i, &self.keys) {
+                Err(e) => Checked::Done(decode_failure(e)),
+                Ok(d) => {
+                    let (pending, items) = self.check(d, opts, status, trust);
+                    Checked::Pending(pending, items)
+                }
+            })
+            .collect();
+        let mut msgs: Vec<&[u8]> = Vec::with_capacity(chunk.len());
+        let mut sigs = Vec::with_capacity(chunk.len());
+        let mut keys = Vec::with_capacity(chunk.len());
         let mut all_keys = true;
-        for d in decoded.iter().flatten() {
-            for s in &d.sigs {
+        for c in &checked {
+            let Checked::Pending(_, items) = c else {
+                continue;
+            };
+            for s in items {
                 match &s.key {
                     Ok(k) => {
                         msgs.push(&s.message);
@@ -159,36 +175,35 @@ impl Verifier {
                 }
             }
         }
-        let batch_ok = all_keys
-            && !msgs.is_empty()
-            && ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok();
-        decoded
+        let batch_ok = all_keys && !msgs.is_empty() && batch::verify_batch(&msgs, &sigs, &keys);
+        checked
             .into_iter()
-            .map(|d| match d {
-                Err(e) => decode_failure(e),
-                Ok(d) => {
-                    let sig = if batch_ok {
-                        d.sigs.iter().map(|s| Ok(s.what)).collect()
+            .map(|c| match c {
+                Checked::Done(report) => report,
+                Checked::Pending(pending, items) => {
+                    let verdicts: Vec<_> = if batch_ok {
+                        items.iter().map(|s| Ok(s.what)).collect()
                     } else {
-                        d.sigs.iter().map(check_one).collect()
+                        items.iter().map(check_one).collect()
                     };
-                    self.finish(d, sig, opts, status, trust)
+                    pending.finish(&verdicts)
                 }
             })
             .collect()
     }
 
-    fn finish(
+    /// Runs every check except the signature verdict, which needs the returned work items.
+    fn check<'a>(
         &self,
-        d: Decoded,
-        sig: Vec<Result<&'static str, String>>,
+        d: Decoded<'a>,
         opts: &VerifyOptions,
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
-    ) -> VerificationReport {
+    ) -> (Pending, Vec<SigItem<'a>>) {
         let mut r = VerificationReport {
             format: Some(d.format.to_owned()),
             presentation: d.presentation.is_some(),
+            checks: Vec::with_capacity(CheckName::ALL.len()),
             ..Default::default()
         };
         r.record(
@@ -202,30 +217,6 @@ impl Verifier {
                     "credential"
                 }
             )),
-        );
-        // Signature: every item must verify, and no decode-time binding problem may exist.
-        let mut sig_fail: Vec<String> = sig
-            .iter()
-            .filter_map(|s| s.as_ref().err().cloned())
-            .collect();
-        for c in &d.credentials {
-            if let Some(p) = &c.sig_problem {
-                sig_fail.push(p.clone());
-            }
-        }
-        r.record(
-            CheckName::Signature,
-            if sig_fail.is_empty() {
-                Outcome::pass_with(
-                    sig.iter()
-                        .filter_map(|s| s.as_ref().ok().copied())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                        + " valid",
-                )
-            } else {
-                Outcome::fail(sig_fail.join("; "))
-            },
         );
         for (i, c) in d.credentials.iter().enumerate() {
             let prefix = if d.credentials.len() > 1 {
@@ -247,28 +238,40 @@ impl Verifier {
             }
             Some(p) => presentation_checks(&mut r, p, opts),
         }
-        if let Some(c) = d.credentials.first() {
-            r.disclosed = c.disclosed.clone();
-            r.claims = c.credential.get("credentialSubject").cloned();
+        let holder = d.presentation.and_then(|p| p.holder);
+        // Decode-time binding problems count against the signature.
+        let mut sig_problems = Vec::new();
+        let mut credentials = d.credentials.into_iter();
+        // The checks are done: the first credential's parts move into the report.
+        if let Some(c) = credentials.next() {
+            sig_problems.extend(c.sig_problem);
+            r.disclosed = c.disclosed;
             r.credential_id = c
                 .credential
                 .get("id")
                 .and_then(Value::as_str)
                 .map(str::to_owned);
             r.issuer = issuer_did(&c.credential).map(str::to_owned);
+            r.claims = match c.credential {
+                Value::Object(mut m) => m.remove("credentialSubject"),
+                _ => None,
+            };
         }
-        r.holder = d
-            .presentation
-            .as_ref()
-            .and_then(|p| p.holder.clone())
-            .or_else(|| {
-                r.claims
-                    .as_ref()
-                    .and_then(|c| c.get("id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
-        r.finish()
+        sig_problems.extend(credentials.filter_map(|c| c.sig_problem));
+        r.holder = holder.or_else(|| {
+            r.claims
+                .as_ref()
+                .and_then(|c| c.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        (
+            Pending {
+                report: r,
+                sig_problems,
+            },
+            d.sigs,
+        )
     }
 
     fn credential_checks(
@@ -387,6 +390,52 @@ impl Verifier {
     }
 }
 
+/// One input of a chunk: undecodable (its report is final) or waiting for its signatures.
+enum Checked<'a> {
+    Done(VerificationReport),
+    Pending(Pending, Vec<SigItem<'a>>),
+}
+
+/// A report with every check recorded except the signature, which waits for the signature
+/// verdicts (one by one, or a whole batch).
+struct Pending {
+    report: VerificationReport,
+    /// Signature problems found while decoding (wrong `kid`, unsigned disclosures, …).
+    sig_problems: Vec<String>,
+}
+
+impl Pending {
+    /// Records the signature check: every item must verify, and no decode-time problem may
+    /// exist. `verdicts` are per work item, in order.
+    fn finish(self, verdicts: &[Result<&'static str, String>]) -> VerificationReport {
+        let Pending {
+            mut report,
+            sig_problems,
+        } = self;
+        let mut fail: Vec<String> = verdicts
+            .iter()
+            .filter_map(|s| s.as_ref().err().cloned())
+            .collect();
+        fail.extend(sig_problems);
+        report.record(
+            CheckName::Signature,
+            if fail.is_empty() {
+                Outcome::pass_with(
+                    verdicts
+                        .iter()
+                        .filter_map(|s| s.as_ref().ok().copied())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        + " valid",
+                )
+            } else {
+                Outcome::fail(fail.join("; "))
+            },
+        );
+        report.finish()
+    }
+}
+
 fn decode_failure(e: String) -> VerificationReport {
     let mut r = VerificationReport::default();
     r.record(CheckName::Decode, Outcome::fail(e));
@@ -396,7 +445,7 @@ fn decode_failure(e: String) -> VerificationReport {
     r.finish()
 }
 
-fn check_one(s: &SigItem) -> Result<&'static str, String> {
+fn check_one(s: &SigItem<'_>) -> Result<&'static str, String> {
     match &s.key {
         Err(e) => Err(format!("{}: {e}", s.what)),
         Ok(k) => k
