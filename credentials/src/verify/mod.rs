@@ -116,9 +116,25 @@ impl Verifier {
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
     ) -> Vec<VerificationReport> {
-        inputs
+        let items: Vec<(&str, &VerifyOptions)> = inputs.iter().map(|i| (*i, opts)).collect();
+        items
             .par_chunks(BATCH_SIZE)
-            .flat_map_iter(|chunk| self.verify_chunk(chunk, opts, status, trust))
+            .flat_map_iter(|chunk| self.verify_chunk(chunk, status, trust))
+            .collect()
+    }
+
+    /// Verifies many inputs, each with its own options (a busy verifier's presentations, each
+    /// with its own challenge), on the calling thread, signatures batched as in
+    /// [`Verifier::verify_batch`]. Reports come back in input order.
+    pub fn verify_each_batched(
+        &self,
+        items: &[(&str, &VerifyOptions)],
+        status: &dyn StatusSource,
+        trust: &dyn TrustSource,
+    ) -> Vec<VerificationReport> {
+        items
+            .chunks(BATCH_SIZE)
+            .flat_map(|chunk| self.verify_chunk(chunk, status, trust))
             .collect()
     }
 
@@ -130,10 +146,8 @@ impl Verifier {
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
     ) -> Vec<VerificationReport> {
-        inputs
-            .chunks(BATCH_SIZE)
-            .flat_map(|chunk| self.verify_chunk(chunk, opts, status, trust))
-            .collect()
+        let items: Vec<(&str, &VerifyOptions)> = inputs.iter().map(|i| (*i, opts)).collect();
+        self.verify_each_batched(&items, status, trust)
     }
 
     /// Each input is decoded and put through every check but the signature verdict right away
@@ -141,14 +155,13 @@ impl Verifier {
     /// chunk's signatures are verified together.
     fn verify_chunk(
         &self,
-        chunk: &[&str],
-        opts: &VerifyOptions,
+        chunk: &[(&str, &VerifyOptions)],
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
     ) -> Vec<VerificationReport> {
         let checked: Vec<Checked> = chunk
             .iter()
-            .map(|i| match decode(i, &self.keys) {
+            .map(|(i, opts)| match decode(i, &self.keys) {
                 Err(e) => Checked::Done(decode_failure(e)),
                 Ok(d) => {
                     let (pending, items) = self.check(d, opts, status, trust);

@@ -7,11 +7,13 @@ mod issuer;
 mod sources;
 pub mod status;
 mod verifier;
+mod verify_queue;
 pub mod wallet;
 
 pub use holder::PendingConsent;
 pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
 pub use sources::{StoreStatus, StoreTrust};
+pub use verify_queue::{VerifyQueue, VERIFY_QUEUE_CAP};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,10 +36,9 @@ pub struct Node {
     pub net: NetHandle,
     /// Shared verifier caches.
     pub verifier: Arc<credentials::Verifier>,
-    /// Status bits from the store; one instance, so its decoded-list cache serves every check.
-    status_source: Arc<StoreStatus>,
-    /// Accreditations from the store.
-    trust_source: Arc<StoreTrust>,
+    /// The verification thread (presentations and VC-API verifications against the store); it
+    /// owns the status and trust sources, whose decoded-list cache then serves every check.
+    verify_queue: VerifyQueue,
     /// Base URL of this node's own status lists.
     pub status_base: String,
     /// Serialises issuance and revocation (allocation + one WriteBatch each).
@@ -58,14 +59,20 @@ impl Node {
         status_base: String,
     ) -> Arc<Self> {
         let store = Arc::new(store);
+        let status_source = Arc::new(StoreStatus::new(store.clone()));
+        let trust_source = Arc::new(StoreTrust::new(store.clone()));
+        let verifier = Arc::new(credentials::Verifier::new());
         let node = Arc::new(Self {
-            status_source: Arc::new(StoreStatus::new(store.clone())),
-            trust_source: Arc::new(StoreTrust::new(store.clone())),
+            verify_queue: VerifyQueue::start(
+                verifier.clone(),
+                status_source.clone(),
+                trust_source.clone(),
+            ),
             cfg,
             identity: Arc::new(identity),
             store,
             net,
-            verifier: Arc::new(credentials::Verifier::new()),
+            verifier,
             status_base,
             issuer_lock: tokio::sync::Mutex::new(()),
             consents: Mutex::new(HashMap::new()),

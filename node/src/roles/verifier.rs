@@ -34,16 +34,10 @@ impl Node {
         challenge: Option<String>,
         domain: Option<String>,
     ) -> Result<VerificationReport, String> {
-        let verifier = self.verifier.clone();
-        let (status, trust) = (self.status_source.clone(), self.trust_source.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut opts = VerifyOptions::at(chrono::Utc::now());
-            opts.challenge = challenge;
-            opts.domain = domain;
-            verifier.verify(&text, &opts, status.as_ref(), trust.as_ref())
-        })
-        .await
-        .map_err(|e| e.to_string())
+        let mut opts = VerifyOptions::at(chrono::Utc::now());
+        opts.challenge = challenge;
+        opts.domain = domain;
+        self.verify_queue.verify(text, opts).await
     }
 
     /// Asks a holder for a presentation of `kinds` disclosing `claims`, verifies it, and logs it.

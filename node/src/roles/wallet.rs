@@ -6,7 +6,7 @@
 use credentials::compact::{self, ByteBudget};
 use credentials::present::{present_sd_jwt, Audience, OPEN_AUDIENCE};
 use credentials::request::PresentationRequest;
-use credentials::{CredentialKind, VerificationReport, VerifyOptions};
+use credentials::{CredentialKind, VerificationReport};
 use serde::{Deserialize, Serialize};
 
 use super::Node;
@@ -227,19 +227,9 @@ impl Node {
     /// A wallet credential with its claims and a fresh check against this node's store.
     pub async fn wallet_show(&self, id: &str) -> Result<(WalletEntry, VerificationReport), String> {
         let entry = self.store.wallet_entry(id).map_err(|e| e.to_string())?;
-        let verifier = self.verifier.clone();
-        let (status, trust) = (self.status_source.clone(), self.trust_source.clone());
-        let text = entry.credential.clone();
-        let report = tokio::task::spawn_blocking(move || {
-            verifier.verify(
-                &text,
-                &VerifyOptions::at(chrono::Utc::now()),
-                status.as_ref(),
-                trust.as_ref(),
-            )
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+        let report = self
+            .verify_text(entry.credential.clone(), None, None)
+            .await?;
         Ok((entry, report))
     }
 

@@ -1,0 +1,78 @@
+//! The verifier's work queue: one thread owns verification against this node's store. Whatever
+//! is waiting when it is free is verified together (up to [`BATCH_SIZE`]), signatures with
+//! Ed25519 batch verification, each input with its own options (its own challenge). Under load
+//! this halves the signature work and replaces a thread hand-off per presentation by one per
+//! batch; an idle node verifies a lone presentation at once.
+
+use std::sync::Arc;
+
+use credentials::verify::BATCH_SIZE;
+use credentials::{VerificationReport, Verifier, VerifyOptions};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{StoreStatus, StoreTrust};
+
+/// Verifications waiting at most (request paths wait for room: backpressure, not loss).
+pub const VERIFY_QUEUE_CAP: usize = 4 * BATCH_SIZE;
+
+struct Job {
+    text: String,
+    opts: VerifyOptions,
+    reply: oneshot::Sender<VerificationReport>,
+}
+
+/// A handle to the verification thread; the thread ends when the last handle is dropped.
+#[derive(Clone)]
+pub struct VerifyQueue {
+    tx: mpsc::Sender<Job>,
+}
+
+impl VerifyQueue {
+    /// Starts the verification thread.
+    pub fn start(
+        verifier: Arc<Verifier>,
+        status: Arc<StoreStatus>,
+        trust: Arc<StoreTrust>,
+    ) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Job>(VERIFY_QUEUE_CAP);
+        let spawned = std::thread::Builder::new()
+            .name("vcnet-verify".into())
+            .spawn(move || {
+                while let Some(first) = rx.blocking_recv() {
+                    let mut jobs = vec![first];
+                    while jobs.len() < BATCH_SIZE {
+                        match rx.try_recv() {
+                            Ok(j) => jobs.push(j),
+                            Err(_) => break,
+                        }
+                    }
+                    let items: Vec<(&str, &VerifyOptions)> =
+                        jobs.iter().map(|j| (j.text.as_str(), &j.opts)).collect();
+                    let reports =
+                        verifier.verify_each_batched(&items, status.as_ref(), trust.as_ref());
+                    for (job, report) in jobs.into_iter().zip(reports) {
+                        let _ = job.reply.send(report);
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "could not start the verification thread");
+        }
+        Self { tx }
+    }
+
+    /// Verifies one input against the store, batched with whatever else is waiting.
+    pub async fn verify(
+        &self,
+        text: String,
+        opts: VerifyOptions,
+    ) -> Result<VerificationReport, String> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job { text, opts, reply })
+            .await
+            .map_err(|_| "the verification thread has stopped".to_owned())?;
+        rx.await
+            .map_err(|_| "the verification thread has stopped".to_owned())
+    }
+}
