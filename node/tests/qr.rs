@@ -176,21 +176,12 @@ fn through_a_screenshot(presentation: &str) -> (String, i16) {
     let png = qr.png().unwrap();
     // The clean PNG scans too.
     assert_eq!(scan(&png, "clean.png").unwrap(), text);
-    let shot = screenshot(&png, 0.71, 4.0, 37);
-    let shot = screenshot(&png, 0.71, 4.0, 37);
-    for scale in [0.71f32, 0.85, 1.0, 1.3] {
-        for deg in [0.0f32, 1.0, 2.0, 3.0, 4.0] {
-            let s = screenshot(&png, scale, deg, 37);
-            eprintln!(
-                "PROBE v{} scale {scale} deg {deg}: {}",
-                qr.version(),
-                scan_luma(&s, "x").is_ok()
-            );
-        }
+    // Shrunk and turned one way, enlarged and turned the other.
+    for (scale, degrees) in [(0.71, 4.0), (1.3, -3.0)] {
+        let shot = screenshot(&png, scale, degrees, 37);
+        assert_eq!(scan_luma(&shot, "screenshot").unwrap(), text);
     }
-    let scanned = scan_luma(&shot, "screenshot").unwrap();
-    assert_eq!(scanned, text);
-    (compact::decode(&scanned).unwrap(), qr.version())
+    (compact::decode(&text).unwrap(), qr.version())
 }
 
 fn failed(r: &VerificationReport, check: CheckName) -> String {
