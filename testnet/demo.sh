@@ -92,7 +92,8 @@ echo "$out" | grep -q dateOfBirth && fail "the age proof disclosed the birth dat
 echo "$out" | grep ageOver18 | sed 's/^/     /'
 
 step "The clinic shows a signed request for one immunization; citizen1 answers it as a QR code"
-V request-qr --data-dir "$RUN/clinic" --kind health --claims 'immunizations[0]' --out "$RUN/clinic-request.png" || fail "request QR"
+V request-qr --data-dir "$RUN/clinic" --kind health --claims 'immunizations[0]' --out "$RUN/clinic-request.png" 2> "$RUN/request.txt" || { cat "$RUN/request.txt"; fail "request QR"; }
+sed 's/^/     /' "$RUN/request.txt"
 V qr --data-dir "$RUN/citizen1" --request "$RUN/clinic-request.png" --out "$RUN/citizen1-health.png" 2> "$RUN/qr-health.txt" || { cat "$RUN/qr-health.txt"; fail "answering the request"; }
 grep QR "$RUN/qr-health.txt" | sed 's/^/     /'
 out=$(V verify "$RUN/citizen1-health.png" --data-dir "$RUN/clinic" --request "$RUN/clinic-request.png") || { echo "$out"; fail "the clinic refused the answer to its own request"; }
