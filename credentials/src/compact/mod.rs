@@ -98,10 +98,29 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>, CompactError> {
 /// The compact form of a JWS-based text: an SD-JWT (with or without key binding), a compact
 /// JWS or JWT. Fails if a segment is not canonical base64url.
 pub fn encode(text: &str) -> Result<String, CompactError> {
-    Ok(format!(
-        "{PREFIX}{}",
-        base45::encode(&to_bytes(text.trim())?)
-    ))
+    Ok(encode_parts(text.trim())?.text)
+}
+
+/// The compact form and its byte budget, packing and compressing once.
+pub fn encode_with_budget(presentation: &str) -> Result<(String, ByteBudget), CompactError> {
+    let text = presentation.trim();
+    let e = encode_parts(text)?;
+    let mut b = part_sizes(text)?;
+    b.raw = e.raw;
+    b.skeleton = e.skeleton;
+    b.skeleton_compressed = e.skeleton_compressed;
+    b.compressed = e.bytes;
+    b.compact_chars = e.text.len();
+    Ok((e.text, b))
+}
+
+/// Text that may be in the compact form, as the standard text (other text is returned trimmed).
+pub fn restore(text: &str) -> Result<String, CompactError> {
+    if is_compact(text) {
+        decode(text)
+    } else {
+        Ok(text.trim().to_owned())
+    }
 }
 
 /// The standard text a compact form stands for.
@@ -120,16 +139,31 @@ pub fn decode(compact: &str) -> Result<String, CompactError> {
     pack::unpack(&skeleton, &bytes[pos + n..])
 }
 
-/// The binary form: varint length of the compressed skeleton, the skeleton (raw DEFLATE with
-/// the dictionary), then the raw bytes.
-fn to_bytes(text: &str) -> Result<Vec<u8>, CompactError> {
+/// A compact form with the sizes of its parts.
+struct Encoded {
+    text: String,
+    raw: usize,
+    skeleton: usize,
+    skeleton_compressed: usize,
+    bytes: usize,
+}
+
+/// The binary form is the varint length of the compressed skeleton, the skeleton (raw DEFLATE
+/// with the dictionary), then the raw bytes; the text is `VC1:` and its Base45.
+fn encode_parts(text: &str) -> Result<Encoded, CompactError> {
     let packed = pack::pack(text)?;
     let deflated = deflate(&packed.skeleton);
-    let mut out = Vec::with_capacity(deflated.len() + packed.raw.len() + 3);
-    pack::put_varint(&mut out, deflated.len());
-    out.extend_from_slice(&deflated);
-    out.extend_from_slice(&packed.raw);
-    Ok(out)
+    let mut bytes = Vec::with_capacity(deflated.len() + packed.raw.len() + 3);
+    pack::put_varint(&mut bytes, deflated.len());
+    bytes.extend_from_slice(&deflated);
+    bytes.extend_from_slice(&packed.raw);
+    Ok(Encoded {
+        text: format!("{PREFIX}{}", base45::encode(&bytes)),
+        raw: packed.raw.len(),
+        skeleton: packed.skeleton.len(),
+        skeleton_compressed: deflated.len(),
+        bytes: bytes.len(),
+    })
 }
 
 /// Where the bytes of an SD-JWT presentation go, decoded (before compression): what a QR code
@@ -165,9 +199,9 @@ pub struct ByteBudget {
     pub compact_chars: usize,
 }
 
-/// The byte budget of an SD-JWT presentation (`jws~d1~…~kb`).
-pub fn budget(presentation: &str) -> Result<ByteBudget, CompactError> {
-    let text = presentation.trim();
+/// The decoded sizes of an SD-JWT presentation's parts (`jws~d1~…~kb`; the compact-form
+/// fields left at 0).
+fn part_sizes(text: &str) -> Result<ByteBudget, CompactError> {
     let parts: Vec<&str> = text.split('~').collect();
     let dec = |s: &str, segment| {
         B64.decode(s)
@@ -211,13 +245,6 @@ pub fn budget(presentation: &str) -> Result<ByteBudget, CompactError> {
             b.disclosures += dec(p, i)?.len();
         }
     }
-    let packed = pack::pack(text)?;
-    b.raw = packed.raw.len();
-    b.skeleton = packed.skeleton.len();
-    b.skeleton_compressed = deflate(&packed.skeleton).len();
-    let bytes = to_bytes(text)?;
-    b.compressed = bytes.len();
-    b.compact_chars = PREFIX.len() + base45::encode(&bytes).len();
     Ok(b)
 }
 

@@ -96,39 +96,29 @@ fn segments(text: &str) -> Vec<(&str, u8)> {
     out
 }
 
-/// The SD-JWT shape of a text: which segments are disclosures, where the key binding JWT
-/// starts (the prefix its `sd_hash` covers ends there).
+/// The SD-JWT shape of a text, from its separators alone: which segments are disclosures, and
+/// where the key binding JWT starts (the prefix its `sd_hash` covers ends there). Packing and
+/// unpacking both use it, so they agree on what the computed tokens stand for.
 struct Shape {
-    /// Base64url text of each disclosure segment, in order.
-    disclosures: Vec<String>,
+    /// Segment indexes of the disclosures (empty when the text is not an SD-JWT).
+    disclosures: std::ops::Range<usize>,
     /// Segment index of the key binding JWT header, if there is one.
     kb_start: Option<usize>,
 }
 
-fn shape(segs: &[(&str, u8)]) -> Shape {
+fn shape(seps: &[u8]) -> Shape {
     // An SD-JWT: three dotted parts, then `~`-separated disclosures, then an optional KB-JWT.
-    let is_sd_jwt =
-        segs.len() >= 4 && segs[0].1 == SEP_DOT && segs[1].1 == SEP_DOT && segs[2].1 == SEP_TILDE;
-    if !is_sd_jwt {
+    if seps.len() < 4 || seps[..3] != [SEP_DOT, SEP_DOT, SEP_TILDE] {
         return Shape {
-            disclosures: Vec::new(),
+            disclosures: 0..0,
             kb_start: None,
         };
     }
-    let mut disclosures = Vec::new();
-    let mut i = 3;
-    while i < segs.len() && segs[i].1 == SEP_TILDE {
-        disclosures.push(segs[i].0.to_owned());
-        i += 1;
-    }
+    let end = 3 + seps[3..].iter().take_while(|&&s| s == SEP_TILDE).count();
     // What is left: an empty end segment, or a three-part KB-JWT.
-    let kb_start = (segs.len() == i + 3
-        && segs[i].1 == SEP_DOT
-        && segs[i + 1].1 == SEP_DOT
-        && segs[i + 2].1 == SEP_END)
-        .then_some(i);
+    let kb_start = (seps[end..] == [SEP_DOT, SEP_DOT, SEP_END]).then_some(end);
     Shape {
-        disclosures,
+        disclosures: 3..end,
         kb_start,
     }
 }
@@ -214,7 +204,7 @@ fn pack_text(text: &[u8], t: &mut Tokens, skel: &mut Vec<u8>, raw: &mut Vec<u8>)
                 i = end;
                 continue;
             }
-            // did:key's base58 part right after a non-base64 character, e.g. `did:key:z6Mk…`.
+            // Not a token: kept as text.
             skel.extend_from_slice(run);
             i = end;
             continue;
@@ -290,13 +280,13 @@ fn try_token(run: &[u8], t: &mut Tokens, skel: &mut Vec<u8>, raw: &mut Vec<u8>) 
 /// Packs a JWS-based text (JWS, JWT, SD-JWT with or without key binding).
 pub(super) fn pack(text: &str) -> Result<Packed, CompactError> {
     let segs = segments(text);
-    let shape = shape(&segs);
+    let seps: Vec<u8> = segs.iter().map(|(_, s)| *s).collect();
+    let shape = shape(&seps);
     let mut t = Tokens {
         seen: Vec::new(),
-        disclosure_digests: shape
-            .disclosures
+        disclosure_digests: segs[shape.disclosures]
             .iter()
-            .map(|d| crate::sd_jwt::digest(d))
+            .map(|(d, _)| crate::sd_jwt::digest(d))
             .collect(),
         sd_hash: shape
             .kb_start
@@ -474,13 +464,8 @@ pub(super) fn unpack(skeleton: &[u8], raw: &[u8]) -> Result<String, CompactError
     // Render in dependency order: disclosures have no computed tokens; the issuer JWT refers
     // to disclosure digests; the key binding JWT's sd_hash covers everything before it.
     let seps: Vec<u8> = segs.iter().map(|(_, s)| *s).collect();
-    let sep_view: Vec<(&str, u8)> = seps.iter().map(|s| ("", *s)).collect();
-    let sh = shape(&sep_view);
-    let disclosure_range = if seps.len() >= 4 && seps[..3] == [SEP_DOT, SEP_DOT, SEP_TILDE] {
-        3..3 + seps[3..].iter().take_while(|&&s| s == SEP_TILDE).count()
-    } else {
-        0..0
-    };
+    let sh = shape(&seps);
+    let disclosure_range = sh.disclosures;
     let mut rendered: Vec<Option<String>> = vec![None; segs.len()];
     let kb_start = sh.kb_start.unwrap_or(segs.len());
     // Disclosures first, children before parents (a disclosed object lists the digests of its

@@ -87,7 +87,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     let request = match &a.request {
         None => None,
         Some(r) => {
-            let text = crate::roles::wallet::restore(&super::qr::read_qr_or_text(r)?)
+            let text = credentials::compact::restore(&super::qr::read_qr_or_text(r)?)
                 .map_err(|e| anyhow::anyhow!("request {r}: {e}"))?;
             let req = credentials::request::PresentationRequest::open(&text, &keys, now)
                 .with_context(|| format!("request {r}"))?;
@@ -134,7 +134,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         .iter()
         .map(|i| {
             let t = super::qr::read_qr_or_text(i)?;
-            crate::roles::wallet::restore(&t).map_err(|e| anyhow::anyhow!("{i}: {e}"))
+            credentials::compact::restore(&t).with_context(|| i.clone())
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut opts = VerifyOptions::at(now);

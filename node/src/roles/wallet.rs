@@ -79,15 +79,6 @@ fn random_b64(n: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
 
-/// Text that may be a compact form: restored to the standard text.
-pub fn restore(text: &str) -> Result<String, String> {
-    if compact::is_compact(text) {
-        compact::decode(text).map_err(|e| e.to_string())
-    } else {
-        Ok(text.trim().to_owned())
-    }
-}
-
 impl Node {
     /// The most recently received wallet credential of one of `kinds` (any kind if empty).
     pub(super) fn pick_credential(&self, kinds: &[String]) -> Result<WalletEntry, String> {
@@ -115,7 +106,8 @@ impl Node {
         let now = chrono::Utc::now();
         let request = match &ask.request {
             Some(r) => Some(
-                PresentationRequest::open(&restore(r)?, &credentials::did::KeyResolver::new(), now)
+                PresentationRequest::open(
+                    &compact::restore(r).map_err(|e| e.to_string())?, &credentials::did::KeyResolver::new(), now)
                     .map_err(|e| e.to_string())?,
             ),
             None => None,
@@ -163,8 +155,7 @@ impl Node {
         let (presentation, compact, budget) = tokio::task::spawn_blocking(move || {
             let p = present_sd_jwt(&credential, &disclosed, &id, &audience, now)
                 .map_err(|e| e.to_string())?;
-            let c = compact::encode(&p).map_err(|e| e.to_string())?;
-            let b = compact::budget(&p).map_err(|e| e.to_string())?;
+            let (c, b) = compact::encode_with_budget(&p).map_err(|e| e.to_string())?;
             Ok::<_, String>((p, c, b))
         })
         .await

@@ -90,6 +90,9 @@ pub struct Store {
     path: String,
     /// The unlocked vault, when the store's secrets are encrypted.
     vault: std::sync::OnceLock<Vault>,
+    /// Whether the secrets are encrypted (a vault header exists): read once at open, set by
+    /// `create_vault`, so reading a wallet value does not read the header again.
+    encrypted: std::sync::atomic::AtomicBool,
 }
 
 fn enc<T: Serialize>(v: &T) -> Vec<u8> {
@@ -139,6 +142,7 @@ impl Store {
             db,
             path: path.clone(),
             vault: std::sync::OnceLock::new(),
+            encrypted: std::sync::atomic::AtomicBool::new(false),
         };
         let meta = store.cf(CF_META)?;
         match store.db.get_cf(meta, SCHEMA_VERSION_KEY)? {
@@ -169,6 +173,10 @@ impl Store {
                 }
             }
         }
+        let encrypted = store.vault_header()?.is_some();
+        store
+            .encrypted
+            .store(encrypted, std::sync::atomic::Ordering::Relaxed);
         Ok(store)
     }
 
@@ -223,6 +231,19 @@ impl Store {
         Ok(out)
     }
 
+    /// The values under a prefix, in key order.
+    fn values<T: DeserializeOwned>(
+        &self,
+        cf: &'static str,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        Ok(self
+            .scan(cf, prefix)?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
+    }
+
     /// Writes the schema version explicitly (tests of "too new" use this).
     pub fn set_schema_version_for_test(&self, v: u32) -> Result<(), StoreError> {
         Ok(self
@@ -230,13 +251,11 @@ impl Store {
             .put_cf(self.cf(CF_META)?, SCHEMA_VERSION_KEY, v.to_be_bytes())?)
     }
 
-    // ---------- keys ----------
-
     // ---------- vault ----------
 
     /// True when the store's secrets (node key, wallet) are encrypted under a passphrase.
-    pub fn is_encrypted(&self) -> Result<bool, StoreError> {
-        Ok(self.vault_header()?.is_some())
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn vault_header(&self) -> Result<Option<VaultHeader>, StoreError> {
@@ -255,7 +274,7 @@ impl Store {
     /// Encrypts this (new) store's secrets under `passphrase` from now on. Refused once the
     /// store holds a node key, so nothing already stored stays in the clear.
     pub fn create_vault(&self, passphrase: &str, params: KdfParams) -> Result<(), StoreError> {
-        if self.is_encrypted()? || self.db.get_cf(self.cf(CF_KEYS)?, b"node")?.is_some() {
+        if self.is_encrypted() || self.db.get_cf(self.cf(CF_KEYS)?, b"node")?.is_some() {
             return Err(StoreError::Conflict(
                 "this data dir already has a node key; its encryption is set at init".into(),
             ));
@@ -263,6 +282,8 @@ impl Store {
         let (vault, header) = Vault::create(passphrase, params)?;
         self.db.put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header))?;
         let _ = self.vault.set(vault);
+        self.encrypted
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -304,15 +325,25 @@ impl Store {
             .put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&new_header))?)
     }
 
+    /// The unlocked vault, when the store has one; `None` for a store without encryption.
+    fn unlocked_vault(&self) -> Result<Option<&Vault>, StoreError> {
+        if !self.is_encrypted() {
+            return Ok(None);
+        }
+        self.vault
+            .get()
+            .map(Some)
+            .ok_or_else(|| StoreError::SecretsLocked {
+                path: self.path.clone(),
+            })
+    }
+
     /// Encrypts a secret value if the store has a vault (it must be unlocked).
     fn seal(&self, aad: &str, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
-        if !self.is_encrypted()? {
-            return Ok(plain.to_vec());
-        }
-        let vault = self.vault.get().ok_or_else(|| StoreError::SecretsLocked {
-            path: self.path.clone(),
-        })?;
-        Ok(vault.seal(aad.as_bytes(), plain))
+        Ok(match self.unlocked_vault()? {
+            None => plain.to_vec(),
+            Some(v) => v.seal(aad.as_bytes(), plain),
+        })
     }
 
     /// Decrypts a secret value if the store has a vault (it must be unlocked).
@@ -321,13 +352,10 @@ impl Store {
         aad: &str,
         data: &[u8],
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, StoreError> {
-        if !self.is_encrypted()? {
-            return Ok(zeroize::Zeroizing::new(data.to_vec()));
-        }
-        let vault = self.vault.get().ok_or_else(|| StoreError::SecretsLocked {
-            path: self.path.clone(),
-        })?;
-        Ok(vault.open(aad.as_bytes(), data)?)
+        Ok(match self.unlocked_vault()? {
+            None => zeroize::Zeroizing::new(data.to_vec()),
+            Some(v) => v.open(aad.as_bytes(), data)?,
+        })
     }
 
     // ---------- keys ----------
@@ -406,11 +434,7 @@ impl Store {
 
     /// Every record.
     pub fn records(&self) -> Result<Vec<RecordEntry>, StoreError> {
-        Ok(self
-            .scan(CF_RECORDS, "rec/")?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+        self.values(CF_RECORDS, "rec/")
     }
 
     /// Records an issuance in one batch: the code is consumed, the record marked claimed, the
@@ -435,31 +459,41 @@ impl Store {
         Ok(self.db.write(batch)?)
     }
 
+    fn allocation_key(base: &str, shard: u32) -> String {
+        // Shards are read back in key order: zero-padded numbers sort numerically.
+        format!("alloc/{base}/{shard:010}")
+    }
+
+    /// Shards stored in the first layout (every bitmap under one key `alloc/{base}`).
+    fn legacy_allocation(&self, base: &str) -> Result<Vec<AllocationEntry>, StoreError> {
+        Ok(self
+            .get::<LegacyAllocation>(CF_STATUS, &format!("alloc/{base}"))?
+            .map(|l| {
+                l.shards
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, bitmap)| AllocationEntry {
+                        base: base.to_owned(),
+                        shard: n as u32,
+                        bitmap,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     fn put_allocation(
         &self,
         batch: &mut WriteBatch,
         alloc: &AllocationEntry,
     ) -> Result<(), StoreError> {
         let cf = self.cf(CF_STATUS)?;
-        // Shards are read back in key order: zero-padded numbers sort numerically.
-        batch.put_cf(
-            cf,
-            format!("alloc/{}/{:010}", alloc.base, alloc.shard),
-            enc(alloc),
-        );
-        // Convert the first layout (every shard under one key) on the way.
-        if let Some(legacy) =
-            self.get::<LegacyAllocation>(CF_STATUS, &format!("alloc/{}", alloc.base))?
-        {
-            for (n, bitmap) in legacy.shards.into_iter().enumerate() {
-                if n as u32 != alloc.shard {
-                    let e = AllocationEntry {
-                        base: alloc.base.clone(),
-                        shard: n as u32,
-                        bitmap,
-                    };
-                    batch.put_cf(cf, format!("alloc/{}/{:010}", e.base, e.shard), enc(&e));
-                }
+        batch.put_cf(cf, Self::allocation_key(&alloc.base, alloc.shard), enc(alloc));
+        // Convert the first layout on the way: its other shards move to their own keys.
+        let legacy = self.legacy_allocation(&alloc.base)?;
+        if !legacy.is_empty() {
+            for e in legacy.iter().filter(|e| e.shard != alloc.shard) {
+                batch.put_cf(cf, Self::allocation_key(&e.base, e.shard), enc(e));
             }
             batch.delete_cf(cf, format!("alloc/{}", alloc.base));
         }
@@ -489,33 +523,19 @@ impl Store {
 
     /// Every issued credential.
     pub fn issued_all(&self) -> Result<Vec<IssuedEntry>, StoreError> {
-        Ok(self
-            .scan(CF_ISSUED, "")?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+        self.values(CF_ISSUED, "")
     }
 
     /// The allocation state of a status list base: one entry per shard that has handed out an
     /// index, in shard order.
     pub fn allocation(&self, base: &str) -> Result<Vec<AllocationEntry>, StoreError> {
-        let mut out: Vec<AllocationEntry> = self
-            .scan(CF_STATUS, &format!("alloc/{base}/"))?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect();
-        if let Some(legacy) = self.get::<LegacyAllocation>(CF_STATUS, &format!("alloc/{base}"))? {
-            for (n, bitmap) in legacy.shards.into_iter().enumerate() {
-                if !out.iter().any(|e| e.shard == n as u32) {
-                    out.push(AllocationEntry {
-                        base: base.to_owned(),
-                        shard: n as u32,
-                        bitmap,
-                    });
-                }
+        let mut out: Vec<AllocationEntry> = self.values(CF_STATUS, &format!("alloc/{base}/"))?;
+        for e in self.legacy_allocation(base)? {
+            if !out.iter().any(|o| o.shard == e.shard) {
+                out.push(e);
             }
-            out.sort_by_key(|e| e.shard);
         }
+        out.sort_by_key(|e| e.shard);
         Ok(out)
     }
 
@@ -528,11 +548,7 @@ impl Store {
 
     /// Every held status list.
     pub fn status_lists(&self) -> Result<Vec<StoredList>, StoreError> {
-        Ok(self
-            .scan(CF_STATUS, "list/")?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+        self.values(CF_STATUS, "list/")
     }
 
     /// Stores a list at a new version together with the signed message that produced it (a
@@ -629,17 +645,18 @@ impl Store {
             .iterator_cf(self.cf(CF_WALLET)?, IteratorMode::Start)
         {
             let (k, v) = item?;
-            let id = String::from_utf8_lossy(&k).into_owned();
-            let plain = self.open_secret(&Self::wallet_aad(&id), &v)?;
-            out.push(
-                serde_json::from_slice(&plain).map_err(|e| StoreError::Decode {
-                    cf: CF_WALLET,
-                    key: id,
-                    reason: e.to_string(),
-                })?,
-            );
+            out.push(self.open_wallet_value(&String::from_utf8_lossy(&k), &v)?);
         }
         Ok(out)
+    }
+
+    fn open_wallet_value(&self, id: &str, stored: &[u8]) -> Result<WalletEntry, StoreError> {
+        let plain = self.open_secret(&Self::wallet_aad(id), stored)?;
+        serde_json::from_slice(&plain).map_err(|e| StoreError::Decode {
+            cf: CF_WALLET,
+            key: id.to_owned(),
+            reason: e.to_string(),
+        })
     }
 
     /// One wallet credential.
@@ -648,12 +665,7 @@ impl Store {
             .db
             .get_cf(self.cf(CF_WALLET)?, id.as_bytes())?
             .ok_or_else(|| StoreError::NotInWallet { id: id.to_owned() })?;
-        let plain = self.open_secret(&Self::wallet_aad(id), &v)?;
-        serde_json::from_slice(&plain).map_err(|e| StoreError::Decode {
-            cf: CF_WALLET,
-            key: id.to_owned(),
-            reason: e.to_string(),
-        })
+        self.open_wallet_value(id, &v)
     }
 
     /// Deletes a wallet credential.
@@ -686,11 +698,7 @@ impl Store {
 
     /// Every trust record.
     pub fn trust_all(&self) -> Result<Vec<TrustRecord>, StoreError> {
-        Ok(self
-            .scan(CF_TRUST, "")?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+        self.values(CF_TRUST, "")
     }
 
     // ---------- peers ----------
@@ -704,11 +712,7 @@ impl Store {
 
     /// Every remembered peer.
     pub fn peers(&self) -> Result<Vec<PeerEntry>, StoreError> {
-        Ok(self
-            .scan(CF_PEERS, "")?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+        self.values(CF_PEERS, "")
     }
 
     // ---------- verifier log ----------
@@ -723,11 +727,7 @@ impl Store {
 
     /// The verifier log, oldest first.
     pub fn verifications(&self) -> Result<Vec<VerificationLogEntry>, StoreError> {
-        Ok(self
-            .scan(CF_VERIFIER_LOG, "")?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+        self.values(CF_VERIFIER_LOG, "")
     }
 }
 
@@ -780,7 +780,7 @@ mod tests {
         }
         // Reopened: locked until unlocked; the DID is public.
         let s = Store::open(dir.path()).unwrap();
-        assert!(s.is_encrypted().unwrap());
+        assert!(s.is_encrypted());
         assert_eq!(s.node_did().unwrap().as_deref(), Some("did:key:z6Mknode"));
         assert!(matches!(s.wallet(), Err(StoreError::SecretsLocked { .. })));
         assert!(matches!(

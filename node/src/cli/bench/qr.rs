@@ -139,13 +139,12 @@ pub fn run(a: QrBenchArgs) -> anyhow::Result<i32> {
             };
             let claims: Vec<String> = case.claims.iter().map(|c| c.to_string()).collect();
             let p = present_sd_jwt(&cred, &claims, &holder, &audience, now)?;
-            let text = compact::encode(&p)?;
+            let (text, b) = compact::encode_with_budget(&p)?;
             anyhow::ensure!(
                 compact::decode(&text)? == p,
                 "compact form did not round-trip"
             );
             let qr = Qr::new(&text)?;
-            let b = compact::budget(&p)?;
             versions.push(qr.version());
             if worst
                 .as_ref()
