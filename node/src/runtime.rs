@@ -65,7 +65,8 @@ fn file_err(path: &Path, e: impl std::fmt::Display) -> RuntimeError {
     }
 }
 
-fn write_private(path: &Path, data: &[u8]) -> Result<(), RuntimeError> {
+/// Writes a file readable only by its owner (mode 0600).
+pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), RuntimeError> {
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -21,6 +21,21 @@ pub struct Client {
     token: String,
 }
 
+/// Percent-encodes a path segment or query value (credential ids and list URLs contain `/`,
+/// `?`, `#`).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 impl Client {
     /// Reads the data dir's run.json and token.
     pub fn for_data_dir(dir: &Path) -> anyhow::Result<Self> {

@@ -122,15 +122,21 @@ pub fn main() -> i32 {
 
 /// Reads a file, or standard input for `-`.
 pub(crate) fn read_input(path: &str) -> anyhow::Result<String> {
+    String::from_utf8(read_input_bytes(path)?)
+        .map_err(|_| anyhow::anyhow!("{path} is not UTF-8 text"))
+}
+
+/// Reads a file's bytes, or standard input for `-`.
+pub(crate) fn read_input_bytes(path: &str) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context;
+    let mut b = Vec::new();
     if path == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
             .context("reading standard input")?;
-        Ok(s)
     } else {
-        std::fs::read_to_string(path).with_context(|| format!("reading {path}"))
+        b = std::fs::read(path).with_context(|| format!("reading {path}"))?;
     }
+    Ok(b)
 }
 
 /// Parses `--now`-style RFC 3339 arguments.

@@ -183,13 +183,7 @@ pub fn records_import(a: ImportArgs) -> anyhow::Result<i32> {
         .post_text(&format!("/admin/records/import?kind={}", a.kind), text)?;
     match a.codes_out {
         Some(p) => {
-            std::fs::write(&p, serde_json::to_vec_pretty(&v["codes"])?)
-                .with_context(|| format!("writing {}", p.display()))?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
-            }
+            crate::runtime::write_private(&p, &serde_json::to_vec_pretty(&v["codes"])?)?;
             println!(
                 "imported {} records; claim codes in {}",
                 v["codes"].as_array().map(|a| a.len()).unwrap_or(0),

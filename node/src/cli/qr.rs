@@ -88,14 +88,7 @@ pub struct QrArgs {
 
 /// Reads a QR image or text file: the text it holds.
 pub(crate) fn read_qr_or_text(path: &str) -> anyhow::Result<String> {
-    let bytes = if path == "-" {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
-            .context("reading standard input")?;
-        b
-    } else {
-        std::fs::read(path).with_context(|| format!("reading {path}"))?
-    };
+    let bytes = super::read_input_bytes(path)?;
     if crate::qr::is_image(&bytes) {
         return Ok(crate::qr::scan(&bytes, path)?);
     }

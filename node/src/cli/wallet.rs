@@ -77,16 +77,7 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
     match c {
         WalletCommand::List(a) => print(&Client::for_data_dir(&a.data_dir)?.get("/admin/wallet")?)?,
         WalletCommand::Show(a) => {
-            // Ids are URNs or URLs: escape what would end a path segment.
-            let mut id = String::new();
-            for b in a.id.bytes() {
-                match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' => {
-                        id.push(b as char)
-                    }
-                    _ => id.push_str(&format!("%{b:02X}")),
-                }
-            }
+            let id = super::client::escape(&a.id);
             print(&Client::for_data_dir(&a.d.data_dir)?.get(&format!("/admin/wallet/{id}"))?)?
         }
         WalletCommand::Export(a) => {
@@ -104,7 +95,7 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
                 "/admin/wallet/export",
                 &json!({"passphrase": pass.as_str(), "exportPassphrase": export.as_deref().map(String::as_str)}),
             )?;
-            write_private(&a.out, &serde_json::to_vec_pretty(&v["file"])?)?;
+            crate::runtime::write_private(&a.out, &serde_json::to_vec_pretty(&v["file"])?)?;
             println!(
                 "exported {} credentials (encrypted) to {}",
                 v["count"],
@@ -133,19 +124,4 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
         }
     }
     Ok(0)
-}
-
-/// Writes a file readable only by its owner.
-pub(crate) fn write_private(path: &std::path::Path, data: &[u8]) -> anyhow::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut f = o
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    std::io::Write::write_all(&mut f, data).with_context(|| format!("writing {}", path.display()))
 }

@@ -11,7 +11,8 @@ use super::Node;
 use crate::net::protocols::{PresentationRequest, PresentationResponse};
 use crate::store::VerificationLogEntry;
 
-fn random_b64(n: usize) -> String {
+/// `n` random bytes as base64url (challenges, nonces, request ids).
+pub(super) fn random_b64(n: usize) -> String {
     use base64::Engine;
     let mut b = vec![0u8; n];
     rand::rngs::OsRng.fill_bytes(&mut b);

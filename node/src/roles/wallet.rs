@@ -9,6 +9,7 @@ use credentials::request::PresentationRequest;
 use credentials::{CredentialKind, VerificationReport};
 use serde::{Deserialize, Serialize};
 
+use super::verifier::random_b64;
 use super::Node;
 use crate::store::{Envelope, WalletEntry};
 
@@ -71,14 +72,6 @@ pub struct RequestQr {
     pub payload: PresentationRequest,
 }
 
-fn random_b64(n: usize) -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut b = vec![0u8; n];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-}
-
 impl Node {
     /// The most recently received wallet credential of one of `kinds` (any kind if empty).
     pub(super) fn pick_credential(&self, kinds: &[String]) -> Result<WalletEntry, String> {
@@ -107,8 +100,11 @@ impl Node {
         let request = match &ask.request {
             Some(r) => Some(
                 PresentationRequest::open(
-                    &compact::restore(r).map_err(|e| e.to_string())?, &credentials::did::KeyResolver::new(), now)
-                    .map_err(|e| e.to_string())?,
+                    &compact::restore(r).map_err(|e| e.to_string())?,
+                    &credentials::did::KeyResolver::new(),
+                    now,
+                )
+                .map_err(|e| e.to_string())?,
             ),
             None => None,
         };

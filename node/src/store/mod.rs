@@ -237,11 +237,7 @@ impl Store {
         cf: &'static str,
         prefix: &str,
     ) -> Result<Vec<T>, StoreError> {
-        Ok(self
-            .scan(cf, prefix)?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+        Ok(self.scan(cf, prefix)?.into_iter().map(|(_, v)| v).collect())
     }
 
     /// Writes the schema version explicitly (tests of "too new" use this).
@@ -488,7 +484,11 @@ impl Store {
         alloc: &AllocationEntry,
     ) -> Result<(), StoreError> {
         let cf = self.cf(CF_STATUS)?;
-        batch.put_cf(cf, Self::allocation_key(&alloc.base, alloc.shard), enc(alloc));
+        batch.put_cf(
+            cf,
+            Self::allocation_key(&alloc.base, alloc.shard),
+            enc(alloc),
+        );
         // Convert the first layout on the way: its other shards move to their own keys.
         let legacy = self.legacy_allocation(&alloc.base)?;
         if !legacy.is_empty() {

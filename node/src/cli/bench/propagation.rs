@@ -54,15 +54,7 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) -> anyho
 
 /// A node's version of a list and when it stored it (Unix ms, its clock: the same machine's).
 fn list_state(c: &Client, list: &str) -> Option<(u64, i64)> {
-    let mut q = String::new();
-    for b in list.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                q.push(b as char)
-            }
-            _ => q.push_str(&format!("%{b:02X}")),
-        }
-    }
+    let q = crate::cli::client::escape(list);
     let s = c.get(&format!("/admin/status-list?id={q}")).ok()?;
     Some((s["version"].as_u64()?, s["storedAtMs"].as_i64()?))
 }
