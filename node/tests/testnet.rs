@@ -132,29 +132,23 @@ fn up_demo_status_down() {
     let wrong = tmp.path().join("wrong.passphrase");
     std::fs::write(&wrong, "not the passphrase\n").unwrap();
     let export = tmp.path().join("wallet.export");
-    let bad = vcnode(&[
-        "wallet",
-        "export",
-        "--data-dir",
-        citizen.to_str().unwrap(),
-        "--out",
-        export.to_str().unwrap(),
-        "--passphrase-file",
-        wrong.to_str().unwrap(),
-    ]);
+    let export_with = |p: &std::path::Path| {
+        vcnode(&[
+            "wallet",
+            "export",
+            "--data-dir",
+            citizen.to_str().unwrap(),
+            "--out",
+            export.to_str().unwrap(),
+            "--passphrase-file",
+            p.to_str().unwrap(),
+        ])
+    };
+    let bad = export_with(&wrong);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("wrong passphrase"));
     assert!(!export.exists());
-    let ok = vcnode(&[
-        "wallet",
-        "export",
-        "--data-dir",
-        citizen.to_str().unwrap(),
-        "--out",
-        export.to_str().unwrap(),
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
+    let ok = export_with(&pass);
     assert!(ok.status.success(), "{}", text(&ok));
     let file = std::fs::read_to_string(&export).unwrap();
     assert!(file.contains("vcnet-wallet-export/1") && !file.contains("fullName"));

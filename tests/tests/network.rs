@@ -225,6 +225,13 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
     );
 
     // Suspend → refused as suspended; reinstate → valid again.
+    let ask_name = || {
+        clinic.request_presentation(
+            citizen_peer,
+            vec!["identity".into()],
+            vec!["fullName".into()],
+        )
+    };
     agency
         .change_status(&entry.id, StatusPurpose::Suspension, true)
         .await
@@ -233,14 +240,7 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
         list_version(clinic, &sus) == Some(1)
     })
     .await;
-    let r = clinic
-        .request_presentation(
-            citizen_peer,
-            vec!["identity".into()],
-            vec!["fullName".into()],
-        )
-        .await
-        .unwrap();
+    let r = ask_name().await.unwrap();
     assert!(
         matches!(r.outcome(CheckName::Status), Some(Outcome::Fail { reason }) if reason.starts_with("suspended")),
         "{r}"
@@ -253,17 +253,7 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
         list_version(clinic, &sus) == Some(2)
     })
     .await;
-    assert!(
-        clinic
-            .request_presentation(
-                citizen_peer,
-                vec!["identity".into()],
-                vec!["fullName".into()]
-            )
-            .await
-            .unwrap()
-            .valid
-    );
+    assert!(ask_name().await.unwrap().valid);
 
     // Revoke → refused as revoked.
     agency
@@ -274,14 +264,7 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
         list_version(clinic, &rev) == Some(1)
     })
     .await;
-    let r = clinic
-        .request_presentation(
-            citizen_peer,
-            vec!["identity".into()],
-            vec!["fullName".into()],
-        )
-        .await
-        .unwrap();
+    let r = ask_name().await.unwrap();
     assert!(
         matches!(r.outcome(CheckName::Status), Some(Outcome::Fail { reason }) if reason.starts_with("revoked")),
         "{r}"

@@ -204,23 +204,7 @@ fn answers_request(
     r: &mut credentials::VerificationReport,
     req: &credentials::request::PresentationRequest,
 ) {
-    if let Some(k) = r.kind {
-        let asked = req.kinds.is_empty()
-            || req.kinds.iter().any(|w| {
-                credentials::CredentialKind::parse(w)
-                    .map(|w| w == k)
-                    .unwrap_or(false)
-            });
-        if !asked {
-            r.record(
-                CheckName::Schema,
-                Outcome::fail(format!(
-                    "request asked for {}, got {k}",
-                    req.kinds.join("/")
-                )),
-            );
-        }
-    }
+    crate::roles::record_kind_asked(r, &req.kinds);
     let missing: Vec<&str> = req
         .claims
         .iter()

@@ -13,6 +13,7 @@ pub mod wallet;
 pub use holder::PendingConsent;
 pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
 pub use sources::{StoreStatus, StoreTrust};
+pub use verifier::record_kind_asked;
 pub use verify_queue::{VerifyQueue, VERIFY_QUEUE_CAP};
 
 use std::collections::HashMap;

@@ -19,6 +19,26 @@ pub(super) fn random_b64(n: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
 
+/// Fails the schema check when the presented credential is not of a kind that was asked for
+/// (any kind when `kinds` is empty).
+pub fn record_kind_asked(report: &mut VerificationReport, kinds: &[String]) {
+    let Some(k) = report.kind else {
+        return;
+    };
+    let asked = kinds.is_empty()
+        || kinds.iter().any(|w| {
+            credentials::CredentialKind::parse(w)
+                .map(|w| w == k)
+                .unwrap_or(false)
+        });
+    if !asked {
+        report.record(
+            CheckName::Schema,
+            Outcome::fail(format!("asked for {}, got {k}", kinds.join("/"))),
+        );
+    }
+}
+
 impl Node {
     /// The domain this verifier puts in requests.
     pub fn verifier_domain(&self) -> String {
@@ -93,20 +113,7 @@ impl Node {
                 Outcome::fail("the holder answered with a bare credential, not a presentation"),
             );
         }
-        if let Some(k) = report.kind {
-            if !kinds.is_empty()
-                && !kinds.iter().any(|w| {
-                    credentials::CredentialKind::parse(w)
-                        .map(|w| w == k)
-                        .unwrap_or(false)
-                })
-            {
-                report.record(
-                    CheckName::Schema,
-                    Outcome::fail(format!("asked for {}, got {k}", kinds.join("/"))),
-                );
-            }
-        }
+        record_kind_asked(&mut report, &kinds);
         let report = report.finish();
         let entry = VerificationLogEntry {
             at_millis: chrono::Utc::now().timestamp_millis(),
