@@ -5,10 +5,7 @@
 
 use std::hint::black_box;
 
-use chrono::{DateTime, Utc};
 use credentials::issue::{issue, CredentialRequest, Format};
-use credentials::status::{StatusEntry, StatusList, StatusPurpose};
-use credentials::trust::{Accreditation, TrustEntry};
 use credentials::verify::{MemoryStatus, MemoryTrust};
 use credentials::{CredentialKind, Identity, Verifier, VerifyOptions};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -16,12 +13,10 @@ use ed25519_dalek::{Signer, SigningKey};
 use rand::SeedableRng;
 use serde_json::Value;
 
-const LIST_R: &str = "https://status.example/agency/revocation/0";
-const LIST_S: &str = "https://status.example/agency/suspension/0";
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-fn t(s: &str) -> DateTime<Utc> {
-    credentials::time::parse(s).unwrap()
-}
+use support::{request, status_lists, t, trust_all_kinds};
 
 fn identity_subject() -> Value {
     let p = format!(
@@ -41,50 +36,11 @@ struct Fixture {
 fn fixture() -> Fixture {
     let issuer = Identity::from_seed(&[1; 32]);
     let holder = Identity::from_seed(&[2; 32]);
-    let mut status = MemoryStatus::new();
-    status
-        .insert(StatusList::new(LIST_R, StatusPurpose::Revocation, issuer.did(), 131_072).unwrap());
-    status
-        .insert(StatusList::new(LIST_S, StatusPurpose::Suspension, issuer.did(), 131_072).unwrap());
-    let mut trust = MemoryTrust::new();
-    trust.insert(TrustEntry {
-        accreditation: Accreditation {
-            issuer: issuer.did().into(),
-            name: "National Identity Agency".into(),
-            kinds: CredentialKind::ALL.to_vec(),
-            valid_from: "2020-01-01T00:00:00Z".into(),
-            valid_until: None,
-            version: 1,
-        },
-        withdrawn: None,
-    });
-    let req = CredentialRequest {
-        kind: CredentialKind::Identity,
-        subject: identity_subject(),
-        holder: Some(holder.did().into()),
-        id: None,
-        valid_from: t("2026-01-01T00:00:00Z"),
-        valid_until: Some(t("2031-01-01T00:00:00Z")),
-        status: vec![
-            StatusEntry {
-                id: None,
-                purpose: StatusPurpose::Revocation,
-                index: 94567,
-                list: LIST_R.into(),
-            },
-            StatusEntry {
-                id: None,
-                purpose: StatusPurpose::Suspension,
-                index: 94567,
-                list: LIST_S.into(),
-            },
-        ],
-    };
     Fixture {
+        status: status_lists(&issuer),
+        trust: trust_all_kinds(&issuer),
+        req: request(CredentialKind::Identity, identity_subject(), &holder, 94567),
         issuer,
-        status,
-        trust,
-        req,
     }
 }
 

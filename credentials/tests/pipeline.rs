@@ -1,10 +1,9 @@
 //! The verification pipeline end to end, in memory: each format issues and verifies, and each
 //! kind of bad input is rejected by the right named check with a message naming the fault.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use credentials::issue::{issue, CredentialRequest, Format, Issued};
 use credentials::present::{present_di, present_jwt, present_sd_jwt, Audience};
-use credentials::status::{StatusEntry, StatusList, StatusPurpose};
 use credentials::trust::{Accreditation, TrustEntry};
 use credentials::verify::{CheckName, MemoryStatus, MemoryTrust, Outcome};
 use credentials::{CredentialKind, Identity, VerificationReport, Verifier, VerifyOptions};
@@ -12,12 +11,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
 
-const LIST_R: &str = "https://status.example/agency/revocation/0";
-const LIST_S: &str = "https://status.example/agency/suspension/0";
+#[path = "support/mod.rs"]
+mod support;
 
-fn t(s: &str) -> DateTime<Utc> {
-    credentials::time::parse(s).unwrap()
-}
+use support::{first_sample, request, sample, status_lists, t, trust_all_kinds, LIST_R, LIST_S};
 
 struct World {
     issuer: Identity,
@@ -28,85 +25,21 @@ struct World {
     rng: ChaCha20Rng,
 }
 
-fn sample(kind: &str, name: &str) -> Value {
-    let p = format!(
-        "{}/../schemas/{kind}/samples/valid/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-    v.as_object_mut().unwrap().remove("id");
-    v
-}
-
-fn first_sample(kind: &str) -> Value {
-    let dir = format!(
-        "{}/../schemas/{kind}/samples/valid",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    sample(kind, &names[0])
-}
-
 impl World {
     fn new() -> Self {
         let issuer = Identity::from_seed(&[1; 32]);
-        let holder = Identity::from_seed(&[2; 32]);
-        let mut status = MemoryStatus::new();
-        status.insert(
-            StatusList::new(LIST_R, StatusPurpose::Revocation, issuer.did(), 131_072).unwrap(),
-        );
-        status.insert(
-            StatusList::new(LIST_S, StatusPurpose::Suspension, issuer.did(), 131_072).unwrap(),
-        );
-        let mut trust = MemoryTrust::new();
-        trust.insert(TrustEntry {
-            accreditation: Accreditation {
-                issuer: issuer.did().into(),
-                name: "National Identity Agency".into(),
-                kinds: CredentialKind::ALL.to_vec(),
-                valid_from: "2020-01-01T00:00:00Z".into(),
-                valid_until: None,
-                version: 1,
-            },
-            withdrawn: None,
-        });
         Self {
+            status: status_lists(&issuer),
+            trust: trust_all_kinds(&issuer),
             issuer,
-            holder,
-            status,
-            trust,
+            holder: Identity::from_seed(&[2; 32]),
             verifier: Verifier::new(),
             rng: ChaCha20Rng::seed_from_u64(11),
         }
     }
 
     fn request(&self, kind: CredentialKind, subject: Value, index: u64) -> CredentialRequest {
-        CredentialRequest {
-            kind,
-            subject,
-            holder: Some(self.holder.did().into()),
-            id: None,
-            valid_from: t("2026-01-01T00:00:00Z"),
-            valid_until: Some(t("2031-01-01T00:00:00Z")),
-            status: vec![
-                StatusEntry {
-                    id: None,
-                    purpose: StatusPurpose::Revocation,
-                    index,
-                    list: LIST_R.into(),
-                },
-                StatusEntry {
-                    id: None,
-                    purpose: StatusPurpose::Suspension,
-                    index,
-                    list: LIST_S.into(),
-                },
-            ],
-        }
+        request(kind, subject, &self.holder, index)
     }
 
     fn issue(

@@ -6,10 +6,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use credentials::compact;
-use credentials::issue::{issue, CredentialRequest, Format};
+use credentials::issue::{issue, Format};
 use credentials::present::{present_sd_jwt, Audience, OPEN_AUDIENCE};
-use credentials::status::{StatusEntry, StatusList, StatusPurpose};
-use credentials::trust::{Accreditation, TrustEntry};
 use credentials::verify::{CheckName, MemoryStatus, MemoryTrust, Outcome};
 use credentials::{CredentialKind, Identity, VerificationReport, Verifier, VerifyOptions};
 use image::{GrayImage, Luma};
@@ -17,22 +15,10 @@ use node::qr::{scan, scan_luma, Qr};
 use rand::SeedableRng;
 use serde_json::Value;
 
-const LIST_R: &str = "https://status.vcnet.id/agency/revocation/0";
-const LIST_S: &str = "https://status.vcnet.id/agency/suspension/0";
+#[path = "../../credentials/tests/support/mod.rs"]
+mod support;
 
-fn t(s: &str) -> DateTime<Utc> {
-    credentials::time::parse(s).unwrap()
-}
-
-fn sample(kind: &str, name: &str) -> Value {
-    let p = format!(
-        "{}/../schemas/{kind}/samples/valid/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-    v.as_object_mut().unwrap().remove("id");
-    v
-}
+use support::{request, sample, status_lists, t, trust_all_kinds, LIST_R};
 
 struct Counter {
     issuer: Identity,
@@ -49,32 +35,13 @@ struct Counter {
 impl Counter {
     fn new() -> Self {
         let issuer = Identity::from_seed(&[1; 32]);
-        let mut status = MemoryStatus::new();
-        for (l, p) in [
-            (LIST_R, StatusPurpose::Revocation),
-            (LIST_S, StatusPurpose::Suspension),
-        ] {
-            status.insert(StatusList::new(l, p, issuer.did(), 131_072).unwrap());
-        }
-        let mut trust = MemoryTrust::new();
-        trust.insert(TrustEntry {
-            accreditation: Accreditation {
-                issuer: issuer.did().into(),
-                name: "National Identity Agency".into(),
-                kinds: CredentialKind::ALL.to_vec(),
-                valid_from: "2020-01-01T00:00:00Z".into(),
-                valid_until: None,
-                version: 1,
-            },
-            withdrawn: None,
-        });
         Self {
+            status: status_lists(&issuer),
+            trust: trust_all_kinds(&issuer),
             issuer,
             holder: Identity::from_seed(&[2; 32]),
             clinic: Identity::from_seed(&[3; 32]),
             school: Identity::from_seed(&[4; 32]),
-            status,
-            trust,
             verifier: Verifier::new(),
             rng: rand_chacha::ChaCha20Rng::seed_from_u64(5),
             now: t("2026-11-26T09:00:00Z"),
@@ -82,28 +49,7 @@ impl Counter {
     }
 
     fn issue(&mut self, kind: CredentialKind, subject: Value, index: u64) -> String {
-        let req = CredentialRequest {
-            kind,
-            subject,
-            holder: Some(self.holder.did().into()),
-            id: None,
-            valid_from: t("2026-01-01T00:00:00Z"),
-            valid_until: Some(t("2031-01-01T00:00:00Z")),
-            status: vec![
-                StatusEntry {
-                    id: None,
-                    purpose: StatusPurpose::Revocation,
-                    index,
-                    list: LIST_R.into(),
-                },
-                StatusEntry {
-                    id: None,
-                    purpose: StatusPurpose::Suspension,
-                    index,
-                    list: LIST_S.into(),
-                },
-            ],
-        };
+        let req = request(kind, subject, &self.holder, index);
         issue(Format::SdJwt, &self.issuer, &req, &mut self.rng)
             .unwrap()
             .to_text()

@@ -101,7 +101,7 @@ impl Node {
             Some(r) => Some(
                 PresentationRequest::open(
                     &compact::restore(r).map_err(|e| e.to_string())?,
-                    &credentials::did::KeyResolver::new(),
+                    self.verifier.keys(),
                     now,
                 )
                 .map_err(|e| e.to_string())?,
