@@ -108,17 +108,23 @@ impl<'a> CompactJws<'a> {
             part: "payload",
             reason: e.to_string(),
         })?;
-        let sig_bytes = B64.decode(sig).map_err(|e| JoseError::Base64 {
-            part: "signature",
-            reason: e.to_string(),
-        })?;
-        let sig_arr: [u8; 64] =
-            sig_bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| JoseError::SignatureLength {
-                    len: sig_bytes.len(),
-                })?;
+        // 64 bytes are 86 base64url characters; decode into the array without allocating.
+        let mut sig_arr = [0u8; 64];
+        match B64.decode_slice(sig, &mut sig_arr) {
+            Ok(64) => {}
+            Ok(len) => return Err(JoseError::SignatureLength { len }),
+            Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+                return Err(JoseError::SignatureLength {
+                    len: sig.len() * 3 / 4,
+                })
+            }
+            Err(base64::DecodeSliceError::DecodeError(e)) => {
+                return Err(JoseError::Base64 {
+                    part: "signature",
+                    reason: e.to_string(),
+                })
+            }
+        }
         Ok(Self {
             header,
             payload,
@@ -129,8 +135,7 @@ impl<'a> CompactJws<'a> {
 
     /// Checks the signature with one key (strict verification: rejects malleable signatures).
     pub fn verify_with(&self, key: &VerifyingKey) -> bool {
-        key.verify_strict(self.signing_input.as_bytes(), &self.signature)
-            .is_ok()
+        crate::verify::signature::verify_strict(key, self.signing_input.as_bytes(), &self.signature)
     }
 
     /// Parses the payload as JSON of type `T`. The UTF-8 check runs once over the whole payload

@@ -54,7 +54,53 @@ pub struct Disclosure {
 
 /// base64url(SHA-256(ASCII of the encoded disclosure)) (RFC 9901 §4.2.3).
 pub fn digest(encoded: &str) -> String {
-    B64.encode(Sha256::digest(encoded.as_bytes()))
+    DigestText::of(encoded).as_str().to_owned()
+}
+
+/// Characters of a base64url SHA-256 digest.
+const DIGEST_CHARS: usize = 43;
+
+/// A SHA-256 digest as its base64url text, held inline, so the rebuild can key its map by
+/// digests without allocating one string per disclosure.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DigestText([u8; DIGEST_CHARS]);
+
+impl DigestText {
+    /// The digest of an encoded disclosure (RFC 9901 §4.2.3).
+    pub fn of(encoded: &str) -> Self {
+        let mut text = [0u8; DIGEST_CHARS];
+        // 32 bytes always encode to exactly 43 characters.
+        let _ = B64.encode_slice(Sha256::digest(encoded.as_bytes()), &mut text);
+        Self(text)
+    }
+
+    /// A digest as it appears in `_sd` or `...`; `None` unless it has a SHA-256 digest's length
+    /// and alphabet.
+    pub fn from_text(s: &str) -> Option<Self> {
+        let bytes: [u8; DIGEST_CHARS] = s.as_bytes().try_into().ok()?;
+        bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+            .then_some(Self(bytes))
+    }
+
+    /// The base64url text.
+    pub fn as_str(&self) -> &str {
+        // Only base64url characters are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for DigestText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for DigestText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 impl Disclosure {
@@ -85,7 +131,7 @@ impl Disclosure {
         let o = Opened::parse(encoded, index, &mut Vec::new())?;
         Ok(Self {
             encoded: encoded.to_owned(),
-            digest: o.digest,
+            digest: o.digest.as_str().to_owned(),
             name: o.name,
             value: o.value,
         })
@@ -94,7 +140,8 @@ impl Disclosure {
     /// The verifier's view of it.
     pub fn opened(&self) -> Opened {
         Opened {
-            digest: self.digest.clone(),
+            digest: DigestText::from_text(&self.digest)
+                .unwrap_or_else(|| DigestText::of(&self.encoded)),
             name: self.name.clone(),
             value: self.value.clone(),
         }
@@ -234,7 +281,7 @@ pub fn disclose_owned(
         }
     }
     let n = disclosures.len();
-    let mut digests: HashMap<String, DigestUse> = HashMap::with_capacity(n + n / 2);
+    let mut digests: HashMap<DigestText, DigestUse> = HashMap::with_capacity(2 * n);
     let mut names = Vec::with_capacity(n);
     let mut values = Vec::with_capacity(n);
     for (i, d) in disclosures.into_iter().enumerate() {
@@ -288,7 +335,7 @@ struct DigestUse {
 /// disclosed claims and error messages.
 struct Walk {
     /// Every digest met so far in the payload, and every presented disclosure's digest.
-    digests: HashMap<String, DigestUse>,
+    digests: HashMap<DigestText, DigestUse>,
     names: Vec<Option<String>>,
     /// Disclosed values not yet placed; `None` once used (each digest is placed at most once,
     /// since a digest may be met only once).
@@ -327,12 +374,32 @@ fn push_index(path: &mut String, index: usize) {
 impl Walk {
     /// Looks a digest up: the matching disclosure's index and value, or `None` when withheld.
     /// A digest may appear only once in the whole payload.
-    fn take(&mut self, digest: String) -> Result<Option<(usize, Value)>, SdJwtError> {
-        let hit = match self.digests.entry(digest) {
+    /// `path` (with `._sd` when `in_sd`) is where the digest was found, for the message when
+    /// it is not one.
+    fn take(
+        &mut self,
+        digest: &str,
+        path: &str,
+        in_sd: bool,
+    ) -> Result<Option<(usize, Value)>, SdJwtError> {
+        let Some(key) = DigestText::from_text(digest) else {
+            return Err(SdJwtError::Structure {
+                path: if in_sd {
+                    join(path, "_sd")
+                } else {
+                    path.to_owned()
+                },
+                reason: format!(
+                    "`{}` is not a base64url SHA-256 digest ({DIGEST_CHARS} characters)",
+                    digest.chars().take(64).collect::<String>()
+                ),
+            });
+        };
+        let hit = match self.digests.entry(key) {
             Entry::Occupied(mut e) => {
                 if e.get().seen {
                     return Err(SdJwtError::DuplicateDigest {
-                        digest: e.key().clone(),
+                        digest: digest.to_owned(),
                     });
                 }
                 e.get_mut().seen = true;
@@ -372,7 +439,7 @@ impl Walk {
                                 reason: "digest is not a string".into(),
                             });
                         };
-                        if let Some((i, value)) = self.take(dg)? {
+                        if let Some((i, value)) = self.take(&dg, path, true)? {
                             let Some(name) = self.names[i].take() else {
                                 return Err(SdJwtError::Structure {
                                     path: join(path, "_sd"),
@@ -425,7 +492,7 @@ impl Walk {
                             reason: "`...` digest is not a string".into(),
                         });
                     };
-                    if let Some((i, value)) = self.take(dg)? {
+                    if let Some((i, value)) = self.take(&dg, path, false)? {
                         if self.names[i].is_some() {
                             return Err(SdJwtError::Structure {
                                 path: path.clone(),

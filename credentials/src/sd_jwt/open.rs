@@ -10,13 +10,13 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{digest, SdJwtError};
+use super::{DigestText, SdJwtError};
 
 /// A disclosure as the verifier uses it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opened {
     /// base64url(SHA-256(encoded)), as listed in `_sd` or `...`.
-    pub digest: String,
+    pub digest: DigestText,
     /// The claim name; `None` for an array element.
     pub name: Option<String>,
     /// The disclosed value.
@@ -53,7 +53,7 @@ impl Opened {
             return Err(err("salt is not a string".into()));
         }
         Ok(Self {
-            digest: digest(encoded),
+            digest: DigestText::of(encoded),
             name,
             value,
         })

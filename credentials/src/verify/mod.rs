@@ -9,6 +9,7 @@
 mod batch;
 mod decode;
 mod report;
+pub mod signature;
 mod sources;
 
 pub use decode::{
@@ -100,7 +101,7 @@ impl Verifier {
             Err(e) => decode_failure(e),
             Ok(d) => {
                 let (pending, sigs) = self.check(d, opts, status, trust);
-                let verdicts: Vec<_> = sigs.iter().map(check_one).collect();
+                let verdicts: Vec<_> = sigs.iter().map(|s| check_one(s)).collect();
                 pending.finish(&verdicts)
             }
         }
@@ -197,7 +198,7 @@ impl Verifier {
                     let verdicts: Vec<_> = if batch_ok {
                         items.iter().map(|s| Ok(s.what)).collect()
                     } else {
-                        items.iter().map(check_one).collect()
+                        items.iter().map(|s| check_one(s)).collect()
                     };
                     pending.finish(&verdicts)
                 }
@@ -458,18 +459,15 @@ fn decode_failure(e: String) -> VerificationReport {
     r.finish()
 }
 
+/// One signature, strictly (see [`signature`]).
 fn check_one(s: &SigItem<'_>) -> Result<&'static str, String> {
     match &s.key {
         Err(e) => Err(format!("{}: {e}", s.what)),
-        Ok(k) => k
-            .verify_strict(&s.message, &s.signature)
-            .map(|_| s.what)
-            .map_err(|_| {
-                format!(
-                    "{} does not verify: the content was altered or signed with another key",
-                    s.what
-                )
-            }),
+        Ok(k) if signature::verify_strict(k, &s.message, &s.signature) => Ok(s.what),
+        Ok(_) => Err(format!(
+            "{} does not verify: the content was altered or signed with another key",
+            s.what
+        )),
     }
 }
 
