@@ -92,9 +92,9 @@ impl<'a> CompactJws<'a> {
                 })
             }
         };
-        let header_bytes = B64.decode(h).map_err(|e| JoseError::Base64 {
+        let header_bytes = crate::b64::decode(h).map_err(|reason| JoseError::Base64 {
             part: "header",
-            reason: e.to_string(),
+            reason,
         })?;
         let header: Header =
             serde_json::from_slice(&header_bytes).map_err(|e| JoseError::Json {
@@ -104,9 +104,9 @@ impl<'a> CompactJws<'a> {
         if header.alg != "EdDSA" {
             return Err(JoseError::Alg { alg: header.alg });
         }
-        let payload = B64.decode(p).map_err(|e| JoseError::Base64 {
+        let payload = crate::b64::decode(p).map_err(|reason| JoseError::Base64 {
             part: "payload",
-            reason: e.to_string(),
+            reason,
         })?;
         // 64 bytes are 86 base64url characters; decode into the array without allocating.
         let mut sig_arr = [0u8; 64];

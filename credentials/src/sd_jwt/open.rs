@@ -4,8 +4,6 @@
 
 use std::fmt;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use base64::Engine;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
@@ -28,8 +26,7 @@ impl Opened {
     pub fn parse(encoded: &str, index: usize, buf: &mut Vec<u8>) -> Result<Self, SdJwtError> {
         let err = |reason: String| SdJwtError::Disclosure { index, reason };
         buf.clear();
-        B64.decode_vec(encoded, buf)
-            .map_err(|e| err(format!("not base64url: {e}")))?;
+        crate::b64::decode_into(encoded, buf).map_err(|e| err(format!("not base64url: {e}")))?;
         let arr: Elements =
             serde_json::from_slice(buf).map_err(|e| err(format!("not a JSON array: {e}")))?;
         let (name, value) = match (arr.len, arr.second, arr.third) {
@@ -167,6 +164,8 @@ impl<'de> Visitor<'de> for IsStringVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
 
     fn open(json: &str) -> Result<Opened, SdJwtError> {
         Opened::parse(&B64.encode(json), 0, &mut Vec::new())
