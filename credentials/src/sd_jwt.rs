@@ -364,6 +364,11 @@ fn is_placeholder(v: &Value) -> bool {
     matches!(v, Value::Object(m) if m.len() == 1 && m.contains_key("..."))
 }
 
+/// An object or array: the only values that can hold digests.
+fn is_container(v: &Value) -> bool {
+    matches!(v, Value::Object(_) | Value::Array(_))
+}
+
 /// Appends `[index]` to the path buffer.
 fn push_index(path: &mut String, index: usize) {
     use std::fmt::Write;
@@ -458,7 +463,8 @@ impl Walk {
                         }
                     }
                 }
-                for (k, v) in map.iter_mut() {
+                // Only objects and arrays can hold digests: scalars are not visited.
+                for (k, v) in map.iter_mut().filter(|(_, v)| is_container(v)) {
                     let len = path.len();
                     push_name(path, k);
                     self.walk(v, path)?;
@@ -467,7 +473,11 @@ impl Walk {
             }
             Value::Array(items) if !items.iter().any(is_placeholder) => {
                 // No element is concealed here: nothing to rebuild, only to walk.
-                for (i, v) in items.iter_mut().enumerate() {
+                for (i, v) in items
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(_, v)| is_container(v))
+                {
                     let len = path.len();
                     push_index(path, i);
                     self.walk(v, path)?;
@@ -504,7 +514,7 @@ impl Walk {
                         out.push(value);
                     }
                 }
-                for (i, v) in out.iter_mut().enumerate() {
+                for (i, v) in out.iter_mut().enumerate().filter(|(_, v)| is_container(v)) {
                     let len = path.len();
                     push_index(path, i);
                     self.walk(v, path)?;
