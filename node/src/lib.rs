@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod issuer_state;
+pub mod local_net;
 pub mod net;
 pub mod qr;
 pub mod roles;

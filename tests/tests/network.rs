@@ -4,56 +4,40 @@
 //! that was offline catches up by sync.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use credentials::status::StatusPurpose;
-use credentials::trust::Accreditation;
 use credentials::verify::{CheckName, Outcome};
 use credentials::CredentialKind;
 use node::config::Config;
+use node::local_net;
 use node::roles::status::GossipMessage;
 use node::roles::Node;
-use node::runtime::{self, RunningNode};
+use node::runtime::RunningNode;
 
 /// Longest any awaited condition may take before the test fails naming it.
 const WAIT: Duration = Duration::from_secs(20);
 
-async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let r = tokio::time::timeout(WAIT, async {
-        while !cond() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    assert!(r.is_ok(), "timed out after {WAIT:?} waiting for: {what}");
+async fn wait_until(what: &str, cond: impl FnMut() -> bool) {
+    if let Err(e) = local_net::wait_until(what, WAIT, cond).await {
+        panic!("{e}");
+    }
 }
 
-fn cfg(name: &str, roles: &[&str], root: Option<&str>, bootstrap: Vec<String>) -> Config {
-    Config {
-        name: name.into(),
-        roles: roles.iter().map(|s| s.to_string()).collect(),
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
-        bootstrap,
-        root_did: root.map(str::to_owned),
-        issue_kinds: if roles.contains(&"issuer") {
-            vec!["identity".into(), "health".into()]
-        } else {
-            vec![]
-        },
-        consent: "auto".into(),
-        ..Config::default()
-    }
+fn cfg(name: &str, roles: &[&str], root: &str, bootstrap: Vec<String>) -> Config {
+    let kinds: &[&str] = if roles.contains(&"issuer") {
+        &["identity", "health"]
+    } else {
+        &[]
+    };
+    local_net::config(name, roles, Some(root), bootstrap, kinds)
 }
 
 /// Every test node encrypts its secrets (a holder must); the passphrase is per test network.
 const PASSPHRASE: &str = "test wallet passphrase";
 
 async fn start(dir: &Path, c: Config) -> RunningNode {
-    if !dir.join("config.toml").exists() {
-        runtime::init(dir, &c, Some(PASSPHRASE)).unwrap();
-    }
-    runtime::start(dir, c, Some(PASSPHRASE)).await.unwrap()
+    local_net::start(dir, c, PASSPHRASE).await.unwrap()
 }
 
 fn list_version(n: &Node, list: &str) -> Option<u64> {
@@ -70,78 +54,45 @@ struct Net {
 
 async fn network() -> Net {
     let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
-    // The root's DID must be known before the others start: init it first.
-    let root_cfg = cfg("Root Authority", &["verifier"], None, vec![]);
-    let root_did = runtime::init(dirs[0].path(), &root_cfg, Some(PASSPHRASE)).unwrap();
-    let root = start(
-        dirs[0].path(),
-        Config {
-            root_did: Some(root_did.clone()),
-            ..root_cfg
-        },
-    )
-    .await;
+    // The root's DID must be known before the others start.
+    let (root, root_did) = local_net::start_root(dirs[0].path(), "Root Authority", PASSPHRASE)
+        .await
+        .unwrap();
     let boot = vec![root.info.listen[0].clone()];
     let agency = start(
         dirs[1].path(),
         cfg(
             "National Identity Agency",
             &["issuer", "verifier"],
-            Some(&root_did),
+            &root_did,
             boot.clone(),
         ),
     )
     .await;
     let citizen = start(
         dirs[2].path(),
-        cfg("Citizen", &["holder"], Some(&root_did), boot.clone()),
+        cfg("Citizen", &["holder"], &root_did, boot.clone()),
     )
     .await;
     let clinic = start(
         dirs[3].path(),
-        cfg("Bach Mai Clinic", &["verifier"], Some(&root_did), boot),
+        cfg("Bach Mai Clinic", &["verifier"], &root_did, boot),
     )
     .await;
-    let acc = Accreditation {
-        issuer: agency.node.identity.did().into(),
-        name: "National Identity Agency".into(),
-        kinds: vec![CredentialKind::Identity],
-        valid_from: "2020-01-01T00:00:00Z".into(),
-        valid_until: None,
-        version: 1,
-    };
     // Wait until the gossip mesh has formed, then accredit.
-    let (a, c) = (agency.node.clone(), clinic.node.clone());
-    let cit = citizen.node.clone();
-    for n in [&a, &c, &cit] {
-        let n = n.clone();
-        let peers = Arc::new(std::sync::Mutex::new(0usize));
-        let p2 = peers.clone();
-        let h = tokio::spawn(async move {
-            loop {
-                *p2.lock().unwrap() = n
-                    .net
-                    .peers()
-                    .await
-                    .map(|p| p.iter().filter(|x| x.connected).count())
-                    .unwrap_or(0);
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        });
-        wait_until("node connected to the root", || *peers.lock().unwrap() >= 1).await;
-        h.abort();
-    }
-    root.node
-        .submit_trust(GossipMessage::Accreditation(acc.sign(&root.node.identity)))
+    local_net::wait_connected(&[&agency, &clinic, &citizen], WAIT)
         .await
         .unwrap();
-    let agency_did = agency.node.identity.did().to_owned();
-    let (cn, an) = (clinic.node.clone(), agency.node.clone());
-    wait_until("the clinic and the agency hold the accreditation", || {
-        cn.store.trust(&agency_did).ok().flatten().is_some()
-            && an.store.trust(&agency_did).ok().flatten().is_some()
-    })
-    .await;
+    local_net::accredit(
+        &root,
+        &agency,
+        "National Identity Agency",
+        &[CredentialKind::Identity],
+        &[&clinic, &agency],
+        WAIT,
+    )
+    .await
+    .unwrap();
     Net {
         _dirs: dirs,
         root,

@@ -10,19 +10,16 @@
 //! is measured elsewhere). All share this machine's cores, as holders at a counter would not:
 //! the holders' presentation work is included in what the machine sustains.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Args;
 use credentials::issue::Format;
 use credentials::status::StatusPurpose;
-use credentials::trust::Accreditation;
 use credentials::CredentialKind;
 
 use crate::config::Config;
-use crate::roles::status::GossipMessage;
-use crate::runtime::{self, RunningNode};
+use crate::local_net;
 use crate::store::WalletEntry;
 
 const PASSPHRASE: &str = "bench wallet passphrase";
@@ -40,42 +37,16 @@ pub struct PresentationsArgs {
     in_flight: usize,
 }
 
-fn cfg(name: &str, roles: &[&str], root: Option<&str>, boot: Vec<String>) -> Config {
+fn cfg(name: &str, roles: &[&str], root: &str, boot: Vec<String>) -> Config {
     Config {
-        name: name.into(),
-        roles: roles.iter().map(|s| s.to_string()).collect(),
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
-        bootstrap: boot,
-        root_did: root.map(str::to_owned),
-        issue_kinds: if roles.contains(&"issuer") {
-            vec!["identity".into()]
-        } else {
-            vec![]
-        },
-        consent: "auto".into(),
         // The agency's credentials share one shard: the verifier waits for those lists below.
         status_shards: 1,
-        ..Config::default()
+        ..local_net::config(name, roles, Some(root), boot, &["identity"])
     }
 }
 
-async fn start(dir: &Path, c: Config) -> anyhow::Result<RunningNode> {
-    if !dir.join("config.toml").exists() {
-        runtime::init(dir, &c, Some(PASSPHRASE))?;
-    }
-    Ok(runtime::start(dir, c, Some(PASSPHRASE)).await?)
-}
-
-async fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) -> anyhow::Result<()> {
-    let start = Instant::now();
-    while !f() {
-        if start.elapsed() > Duration::from_secs(secs) {
-            bail!("timed out waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
-}
+/// How long bringing the network up may take.
+const SETUP: Duration = Duration::from_secs(30);
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -98,87 +69,34 @@ pub fn run(a: PresentationsArgs) -> anyhow::Result<i32> {
 async fn bench(a: PresentationsArgs) -> anyhow::Result<i32> {
     let tmp = tempfile::tempdir().context("temp dir")?;
     let dir = |n: &str| tmp.path().join(n);
-    let root_cfg = cfg("Root Authority", &["verifier"], None, vec![]);
-    let root_did = runtime::init(&dir("root"), &root_cfg, Some(PASSPHRASE))?;
-    let root = start(
-        &dir("root"),
-        Config {
-            root_did: Some(root_did.clone()),
-            ..root_cfg
-        },
-    )
-    .await?;
+    let (root, root_did) =
+        local_net::start_root(&dir("root"), "Root Authority", PASSPHRASE).await?;
     let boot = vec![root.info.listen[0].clone()];
-    let agency = start(
-        &dir("agency"),
-        cfg(
-            "Identity Agency",
-            &["issuer"],
-            Some(&root_did),
-            boot.clone(),
-        ),
-    )
-    .await?;
-    let verifier = start(
-        &dir("verifier"),
-        cfg("Clinic", &["verifier"], Some(&root_did), boot.clone()),
-    )
-    .await?;
+    let start = |name: &str, roles: &[&str], n: &str| {
+        let c = cfg(name, roles, &root_did, boot.clone());
+        let d = dir(n);
+        async move { local_net::start(&d, c, PASSPHRASE).await }
+    };
+    let agency = start("Identity Agency", &["issuer"], "agency").await?;
+    let verifier = start("Clinic", &["verifier"], "verifier").await?;
     eprintln!("starting {} holder nodes…", a.holders);
     let mut holders = Vec::with_capacity(a.holders);
     for i in 0..a.holders {
-        holders.push(
-            start(
-                &dir(&format!("holder{i}")),
-                cfg(
-                    &format!("Citizen {i}"),
-                    &["holder"],
-                    Some(&root_did),
-                    boot.clone(),
-                ),
-            )
-            .await?,
-        );
+        holders.push(start(&format!("Citizen {i}"), &["holder"], &format!("holder{i}")).await?);
     }
     // Accredit the agency once the gossip mesh has formed.
-    for n in [&agency, &verifier] {
-        let node = n.node.clone();
-        let start = Instant::now();
-        loop {
-            let connected = node
-                .net
-                .peers()
-                .await
-                .map(|p| p.iter().filter(|x| x.connected).count())
-                .unwrap_or(0);
-            if connected >= 1 {
-                break;
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                bail!("a node did not connect to the root");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
+    local_net::wait_connected(&[&agency, &verifier], SETUP).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let agency_did = agency.node.identity.did().to_owned();
-    let acc = Accreditation {
-        issuer: agency_did.clone(),
-        name: "Identity Agency".into(),
-        kinds: vec![CredentialKind::Identity],
-        valid_from: "2020-01-01T00:00:00Z".into(),
-        valid_until: None,
-        version: 1,
-    };
-    root.node
-        .submit_trust(GossipMessage::Accreditation(acc.sign(&root.node.identity)))
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let vn = verifier.node.clone();
-    wait_until("the verifier to hold the accreditation", 30, || {
-        vn.store.trust(&agency_did).ok().flatten().is_some()
-    })
+    local_net::accredit(
+        &root,
+        &agency,
+        "Identity Agency",
+        &[CredentialKind::Identity],
+        &[&verifier],
+        SETUP,
+    )
     .await?;
+    let vn = verifier.node.clone();
 
     // One identity credential per holder, stored in its (encrypted) wallet.
     let records: Vec<serde_json::Value> =
@@ -209,10 +127,14 @@ async fn bench(a: PresentationsArgs) -> anyhow::Result<i32> {
     }
     let rev = agency.node.list_url(StatusPurpose::Revocation, 0);
     let sus = agency.node.list_url(StatusPurpose::Suspension, 0);
-    wait_until("the verifier to hold the agency's status lists", 60, || {
-        vn.store.status_list(&rev).ok().flatten().is_some()
-            && vn.store.status_list(&sus).ok().flatten().is_some()
-    })
+    local_net::wait_until(
+        "the verifier to hold the agency's status lists",
+        Duration::from_secs(60),
+        || {
+            vn.store.status_list(&rev).ok().flatten().is_some()
+                && vn.store.status_list(&sus).ok().flatten().is_some()
+        },
+    )
     .await?;
 
     // Warm-up: every holder once (connections, Kademlia lookups, caches); all must be valid.
