@@ -2,7 +2,6 @@
 //! issuing, choosing disclosures when presenting, and rebuilding the disclosed claims when
 //! verifying (§7.1), with every rule the RFC makes a MUST.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -62,7 +61,7 @@ const DIGEST_CHARS: usize = 43;
 
 /// A SHA-256 digest as its base64url text, held inline, so the rebuild can key its map by
 /// digests without allocating one string per disclosure.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DigestText([u8; DIGEST_CHARS]);
 
 impl DigestText {
@@ -281,22 +280,29 @@ pub fn disclose_owned(
         }
     }
     let n = disclosures.len();
-    let mut digests: HashMap<DigestText, DigestUse> = HashMap::with_capacity(2 * n);
+    // Presented digests sorted for binary search: a handful of comparisons instead of hashing
+    // 43 bytes per lookup, and no hash table for an attacker to load with collisions.
+    let mut presented: Vec<(DigestText, usize)> = Vec::with_capacity(n);
     let mut names = Vec::with_capacity(n);
     let mut values = Vec::with_capacity(n);
     for (i, d) in disclosures.into_iter().enumerate() {
-        let presented = DigestUse {
-            disclosure: Some(i),
-            seen: false,
-        };
-        if digests.insert(d.digest, presented).is_some() {
-            return Err(SdJwtError::DuplicateDisclosure { index: i });
-        }
+        presented.push((d.digest, i));
         names.push(d.name);
         values.push(Some(d.value));
     }
+    presented.sort_unstable();
+    // Two disclosures with one digest: name the later one (the first repeat in input order).
+    if let Some(index) = presented
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .map(|w| w[1].1)
+        .min()
+    {
+        return Err(SdJwtError::DuplicateDisclosure { index });
+    }
     let mut st = Walk {
-        digests,
+        presented,
+        met: Vec::with_capacity(2 * n),
         names,
         values,
         paths: Vec::with_capacity(n),
@@ -307,6 +313,13 @@ pub fn disclose_owned(
     }
     let mut path = String::with_capacity(64);
     st.walk(&mut payload, &mut path)?;
+    // A digest may appear only once in the whole payload (decoys and withheld ones included).
+    st.met.sort_unstable();
+    if let Some(w) = st.met.windows(2).find(|w| w[0] == w[1]) {
+        return Err(SdJwtError::DuplicateDigest {
+            digest: w[0].as_str().to_owned(),
+        });
+    }
     // Every disclosure must have been taken (its value moved into the claims).
     if let Some(i) = st.values.iter().position(Option::is_some) {
         return Err(SdJwtError::Unreferenced {
@@ -323,19 +336,13 @@ pub fn disclose_owned(
     })
 }
 
-/// A digest known to the rebuild: from a presented disclosure, met in the payload, or both.
-struct DigestUse {
-    /// The presented disclosure with this digest.
-    disclosure: Option<usize>,
-    /// Whether the payload has referenced it (a second reference is an error).
-    seen: bool,
-}
-
 /// The state of one rebuild. Paths are built in one reusable buffer and only copied out for
 /// disclosed claims and error messages.
 struct Walk {
-    /// Every digest met so far in the payload, and every presented disclosure's digest.
-    digests: HashMap<DigestText, DigestUse>,
+    /// The presented disclosures' digests with their indexes, sorted.
+    presented: Vec<(DigestText, usize)>,
+    /// Every digest met in the payload, to find repeats once the walk is done.
+    met: Vec<DigestText>,
     names: Vec<Option<String>>,
     /// Disclosed values not yet placed; `None` once used (each digest is placed at most once,
     /// since a digest may be met only once).
@@ -400,24 +407,20 @@ impl Walk {
                 ),
             });
         };
-        let hit = match self.digests.entry(key) {
-            Entry::Occupied(mut e) => {
-                if e.get().seen {
-                    return Err(SdJwtError::DuplicateDigest {
-                        digest: digest.to_owned(),
-                    });
-                }
-                e.get_mut().seen = true;
-                e.get().disclosure
-            }
-            Entry::Vacant(e) => {
-                e.insert(DigestUse {
-                    disclosure: None,
-                    seen: true,
+        self.met.push(key);
+        let hit = self
+            .presented
+            .binary_search_by(|(d, _)| d.cmp(&key))
+            .ok()
+            .map(|at| self.presented[at].1);
+        if let Some(i) = hit {
+            if self.values[i].is_none() {
+                // Its value was placed at an earlier reference: the digest is repeated.
+                return Err(SdJwtError::DuplicateDigest {
+                    digest: digest.to_owned(),
                 });
-                None
             }
-        };
+        }
         match hit.and_then(|i| self.values[i].take().map(|v| (i, v))) {
             Some(found) => Ok(Some(found)),
             None => {
@@ -661,7 +664,27 @@ mod tests {
         ));
         assert!(matches!(
             disclose(payload.clone(), &[ds[0].clone(), ds[0].clone()]),
-            Err(SdJwtError::DuplicateDisclosure { .. })
+            Err(SdJwtError::DuplicateDisclosure { index: 1 })
+        ));
+        // The repeat is named by its own position, whatever the digests' order.
+        let (payload2, ds2) = issue(json!({"a": 1, "b": 2, "c": 3}));
+        for (order, repeat) in [([0, 1, 2, 0], 3), ([2, 2, 0, 1], 1), ([1, 0, 2, 0], 3)] {
+            let presented: Vec<Disclosure> = order.iter().map(|&i| ds2[i].clone()).collect();
+            assert!(matches!(
+                disclose(payload2.clone(), &presented),
+                Err(SdJwtError::DuplicateDisclosure { index }) if index == repeat
+            ));
+        }
+        // An `_sd` entry that is not a SHA-256 digest is named with its place.
+        let mut odd = payload.clone();
+        odd["credentialSubject"]["_sd"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("not-a-digest"));
+        assert!(matches!(
+            disclose(odd, &ds),
+            Err(SdJwtError::Structure { path, reason })
+                if path == "credentialSubject._sd" && reason.contains("not-a-digest")
         ));
         let reserved = B64.encode(br#"["s","_sd","x"]"#);
         assert!(Disclosure::parse(&reserved, 0).is_err());
