@@ -59,8 +59,8 @@ pub fn digest(encoded: &str) -> String {
 /// Characters of a base64url SHA-256 digest.
 const DIGEST_CHARS: usize = 43;
 
-/// A SHA-256 digest as its base64url text, held inline, so the rebuild can key its map by
-/// digests without allocating one string per disclosure.
+/// A SHA-256 digest as its base64url text, held inline: the rebuild sorts and compares digests
+/// without allocating one string per disclosure.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DigestText([u8; DIGEST_CHARS]);
 

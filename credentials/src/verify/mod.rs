@@ -101,7 +101,7 @@ impl Verifier {
             Err(e) => decode_failure(e),
             Ok(d) => {
                 let (pending, sigs) = self.check(d, opts, status, trust);
-                let verdicts: Vec<_> = sigs.iter().map(|s| check_one(s)).collect();
+                let verdicts: Vec<_> = sigs.iter().map(check_one).collect();
                 pending.finish(&verdicts)
             }
         }
@@ -198,7 +198,7 @@ impl Verifier {
                     let verdicts: Vec<_> = if batch_ok {
                         items.iter().map(|s| Ok(s.what)).collect()
                     } else {
-                        items.iter().map(|s| check_one(s)).collect()
+                        items.iter().map(check_one).collect()
                     };
                     pending.finish(&verdicts)
                 }
