@@ -38,6 +38,8 @@ pub enum RuntimeError {
     PassphraseNeeded,
     #[error("HTTP API: cannot listen on {addr}: {reason}")]
     Http { addr: String, reason: String },
+    #[error("restore: {reason}")]
+    Restore { reason: String },
 }
 
 /// Facts about a running node, written to `run.json` in its data dir.
@@ -83,6 +85,45 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), RuntimeError
 /// With a passphrase, the node key and the wallet are encrypted at rest (Argon2id +
 /// XChaCha20-Poly1305, see [`crate::store::vault`]); a holder node must have one.
 pub fn init(dir: &Path, cfg: &Config, passphrase: Option<&str>) -> Result<String, RuntimeError> {
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    rand::rngs::OsRng.fill_bytes(seed.as_mut());
+    init_with(dir, cfg, passphrase, &seed, &[])
+}
+
+/// Initialises a node from a full wallet backup (`wallet export --with-key`): the same key, so
+/// the same DID and libp2p identity, and the backup's credentials, written with the key in one
+/// batch.
+pub fn init_restore(
+    dir: &Path,
+    cfg: &Config,
+    passphrase: Option<&str>,
+    backup: &crate::store::Backup,
+) -> Result<String, RuntimeError> {
+    let restore = |reason: String| RuntimeError::Restore { reason };
+    let seed = backup
+        .seed()
+        .map_err(|e| restore(e.to_string()))?
+        .ok_or_else(|| {
+            restore(
+                "the export holds no key: make it with `vcnode wallet export --with-key`".into(),
+            )
+        })?;
+    let did = Identity::from_seed(&seed).did().to_owned();
+    if let Some(h) = backup.holder.as_deref().filter(|h| *h != did) {
+        return Err(restore(format!(
+            "the export names holder {h}, but its key is {did}: the file is inconsistent"
+        )));
+    }
+    init_with(dir, cfg, passphrase, &seed, &backup.credentials)
+}
+
+fn init_with(
+    dir: &Path,
+    cfg: &Config,
+    passphrase: Option<&str>,
+    seed: &[u8; 32],
+    wallet: &[crate::store::WalletEntry],
+) -> Result<String, RuntimeError> {
     let dd = DataDir(dir.to_owned());
     if cfg.has_role("holder") && passphrase.is_none() {
         return Err(RuntimeError::PassphraseNeeded);
@@ -93,10 +134,8 @@ pub fn init(dir: &Path, cfg: &Config, passphrase: Option<&str>) -> Result<String
     if let Some(p) = passphrase {
         store.create_vault(p, crate::store::KdfParams::default())?;
     }
-    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
-    rand::rngs::OsRng.fill_bytes(seed.as_mut());
-    let id = Identity::from_seed(&seed);
-    store.init_node_seed(&seed, id.did())?;
+    let id = Identity::from_seed(seed);
+    store.init_node(seed, id.did(), wallet)?;
     std::fs::write(dd.config(), commented_template(cfg)).map_err(|e| file_err(&dd.config(), e))?;
     let mut tok = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut tok);

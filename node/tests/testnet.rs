@@ -132,18 +132,21 @@ fn up_demo_status_down() {
     let wrong = tmp.path().join("wrong.passphrase");
     std::fs::write(&wrong, "not the passphrase\n").unwrap();
     let export = tmp.path().join("wallet.export");
-    let export_with = |p: &std::path::Path| {
-        vcnode(&[
+    let export_to = |out: &Path, p: &Path, extra: &[&str]| {
+        let mut args = vec![
             "wallet",
             "export",
             "--data-dir",
             citizen.to_str().unwrap(),
             "--out",
-            export.to_str().unwrap(),
+            out.to_str().unwrap(),
             "--passphrase-file",
             p.to_str().unwrap(),
-        ])
+        ];
+        args.extend_from_slice(extra);
+        vcnode(&args)
     };
+    let export_with = |p: &Path| export_to(&export, p, &[]);
     let bad = export_with(&wrong);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("wrong passphrase"));
@@ -201,6 +204,71 @@ fn up_demo_status_down() {
         &ids[0],
     ]);
     assert!(show.status.success(), "{}", text(&show));
+
+    // A full backup (with the node key) restores the same holder into a new data dir; a plain
+    // export cannot, and another holder's node refuses either.
+    let full = tmp.path().join("wallet-full.export");
+    let exp = export_to(&full, &pass, &["--with-key"]);
+    assert!(exp.status.success(), "{}", text(&exp));
+    assert!(text(&exp).contains("and the node key"), "{}", text(&exp));
+    let other = vcnode(&[
+        "wallet",
+        "import",
+        "--data-dir",
+        run.join("citizen2").to_str().unwrap(),
+        full.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(!other.status.success());
+    assert!(
+        text(&other).contains("holds the wallet of"),
+        "{}",
+        text(&other)
+    );
+    let phone = tmp.path().join("new-phone");
+    let new_pass = tmp.path().join("new-phone.passphrase");
+    std::fs::write(&new_pass, "the new phone's passphrase\n").unwrap();
+    let restore = |file: &Path, backup_pass: &Path| {
+        vcnode(&[
+            "init",
+            "--data-dir",
+            phone.to_str().unwrap(),
+            "--name",
+            "Citizen 1 (new phone)",
+            "--roles",
+            "holder",
+            "--passphrase-file",
+            new_pass.to_str().unwrap(),
+            "--restore",
+            file.to_str().unwrap(),
+            "--backup-passphrase-file",
+            backup_pass.to_str().unwrap(),
+        ])
+    };
+    let no_key = restore(&export, &pass);
+    assert!(!no_key.status.success());
+    assert!(text(&no_key).contains("holds no key"), "{}", text(&no_key));
+    let bad_pass = restore(&full, &wrong);
+    assert!(!bad_pass.status.success());
+    assert!(
+        !phone.join("config.toml").exists(),
+        "nothing written on a refused restore"
+    );
+    let restored = restore(&full, &pass);
+    assert!(restored.status.success(), "{}", text(&restored));
+    let run_info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(citizen.join("run.json")).unwrap()).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&restored.stdout).trim(),
+        run_info["did"].as_str().unwrap(),
+        "same holder DID"
+    );
+    // The restored wallet is encrypted under the new passphrase and holds every credential.
+    let store = node::store::Store::open_read_only(&phone.join("db")).unwrap();
+    assert!(store.wallet().is_err(), "locked without the passphrase");
+    store.unlock("the new phone's passphrase").unwrap();
+    assert_eq!(store.wallet().unwrap().len(), ids.len());
 
     // status.sh reads every node back without error.
     let st = script("status.sh", &run, &[]);

@@ -343,9 +343,13 @@ pub async fn wallet_show(
 pub struct ExportBody {
     passphrase: String,
     export_passphrase: Option<String>,
+    /// Also export the node's key, so the holder can be restored on a new device.
+    #[serde(default)]
+    with_key: bool,
 }
 
-/// `POST /admin/wallet/export {passphrase, exportPassphrase?}`: the wallet as an encrypted file.
+/// `POST /admin/wallet/export {passphrase, exportPassphrase?, withKey?}`: the wallet as an
+/// encrypted file (with the node's key when `withKey`).
 pub async fn wallet_export(
     State(s): State<ApiState>,
     Json(b): Json<ExportBody>,
@@ -353,7 +357,7 @@ pub async fn wallet_export(
     let export = b.export_passphrase.unwrap_or_else(|| b.passphrase.clone());
     let (env, count) = s
         .node
-        .wallet_export(b.passphrase, export)
+        .wallet_export(b.passphrase, export, b.with_key)
         .await
         .map_err(bad)?;
     Ok(Json(json!({"count": count, "file": env})))

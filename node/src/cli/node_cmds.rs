@@ -31,6 +31,13 @@ pub struct InitArgs {
     consent: Option<String>,
     #[command(flatten)]
     passphrase: PassphraseArg,
+    /// Restore a holder from a full wallet backup (`vcnode wallet export --with-key`): the
+    /// same key and DID, and the backup's credentials.
+    #[arg(long, value_name = "FILE")]
+    restore: Option<PathBuf>,
+    /// File with the backup's passphrase (default: the node's passphrase).
+    #[arg(long, requires = "restore")]
+    backup_passphrase_file: Option<PathBuf>,
 }
 
 /// Where the passphrase of an encrypted data dir comes from (never a plain flag, which would
@@ -85,7 +92,31 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
         cfg.consent = c;
     }
     let pass = a.passphrase.get()?;
-    let did = crate::runtime::init(&a.data_dir, &cfg, pass.as_deref().map(String::as_str))?;
+    let pass = pass.as_deref().map(String::as_str);
+    let did = match &a.restore {
+        None => crate::runtime::init(&a.data_dir, &cfg, pass)?,
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let envelope: crate::store::Envelope = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a wallet export file", file.display()))?;
+            let backup_pass = match &a.backup_passphrase_file {
+                Some(f) => PassphraseArg {
+                    passphrase_file: Some(f.clone()),
+                }
+                .required()?,
+                None => a.passphrase.required()?,
+            };
+            let backup = crate::store::Backup::open(&envelope, &backup_pass)?;
+            let did = crate::runtime::init_restore(&a.data_dir, &cfg, pass, &backup)?;
+            eprintln!(
+                "restored {} credentials of {did} from {}",
+                backup.credentials.len(),
+                file.display()
+            );
+            did
+        }
+    };
     println!("{did}");
     Ok(0)
 }

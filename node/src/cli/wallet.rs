@@ -17,7 +17,7 @@ pub enum WalletCommand {
     List(DataDirArg),
     /// Show one credential: its claims and a fresh check (status, trust) from the node's store.
     Show(ShowArgs),
-    /// Write the whole wallet to an encrypted file.
+    /// Write the whole wallet to an encrypted file (with --with-key: a full backup).
     Export(ExportArgs),
     /// Restore credentials from an export file (all or nothing).
     Import(ImportArgs),
@@ -45,6 +45,10 @@ pub struct ExportArgs {
     /// File with a different passphrase for the export (default: the wallet's).
     #[arg(long)]
     export_passphrase_file: Option<PathBuf>,
+    /// Also export the node's key (encrypted like the rest): a full backup that
+    /// `vcnode init --restore` brings up on a new device as the same holder.
+    #[arg(long)]
+    with_key: bool,
 }
 
 #[derive(Args)]
@@ -93,12 +97,17 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
             };
             let v = Client::for_data_dir(&a.d.data_dir)?.post(
                 "/admin/wallet/export",
-                &json!({"passphrase": pass.as_str(), "exportPassphrase": export.as_deref().map(String::as_str)}),
+                &json!({
+                    "passphrase": pass.as_str(),
+                    "exportPassphrase": export.as_deref().map(String::as_str),
+                    "withKey": a.with_key,
+                }),
             )?;
             crate::runtime::write_private(&a.out, &serde_json::to_vec_pretty(&v["file"])?)?;
             println!(
-                "exported {} credentials (encrypted) to {}",
+                "exported {} credentials{} (encrypted) to {}",
                 v["count"],
+                if a.with_key { " and the node key" } else { "" },
                 a.out.display()
             );
         }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::verifier::random_b64;
 use super::Node;
-use crate::store::{Envelope, WalletEntry};
+use crate::store::{Backup, Envelope, WalletEntry};
 
 /// Longest lifetime a QR presentation may be given.
 pub const MAX_QR_VALID_SECS: i64 = 24 * 3600;
@@ -226,22 +226,37 @@ impl Node {
         &self,
         passphrase: String,
         export_passphrase: String,
+        with_key: bool,
     ) -> Result<(Envelope, usize), String> {
         let store = self.store.clone();
+        let me = self.identity.did().to_owned();
         tokio::task::spawn_blocking(move || {
             store
                 .check_passphrase(&passphrase)
                 .map_err(|e| e.to_string())?;
             let entries = store.wallet().map_err(|e| e.to_string())?;
-            let plain = zeroize::Zeroizing::new(serde_json::to_vec(&entries).unwrap_or_default());
-            let env = Envelope::seal(&export_passphrase, &plain).map_err(|e| e.to_string())?;
-            Ok((env, entries.len()))
+            let seed = match with_key {
+                false => None,
+                true => Some(
+                    store
+                        .node_seed()
+                        .map_err(|e| e.to_string())?
+                        .ok_or("this node has no key to export")?,
+                ),
+            };
+            let count = entries.len();
+            let env = Backup::new(&me, seed.as_deref(), entries)
+                .seal(&export_passphrase)
+                .map_err(|e| e.to_string())?;
+            tracing::info!(count, with_key, holder = %me, "wallet exported");
+            Ok((env, count))
         })
         .await
         .map_err(|e| e.to_string())?
     }
 
-    /// Imports an export file: all credentials in one batch, or none.
+    /// Imports an export file: all credentials in one batch, or none. A backup of another
+    /// holder is refused: its credentials are bound to that holder's key.
     pub async fn wallet_import(
         &self,
         envelope: Envelope,
@@ -250,14 +265,19 @@ impl Node {
         let store = self.store.clone();
         let me = self.identity.did().to_owned();
         tokio::task::spawn_blocking(move || {
-            let plain = envelope
-                .open(&export_passphrase)
-                .map_err(|e| format!("export file: {e}"))?;
-            let entries: Vec<WalletEntry> = serde_json::from_slice(&plain)
-                .map_err(|e| format!("export file: not a wallet: {e}"))?;
-            store.put_wallet_all(&entries).map_err(|e| e.to_string())?;
-            tracing::info!(count = entries.len(), holder = %me, "wallet imported");
-            Ok(entries.len())
+            let backup = Backup::open(&envelope, &export_passphrase).map_err(|e| e.to_string())?;
+            if let Some(holder) = backup.holder.as_deref().filter(|h| *h != me) {
+                return Err(format!(
+                    "export file holds the wallet of {holder}, but this node is {me}: its \
+                     credentials are bound to that holder's key. Restore it into a new data \
+                     dir with `vcnode init --restore FILE` (an export made with --with-key)"
+                ));
+            }
+            store
+                .put_wallet_all(&backup.credentials)
+                .map_err(|e| e.to_string())?;
+            tracing::info!(count = backup.credentials.len(), holder = %me, "wallet imported");
+            Ok(backup.credentials.len())
         })
         .await
         .map_err(|e| e.to_string())?

@@ -5,9 +5,11 @@
 //! Column families: `meta` (schema version), `keys`, `records`, `issued`, `wallet`, `status`,
 //! `status_log`, `trust`, `peers`, `verifier_log`.
 
+pub mod backup;
 mod types;
 pub mod vault;
 
+pub use backup::{Backup, BackupError};
 pub use types::*;
 pub use vault::{Envelope, KdfParams, Vault, VaultError, VaultHeader};
 
@@ -376,6 +378,16 @@ impl Store {
     /// Stores the node's seed (encrypted when the store has a vault) and its public DID;
     /// refuses to replace an existing one.
     pub fn init_node_seed(&self, seed: &[u8; 32], did: &str) -> Result<(), StoreError> {
+        self.init_node(seed, did, &[])
+    }
+
+    /// [`Store::init_node_seed`] with wallet credentials (a restored backup), in one batch.
+    pub fn init_node(
+        &self,
+        seed: &[u8; 32],
+        did: &str,
+        wallet: &[WalletEntry],
+    ) -> Result<(), StoreError> {
         if self.db.get_cf(self.cf(CF_KEYS)?, b"node")?.is_some() {
             return Err(StoreError::Conflict(
                 "this data dir already has a node key".into(),
@@ -384,6 +396,7 @@ impl Store {
         let mut batch = WriteBatch::default();
         batch.put_cf(self.cf(CF_KEYS)?, b"node", self.seal("keys/node", seed)?);
         batch.put_cf(self.cf(CF_META)?, DID_KEY, did.as_bytes());
+        self.wallet_puts(&mut batch, wallet)?;
         Ok(self.db.write(batch)?)
     }
 
@@ -624,8 +637,18 @@ impl Store {
 
     /// Stores several wallet credentials in one batch (wallet import): all or nothing.
     pub fn put_wallet_all(&self, entries: &[WalletEntry]) -> Result<(), StoreError> {
-        let cf = self.cf(CF_WALLET)?;
         let mut batch = WriteBatch::default();
+        self.wallet_puts(&mut batch, entries)?;
+        Ok(self.db.write(batch)?)
+    }
+
+    /// Adds wallet credentials (sealed) to a batch.
+    fn wallet_puts(
+        &self,
+        batch: &mut WriteBatch,
+        entries: &[WalletEntry],
+    ) -> Result<(), StoreError> {
+        let cf = self.cf(CF_WALLET)?;
         for e in entries {
             let plain = zeroize::Zeroizing::new(enc(e));
             batch.put_cf(
@@ -634,7 +657,7 @@ impl Store {
                 self.seal(&Self::wallet_aad(&e.id), &plain)?,
             );
         }
-        Ok(self.db.write(batch)?)
+        Ok(())
     }
 
     /// Every wallet credential.
@@ -812,6 +835,28 @@ mod tests {
             s.delete_wallet("urn:uuid:1"),
             Err(StoreError::NotInWallet { .. })
         ));
+    }
+
+    #[test]
+    fn a_restored_node_gets_key_and_wallet_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        s.create_vault("correct horse battery", cheap()).unwrap();
+        let wallet = [wallet_entry("urn:uuid:1"), wallet_entry("urn:uuid:2")];
+        s.init_node(&[5; 32], "did:key:z6Mkrestored", &wallet)
+            .unwrap();
+        assert_eq!(s.wallet().unwrap(), wallet.to_vec());
+        assert_eq!(*s.node_seed().unwrap().unwrap(), [5; 32]);
+        // A second restore over it is refused and changes nothing.
+        let e = s
+            .init_node(&[6; 32], "did:key:z6Mkother", &[wallet_entry("urn:uuid:3")])
+            .unwrap_err();
+        assert!(e.to_string().contains("already has a node key"), "{e}");
+        assert_eq!(s.wallet().unwrap(), wallet.to_vec());
+        assert_eq!(
+            s.node_did().unwrap().as_deref(),
+            Some("did:key:z6Mkrestored")
+        );
     }
 
     #[test]
