@@ -21,6 +21,10 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rand::SeedableRng;
 use serde_json::Value;
 
+/// The allocator `vcnode` runs with (see `node/src/main.rs`), so the bench measures the same.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 
