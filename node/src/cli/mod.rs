@@ -44,6 +44,8 @@ enum Command {
     Init(node_cmds::InitArgs),
     /// Run a node until Ctrl-C or SIGTERM.
     Run(node_cmds::RunArgs),
+    /// Change a stopped node's passphrase, or encrypt a node set up without one.
+    Passphrase(node_cmds::PassphraseArgs),
     /// Issuer: import subject records (JSON Lines or CSV); prints one claim code per record.
     #[command(subcommand)]
     Records(RecordsCommand),
@@ -96,6 +98,7 @@ pub fn main() -> i32 {
         Command::Verify(a) => verify::run(a),
         Command::Present(a) => present::run(a),
         Command::Init(a) => node_cmds::init(a),
+        Command::Passphrase(a) => node_cmds::passphrase(a),
         Command::Run(a) => node_cmds::run(a),
         Command::Records(RecordsCommand::Import(a)) => node_cmds::records_import(a),
         Command::Claim(a) => node_cmds::claim(a),

@@ -122,6 +122,47 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
 }
 
 #[derive(Args)]
+pub struct PassphraseArgs {
+    /// The node's data directory (the node must be stopped).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// The current passphrase (VCNODE_PASSPHRASE or --passphrase-file); none for a node set
+    /// up without one.
+    #[command(flatten)]
+    passphrase: PassphraseArg,
+    /// File with the new passphrase.
+    #[arg(long)]
+    new_passphrase_file: PathBuf,
+}
+
+/// `vcnode passphrase`: re-wraps the data key under a new passphrase, or, for a node set up
+/// without one, encrypts its key and wallet (one batch).
+pub fn passphrase(a: PassphraseArgs) -> anyhow::Result<i32> {
+    let dd = DataDir(a.data_dir.clone());
+    if !dd.config().exists() {
+        bail!("{} is not an initialised data dir", a.data_dir.display());
+    }
+    let new = PassphraseArg {
+        passphrase_file: Some(a.new_passphrase_file.clone()),
+    }
+    .required()?;
+    // A running node holds the store's lock: opening says so.
+    let store = crate::store::Store::open(&dd.db())?;
+    if store.is_encrypted() {
+        let old = a.passphrase.required()?;
+        store.change_passphrase(&old, &new)?;
+        println!("passphrase changed for {}", a.data_dir.display());
+    } else {
+        let n = store.encrypt_existing(&new, crate::store::KdfParams::default())?;
+        println!(
+            "encrypted the node key and {n} wallet credentials of {}; give the passphrase to `vcnode run` from now on",
+            a.data_dir.display()
+        );
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
 pub struct RunArgs {
     /// The node's data directory.
     #[arg(long)]

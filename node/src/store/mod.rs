@@ -311,6 +311,47 @@ impl Store {
         }
     }
 
+    /// Encrypts an initialised store that has no passphrase yet (a node set up without one):
+    /// a new vault, and the node key and every wallet credential sealed under it, all in one
+    /// batch with the vault header. A failure leaves the store as it was.
+    pub fn encrypt_existing(
+        &self,
+        passphrase: &str,
+        params: KdfParams,
+    ) -> Result<usize, StoreError> {
+        if self.is_encrypted() {
+            return Err(StoreError::Conflict(
+                "this store is already encrypted: change its passphrase instead".into(),
+            ));
+        }
+        let seed = self.node_seed()?;
+        let wallet = self.wallet()?;
+        let (vault, header) = Vault::create(passphrase, params)?;
+        let mut batch = WriteBatch::default();
+        batch.put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header));
+        if let Some(seed) = &seed {
+            batch.put_cf(
+                self.cf(CF_KEYS)?,
+                b"node",
+                vault.seal(b"keys/node", seed.as_ref()),
+            );
+        }
+        let cf = self.cf(CF_WALLET)?;
+        for e in &wallet {
+            let plain = zeroize::Zeroizing::new(enc(e));
+            batch.put_cf(
+                cf,
+                e.id.as_bytes(),
+                vault.seal(Self::wallet_aad(&e.id).as_bytes(), &plain),
+            );
+        }
+        self.db.write(batch)?;
+        let _ = self.vault.set(vault);
+        self.encrypted
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(wallet.len())
+    }
+
     /// Re-wraps the data key under a new passphrase (one write; values are not re-encrypted).
     pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), StoreError> {
         let header = self
@@ -857,6 +898,41 @@ mod tests {
             s.node_did().unwrap().as_deref(),
             Some("did:key:z6Mkrestored")
         );
+    }
+
+    #[test]
+    fn a_store_without_passphrase_can_be_encrypted_later() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.init_node_seed(&[8; 32], "did:key:z6Mkplain").unwrap();
+            s.put_wallet(&wallet_entry("urn:uuid:1")).unwrap();
+            assert!(s
+                .wallet_raw_for_test("urn:uuid:1")
+                .unwrap()
+                .unwrap()
+                .windows(6)
+                .any(|w| w == b"SECRET"));
+            assert!(
+                s.encrypt_existing("x", cheap()).is_err(),
+                "weak passphrase refused"
+            );
+            assert_eq!(
+                s.encrypt_existing("correct horse battery", cheap())
+                    .unwrap(),
+                1
+            );
+            let raw = s.wallet_raw_for_test("urn:uuid:1").unwrap().unwrap();
+            assert!(!raw.windows(6).any(|w| w == b"SECRET"));
+            assert!(s
+                .encrypt_existing("correct horse battery", cheap())
+                .is_err());
+        }
+        let s = Store::open(dir.path()).unwrap();
+        assert!(matches!(s.wallet(), Err(StoreError::SecretsLocked { .. })));
+        s.unlock("correct horse battery").unwrap();
+        assert_eq!(*s.node_seed().unwrap().unwrap(), [8; 32]);
+        assert_eq!(s.wallet().unwrap(), vec![wallet_entry("urn:uuid:1")]);
     }
 
     #[test]
