@@ -13,6 +13,7 @@
 //!
 //! Tested against `verify_strict` on valid, altered, non-canonical and small-order inputs.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use curve25519_dalek::constants::EIGHT_TORSION;
@@ -24,7 +25,7 @@ use sha2::{Digest, Sha512};
 /// Verifies like `VerifyingKey::verify_strict`: the same signatures are accepted.
 pub fn verify_strict(key: &VerifyingKey, message: &[u8], sig: &Signature) -> bool {
     let a = key.to_edwards();
-    if a.is_small_order() {
+    if small_order_key(key, &a) {
         return false;
     }
     let s: Option<Scalar> = Scalar::from_canonical_bytes(*sig.s_bytes()).into();
@@ -42,6 +43,26 @@ pub fn verify_strict(key: &VerifyingKey, message: &[u8], sig: &Signature) -> boo
     // Encodings are unique, so `R'` has small order exactly when its encoding is one of the
     // eight torsion points': eight comparisons instead of three doublings.
     r.as_bytes() == sig.r_bytes() && !small_order_encodings().contains(r.as_bytes())
+}
+
+thread_local! {
+    /// The last key found not to be of small order on this thread. Issuers sign most of what
+    /// a verifier checks, so the check (three doublings) is mostly skipped; the answer depends
+    /// on the key's bytes alone.
+    static LAST_LARGE_ORDER_KEY: Cell<Option<[u8; 32]>> = const { Cell::new(None) };
+}
+
+/// Whether `key` (whose point is `a`) has small order.
+fn small_order_key(key: &VerifyingKey, a: &EdwardsPoint) -> bool {
+    let bytes = *key.as_bytes();
+    if LAST_LARGE_ORDER_KEY.with(|k| k.get() == Some(bytes)) {
+        return false;
+    }
+    let small = a.is_small_order();
+    if !small {
+        LAST_LARGE_ORDER_KEY.with(|k| k.set(Some(bytes)));
+    }
+    small
 }
 
 /// The canonical encodings of the eight points of small order.
@@ -157,6 +178,38 @@ mod tests {
             "lax accepts the identity nonce"
         );
         assert!(!agree(&key, msg, &sig));
+
+        // A small-order key with a large-order R: R = [s]B − [t]A for each t < 8, kept when
+        // k ≡ t (mod 8). Only the key check refuses these, also right after a good key passed.
+        let small_point = EIGHT_TORSION[1];
+        let small = VerifyingKey::from_bytes(&small_point.compress().to_bytes()).unwrap();
+        let s = Scalar::from_bytes_mod_order([77; 32]);
+        let good = SigningKey::from_bytes(&[11; 32]);
+        let mut forged = 0;
+        for m in 0u32..64 {
+            let msg = m.to_le_bytes();
+            for t in 0u8..8 {
+                let r = (ED25519_BASEPOINT_POINT * s - small_point * Scalar::from(t)).compress();
+                let k = Scalar::from_hash(
+                    Sha512::new()
+                        .chain_update(r.as_bytes())
+                        .chain_update(small.as_bytes())
+                        .chain_update(msg),
+                );
+                if small_point * k != small_point * Scalar::from(t) {
+                    continue;
+                }
+                let sig = sig_from(r.as_bytes(), s.as_bytes());
+                assert!(
+                    small.verify(&msg, &sig).is_ok(),
+                    "lax accepts a small-order key"
+                );
+                assert!(agree(&good.verifying_key(), b"m", &good.sign(b"m")));
+                assert!(!agree(&small, &msg, &sig));
+                forged += 1;
+            }
+        }
+        assert!(forged > 0, "the search found such signatures");
 
         // A key with a torsion component is not of small order: verdicts still agree.
         let sk = SigningKey::from_bytes(&[9; 32]);
