@@ -100,6 +100,10 @@ pub fn init_restore(
     backup: &crate::store::Backup,
 ) -> Result<String, RuntimeError> {
     let restore = |reason: String| RuntimeError::Restore { reason };
+    if passphrase.is_none() {
+        // A restored wallet is kept encrypted whatever the node's roles.
+        return Err(RuntimeError::PassphraseNeeded);
+    }
     let seed = backup
         .seed()
         .map_err(|e| restore(e.to_string()))?
