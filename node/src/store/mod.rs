@@ -25,6 +25,9 @@ pub const CURRENT_SCHEMA_VERSION: u32 = 1;
 const SCHEMA_VERSION_KEY: &[u8] = b"schema_version";
 const VAULT_KEY: &[u8] = b"vault";
 const DID_KEY: &[u8] = b"did";
+/// The node seed's key in `keys`, and the associated data it is sealed with.
+const NODE_SEED_KEY: &[u8] = b"node";
+const NODE_SEED_AAD: &str = "keys/node";
 
 const CF_META: &str = "meta";
 const CF_KEYS: &str = "keys";
@@ -272,17 +275,22 @@ impl Store {
     /// Encrypts this (new) store's secrets under `passphrase` from now on. Refused once the
     /// store holds a node key, so nothing already stored stays in the clear.
     pub fn create_vault(&self, passphrase: &str, params: KdfParams) -> Result<(), StoreError> {
-        if self.is_encrypted() || self.db.get_cf(self.cf(CF_KEYS)?, b"node")?.is_some() {
+        if self.is_encrypted() || self.db.get_cf(self.cf(CF_KEYS)?, NODE_SEED_KEY)?.is_some() {
             return Err(StoreError::Conflict(
                 "this data dir already has a node key; its encryption is set at init".into(),
             ));
         }
         let (vault, header) = Vault::create(passphrase, params)?;
         self.db.put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header))?;
+        self.adopt_vault(vault);
+        Ok(())
+    }
+
+    /// From now on this store's secrets are sealed and opened with `vault`.
+    fn adopt_vault(&self, vault: Vault) {
         let _ = self.vault.set(vault);
         self.encrypted
             .store(true, std::sync::atomic::Ordering::Relaxed);
-        Ok(())
     }
 
     /// Unlocks the secrets with `passphrase`. A wrong passphrase changes nothing. A store without
@@ -329,26 +337,9 @@ impl Store {
         let (vault, header) = Vault::create(passphrase, params)?;
         let mut batch = WriteBatch::default();
         batch.put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header));
-        if let Some(seed) = &seed {
-            batch.put_cf(
-                self.cf(CF_KEYS)?,
-                b"node",
-                vault.seal(b"keys/node", seed.as_ref()),
-            );
-        }
-        let cf = self.cf(CF_WALLET)?;
-        for e in &wallet {
-            let plain = zeroize::Zeroizing::new(enc(e));
-            batch.put_cf(
-                cf,
-                e.id.as_bytes(),
-                vault.seal(Self::wallet_aad(&e.id).as_bytes(), &plain),
-            );
-        }
+        self.put_secrets(&mut batch, Some(&vault), seed.as_deref(), &wallet)?;
         self.db.write(batch)?;
-        let _ = self.vault.set(vault);
-        self.encrypted
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.adopt_vault(vault);
         Ok(wallet.len())
     }
 
@@ -377,12 +368,28 @@ impl Store {
             })
     }
 
-    /// Encrypts a secret value if the store has a vault (it must be unlocked).
-    fn seal(&self, aad: &str, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
-        Ok(match self.unlocked_vault()? {
+    /// Adds the node seed and wallet credentials to a batch, sealed under `vault` (as they are
+    /// for a store without one): the one place secrets are written.
+    fn put_secrets(
+        &self,
+        batch: &mut WriteBatch,
+        vault: Option<&Vault>,
+        seed: Option<&[u8; 32]>,
+        wallet: &[WalletEntry],
+    ) -> Result<(), StoreError> {
+        let seal = |aad: &str, plain: &[u8]| match vault {
             None => plain.to_vec(),
             Some(v) => v.seal(aad.as_bytes(), plain),
-        })
+        };
+        if let Some(seed) = seed {
+            batch.put_cf(self.cf(CF_KEYS)?, NODE_SEED_KEY, seal(NODE_SEED_AAD, seed));
+        }
+        let cf = self.cf(CF_WALLET)?;
+        for e in wallet {
+            let plain = zeroize::Zeroizing::new(enc(e));
+            batch.put_cf(cf, e.id.as_bytes(), seal(&Self::wallet_aad(&e.id), &plain));
+        }
+        Ok(())
     }
 
     /// Decrypts a secret value if the store has a vault (it must be unlocked).
@@ -401,10 +408,10 @@ impl Store {
 
     /// The node's Ed25519 seed (its libp2p identity and its did:key).
     pub fn node_seed(&self) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>, StoreError> {
-        match self.db.get_cf(self.cf(CF_KEYS)?, b"node")? {
+        match self.db.get_cf(self.cf(CF_KEYS)?, NODE_SEED_KEY)? {
             None => Ok(None),
             Some(v) => {
-                let plain = self.open_secret("keys/node", &v)?;
+                let plain = self.open_secret(NODE_SEED_AAD, &v)?;
                 <[u8; 32]>::try_from(plain.as_slice())
                     .map(|s| Some(zeroize::Zeroizing::new(s)))
                     .map_err(|_| StoreError::Decode {
@@ -429,15 +436,14 @@ impl Store {
         did: &str,
         wallet: &[WalletEntry],
     ) -> Result<(), StoreError> {
-        if self.db.get_cf(self.cf(CF_KEYS)?, b"node")?.is_some() {
+        if self.db.get_cf(self.cf(CF_KEYS)?, NODE_SEED_KEY)?.is_some() {
             return Err(StoreError::Conflict(
                 "this data dir already has a node key".into(),
             ));
         }
         let mut batch = WriteBatch::default();
-        batch.put_cf(self.cf(CF_KEYS)?, b"node", self.seal("keys/node", seed)?);
         batch.put_cf(self.cf(CF_META)?, DID_KEY, did.as_bytes());
-        self.wallet_puts(&mut batch, wallet)?;
+        self.put_secrets(&mut batch, self.unlocked_vault()?, Some(seed), wallet)?;
         Ok(self.db.write(batch)?)
     }
 
@@ -679,26 +685,8 @@ impl Store {
     /// Stores several wallet credentials in one batch (wallet import): all or nothing.
     pub fn put_wallet_all(&self, entries: &[WalletEntry]) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
-        self.wallet_puts(&mut batch, entries)?;
+        self.put_secrets(&mut batch, self.unlocked_vault()?, None, entries)?;
         Ok(self.db.write(batch)?)
-    }
-
-    /// Adds wallet credentials (sealed) to a batch.
-    fn wallet_puts(
-        &self,
-        batch: &mut WriteBatch,
-        entries: &[WalletEntry],
-    ) -> Result<(), StoreError> {
-        let cf = self.cf(CF_WALLET)?;
-        for e in entries {
-            let plain = zeroize::Zeroizing::new(enc(e));
-            batch.put_cf(
-                cf,
-                e.id.as_bytes(),
-                self.seal(&Self::wallet_aad(&e.id), &plain)?,
-            );
-        }
-        Ok(())
     }
 
     /// Every wallet credential.
