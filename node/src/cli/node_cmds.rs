@@ -1,6 +1,6 @@
 //! Subcommands that create, run and operate a node.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
@@ -49,19 +49,24 @@ pub struct PassphraseArg {
     pub passphrase_file: Option<PathBuf>,
 }
 
+/// The passphrase in a file (its first line).
+pub fn read_passphrase_file(f: &Path) -> anyhow::Result<zeroize::Zeroizing<String>> {
+    let s = zeroize::Zeroizing::new(
+        std::fs::read_to_string(f)
+            .with_context(|| format!("reading passphrase file {}", f.display()))?,
+    );
+    let line = s.lines().next().unwrap_or_default();
+    if line.is_empty() {
+        bail!("passphrase file {} is empty", f.display());
+    }
+    Ok(zeroize::Zeroizing::new(line.to_owned()))
+}
+
 impl PassphraseArg {
     /// The passphrase, if one was given.
     pub fn get(&self) -> anyhow::Result<Option<zeroize::Zeroizing<String>>> {
         if let Some(f) = &self.passphrase_file {
-            let s = zeroize::Zeroizing::new(
-                std::fs::read_to_string(f)
-                    .with_context(|| format!("reading passphrase file {}", f.display()))?,
-            );
-            let line = s.lines().next().unwrap_or_default();
-            if line.is_empty() {
-                bail!("passphrase file {} is empty", f.display());
-            }
-            return Ok(Some(zeroize::Zeroizing::new(line.to_owned())));
+            return read_passphrase_file(f).map(Some);
         }
         Ok(std::env::var("VCNODE_PASSPHRASE")
             .ok()
@@ -101,10 +106,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
             let envelope: crate::store::Envelope = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a wallet export file", file.display()))?;
             let backup_pass = match &a.backup_passphrase_file {
-                Some(f) => PassphraseArg {
-                    passphrase_file: Some(f.clone()),
-                }
-                .required()?,
+                Some(f) => read_passphrase_file(f)?,
                 None => a.passphrase.required()?,
             };
             let backup = crate::store::Backup::open(&envelope, &backup_pass)?;
@@ -142,10 +144,7 @@ pub fn passphrase(a: PassphraseArgs) -> anyhow::Result<i32> {
     if !dd.config().exists() {
         bail!("{} is not an initialised data dir", a.data_dir.display());
     }
-    let new = PassphraseArg {
-        passphrase_file: Some(a.new_passphrase_file.clone()),
-    }
-    .required()?;
+    let new = read_passphrase_file(&a.new_passphrase_file)?;
     // A running node holds the store's lock: opening says so.
     let store = crate::store::Store::open(&dd.db())?;
     if store.is_encrypted() {

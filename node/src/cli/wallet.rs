@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::client::Client;
-use super::node_cmds::{DataDirArg, PassphraseArg};
+use super::node_cmds::{read_passphrase_file, DataDirArg, PassphraseArg};
 
 #[derive(Subcommand)]
 pub enum WalletCommand {
@@ -86,15 +86,11 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
         }
         WalletCommand::Export(a) => {
             let pass = a.passphrase.required()?;
-            let export = match &a.export_passphrase_file {
-                Some(f) => Some(
-                    PassphraseArg {
-                        passphrase_file: Some(f.clone()),
-                    }
-                    .required()?,
-                ),
-                None => None,
-            };
+            let export = a
+                .export_passphrase_file
+                .as_deref()
+                .map(read_passphrase_file)
+                .transpose()?;
             let v = Client::for_data_dir(&a.d.data_dir)?.post(
                 "/admin/wallet/export",
                 &json!({

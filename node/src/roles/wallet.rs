@@ -166,7 +166,7 @@ impl Node {
             claims,
             audience: domain,
             request,
-            expires: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            expires: credentials::time::format(expires),
         })
     }
 
@@ -235,14 +235,11 @@ impl Node {
                 .check_passphrase(&passphrase)
                 .map_err(|e| e.to_string())?;
             let entries = store.wallet().map_err(|e| e.to_string())?;
-            let seed = match with_key {
-                false => None,
-                true => Some(
-                    store
-                        .node_seed()
-                        .map_err(|e| e.to_string())?
-                        .ok_or("this node has no key to export")?,
-                ),
+            let seed = if with_key {
+                let seed = store.node_seed().map_err(|e| e.to_string())?;
+                Some(seed.ok_or("this node has no key to export")?)
+            } else {
+                None
             };
             let count = entries.len();
             let env = Backup::new(&me, seed.as_deref(), entries)
