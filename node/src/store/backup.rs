@@ -98,19 +98,8 @@ impl Backup {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::wallet_entry as entry;
     use super::*;
-
-    fn entry(id: &str) -> WalletEntry {
-        WalletEntry {
-            id: id.into(),
-            kind: "identity".into(),
-            format: "sd-jwt".into(),
-            issuer: "did:key:issuer".into(),
-            issuer_name: None,
-            credential: "eyJ…".into(),
-            received_at: "2026-11-26T00:00:00Z".into(),
-        }
-    }
 
     #[test]
     fn round_trip_with_and_without_key_and_first_format() {

@@ -804,7 +804,8 @@ mod tests {
         }
     }
 
-    fn wallet_entry(id: &str) -> WalletEntry {
+    /// A sample wallet credential (also used by the backup tests).
+    pub(super) fn wallet_entry(id: &str) -> WalletEntry {
         WalletEntry {
             id: id.into(),
             kind: "identity".into(),
