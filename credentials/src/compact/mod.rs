@@ -1,15 +1,19 @@
 //! A compact, lossless text form of JWS-based presentations for QR codes.
 //!
 //! The standard compact serialization of an SD-JWT presentation is base64url text: every JSON
-//! part and signature costs 4/3 of its size, and an identity credential with 11 disclosable
-//! claims plus key binding needs about 1,700 characters (QR version 34 or more). This form
-//! keeps the standard object and only changes how it is carried:
+//! part and signature costs 4/3 of its size: an identity presentation disclosing name and
+//! birth date with key binding is about 3,100 characters (`vcnode bench qr`), more than a QR
+//! code holds at level M (2,331 bytes at version 40). This form keeps the standard object and
+//! only changes how it is carried:
 //!
-//! 1. every base64url segment between `.` and `~` is decoded to its bytes (JSON text or raw
-//!    signature), each written as a varint length, the bytes and a separator tag;
-//! 2. the result is compressed with raw DEFLATE primed with a fixed dictionary of the JSON
-//!    skeletons vcnet credentials, disclosures and key binding JWTs share (field names,
-//!    contexts, types), so only what differs between credentials costs bytes;
+//! 1. every base64url segment between `.` and `~` is decoded and split into a *skeleton* (JSON
+//!    structure, names, predictable values) and a *raw* stream (signatures, digests, salts,
+//!    keys: random bytes at 8 bits a byte; digests the reader can recompute are left out), see
+//!    [`pack`];
+//! 2. the skeleton is compressed with raw DEFLATE primed with a fixed dictionary of the
+//!    skeletons vcnet credentials, disclosures and key binding JWTs share, so only what differs
+//!    between credentials costs bytes; the bytes are the compressed skeleton's varint length,
+//!    the compressed skeleton, then the raw stream;
 //! 3. the compressed bytes are written in Base45 (RFC 9285) after the prefix `VC1:`, which the
 //!    QR alphanumeric mode stores at 5.5 bits per character and every scanner returns as text.
 //!
