@@ -8,8 +8,7 @@
 //!
 //! 1. every base64url segment between `.` and `~` is decoded and split into a *skeleton* (JSON
 //!    structure, names, predictable values) and a *raw* stream (signatures, digests, salts,
-//!    keys: random bytes at 8 bits a byte; digests the reader can recompute are left out), see
-//!    [`pack`];
+//!    keys: random bytes at 8 bits a byte; digests the reader can recompute are left out);
 //! 2. the skeleton is compressed with raw DEFLATE primed with a fixed dictionary of the
 //!    skeletons vcnet credentials, disclosures and key binding JWTs share, so only what differs
 //!    between credentials costs bytes; the bytes are the compressed skeleton's varint length,
