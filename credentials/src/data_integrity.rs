@@ -69,7 +69,7 @@ pub fn loader() -> &'static ContextLoader {
 /// RDFC-1.0 canonical N-Quads of a JSON-LD document.
 ///
 /// A top-level `@context` made only of bundled context URLs is processed once per process (see
-/// [`processed_context`]) and the document is expanded under that active context; any other
+/// `processed_context`) and the document is expanded under that active context; any other
 /// `@context` goes through the full context processing each time. Both give the same expansion
 /// (JSON-LD 1.1 Expansion §13.4.2 step 9 processes the top-level `@context` against the initial
 /// context, exactly what the cache holds); a test checks it.
