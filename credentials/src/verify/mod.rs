@@ -117,8 +117,7 @@ impl Verifier {
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
     ) -> Vec<VerificationReport> {
-        let items: Vec<(&str, &VerifyOptions)> = inputs.iter().map(|i| (*i, opts)).collect();
-        items
+        with_opts(inputs, opts)
             .par_chunks(BATCH_SIZE)
             .flat_map_iter(|chunk| self.verify_chunk(chunk, status, trust))
             .collect()
@@ -147,8 +146,7 @@ impl Verifier {
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
     ) -> Vec<VerificationReport> {
-        let items: Vec<(&str, &VerifyOptions)> = inputs.iter().map(|i| (*i, opts)).collect();
-        self.verify_each_batched(&items, status, trust)
+        self.verify_each_batched(&with_opts(inputs, opts), status, trust)
     }
 
     /// Each input is decoded and put through every check but the signature verdict right away
@@ -402,6 +400,11 @@ impl Verifier {
             );
         }
     }
+}
+
+/// Every input paired with the same options.
+fn with_opts<'a>(inputs: &[&'a str], opts: &'a VerifyOptions) -> Vec<(&'a str, &'a VerifyOptions)> {
+    inputs.iter().map(|i| (*i, opts)).collect()
 }
 
 /// One input of a chunk: undecodable (its report is final) or waiting for its signatures.
