@@ -28,7 +28,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use support::{request, status_lists, t, trust_all_kinds};
+use support::{accredited_issuer, request, t};
 
 fn identity_subject() -> Value {
     let p = format!(
@@ -57,13 +57,13 @@ impl Fixture {
 }
 
 fn fixture() -> Fixture {
-    let issuer = Identity::from_seed(&[1; 32]);
+    let (issuer, status, trust) = accredited_issuer();
     let holder = Identity::from_seed(&[2; 32]);
     let sk = SigningKey::from_bytes(&[9; 32]);
     let msg = vec![7u8; 64];
     Fixture {
-        status: status_lists(&issuer),
-        trust: trust_all_kinds(&issuer),
+        status,
+        trust,
         req: request(CredentialKind::Identity, identity_subject(), &holder, 94567),
         issuer,
         opts: VerifyOptions::at(t("2026-06-01T00:00:00Z")),

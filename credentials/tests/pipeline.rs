@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{first_sample, request, sample, status_lists, t, trust_all_kinds, LIST_R, LIST_S};
+use support::{accredited_issuer, first_sample, request, sample, t, LIST_R, LIST_S};
 
 struct World {
     issuer: Identity,
@@ -27,10 +27,10 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let issuer = Identity::from_seed(&[1; 32]);
+        let (issuer, status, trust) = accredited_issuer();
         Self {
-            status: status_lists(&issuer),
-            trust: trust_all_kinds(&issuer),
+            status,
+            trust,
             issuer,
             holder: Identity::from_seed(&[2; 32]),
             verifier: Verifier::new(),

@@ -18,7 +18,7 @@ use serde_json::Value;
 #[path = "../../credentials/tests/support/mod.rs"]
 mod support;
 
-use support::{request, sample, status_lists, t, trust_all_kinds, LIST_R};
+use support::{accredited_issuer, request, sample, t, LIST_R};
 
 struct Counter {
     issuer: Identity,
@@ -34,10 +34,10 @@ struct Counter {
 
 impl Counter {
     fn new() -> Self {
-        let issuer = Identity::from_seed(&[1; 32]);
+        let (issuer, status, trust) = accredited_issuer();
         Self {
-            status: status_lists(&issuer),
-            trust: trust_all_kinds(&issuer),
+            status,
+            trust,
             issuer,
             holder: Identity::from_seed(&[2; 32]),
             clinic: Identity::from_seed(&[3; 32]),

@@ -44,6 +44,14 @@ pub fn first_sample(kind: &str) -> Value {
     sample(kind, &names[0])
 }
 
+/// The test issuer (seed 1), its lists (all clear) and a trust registry accrediting it for
+/// every kind: the world every includer starts from.
+pub fn accredited_issuer() -> (Identity, MemoryStatus, MemoryTrust) {
+    let issuer = Identity::from_seed(&[1; 32]);
+    let (status, trust) = (status_lists(&issuer), trust_all_kinds(&issuer));
+    (issuer, status, trust)
+}
+
 /// The issuer's revocation and suspension lists, all clear.
 pub fn status_lists(issuer: &Identity) -> MemoryStatus {
     let mut status = MemoryStatus::new();
