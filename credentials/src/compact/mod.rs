@@ -2,7 +2,7 @@
 //!
 //! The standard compact serialization of an SD-JWT presentation is base64url text: every JSON
 //! part and signature costs 4/3 of its size: an identity presentation disclosing name and
-//! birth date with key binding is about 3,100 characters (`vcnode bench qr`), more than a QR
+//! birth date with key binding is about 3,180 characters (`vcnode bench qr`), more than a QR
 //! code holds at level M (2,331 bytes at version 40). This form keeps the standard object and
 //! only changes how it is carried:
 //!
