@@ -1,15 +1,82 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build needs (RocksDB's bindings need clang and libclang),
-# only when they are missing, so a second run costs nothing.
+# Installs the Debian packages the build needs, only when they are missing, so a second run
+# costs nothing and prints one line.
+#
+# What the build really needs, and how each is checked:
+#   - libclang-dev: RocksDB's bindings (bindgen through clang-sys) load the *unversioned*
+#     `libclang.so`. A machine with only `libclang1-NN` has `libclang.so.1` and no `libclang.so`,
+#     so a glob on `libclang*.so*` is not enough: we look for the unversioned file itself, and
+#     otherwise ask dpkg whether libclang-dev is installed.
+#   - clang: compiles RocksDB's C++ (with the C++ standard library headers it brings).
+#   - pkg-config: used by -sys crates' build scripts.
+#
+# Works as root (apt-get directly) and as another user through sudo (non-interactive first, so a
+# CI run never hangs on a password prompt); says what it installs and why, and fails with a
+# clear message when it cannot.
 set -euo pipefail
+
+installed() { # installed PKG: true when dpkg knows PKG as installed
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = "installed" ]
+}
+
+# INSTALL_DEPS_ROOT (empty by default) prefixes the system paths: scripts/tests/install-deps.sh
+# points it at a temporary folder to test this script without touching the machine.
+root="${INSTALL_DEPS_ROOT:-}"
+
+have_unversioned_libclang() {
+  local f
+  for f in ${LIBCLANG_PATH:+"$LIBCLANG_PATH"/libclang.so} \
+           "$root"/usr/lib/llvm-*/lib/libclang.so "$root"/usr/lib/*-linux-gnu/libclang.so; do
+    [ -e "$f" ] && return 0
+  done
+  return 1
+}
+
 need=()
-command -v clang >/dev/null 2>&1 || need+=(clang)
-ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || need+=(libclang-dev)
-command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+why=()
+if ! have_unversioned_libclang; then
+  need+=(libclang-dev); why+=("libclang-dev (no unversioned libclang.so for RocksDB's bindgen)")
 fi
+if ! command -v clang >/dev/null 2>&1 && ! installed clang; then
+  need+=(clang); why+=("clang (compiles RocksDB's C++)")
+fi
+if ! command -v pkg-config >/dev/null 2>&1; then
+  need+=(pkg-config); why+=("pkg-config (used by -sys build scripts)")
+fi
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "install-deps: clang, libclang-dev and pkg-config present; nothing to install"
+  exit 0
+fi
+
+echo "install-deps: installing ${need[*]}:"
+for w in "${why[@]}"; do echo "  - $w"; done
+
+if [ "$(id -u)" -eq 0 ]; then
+  run() { "$@"; }
+elif command -v sudo >/dev/null 2>&1; then
+  if sudo -n true 2>/dev/null; then
+    run() { sudo -n "$@"; }
+  else
+    echo "install-deps: sudo will ask for your password to run apt-get"
+    run() { sudo "$@"; }
+  fi
+else
+  echo "install-deps: not root and no sudo; install these as root, then run again:" >&2
+  echo "  apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: no apt-get on this machine; install ${need[*]} (or your system's equivalents) by hand" >&2
+  exit 1
+fi
+
+run env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+
+if ! have_unversioned_libclang; then
+  echo "install-deps: installed ${need[*]} but still no unversioned libclang.so under $root/usr/lib/llvm-*/lib" >&2
+  exit 1
+fi
+echo "install-deps: installed ${need[*]}"

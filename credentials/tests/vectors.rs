@@ -1,5 +1,6 @@
-//! The published test vectors in `../shared/vectors/` (see its README): did:key,
-//! eddsa-rdfc-2022, Bitstring Status List and SD-JWT.
+//! The published test vectors copied into `credentials/tests/vectors/` (its README names each
+//! file's source, commit and license): did:key, eddsa-rdfc-2022, Bitstring Status List and
+//! SD-JWT. Nothing here reads outside the repository.
 
 use std::path::PathBuf;
 
@@ -13,10 +14,10 @@ use ed25519_dalek::Verifier as _;
 use serde_json::Value;
 
 fn vectors() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors");
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
     assert!(
         p.is_dir(),
-        "published vectors not found at {} (shared/ must sit beside the repository)",
+        "published vectors not found at {} (they are part of the repository)",
         p.display()
     );
     p
@@ -170,7 +171,7 @@ fn rdfc_vector_unsigned_canonicalizes_hashes_and_signs_exactly() {
 }
 
 /// The employment vector's document uses `https://w3id.org/citizenship/v4rc1`, a context that
-/// `shared/vectors` does not carry and that vcnet never fetches. Its canonicalization therefore
+/// the published vectors do not carry and that vcnet never fetches. Its canonicalization therefore
 /// fails with a clear "unknown context" error (checked), and the rest of the suite is checked
 /// from the published canonical forms: hashes, combined hash, exact signature and proofValue.
 #[test]
