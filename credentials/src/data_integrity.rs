@@ -335,6 +335,10 @@ struct ProofParts {
     message: Result<Vec<u8>, String>,
     challenge: Option<String>,
     domain: Option<String>,
+    /// `proof.created` (seconds since the epoch).
+    created: Option<i64>,
+    /// `proof.expires` (seconds since the epoch).
+    expires: Option<i64>,
 }
 
 /// Splits off and checks the proof, and computes the signed message. Structural problems in the
@@ -376,10 +380,21 @@ fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), Stri
             proof.get("proofPurpose")
         ));
     }
-    if let Some(created) = proof.get("created") {
-        let s = created.as_str().ok_or("proof.created is not a string")?;
-        crate::time::parse(s).map_err(|e| format!("proof.created: {e}"))?;
-    }
+    let instant = |k: &str| -> Result<Option<i64>, String> {
+        match proof.get(k) {
+            None => Ok(None),
+            Some(v) => {
+                let s = v
+                    .as_str()
+                    .ok_or_else(|| format!("proof.{k} is not a string"))?;
+                crate::time::parse(s)
+                    .map(|t| Some(t.timestamp()))
+                    .map_err(|e| format!("proof.{k}: {e}"))
+            }
+        }
+    };
+    let created = instant("created")?;
+    let expires = instant("expires")?;
     let vm = field("verificationMethod")
         .ok_or("proof.verificationMethod is missing")?
         .to_owned();
@@ -426,6 +441,8 @@ fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), Stri
             message,
             challenge,
             domain,
+            created,
+            expires,
         },
     ))
 }
@@ -468,6 +485,8 @@ pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded<'stat
             disclosed: vec![],
             jwt_nbf: None,
             jwt_exp: None,
+            proof_created: parts.created,
+            proof_expires: parts.expires,
             sig_problem,
         }],
         presentation: None,
@@ -519,8 +538,8 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'st
         holder,
         challenge: parts.challenge,
         domain: parts.domain,
-        issued_at: None,
-        expires: None,
+        issued_at: parts.created,
+        expires: parts.expires,
         binding,
     });
     Ok(out)

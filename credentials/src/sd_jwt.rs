@@ -17,6 +17,17 @@ pub use open::Opened;
 /// The only digest algorithm vcnet issues and accepts (`_sd_alg`).
 pub const SD_ALG: &str = "sha-256";
 
+/// Most disclosures one SD-JWT may carry. vcnet's richest credential (a health record with a
+/// long immunization history) has a few dozen; the bound is checked before any disclosure is
+/// decoded or hashed.
+pub const MAX_DISCLOSURES: usize = 512;
+
+/// Deepest nesting of objects and arrays while rebuilding claims from disclosures. vcnet's
+/// claims nest four levels (`credentialSubject.immunizations[0].vaccine`); a disclosure that
+/// hides the next one's digest can otherwise build an arbitrarily deep value (one input of
+/// 120 KB reached 12,000 levels and overflowed the verifying thread's stack).
+pub const MAX_SD_DEPTH: usize = 32;
+
 /// Why an SD-JWT could not be read or its disclosures do not fit it.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum SdJwtError {
@@ -227,7 +238,12 @@ impl<'a> SdJwtParts<'a> {
                 reason: "issuer-signed JWT is empty".into(),
             });
         }
-        let disclosures: Vec<&str> = it.collect();
+        let disclosures: Vec<&str> = it.take(MAX_DISCLOSURES + 1).collect();
+        if disclosures.len() > MAX_DISCLOSURES {
+            return Err(SdJwtError::Format {
+                reason: format!("more than {MAX_DISCLOSURES} disclosures"),
+            });
+        }
         if let Some(i) = disclosures.iter().position(|d| d.is_empty()) {
             return Err(SdJwtError::Format {
                 reason: format!("disclosure #{i} is empty (`~~`)"),
@@ -312,7 +328,7 @@ pub fn disclose_owned(
         map.remove("_sd_alg");
     }
     let mut path = String::with_capacity(64);
-    st.walk(&mut payload, &mut path)?;
+    st.walk(&mut payload, &mut path, 0)?;
     // A digest may appear only once in the whole payload (decoys and withheld ones included).
     st.met.sort_unstable();
     if let Some(w) = st.met.windows(2).find(|w| w[0] == w[1]) {
@@ -430,7 +446,20 @@ impl Walk {
         }
     }
 
-    fn walk(&mut self, value: &mut Value, path: &mut String) -> Result<(), SdJwtError> {
+    /// Rebuilds `value` in place; `depth` is its nesting level (the payload is 0), bounded by
+    /// [`MAX_SD_DEPTH`] so hostile chains of disclosures cannot recurse without end.
+    fn walk(
+        &mut self,
+        value: &mut Value,
+        path: &mut String,
+        depth: usize,
+    ) -> Result<(), SdJwtError> {
+        if depth > MAX_SD_DEPTH {
+            return Err(SdJwtError::Structure {
+                path: path.clone(),
+                reason: format!("claims nest deeper than {MAX_SD_DEPTH} levels"),
+            });
+        }
         match value {
             Value::Object(map) => {
                 if let Some(sd) = map.remove("_sd") {
@@ -470,7 +499,7 @@ impl Walk {
                 for (k, v) in map.iter_mut().filter(|(_, v)| is_container(v)) {
                     let len = path.len();
                     push_name(path, k);
-                    self.walk(v, path)?;
+                    self.walk(v, path, depth + 1)?;
                     path.truncate(len);
                 }
             }
@@ -483,7 +512,7 @@ impl Walk {
                 {
                     let len = path.len();
                     push_index(path, i);
-                    self.walk(v, path)?;
+                    self.walk(v, path, depth + 1)?;
                     path.truncate(len);
                 }
             }
@@ -520,7 +549,7 @@ impl Walk {
                 for (i, v) in out.iter_mut().enumerate().filter(|(_, v)| is_container(v)) {
                     let len = path.len();
                     push_index(path, i);
-                    self.walk(v, path)?;
+                    self.walk(v, path, depth + 1)?;
                     path.truncate(len);
                 }
                 *items = out;
@@ -542,17 +571,23 @@ pub fn disclosure_paths(payload: &Value, disclosures: &[Disclosure]) -> Vec<(Str
         .map(|(i, d)| (d.digest.as_str(), i))
         .collect();
     let mut out = Vec::new();
-    paths_in(payload, "", &by_digest, disclosures, &mut out);
+    paths_in(payload, "", &by_digest, disclosures, &mut out, 0);
     out
 }
 
+/// Collects the paths under `v` (at nesting level `depth`; nothing deeper than
+/// [`MAX_SD_DEPTH`] is visited).
 fn paths_in(
     v: &Value,
     path: &str,
     by: &HashMap<&str, usize>,
     ds: &[Disclosure],
     out: &mut Vec<(String, usize)>,
+    depth: usize,
 ) {
+    if depth > MAX_SD_DEPTH {
+        return;
+    }
     match v {
         Value::Object(map) => {
             if let Some(Value::Array(sd)) = map.get("_sd") {
@@ -561,14 +596,14 @@ fn paths_in(
                         if let Some(name) = &ds[i].name {
                             let p = join(path, name);
                             out.push((p.clone(), i));
-                            paths_in(&ds[i].value, &p, by, ds, out);
+                            paths_in(&ds[i].value, &p, by, ds, out, depth + 1);
                         }
                     }
                 }
             }
             for (k, child) in map {
                 if k != "_sd" {
-                    paths_in(child, &join(path, k), by, ds, out);
+                    paths_in(child, &join(path, k), by, ds, out, depth + 1);
                 }
             }
         }
@@ -583,10 +618,10 @@ fn paths_in(
                     Some(dg) => {
                         if let Some(&i) = by.get(dg) {
                             out.push((p.clone(), i));
-                            paths_in(&ds[i].value, &p, by, ds, out);
+                            paths_in(&ds[i].value, &p, by, ds, out, depth + 1);
                         }
                     }
-                    None => paths_in(item, &p, by, ds, out),
+                    None => paths_in(item, &p, by, ds, out, depth + 1),
                 }
             }
         }

@@ -65,9 +65,35 @@ pub struct TrustEntry {
     pub withdrawn: Option<String>,
 }
 
+/// Whether a trust message of `version` supersedes what a node holds for its issuer: the held
+/// accreditation's version and, when withdrawn, the withdrawal's. Accreditations and
+/// withdrawals of one issuer share one version sequence, and only a strictly newer message
+/// applies, so replaying an old withdrawal cannot withdraw a re-accredited issuer, and an old
+/// accreditation cannot undo a newer withdrawal.
+pub fn supersedes(version: u64, held_accreditation: u64, held_withdrawal: Option<u64>) -> bool {
+    version > held_accreditation.max(held_withdrawal.unwrap_or(0))
+}
+
 impl TrustEntry {
     /// Whether this entry accredits `kind` at `now`; the error says why not.
     pub fn permits(&self, kind: CredentialKind, now: DateTime<Utc>) -> Result<(), String> {
+        self.active_at(now)?;
+        let a = &self.accreditation;
+        if !a.kinds.contains(&kind) {
+            let kinds: Vec<&str> = a.kinds.iter().map(|k| k.type_name()).collect();
+            return Err(format!(
+                "issuer not accredited for {kind}: {} is accredited for {}",
+                a.name,
+                kinds.join(", ")
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the accreditation is in force at `now` for any kind: not withdrawn, within
+    /// `validFrom`..`validUntil`. (Status lists are not tied to a kind: a node replicates the
+    /// lists of every issuer in force.)
+    pub fn active_at(&self, now: DateTime<Utc>) -> Result<(), String> {
         let a = &self.accreditation;
         if let Some(w) = &self.withdrawn {
             if crate::time::parse(w).map(|t| t <= now).unwrap_or(true) {
@@ -76,14 +102,6 @@ impl TrustEntry {
                     a.name, a.issuer
                 ));
             }
-        }
-        if !a.kinds.contains(&kind) {
-            let kinds: Vec<&str> = a.kinds.iter().map(|k| k.type_name()).collect();
-            return Err(format!(
-                "issuer not accredited for {kind}: {} is accredited for {}",
-                a.name,
-                kinds.join(", ")
-            ));
         }
         let from = crate::time::parse(&a.valid_from)
             .map_err(|e| format!("accreditation validFrom: {e}"))?;
@@ -195,6 +213,21 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         crate::time::parse(s).unwrap()
+    }
+
+    #[test]
+    fn one_version_sequence_across_accreditations_and_withdrawals() {
+        // Held: accreditation v1. A withdrawal v2 applies; a replayed accreditation v1 does not.
+        assert!(supersedes(2, 1, None));
+        assert!(!supersedes(1, 1, None));
+        // Held: accreditation v1 withdrawn at v2. An old accreditation (v1, v2) cannot undo
+        // the withdrawal; a re-accreditation v3 can.
+        assert!(!supersedes(1, 1, Some(2)));
+        assert!(!supersedes(2, 1, Some(2)));
+        assert!(supersedes(3, 1, Some(2)));
+        // Held: re-accredited at v3 (the withdrawal cleared). Replaying the v2 withdrawal
+        // does nothing.
+        assert!(!supersedes(2, 3, None));
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub struct Config {
     pub auto_verifiers: Vec<String>,
     /// Verifier: the domain put in presentation requests (default: this node's DID).
     pub verifier_domain: Option<String>,
+    /// Explicit opt-out: let an issuer or root authority keep its node key unencrypted (no
+    /// passphrase). Off by default, because an issuer's key signs credentials for a country.
+    /// A holder's wallet is always encrypted.
+    pub allow_unencrypted_keys: bool,
 }
 
 impl Default for Config {
@@ -79,9 +83,17 @@ impl Default for Config {
             consent: "ask".into(),
             auto_verifiers: vec![],
             verifier_domain: None,
+            allow_unencrypted_keys: false,
         }
     }
 }
+
+/// Longest credential lifetime accepted (`credential_days`): 100 years. Larger values would
+/// overflow date arithmetic when credentials are issued.
+pub const MAX_CREDENTIAL_DAYS: u32 = 36_500;
+/// Most status list shards an issuer may spread indexes over (`status_shards`): 65,536 shards
+/// of 131,072 entries hold 8.6 billion credentials.
+pub const MAX_STATUS_SHARDS: u32 = 65_536;
 
 /// The file name inside the data dir.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -145,6 +157,41 @@ impl Config {
             .map_err(|e| bad("http_listen", format!("`{}`: {e}", self.http_listen)))?;
         if let Some(r) = &self.root_did {
             credentials::did::resolve_key(r).map_err(|e| bad("root_did", e.to_string()))?;
+        }
+        if self.credential_days > MAX_CREDENTIAL_DAYS {
+            return Err(bad(
+                "credential_days",
+                format!(
+                    "{} days is beyond the {MAX_CREDENTIAL_DAYS} allowed (100 years; 0 = no validUntil)",
+                    self.credential_days
+                ),
+            ));
+        }
+        if !(1..=MAX_STATUS_SHARDS).contains(&self.status_shards) {
+            return Err(bad(
+                "status_shards",
+                format!(
+                    "{} is not between 1 and {MAX_STATUS_SHARDS}",
+                    self.status_shards
+                ),
+            ));
+        }
+        if let Some(u) = &self.status_base_url {
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.contains(char::is_whitespace)
+            {
+                return Err(bad(
+                    "status_base_url",
+                    format!("`{u}` is not an http(s) URL"),
+                ));
+            }
+        }
+        if self
+            .verifier_domain
+            .as_deref()
+            .is_some_and(|d| d.trim().is_empty())
+        {
+            return Err(bad("verifier_domain", "is empty".into()));
         }
         Ok(())
     }
@@ -218,8 +265,13 @@ auto_verifiers = {auto}
 
 # Verifier: the domain put in presentation requests. Unset: this node's DID.
 {vd}verifier_domain = {vdv}
+
+# An issuer's or root authority's node key is encrypted under a passphrase; true opts out
+# explicitly (`vcnode init --unencrypted-keys`). A holder's wallet is always encrypted.
+allow_unencrypted_keys = {plain}
 "#,
         name = c.name,
+        plain = c.allow_unencrypted_keys,
         roles = toml_list(&c.roles),
         listen = toml_list(&c.listen),
         bootstrap = toml_list(&c.bootstrap),
@@ -317,5 +369,18 @@ mod tests {
         std::fs::write(dir.path().join(CONFIG_FILE), "roles = [\"minter\"]\n").unwrap();
         let e = Config::load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("roles") && e.contains("minter"), "{e}");
+        // Out-of-range values are refused at load, naming the key (issue 13: a huge
+        // credential_days panicked the claim path).
+        for (line, key) in [
+            ("credential_days = 200000000", "credential_days"),
+            ("status_shards = 0", "status_shards"),
+            ("status_shards = 4000000000", "status_shards"),
+            ("status_base_url = \"ftp://x\"", "status_base_url"),
+            ("verifier_domain = \" \"", "verifier_domain"),
+        ] {
+            std::fs::write(dir.path().join(CONFIG_FILE), format!("{line}\n")).unwrap();
+            let e = Config::load(dir.path()).unwrap_err().to_string();
+            assert!(e.contains(key), "{line}: {e}");
+        }
     }
 }

@@ -34,8 +34,8 @@ pub enum RuntimeError {
     NotInitialised { path: String },
     #[error("network: {0}")]
     Net(String),
-    #[error("a holder node keeps its wallet encrypted: give a passphrase (VCNODE_PASSPHRASE or --passphrase-file)")]
-    PassphraseNeeded,
+    #[error("{0}")]
+    PassphraseNeeded(PassphraseNeed),
     #[error("HTTP API: cannot listen on {addr}: {reason}")]
     Http { addr: String, reason: String },
     #[error("restore: {reason}")]
@@ -58,6 +58,75 @@ pub struct RunInfo {
     pub listen: Vec<String>,
     /// Process id.
     pub pid: u32,
+}
+
+/// Which node needs a passphrase, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassphraseNeed {
+    /// A holder keeps its wallet encrypted, always.
+    Holder,
+    /// A restored wallet is kept encrypted whatever the node's roles.
+    Restore,
+    /// An issuer's key signs credentials; opting out is explicit.
+    Issuer,
+    /// The root authority's key accredits issuers; opting out is explicit.
+    Root,
+}
+
+impl std::fmt::Display for PassphraseNeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const GIVE: &str = "give a passphrase (VCNODE_PASSPHRASE or --passphrase-file)";
+        const OPT_OUT: &str = "or opt out explicitly with `allow_unencrypted_keys = true` in config.toml (`vcnode init --unencrypted-keys`)";
+        match self {
+            Self::Holder => write!(f, "a holder node keeps its wallet encrypted: {GIVE}"),
+            Self::Restore => write!(f, "a restored wallet is kept encrypted: {GIVE}"),
+            Self::Issuer => write!(
+                f,
+                "an issuer node keeps its signing key encrypted: {GIVE}, {OPT_OUT}"
+            ),
+            Self::Root => write!(
+                f,
+                "the root authority keeps its signing key encrypted: {GIVE}, {OPT_OUT}"
+            ),
+        }
+    }
+}
+
+/// Whether a node may run with its key unencrypted: never a holder; an issuer or the root
+/// authority (its DID is the pinned root) only with the explicit opt-out.
+fn key_protection(
+    cfg: &Config,
+    encrypted: bool,
+    own_did: Option<&str>,
+) -> Result<(), RuntimeError> {
+    if encrypted {
+        return Ok(());
+    }
+    if cfg.has_role("holder") {
+        return Err(RuntimeError::PassphraseNeeded(PassphraseNeed::Holder));
+    }
+    if cfg.allow_unencrypted_keys {
+        return Ok(());
+    }
+    if cfg.has_role("issuer") {
+        return Err(RuntimeError::PassphraseNeeded(PassphraseNeed::Issuer));
+    }
+    if own_did.is_some() && cfg.root_did.as_deref() == own_did {
+        return Err(RuntimeError::PassphraseNeeded(PassphraseNeed::Root));
+    }
+    Ok(())
+}
+
+/// Makes the data dir readable by its owner only (0700): RocksDB creates its files 0644, and
+/// the token, keys and wallet must not be readable by other users of the machine.
+fn restrict_dir(dir: &Path) -> Result<(), RuntimeError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| file_err(dir, e))?;
+    }
+    Ok(())
 }
 
 fn file_err(path: &Path, e: impl std::fmt::Display) -> RuntimeError {
@@ -101,8 +170,7 @@ pub fn init_restore(
 ) -> Result<String, RuntimeError> {
     let restore = |reason: String| RuntimeError::Restore { reason };
     if passphrase.is_none() {
-        // A restored wallet is kept encrypted whatever the node's roles.
-        return Err(RuntimeError::PassphraseNeeded);
+        return Err(RuntimeError::PassphraseNeeded(PassphraseNeed::Restore));
     }
     let seed = backup
         .seed()
@@ -129,10 +197,9 @@ fn init_with(
     wallet: &[crate::store::WalletEntry],
 ) -> Result<String, RuntimeError> {
     let dd = DataDir(dir.to_owned());
-    if cfg.has_role("holder") && passphrase.is_none() {
-        return Err(RuntimeError::PassphraseNeeded);
-    }
+    key_protection(cfg, passphrase.is_some(), None)?;
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
+    restrict_dir(dir)?;
     cfg.check(&dd.config())?;
     let store = Store::open(&dd.db())?;
     if let Some(p) = passphrase {
@@ -179,6 +246,7 @@ pub async fn start(
     passphrase: Option<&str>,
 ) -> Result<RunningNode, RuntimeError> {
     let dd = DataDir(dir.to_owned());
+    restrict_dir(dir)?;
     let store = Store::open(&dd.db())?;
     if let Some(p) = passphrase {
         store.unlock(p)?;
@@ -193,6 +261,7 @@ pub async fn start(
         .trim()
         .to_owned();
     let identity = Identity::from_seed(&seed);
+    key_protection(&cfg, store.is_encrypted(), Some(identity.did()))?;
     let key = libp2p::identity::Keypair::ed25519_from_bytes(*seed)
         .map_err(|e| RuntimeError::Net(e.to_string()))?;
     credentials::schema::warm_up();

@@ -3,112 +3,11 @@
 //! Claim → wallet → present → verify; revocation, suspension and trust spread by gossip; a node
 //! that was offline catches up by sync.
 
-use std::path::Path;
-use std::time::Duration;
-
 use credentials::status::StatusPurpose;
 use credentials::verify::{CheckName, Outcome};
 use credentials::CredentialKind;
-use node::config::Config;
-use node::local_net;
 use node::roles::status::GossipMessage;
-use node::roles::Node;
-use node::runtime::RunningNode;
-
-/// Longest any awaited condition may take before the test fails naming it.
-const WAIT: Duration = Duration::from_secs(20);
-
-async fn wait_until(what: &str, cond: impl FnMut() -> bool) {
-    if let Err(e) = local_net::wait_until(what, WAIT, cond).await {
-        panic!("{e}");
-    }
-}
-
-fn cfg(name: &str, roles: &[&str], root: &str, bootstrap: Vec<String>) -> Config {
-    let kinds: &[&str] = if roles.contains(&"issuer") {
-        &["identity", "health"]
-    } else {
-        &[]
-    };
-    local_net::config(name, roles, Some(root), bootstrap, kinds)
-}
-
-/// Every test node encrypts its secrets (a holder must); the passphrase is per test network.
-const PASSPHRASE: &str = "test wallet passphrase";
-
-async fn start(dir: &Path, c: Config) -> RunningNode {
-    local_net::start(dir, c, PASSPHRASE).await.unwrap()
-}
-
-fn list_version(n: &Node, list: &str) -> Option<u64> {
-    n.store.status_list(list).ok().flatten().map(|l| l.version)
-}
-
-struct Net {
-    _dirs: Vec<tempfile::TempDir>,
-    root: RunningNode,
-    agency: RunningNode,
-    citizen: RunningNode,
-    clinic: RunningNode,
-}
-
-async fn network() -> Net {
-    let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
-    // The root's DID must be known before the others start.
-    let (root, root_did) = local_net::start_root(dirs[0].path(), "Root Authority", PASSPHRASE)
-        .await
-        .unwrap();
-    let boot = vec![root.info.listen[0].clone()];
-    let agency = start(
-        dirs[1].path(),
-        cfg(
-            "National Identity Agency",
-            &["issuer", "verifier"],
-            &root_did,
-            boot.clone(),
-        ),
-    )
-    .await;
-    let citizen = start(
-        dirs[2].path(),
-        cfg("Citizen", &["holder"], &root_did, boot.clone()),
-    )
-    .await;
-    let clinic = start(
-        dirs[3].path(),
-        cfg("Bach Mai Clinic", &["verifier"], &root_did, boot),
-    )
-    .await;
-    // Wait until the gossip mesh has formed, then accredit.
-    local_net::wait_connected(&[&agency, &clinic, &citizen], WAIT)
-        .await
-        .unwrap();
-    local_net::accredit(
-        &root,
-        &agency,
-        "National Identity Agency",
-        &[CredentialKind::Identity],
-        &[&clinic, &agency],
-        WAIT,
-    )
-    .await
-    .unwrap();
-    Net {
-        _dirs: dirs,
-        root,
-        agency,
-        citizen,
-        clinic,
-    }
-}
-
-fn first_record() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../schemas/records/citizens.jsonl"
-    ))
-    .unwrap()
-}
+use vcnet_tests::{first_record, list_version, network, start, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claim_present_verify_revoke_suspend_across_nodes() {
@@ -285,7 +184,7 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
         .collect();
     lists.sort();
     lists.dedup();
-    let clinic_dir = net._dirs[3].path().to_owned();
+    let clinic_dir = net.dirs[3].path().to_owned();
     let clinic_cfg = node::config::Config::load(&clinic_dir).unwrap();
     let root_addr = net.root.info.listen[0].clone();
     // Clinic goes offline; the agency revokes all 100.
@@ -313,7 +212,7 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
     // Back online: it syncs what it missed from its peers.
     let clinic = start(
         &clinic_dir,
-        Config {
+        node::config::Config {
             bootstrap: vec![root_addr],
             listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
             consent: "auto".into(),

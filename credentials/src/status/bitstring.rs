@@ -123,6 +123,13 @@ impl Bitstring {
 
     /// Parses an `encodedList`, rejecting anything but multibase base64url GZIP of an allowed length.
     pub fn decode(encoded: &str) -> Result<Self, StatusError> {
+        Self::decode_bounded(encoded, MAX_BITS)
+    }
+
+    /// [`Bitstring::decode`], inflating at most `max_bits` entries (a longer list is an error,
+    /// found without inflating more than one byte past the bound).
+    pub fn decode_bounded(encoded: &str, max_bits: usize) -> Result<Self, StatusError> {
+        let max_bits = max_bits.min(MAX_BITS);
         let body = encoded
             .strip_prefix('u')
             .ok_or_else(|| StatusError::BadEncoding {
@@ -135,11 +142,16 @@ impl Bitstring {
             })?;
         let mut bytes = Vec::new();
         flate2::read::GzDecoder::new(&compressed[..])
-            .take((MAX_BITS / 8 + 1) as u64)
+            .take((max_bits / 8 + 1) as u64)
             .read_to_end(&mut bytes)
             .map_err(|e| StatusError::BadEncoding {
                 reason: format!("encodedList is not GZIP: {e}"),
             })?;
+        if bytes.len() * 8 > max_bits {
+            return Err(StatusError::BadEncoding {
+                reason: format!("encodedList inflates to more than {max_bits} entries"),
+            });
+        }
         Self::from_bytes(bytes)
     }
 }

@@ -17,6 +17,13 @@ pub const SNAPSHOT_TYP: &str = "vcnet-status-snapshot+jwt";
 /// Most indexes one delta may change: bounds gossip message size (8 bytes of JSON each, so a
 /// full delta stays under ~80 KiB, well within the gossip limit).
 pub const MAX_DELTA_CHANGES: usize = 10_000;
+/// Entries of every list vcnet replicates: one shard. A received snapshot never inflates to
+/// more than this.
+pub const SHARD_BITS: usize = super::MIN_BITS;
+/// Longest `encodedList` a replicated snapshot may carry: the `u`, then base64url of GZIP's
+/// worst case for one shard (stored blocks: 5 bytes per 64 KiB block, 18 bytes of header and
+/// trailer; 64 bytes of margin). Checked before anything is decoded.
+pub const MAX_ENCODED_LIST_CHARS: usize = 1 + ((SHARD_BITS / 8 + 64 + 18) * 4).div_ceil(3);
 
 /// One status list at one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +82,41 @@ pub struct StatusSnapshot {
     pub digest: String,
     /// When the issuer took it (RFC 3339).
     pub issued: String,
+}
+
+impl StatusSnapshot {
+    /// The snapshot a JWS carries, parsed without checking its signature or inflating its
+    /// list: for the cheap checks a receiver makes before any expensive work (list under its
+    /// issuer's DID, issuer accredited, version newer, encoded size). Nothing in it is
+    /// trusted until [`SignedSnapshot::open`] has checked it.
+    pub fn peek(jws: &str) -> Result<Self, StatusError> {
+        let parsed = CompactJws::parse(jws).map_err(|e| StatusError::BadMessage {
+            reason: e.to_string(),
+        })?;
+        if parsed.header.typ.as_deref() != Some(SNAPSHOT_TYP) {
+            return Err(StatusError::BadMessage {
+                reason: format!("typ is {:?}, expected {SNAPSHOT_TYP}", parsed.header.typ),
+            });
+        }
+        let s: Self = parsed.payload_json().map_err(|e| StatusError::BadMessage {
+            reason: e.to_string(),
+        })?;
+        s.check_size()?;
+        Ok(s)
+    }
+
+    /// Refuses an `encodedList` longer than one shard can honestly need.
+    fn check_size(&self) -> Result<(), StatusError> {
+        if self.encoded_list.len() > MAX_ENCODED_LIST_CHARS {
+            return Err(StatusError::BadMessage {
+                reason: format!(
+                    "encodedList is {} characters; one shard of {SHARD_BITS} entries needs at most {MAX_ENCODED_LIST_CHARS}",
+                    self.encoded_list.len()
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// How a verified delta relates to the list a node holds.
@@ -209,7 +251,12 @@ impl StatusList {
 
     /// The list a snapshot describes, checking its digest.
     pub fn from_snapshot(s: &StatusSnapshot) -> Result<Self, StatusError> {
-        let bits = Bitstring::decode(&s.encoded_list)?;
+        Self::from_snapshot_bounded(s, super::MAX_BITS)
+    }
+
+    /// [`StatusList::from_snapshot`], inflating at most `max_bits` entries.
+    pub fn from_snapshot_bounded(s: &StatusSnapshot, max_bits: usize) -> Result<Self, StatusError> {
+        let bits = Bitstring::decode_bounded(&s.encoded_list, max_bits)?;
         let digest = bits.digest_hex();
         if digest != s.digest {
             return Err(StatusError::BadMessage {
@@ -305,6 +352,15 @@ impl SignedDelta {
                 reason: "delta version 0 (deltas start at 1)".into(),
             });
         }
+        if delta.purpose == StatusPurpose::Revocation && !delta.cleared.is_empty() {
+            return Err(StatusError::BadMessage {
+                reason: format!(
+                    "delta clears {} index(es) of revocation list {}: revocation is permanent",
+                    delta.cleared.len(),
+                    delta.list
+                ),
+            });
+        }
         Ok(Self {
             delta,
             jws: jws.to_owned(),
@@ -328,12 +384,15 @@ impl SignedSnapshot {
         Self { snapshot, jws }
     }
 
-    /// Parses and checks a received snapshot (signature by its `issuer`, digest of its list).
+    /// Parses and checks a received snapshot: signature by its `issuer`, then the encoded
+    /// length ([`MAX_ENCODED_LIST_CHARS`]) before inflating at most one shard
+    /// ([`SHARD_BITS`]), then the digest of its list.
     pub fn open(jws: &str, keys: &KeyResolver) -> Result<(Self, StatusList), StatusError> {
         let snapshot: StatusSnapshot = open(SNAPSHOT_TYP, jws, keys, |s: &StatusSnapshot| {
             s.issuer.as_str()
         })?;
-        let list = StatusList::from_snapshot(&snapshot)?;
+        snapshot.check_size()?;
+        let list = StatusList::from_snapshot_bounded(&snapshot, SHARD_BITS)?;
         Ok((
             Self {
                 snapshot,
@@ -358,7 +417,7 @@ mod tests {
         let keys = KeyResolver::new();
         let mut master = StatusList::new(
             "https://s/r/0",
-            StatusPurpose::Revocation,
+            StatusPurpose::Suspension,
             issuer.did(),
             131_072,
         )
@@ -379,6 +438,53 @@ mod tests {
         assert_eq!(replica, master);
         assert_eq!(replica.check(&got1.delta), DeltaCheck::Old);
         assert!(!replica.bits.get(5).unwrap() && replica.bits.get(77).unwrap());
+    }
+
+    #[test]
+    fn revocation_deltas_never_clear_and_snapshots_are_bounded() {
+        let issuer = Identity::from_seed(&[1; 32]);
+        let keys = KeyResolver::new();
+        let mut list = StatusList::new(
+            "https://s/r/0",
+            StatusPurpose::Revocation,
+            issuer.did(),
+            SHARD_BITS,
+        )
+        .unwrap();
+        list.change(&[5], &[], at()).unwrap();
+        let clear = SignedDelta::sign(list.change(&[], &[5], at()).unwrap(), &issuer);
+        let e = SignedDelta::open(&clear.jws, &keys)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("revocation is permanent"), "{e}");
+        // A snapshot of an honest shard opens; one inflating past a shard does not, and one
+        // whose encodedList is longer than a shard can need is refused before decoding.
+        let snap = SignedSnapshot::sign(list.snapshot(at()), &issuer);
+        assert!(StatusSnapshot::peek(&snap.jws).is_ok());
+        assert!(SignedSnapshot::open(&snap.jws, &keys).is_ok());
+        let big = StatusList::new(
+            "https://s/r/1",
+            StatusPurpose::Revocation,
+            issuer.did(),
+            SHARD_BITS * 8,
+        )
+        .unwrap();
+        let big = SignedSnapshot::sign(big.snapshot(at()), &issuer);
+        let e = SignedSnapshot::open(&big.jws, &keys)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("inflates to more than"), "{e}");
+        let mut long = list.snapshot(at());
+        long.encoded_list = format!("u{}", "A".repeat(MAX_ENCODED_LIST_CHARS));
+        let long = SignedSnapshot::sign(long, &issuer);
+        for e in [
+            StatusSnapshot::peek(&long.jws).unwrap_err().to_string(),
+            SignedSnapshot::open(&long.jws, &keys)
+                .unwrap_err()
+                .to_string(),
+        ] {
+            assert!(e.contains("needs at most"), "{e}");
+        }
     }
 
     #[test]

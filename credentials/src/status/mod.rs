@@ -10,7 +10,10 @@ mod entry;
 
 pub use allocate::{allocate_across, Allocation, IndexAllocator};
 pub use bitstring::{Bitstring, MAX_BITS, MIN_BITS};
-pub use delta::{DeltaCheck, SignedDelta, SignedSnapshot, StatusDelta, StatusList, StatusSnapshot};
+pub use delta::{
+    DeltaCheck, SignedDelta, SignedSnapshot, StatusDelta, StatusList, StatusSnapshot,
+    MAX_ENCODED_LIST_CHARS, SHARD_BITS,
+};
 pub use entry::{list_credential_unsigned, StatusEntry};
 
 use serde::{Deserialize, Serialize};

@@ -84,6 +84,14 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
             }
         }
     }
+    // Strict, as the one-by-one path (`verify_strict`): a key or `R` of small order fails the
+    // batch, so the caller's one-by-one re-check names and refuses it.
+    let torsion = super::signature::small_order_encodings();
+    if terms.iter().any(|t| t.key.to_edwards().is_small_order())
+        || signatures.iter().any(|s| torsion.contains(s.r_bytes()))
+    {
+        return false;
+    }
     for t in &mut terms {
         t.fold = t.count >= FOLD_MIN && t.key.to_edwards().is_torsion_free();
     }
@@ -199,6 +207,38 @@ mod tests {
         bytes[..32].copy_from_slice(&[0xff; 32]); // not a point encoding
         s[3] = Signature::from_bytes(&bytes);
         assert!(!both(&msgs, &s, &keys).0);
+    }
+
+    #[test]
+    fn small_order_keys_and_nonces_fail_the_batch() {
+        use curve25519_dalek::constants::EIGHT_TORSION;
+        let (msgs, sigs, keys) = items(4, &[7]);
+        let refs: Vec<&[u8]> = msgs.iter().map(Vec::as_slice).collect();
+        assert!(verify_batch(&refs, &sigs, &keys));
+        // A small-order key with s = 0 and R = identity "verifies" any message under the
+        // cofactorless equation: the batch must refuse it, as verify_strict does.
+        let weak = VerifyingKey::from_bytes(&EIGHT_TORSION[0].compress().to_bytes()).unwrap();
+        let identity = EdwardsPoint::default().compress().to_bytes();
+        let forged = {
+            let mut b = [0u8; 64];
+            b[..32].copy_from_slice(&identity);
+            Signature::from_bytes(&b)
+        };
+        let mut k2 = keys.clone();
+        let mut s2 = sigs.clone();
+        k2[1] = weak;
+        s2[1] = forged;
+        assert!(!crate::verify::signature::verify_strict(
+            &weak, refs[1], &forged
+        ));
+        assert!(
+            !verify_batch(&refs, &s2, &k2),
+            "small-order key accepted in a batch"
+        );
+        // A large-order key whose signature has a small-order R.
+        let mut s3 = sigs.clone();
+        s3[2] = forged;
+        assert!(!verify_batch(&refs, &s3, &keys));
     }
 
     #[test]

@@ -60,6 +60,10 @@ pub struct DecodedCredential {
     pub jwt_nbf: Option<i64>,
     /// JWT `exp` (seconds).
     pub jwt_exp: Option<i64>,
+    /// Data Integrity `proof.created` (seconds): a proof dated in the future fails.
+    pub proof_created: Option<i64>,
+    /// Data Integrity `proof.expires` (seconds): an expired proof fails.
+    pub proof_expires: Option<i64>,
     /// A problem with the signature that was found while decoding (wrong `kid`, …).
     pub sig_problem: Option<String>,
 }
@@ -196,6 +200,16 @@ fn types(v: &Value) -> Vec<&str> {
     }
 }
 
+/// At most `chars` characters of untrusted text, for an error message: cut at a character
+/// boundary (a byte slice could split a multi-byte character and panic), with `…` when cut.
+pub fn preview(text: &str, chars: usize) -> String {
+    let mut it = text.char_indices();
+    match it.nth(chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 /// Unwraps `EnvelopedVerifiableCredential` (`data:application/vc+jwt,…`, `…vc+sd-jwt,…`).
 fn enveloped(v: &Value) -> Option<Result<&str, String>> {
     if !types(v).contains(&"EnvelopedVerifiableCredential") {
@@ -206,7 +220,7 @@ fn enveloped(v: &Value) -> Option<Result<&str, String>> {
         id.strip_prefix("data:application/vc+jwt,")
             .or_else(|| id.strip_prefix("data:application/vc+sd-jwt,"))
             .or_else(|| id.strip_prefix("data:application/dc+sd-jwt,"))
-            .ok_or_else(|| format!("EnvelopedVerifiableCredential id is not a data: URL of vc+jwt or vc+sd-jwt (starts `{}`)", &id[..id.len().min(32)])),
+            .ok_or_else(|| format!("EnvelopedVerifiableCredential id is not a data: URL of vc+jwt or vc+sd-jwt (starts `{}`)", preview(id, 32))),
     )
 }
 
@@ -260,6 +274,8 @@ fn jwt_credential<'a>(
     let d = DecodedCredential {
         jwt_nbf: num(&payload, "nbf"),
         jwt_exp: num(&payload, "exp"),
+        proof_created: None,
+        proof_expires: None,
         credential: payload,
         partial: false,
         disclosed: vec![],
@@ -413,6 +429,8 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
         disclosed: disclosed.paths,
         jwt_nbf,
         jwt_exp,
+        proof_created: None,
+        proof_expires: None,
         sig_problem: problem,
     };
     let mut out = Decoded {

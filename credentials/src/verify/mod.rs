@@ -13,8 +13,8 @@ pub mod signature;
 mod sources;
 
 pub use decode::{
-    bind_subjects, decode, issuer_did, Decoded, DecodedCredential, PresentationFacts, SigItem,
-    MAX_INPUT_BYTES,
+    bind_subjects, decode, issuer_did, preview, Decoded, DecodedCredential, PresentationFacts,
+    SigItem, MAX_INPUT_BYTES,
 };
 pub use report::{CheckName, CheckResult, Outcome, VerificationReport};
 pub use sources::{
@@ -24,6 +24,7 @@ pub use sources::{
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde_json::Value;
+use std::panic::AssertUnwindSafe;
 
 use crate::did::KeyResolver;
 use crate::kind::CredentialKind;
@@ -31,6 +32,10 @@ use crate::status::{StatusEntry, StatusPurpose};
 
 /// How far a presentation's `iat` may lie in the future (clock skew between devices).
 pub const CLOCK_SKEW_SECS: i64 = 60;
+/// Longest life (`exp − iat`) of a presentation made for any verifier (an open QR code): one
+/// day, the longest a holder's wallet makes. A photographed open QR code is replayable until
+/// it expires, so its life must be short and stated.
+pub const MAX_OPEN_AUDIENCE_SECS: i64 = 24 * 3600;
 /// Inputs per Ed25519 batch: large enough to amortise, small enough that one bad signature
 /// costs little to locate.
 pub const BATCH_SIZE: usize = 64;
@@ -53,6 +58,11 @@ pub struct VerifyOptions {
     /// Also accept presentations made for any verifier ([`crate::present::OPEN_AUDIENCE`]): a
     /// QR code a citizen shows without knowing who will scan it. They must carry an expiry.
     pub accept_open_audience: bool,
+    /// The input must be a presentation with holder binding (a key binding JWT, a signed
+    /// `vp+jwt` or a Data Integrity presentation proof). Also implied by an expected
+    /// `challenge` or `domain`: a bare credential, or an SD-JWT whose key binding JWT was cut
+    /// off, proves nothing about who shows it, so anyone who saw it could replay it.
+    pub require_presentation: bool,
 }
 
 impl VerifyOptions {
@@ -66,7 +76,14 @@ impl VerifyOptions {
             skip_trust: false,
             max_presentation_age_secs: None,
             accept_open_audience: false,
+            require_presentation: false,
         }
+    }
+
+    /// Whether these options expect a presentation: asked for, or implied by an expected
+    /// challenge or domain.
+    pub fn expects_presentation(&self) -> bool {
+        self.require_presentation || self.challenge.is_some() || self.domain.is_some()
     }
 }
 
@@ -97,14 +114,14 @@ impl Verifier {
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
     ) -> VerificationReport {
-        match decode(input, &self.keys) {
+        contained(input, || match decode(input, &self.keys) {
             Err(e) => decode_failure(e),
             Ok(d) => {
                 let (pending, sigs) = self.check(d, opts, status, trust);
                 let verdicts: Vec<_> = sigs.iter().map(check_one).collect();
                 pending.finish(&verdicts)
             }
-        }
+        })
     }
 
     /// Verifies many inputs: decoding in parallel (rayon), signatures with Ed25519 batch
@@ -119,7 +136,7 @@ impl Verifier {
     ) -> Vec<VerificationReport> {
         with_opts(inputs, opts)
             .par_chunks(BATCH_SIZE)
-            .flat_map_iter(|chunk| self.verify_chunk(chunk, status, trust))
+            .flat_map_iter(|chunk| self.verify_chunk_contained(chunk, status, trust))
             .collect()
     }
 
@@ -134,8 +151,25 @@ impl Verifier {
     ) -> Vec<VerificationReport> {
         items
             .chunks(BATCH_SIZE)
-            .flat_map(|chunk| self.verify_chunk(chunk, status, trust))
+            .flat_map(|chunk| self.verify_chunk_contained(chunk, status, trust))
             .collect()
+    }
+
+    /// [`Verifier::verify_chunk`], with a panic contained: the chunk is then verified one input
+    /// at a time, so only the input that panics gets an internal-error report.
+    fn verify_chunk_contained(
+        &self,
+        chunk: &[(&str, &VerifyOptions)],
+        status: &dyn StatusSource,
+        trust: &dyn TrustSource,
+    ) -> Vec<VerificationReport> {
+        std::panic::catch_unwind(AssertUnwindSafe(|| self.verify_chunk(chunk, status, trust)))
+            .unwrap_or_else(|_| {
+                chunk
+                    .iter()
+                    .map(|(input, opts)| self.verify(input, opts, status, trust))
+                    .collect()
+            })
     }
 
     /// [`Verifier::verify_batch`] on the calling thread only (for one-core measurements).
@@ -239,6 +273,7 @@ impl Verifier {
             self.credential_checks(&mut r, c, &prefix, opts, status, trust);
         }
         match &d.presentation {
+            None if opts.expects_presentation() => missing_presentation(&mut r, opts),
             None => {
                 for c in [
                     CheckName::HolderBinding,
@@ -453,6 +488,22 @@ impl Pending {
     }
 }
 
+/// The start of the `decode` failure reason when checking an input panicked: a bug in vcnet,
+/// contained so that the thread keeps serving. The node logs such reports with the digest.
+pub const INTERNAL_ERROR: &str = "internal error while checking this input";
+
+/// Runs one input's checks, turning a panic (a bug, never an expected outcome) into a report
+/// that refuses the input and names its blake3 digest, so the worker thread that runs
+/// untrusted input goes on serving.
+fn contained(input: &str, f: impl FnOnce() -> VerificationReport) -> VerificationReport {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        decode_failure(format!(
+            "{INTERNAL_ERROR} (blake3 {}); nothing in it was accepted",
+            blake3::hash(input.as_bytes()).to_hex()
+        ))
+    })
+}
+
 fn decode_failure(e: String) -> VerificationReport {
     let mut r = VerificationReport::default();
     r.record(CheckName::Decode, Outcome::fail(e));
@@ -513,6 +564,20 @@ fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String>
     if let Some(exp) = c.jwt_exp {
         if ts >= exp {
             return Err(format!("expired: JWT exp was {exp}, now is {ts}"));
+        }
+    }
+    if let Some(created) = c.proof_created {
+        if created > ts + CLOCK_SKEW_SECS {
+            return Err(format!(
+                "proof is dated in the future: proof.created is {created}, now is {ts}"
+            ));
+        }
+    }
+    if let Some(exp) = c.proof_expires {
+        if ts >= exp {
+            return Err(format!(
+                "proof expired: proof.expires was {exp}, now is {ts}"
+            ));
         }
     }
     Ok(match (from, until) {
@@ -578,6 +643,33 @@ fn check_status(
     Ok(seen.join(", "))
 }
 
+/// A presentation was expected but the input is a bare credential (or an SD-JWT without its key
+/// binding JWT): holder binding fails, and so do the challenge and domain that were expected.
+fn missing_presentation(r: &mut VerificationReport, opts: &VerifyOptions) {
+    r.record(
+        CheckName::HolderBinding,
+        Outcome::fail(
+            "a presentation with holder binding was expected, but this is a bare credential \
+             (for SD-JWT: no key binding JWT after the last `~`): it proves nothing about who \
+             shows it, so anyone who saw it could replay it",
+        ),
+    );
+    r.record(
+        CheckName::Challenge,
+        match &opts.challenge {
+            Some(_) => Outcome::fail("no presentation, so no challenge (nonce) to match"),
+            None => Outcome::skip("no expected challenge given"),
+        },
+    );
+    r.record(
+        CheckName::Domain,
+        match &opts.domain {
+            Some(_) => Outcome::fail("no presentation, so no domain (aud) to match"),
+            None => Outcome::skip("no expected domain given"),
+        },
+    );
+}
+
 fn presentation_checks(r: &mut VerificationReport, p: &PresentationFacts, opts: &VerifyOptions) {
     r.record(
         CheckName::HolderBinding,
@@ -633,10 +725,20 @@ fn presentation_checks(r: &mut VerificationReport, p: &PresentationFacts, opts: 
             (Some(_), Some(got))
                 if got == crate::present::OPEN_AUDIENCE && opts.accept_open_audience =>
             {
-                if p.expires.is_some() {
-                    Outcome::pass_with("made for any verifier (open QR code with an expiry)")
-                } else {
-                    Outcome::fail("presentation made for any verifier has no expiry (exp)")
+                match (p.issued_at, p.expires) {
+                    (_, None) => {
+                        Outcome::fail("presentation made for any verifier has no expiry (exp)")
+                    }
+                    (None, _) => Outcome::fail(
+                        "presentation made for any verifier has no issue time (iat)",
+                    ),
+                    (Some(iat), Some(exp)) if exp - iat > MAX_OPEN_AUDIENCE_SECS => {
+                        Outcome::fail(format!(
+                            "presentation made for any verifier is valid {}s; at most {MAX_OPEN_AUDIENCE_SECS}s accepted",
+                            exp - iat
+                        ))
+                    }
+                    _ => Outcome::pass_with("made for any verifier (open QR code with an expiry)"),
                 }
             }
             (Some(want), Some(got)) => {

@@ -66,7 +66,7 @@ fn small_order_key(key: &VerifyingKey, a: &EdwardsPoint) -> bool {
 }
 
 /// The canonical encodings of the eight points of small order.
-fn small_order_encodings() -> &'static [[u8; 32]; 8] {
+pub(crate) fn small_order_encodings() -> &'static [[u8; 32]; 8] {
     static ENCODINGS: OnceLock<[[u8; 32]; 8]> = OnceLock::new();
     ENCODINGS.get_or_init(|| EIGHT_TORSION.map(|t| t.compress().to_bytes()))
 }

@@ -5,6 +5,7 @@
 //! CLI prints.
 
 mod admin;
+pub mod guard;
 mod vcapi;
 
 use std::sync::Arc;
@@ -18,7 +19,8 @@ use axum::{Json, Router};
 
 use crate::roles::Node;
 
-/// Largest request body (an import file of many records).
+/// Largest request body on the admin routes (an import file of many records; token needed).
+/// The open routes take at most [`guard::OPEN_BODY_BYTES`].
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// Shared state of the handlers.
@@ -98,13 +100,26 @@ pub fn router(state: ApiState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_token,
-        ));
-    Router::new()
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let permits = Arc::new(tokio::sync::Semaphore::new(guard::OPEN_CONCURRENCY));
+    let open = Router::new()
         .route("/credentials/verify", post(vcapi::verify_credential))
         .route("/presentations/verify", post(vcapi::verify_presentation))
         .route("/status/{*list}", get(vcapi::status_list))
+        .layer(axum::extract::DefaultBodyLimit::max(guard::OPEN_BODY_BYTES))
+        .route_layer(axum::middleware::from_fn_with_state(
+            permits,
+            guard::shed_load,
+        ));
+    let allowed = guard::AllowedHosts::from_urls([state.node.status_base.as_str()]);
+    Router::new()
         .route("/health", get(|| async { "ok" }))
+        .merge(open)
         .merge(admin)
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            allowed,
+            guard::check_host,
+        ))
         .with_state(state)
 }

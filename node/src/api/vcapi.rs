@@ -148,7 +148,7 @@ pub async fn verify_presentation(
 ) -> Result<Response, ApiError> {
     let r = s
         .node
-        .verify_text(
+        .verify_presentation_text(
             as_text(&body.verifiable_presentation),
             body.options.challenge,
             body.options.domain,

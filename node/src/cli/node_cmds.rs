@@ -31,6 +31,10 @@ pub struct InitArgs {
     consent: Option<String>,
     #[command(flatten)]
     passphrase: PassphraseArg,
+    /// Keep an issuer's or root authority's node key unencrypted (no passphrase): an explicit
+    /// opt-out, recorded in config.toml. A holder's wallet is always encrypted.
+    #[arg(long)]
+    unencrypted_keys: bool,
     /// Restore a holder from a full wallet backup (`vcnode wallet export --with-key`): the
     /// same key and DID, and the backup's credentials.
     #[arg(long, value_name = "FILE")]
@@ -96,6 +100,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
     if let Some(c) = a.consent {
         cfg.consent = c;
     }
+    cfg.allow_unencrypted_keys = a.unencrypted_keys;
     let pass = a.passphrase.get()?;
     let pass = pass.as_deref().map(String::as_str);
     let did = match &a.restore {

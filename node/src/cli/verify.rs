@@ -23,9 +23,15 @@ pub struct VerifyArgs {
     inputs: Vec<String>,
     /// Check status and accreditations against this node's store (read-only, offline; the node
     /// may be running), and expect presentations made for this node (its domain or DID) or for
-    /// any verifier with an expiry (an open QR code).
+    /// any verifier with an expiry (an open QR code). A bare credential, or an SD-JWT without
+    /// its key binding JWT, fails holder binding unless --bare-credential is given.
     #[arg(long, conflicts_with_all = ["status_lists", "trust", "root"])]
     data_dir: Option<std::path::PathBuf>,
+    /// With --data-dir: the input is a bare credential (a file an issuer sent, not something a
+    /// holder shows), so no presentation, challenge or domain is expected. Its holder is not
+    /// proven: anyone with a copy could show it.
+    #[arg(long, requires = "data_dir", conflicts_with_all = ["request", "challenge", "domain"])]
+    bare_credential: bool,
     /// The presentation request the input answers (its QR image or text): its challenge and
     /// domain are expected, and with --data-dir it must be this node's own request.
     #[arg(long)]
@@ -140,9 +146,10 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     let mut opts = VerifyOptions::at(now);
     opts.challenge = a.challenge;
     opts.domain = a.domain;
-    if let Some(f) = &facts {
+    if let Some(f) = facts.as_ref().filter(|_| !a.bare_credential) {
         opts.domain = opts.domain.or_else(|| f.domain.clone());
         opts.accept_open_audience = request.is_none();
+        opts.require_presentation = true;
     }
     if let Some(r) = &request {
         opts.challenge = Some(r.nonce.clone());

@@ -16,6 +16,49 @@ pub const MAX_GOSSIP_BYTES: usize = 256 * 1024;
 /// identify protocol version: peers on another protocol family are ignored.
 pub const PROTOCOL_VERSION: &str = "/vcnet/1";
 
+/// Score lost per invalid message (squared: one `Reject` costs 25, two cost 100).
+const INVALID_MESSAGE_WEIGHT: f64 = -25.0;
+
+/// Gossipsub peer scoring, so that a `Reject` costs its sender: only invalid messages (P4) and
+/// protocol misbehaviour (P7) count against a peer. The delivery-rate penalties (P3, P3b) stay
+/// off, because vcnet's topics are quiet by nature (a revocation now and then) and would punish
+/// honest peers for silence; the IP colocation penalty (P6) stays off, because a local testnet
+/// or a clinic's LAN runs many honest nodes behind one address.
+///
+/// Thresholds: one invalid message takes a peer below the gossip threshold (no IHAVE/IWANT
+/// with it), two below the publish threshold, four below the graylist threshold (everything
+/// it sends is dropped unread). The counter decays by 10% a second (the decay interval), so a
+/// peer that made an honest mistake recovers within minutes.
+fn peer_scoring() -> (gossipsub::PeerScoreParams, gossipsub::PeerScoreThresholds) {
+    let mut params = gossipsub::PeerScoreParams {
+        ip_colocation_factor_weight: 0.0,
+        ..Default::default()
+    };
+    let topic = gossipsub::TopicScoreParams {
+        topic_weight: 1.0,
+        time_in_mesh_weight: 0.0,
+        first_message_deliveries_weight: 0.0,
+        mesh_message_deliveries_weight: 0.0,
+        mesh_failure_penalty_weight: 0.0,
+        invalid_message_deliveries_weight: INVALID_MESSAGE_WEIGHT,
+        invalid_message_deliveries_decay: 0.9,
+        ..Default::default()
+    };
+    for t in [STATUS_TOPIC, TRUST_TOPIC] {
+        params
+            .topics
+            .insert(gossipsub::IdentTopic::new(t).hash(), topic.clone());
+    }
+    let thresholds = gossipsub::PeerScoreThresholds {
+        gossip_threshold: -20.0,
+        publish_threshold: -90.0,
+        graylist_threshold: -390.0,
+        accept_px_threshold: 10.0,
+        opportunistic_graft_threshold: 5.0,
+    };
+    (params, thresholds)
+}
+
 /// Everything a vcnet node speaks.
 #[derive(NetworkBehaviour)]
 pub struct VcnetBehaviour {
@@ -59,11 +102,15 @@ impl VcnetBehaviour {
             .heartbeat_interval(std::time::Duration::from_millis(100))
             .build()
             .map_err(|e| format!("gossipsub config: {e}"))?;
-        let gossipsub = gossipsub::Behaviour::new(
+        let mut gossipsub = gossipsub::Behaviour::new(
             gossipsub::MessageAuthenticity::Signed(key.clone()),
             gossip_cfg,
         )
         .map_err(|e| format!("gossipsub: {e}"))?;
+        let (params, thresholds) = peer_scoring();
+        gossipsub
+            .with_peer_score(params, thresholds)
+            .map_err(|e| format!("gossipsub peer scoring: {e}"))?;
         let mdns = if mdns_enabled {
             Some(
                 mdns::tokio::Behaviour::new(mdns::Config::default(), peer_id)

@@ -88,6 +88,17 @@ fn payload<T: serde::de::DeserializeOwned>(jws: &str) -> Option<T> {
     CompactJws::parse(jws).ok()?.payload_json().ok()
 }
 
+/// The versions a held trust record carries: its accreditation's and, when withdrawn, its
+/// withdrawal's (unreadable parts count as 0: only validated messages are ever stored).
+pub(crate) fn held_versions(rec: &crate::store::TrustRecord) -> (u64, Option<u64>) {
+    let acc = payload::<Accreditation>(&rec.accreditation).map_or(0, |a| a.version);
+    let wd = rec
+        .withdrawal
+        .as_deref()
+        .map(|w| payload::<Withdrawal>(w).map_or(0, |w| w.version));
+    (acc, wd)
+}
+
 impl TrustSource for StoreTrust {
     fn accreditation(&self, issuer: &str) -> Option<TrustEntry> {
         let rec = self.store.trust(issuer).ok()??;

@@ -3,11 +3,15 @@
 //! stored or forwarded, and sync with peers for what a node missed.
 
 use credentials::did::did_fragment;
-use credentials::status::{DeltaCheck, SignedDelta, SignedSnapshot, StatusList, StatusPurpose};
-use credentials::trust::{Accreditation, Withdrawal};
+use credentials::status::{
+    DeltaCheck, SignedDelta, SignedSnapshot, StatusList, StatusPurpose, StatusSnapshot,
+};
+use credentials::trust::{supersedes, Accreditation, Withdrawal};
+use credentials::verify::TrustSource;
 use libp2p::PeerId;
 use serde::{Deserialize, Serialize};
 
+use super::sources::held_versions;
 use super::Node;
 use crate::net::protocols::{StatusSyncRequest, StatusSyncResponse};
 use crate::net::{Validation, STATUS_TOPIC, TRUST_TOPIC};
@@ -45,6 +49,36 @@ fn load(s: &StoredList) -> Result<StatusList, String> {
         issuer: s.issuer.clone(),
         version: s.version,
         bits: credentials::status::Bitstring::decode(&s.bits).map_err(|e| e.to_string())?,
+    })
+}
+
+/// Why a newer copy of a revocation list may not replace the held one: it clears an entry
+/// the held copy has revoked (revocation is permanent, so only a forger or a broken issuer
+/// sends that). `None` when it is acceptable.
+fn clears_revocations(held: &StatusList, new: &StatusList) -> Option<String> {
+    if held.purpose != StatusPurpose::Revocation {
+        return None;
+    }
+    let (old, now) = (held.bits.as_bytes(), new.bits.as_bytes());
+    if old.len() != now.len() {
+        return Some(format!(
+            "snapshot resizes revocation list {} from {} to {} entries",
+            held.id,
+            old.len() * 8,
+            now.len() * 8
+        ));
+    }
+    let cleared = old
+        .iter()
+        .zip(now)
+        .map(|(o, n)| (o & !n).count_ones())
+        .sum::<u32>();
+    (cleared > 0).then(|| {
+        format!(
+            "snapshot clears {cleared} revoked entr{} of list {}: revocation is permanent",
+            if cleared == 1 { "y" } else { "ies" },
+            held.id
+        )
     })
 }
 
@@ -178,11 +212,15 @@ impl Node {
         }
     }
 
+    /// Whether `issuer`'s accreditation is in force now (not withdrawn, within its period):
+    /// only then are its status lists replicated.
     fn issuer_accredited(&self, issuer: &str) -> bool {
         if self.cfg.root_did.is_none() {
             return true;
         }
-        matches!(self.store.trust(issuer), Ok(Some(t)) if t.withdrawal.is_none())
+        super::StoreTrust::new(self.store.clone())
+            .accreditation(issuer)
+            .is_some_and(|e| e.active_at(chrono::Utc::now()).is_ok())
     }
 
     /// Checks one message and stores it if valid. The single place gossip and sync apply.
@@ -192,37 +230,52 @@ impl Node {
         let keys = self.verifier.keys();
         match msg {
             GossipMessage::Snapshot(jws) => {
-                let (snap, list) = match SignedSnapshot::open(jws, keys) {
+                // Cheap checks first, on the unverified body: nothing is verified, hashed or
+                // inflated for a list not under its issuer's DID, of an issuer not accredited,
+                // not newer than the one held, or larger than one shard.
+                let peek = match StatusSnapshot::peek(jws) {
+                    Ok(p) => p,
+                    Err(e) => return Verdict::Reject(e.to_string()),
+                };
+                if !peek.list.contains(did_fragment(&peek.issuer)) {
+                    return Verdict::Reject(format!(
+                        "list {} is not under its issuer's DID",
+                        peek.list
+                    ));
+                }
+                if !self.issuer_accredited(&peek.issuer) {
+                    return Verdict::Ignore("issuer not accredited (yet)");
+                }
+                let held = match self.store.status_list(&peek.list) {
+                    Ok(h) => h,
+                    Err(_) => return Verdict::Ignore("store error"),
+                };
+                match &held {
+                    Some(h) if h.issuer != peek.issuer => {
+                        return Verdict::Reject(format!("list belongs to {}", h.issuer))
+                    }
+                    Some(h) if h.version >= peek.version => {
+                        return Verdict::Ignore("old or duplicate snapshot")
+                    }
+                    _ => {}
+                }
+                // The same bytes, now checked: signature, size, digest.
+                let (_, list) = match SignedSnapshot::open(jws, keys) {
                     Ok(x) => x,
                     Err(e) => return Verdict::Reject(e.to_string()),
                 };
-                if !snap
-                    .snapshot
-                    .list
-                    .contains(did_fragment(&snap.snapshot.issuer))
+                if let Some(reason) = held
+                    .as_ref()
+                    .and_then(|h| load(h).ok())
+                    .and_then(|h| clears_revocations(&h, &list))
                 {
-                    return Verdict::Reject(format!(
-                        "list {} is not under its issuer's DID",
-                        snap.snapshot.list
-                    ));
+                    return Verdict::Reject(reason);
                 }
-                if !self.issuer_accredited(&list.issuer) {
-                    return Verdict::Ignore("issuer not accredited (yet)");
-                }
-                match self.store.status_list(&list.id) {
-                    Ok(Some(held)) if held.issuer != list.issuer => {
-                        Verdict::Reject(format!("list belongs to {}", held.issuer))
-                    }
-                    Ok(Some(held)) if held.version >= list.version => {
-                        Verdict::Ignore("old or duplicate snapshot")
-                    }
-                    Ok(_) => match self
-                        .store
-                        .put_status_list_with_snapshot(&stored(&list), jws)
-                    {
-                        Ok(()) => Verdict::Stored,
-                        Err(_) => Verdict::Ignore("store error"),
-                    },
+                match self
+                    .store
+                    .put_status_list_with_snapshot(&stored(&list), jws)
+                {
+                    Ok(()) => Verdict::Stored,
                     Err(_) => Verdict::Ignore("store error"),
                 }
             }
@@ -269,16 +322,15 @@ impl Node {
                     Ok(a) => a,
                     Err(e) => return Verdict::Reject(e.to_string()),
                 };
-                let current = self.store.trust(&a.issuer).ok().flatten();
-                if let Some(cur) = &current {
-                    let cur_v = credentials::jose::CompactJws::parse(&cur.accreditation)
-                        .ok()
-                        .and_then(|j| j.payload_json::<Accreditation>().ok())
-                        .map(|c| c.version)
-                        .unwrap_or(0);
-                    if a.version <= cur_v {
-                        return Verdict::Ignore("old or duplicate accreditation");
+                match self.store.trust(&a.issuer) {
+                    Ok(Some(cur)) => {
+                        let (acc_v, wd_v) = held_versions(&cur);
+                        if !supersedes(a.version, acc_v, wd_v) {
+                            return Verdict::Ignore("old or duplicate accreditation");
+                        }
                     }
+                    Ok(None) => {}
+                    Err(_) => return Verdict::Ignore("store error"),
                 }
                 match self.store.put_trust(&TrustRecord {
                     issuer: a.issuer.clone(),
@@ -298,8 +350,13 @@ impl Node {
                     Err(e) => return Verdict::Reject(e.to_string()),
                 };
                 match self.store.trust(&w.issuer) {
-                    Ok(Some(rec)) if rec.withdrawal.is_some() => {
-                        Verdict::Ignore("already withdrawn")
+                    Ok(Some(rec))
+                        if {
+                            let (acc_v, wd_v) = held_versions(&rec);
+                            !supersedes(w.version, acc_v, wd_v)
+                        } =>
+                    {
+                        Verdict::Ignore("old or duplicate withdrawal")
                     }
                     Ok(Some(mut rec)) => {
                         rec.withdrawal = Some(jws.clone());

@@ -48,7 +48,8 @@ impl Node {
             .unwrap_or_else(|| self.identity.did().to_owned())
     }
 
-    /// Verifies a presentation or credential against this node's store (offline).
+    /// Verifies a presentation or credential against this node's store (offline). With a
+    /// challenge or domain, only a presentation with holder binding can pass.
     pub async fn verify_text(
         &self,
         text: String,
@@ -58,6 +59,21 @@ impl Node {
         let mut opts = VerifyOptions::at(chrono::Utc::now());
         opts.challenge = challenge;
         opts.domain = domain;
+        self.verify_queue.verify(text, opts).await
+    }
+
+    /// Verifies a presentation against this node's store (offline): a bare credential, or an
+    /// SD-JWT without its key binding JWT, fails holder binding even with no challenge given.
+    pub async fn verify_presentation_text(
+        &self,
+        text: String,
+        challenge: Option<String>,
+        domain: Option<String>,
+    ) -> Result<VerificationReport, String> {
+        let mut opts = VerifyOptions::at(chrono::Utc::now());
+        opts.challenge = challenge;
+        opts.domain = domain;
+        opts.require_presentation = true;
         self.verify_queue.verify(text, opts).await
     }
 
@@ -90,7 +106,7 @@ impl Node {
             }
         };
         let mut report = self
-            .verify_text(
+            .verify_presentation_text(
                 presentation,
                 Some(req.challenge.clone()),
                 Some(req.domain.clone()),

@@ -15,10 +15,27 @@ use super::{StoreStatus, StoreTrust};
 /// Verifications waiting at most (request paths wait for room: backpressure, not loss).
 pub const VERIFY_QUEUE_CAP: usize = 4 * BATCH_SIZE;
 
+/// The verification thread's stack (16 MiB, eight times the default): input depth is bounded
+/// (JSON at 128 levels by serde_json, rebuilt SD-JWT claims at 32), but JSON-LD expansion and
+/// canonicalization of a Data Integrity input recurse per level; this leaves a wide margin.
+const VERIFY_THREAD_STACK: usize = 16 << 20;
+
 struct Job {
     text: String,
     opts: VerifyOptions,
     reply: oneshot::Sender<VerificationReport>,
+}
+
+/// A contained panic (the pipeline turns it into a refusing report naming the input's digest):
+/// logged as an error, so the bug is seen, while the thread goes on serving.
+fn log_internal_error(report: &VerificationReport) {
+    if let Some(credentials::verify::Outcome::Fail { reason }) =
+        report.outcome(credentials::verify::CheckName::Decode)
+    {
+        if reason.starts_with(credentials::verify::INTERNAL_ERROR) {
+            tracing::error!(%reason, "verification of an input panicked; refused it and kept serving");
+        }
+    }
 }
 
 /// A handle to the verification thread; the thread ends when the last handle is dropped.
@@ -37,6 +54,7 @@ impl VerifyQueue {
         let (tx, mut rx) = mpsc::channel::<Job>(VERIFY_QUEUE_CAP);
         let spawned = std::thread::Builder::new()
             .name("vcnet-verify".into())
+            .stack_size(VERIFY_THREAD_STACK)
             .spawn(move || {
                 while let Some(first) = rx.blocking_recv() {
                     let mut jobs = vec![first];
@@ -51,6 +69,7 @@ impl VerifyQueue {
                     let reports =
                         verifier.verify_each_batched(&items, status.as_ref(), trust.as_ref());
                     for (job, report) in jobs.into_iter().zip(reports) {
+                        log_internal_error(&report);
                         let _ = job.reply.send(report);
                     }
                 }

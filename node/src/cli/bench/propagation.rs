@@ -117,6 +117,8 @@ pub fn run(a: PropagationArgs) -> anyhow::Result<i32> {
             listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
             // One shard: every revocation bumps the same list, whose version is the target.
             status_shards: 1,
+            // Throwaway bench nodes: no passphrase (each start would run Argon2id).
+            allow_unencrypted_keys: true,
             ..Config::default()
         };
         crate::runtime::init(&d, &cfg, None)?;
