@@ -74,6 +74,7 @@ pub fn loader() -> &'static ContextLoader {
 /// (JSON-LD 1.1 Expansion §13.4.2 step 9 processes the top-level `@context` against the initial
 /// context, exactly what the cache holds); a test checks it.
 pub fn canonicalize(doc: &Value) -> Result<String, DiError> {
+    crate::blank_nodes::check_budget(doc).map_err(DiError::JsonLd)?;
     let mut json =
         ssi::json_ld::syntax::to_value(doc).map_err(|e| DiError::JsonLd(e.to_string()))?;
     let mut ld = LdEnvironment::default();

@@ -7,6 +7,7 @@
 //! Time and randomness are inputs: nothing here reads the clock or a global RNG.
 
 pub mod b64;
+pub mod blank_nodes;
 pub mod compact;
 pub mod data_integrity;
 pub mod did;

@@ -36,6 +36,8 @@ pub enum RequestError {
         "presentation request: challenge (nonce) is shorter than {MIN_CHALLENGE_CHARS} characters"
     )]
     WeakChallenge,
+    #[error("presentation request: its domain `{domain}` is not its signer {verifier}: an answer would be bound to someone else")]
+    ForeignDomain { domain: String, verifier: String },
 }
 
 /// What a verifier asks for.
@@ -52,7 +54,7 @@ pub struct PresentationRequest {
     pub claims: Vec<String>,
     /// The challenge the answer's key binding must carry.
     pub nonce: String,
-    /// The domain (audience) the answer must be made for.
+    /// The domain (audience) the answer must be made for: the verifier's DID (`iss`).
     pub domain: String,
     /// Issued at (seconds).
     pub iat: i64,
@@ -97,6 +99,14 @@ impl PresentationRequest {
         }
         if req.nonce.len() < MIN_CHALLENGE_CHARS {
             return Err(RequestError::WeakChallenge);
+        }
+        // The answer's key binding audience is the domain: it must be the signer, or a relay
+        // could show a victim another verifier's request and present the answer there.
+        if req.domain != req.iss {
+            return Err(RequestError::ForeignDomain {
+                domain: req.domain,
+                verifier: req.iss,
+            });
         }
         if now.timestamp() >= req.exp {
             return Err(RequestError::Expired {
@@ -150,6 +160,13 @@ mod tests {
         assert!(matches!(
             PresentationRequest::open(&forged, &keys, now),
             Err(RequestError::WrongKey { .. })
+        ));
+        // A request, honestly signed, whose answer would be bound to another verifier.
+        let mut relayed = request(&v);
+        relayed.domain = other.did().into();
+        assert!(matches!(
+            PresentationRequest::open(&relayed.sign(&v), &keys, now),
+            Err(RequestError::ForeignDomain { .. })
         ));
         let mut weak = request(&v);
         weak.nonce = "short".into();

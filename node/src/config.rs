@@ -54,12 +54,15 @@ pub struct Config {
     pub consent: String,
     /// Holder: verifier DIDs answered without asking when consent is "ask".
     pub auto_verifiers: Vec<String>,
-    /// Verifier: the domain put in presentation requests (default: this node's DID).
+    /// No longer used: a verifier's requests are bound to its DID, the one name a holder can
+    /// check. Kept so that an old config file gets a clear error instead of "unknown key".
     pub verifier_domain: Option<String>,
     /// Explicit opt-out: let an issuer or root authority keep its node key unencrypted (no
     /// passphrase). Off by default, because an issuer's key signs credentials for a country.
     /// A holder's wallet is always encrypted.
     pub allow_unencrypted_keys: bool,
+    /// Verifier: days the verifier log keeps an entry (verdict, ids and digests; never claims).
+    pub verifier_log_days: u32,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             auto_verifiers: vec![],
             verifier_domain: None,
             allow_unencrypted_keys: false,
+            verifier_log_days: 30,
         }
     }
 }
@@ -176,6 +180,12 @@ impl Config {
                 ),
             ));
         }
+        if !(1..=3650).contains(&self.verifier_log_days) {
+            return Err(bad(
+                "verifier_log_days",
+                format!("{} is not between 1 and 3650", self.verifier_log_days),
+            ));
+        }
         if let Some(u) = &self.status_base_url {
             if !(u.starts_with("https://") || u.starts_with("http://"))
                 || u.contains(char::is_whitespace)
@@ -186,12 +196,13 @@ impl Config {
                 ));
             }
         }
-        if self
-            .verifier_domain
-            .as_deref()
-            .is_some_and(|d| d.trim().is_empty())
-        {
-            return Err(bad("verifier_domain", "is empty".into()));
+        if self.verifier_domain.is_some() {
+            return Err(bad(
+                "verifier_domain",
+                "is no longer used: presentations are bound to this node's DID, the one name a \
+                 holder can check; remove the line"
+                    .into(),
+            ));
         }
         Ok(())
     }
@@ -263,15 +274,17 @@ consent = {consent:?}
 # Holder: verifier DIDs answered without asking.
 auto_verifiers = {auto}
 
-# Verifier: the domain put in presentation requests. Unset: this node's DID.
-{vd}verifier_domain = {vdv}
-
 # An issuer's or root authority's node key is encrypted under a passphrase; true opts out
 # explicitly (`vcnode init --unencrypted-keys`). A holder's wallet is always encrypted.
 allow_unencrypted_keys = {plain}
+
+# Verifier: days an entry stays in the verifier log (verdict, credential id, issuer, failed
+# checks and a digest of the disclosed claims; never the claims themselves). 1 to 3650.
+verifier_log_days = {log_days}
 "#,
         name = c.name,
         plain = c.allow_unencrypted_keys,
+        log_days = c.verifier_log_days,
         roles = toml_list(&c.roles),
         listen = toml_list(&c.listen),
         bootstrap = toml_list(&c.bootstrap),
@@ -299,16 +312,6 @@ allow_unencrypted_keys = {plain}
         shards = c.status_shards,
         consent = c.consent,
         auto = toml_list(&c.auto_verifiers),
-        vd = if c.verifier_domain.is_some() {
-            ""
-        } else {
-            "# "
-        },
-        vdv = if c.verifier_domain.is_some() {
-            opt(&c.verifier_domain)
-        } else {
-            "\"clinic.example.org\"".into()
-        },
     )
 }
 
@@ -353,7 +356,6 @@ mod tests {
             root_did: Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK".into()),
             issue_kinds: vec!["health".into()],
             status_base_url: Some("http://127.0.0.1:8080/status/x".into()),
-            verifier_domain: Some("bachmai.example".into()),
             ..Config::default()
         };
         let back: Config = toml::from_str(&commented_template(&c)).unwrap();
@@ -376,7 +378,8 @@ mod tests {
             ("status_shards = 0", "status_shards"),
             ("status_shards = 4000000000", "status_shards"),
             ("status_base_url = \"ftp://x\"", "status_base_url"),
-            ("verifier_domain = \" \"", "verifier_domain"),
+            ("verifier_log_days = 0", "verifier_log_days"),
+            ("verifier_domain = \"clinic.example\"", "verifier_domain"),
         ] {
             std::fs::write(dir.path().join(CONFIG_FILE), format!("{line}\n")).unwrap();
             let e = Config::load(dir.path()).unwrap_err().to_string();

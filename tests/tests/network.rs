@@ -68,11 +68,22 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
         "disclosed more than asked: {claims}"
     );
     assert_eq!(r.issuer_name.as_deref(), Some("National Identity Agency"));
-    assert_eq!(
-        clinic.store.verifications().unwrap().len(),
-        1,
-        "verifier log"
+    let log = clinic.store.verifications().unwrap();
+    assert_eq!(log.len(), 1, "verifier log");
+    assert!(log[0].valid && log[0].claims_digest.is_some());
+    let logged = serde_json::to_string(&log[0]).unwrap();
+    let name = claims["fullName"].as_str().unwrap();
+    assert!(
+        !logged.contains(name),
+        "the verifier log keeps claims: {logged}"
     );
+    // Asked for a kind the wallet does not hold, the holder's answer is the same as a
+    // refusal: nothing about the wallet's contents leaks.
+    let e = clinic
+        .request_presentation(citizen_peer, vec!["study".into()], vec!["degree".into()])
+        .await
+        .unwrap_err();
+    assert!(e.ends_with("the holder declined"), "{e}");
 
     // Suspend → refused as suspended; reinstate → valid again.
     let ask_name = || {

@@ -249,6 +249,7 @@ impl Verifier {
         let mut r = VerificationReport {
             format: Some(d.format.to_owned()),
             presentation: d.presentation.is_some(),
+            credential_count: d.credentials.len(),
             checks: Vec::with_capacity(CheckName::ALL.len()),
             ..Default::default()
         };
@@ -340,7 +341,7 @@ impl Verifier {
         match &kind {
             Err(e) => r.record(CheckName::Schema, Outcome::fail(format!("{prefix}{e}"))),
             Ok(k) => {
-                r.kind = Some(*k);
+                r.kind.get_or_insert(*k);
                 match crate::schema::validate(*k, &c.credential, c.partial) {
                     Ok(()) => r.record(
                         CheckName::Schema,

@@ -124,9 +124,12 @@ pub struct VerificationReport {
     pub format: Option<String>,
     /// Whether the input was a presentation.
     pub presentation: bool,
-    /// The credential kind.
+    /// The credential kind (of the first credential, whose claims `claims` holds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<CredentialKind>,
+    /// How many credentials the input carries (a presentation may carry several; each is
+    /// checked, and `kind`, `claims` and `issuer` describe the first).
+    pub credential_count: usize,
     /// Credential `id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,

@@ -72,7 +72,7 @@ struct StoreFacts {
 
 fn store_facts(dir: &std::path::Path) -> anyhow::Result<StoreFacts> {
     let dd = crate::config::DataDir(dir.to_owned());
-    let cfg = crate::config::Config::load(dir)?;
+    crate::config::Config::load(dir)?;
     let store = std::sync::Arc::new(
         crate::store::Store::open_read_only(&dd.db())
             .with_context(|| format!("opening the store of {}", dir.display()))?,
@@ -81,7 +81,7 @@ fn store_facts(dir: &std::path::Path) -> anyhow::Result<StoreFacts> {
     Ok(StoreFacts {
         status: crate::roles::StoreStatus::new(store.clone()),
         trust: crate::roles::StoreTrust::new(store),
-        domain: cfg.verifier_domain.or_else(|| did.clone()),
+        domain: did.clone(),
         did,
     })
 }

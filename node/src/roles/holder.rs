@@ -33,17 +33,34 @@ pub struct PendingConsent {
 pub struct ConsentSummary {
     /// Request id.
     pub request_id: String,
-    /// The verifier's DID.
+    /// The verifier's DID (proven by the Noise handshake).
     pub verifier: String,
-    /// Its announced name.
-    pub verifier_name: Option<String>,
+    /// Its name as the root authority accredited it; "unverified" when it holds no
+    /// accreditation in force (never the name it announced itself, which anyone can choose).
+    pub verifier_name: String,
     /// Kinds asked for.
     pub kinds: Vec<String>,
     /// Claims asked for.
     pub claims: Vec<String>,
+    /// The credential that would answer is a JWT or Data Integrity credential, which cannot
+    /// hide claims: approving shows every claim in it, not only those asked for.
+    pub all_claims_shown: bool,
 }
 
+/// The one answer a verifier gets when a holder does not present, whatever the reason (declined,
+/// or nothing of the kind in the wallet): the refusal must not reveal what the wallet holds.
+pub const DECLINED: &str = "the holder declined";
+
 impl Node {
+    /// The accredited name of `did`, or "unverified".
+    fn accredited_name(&self, did: &str) -> String {
+        use credentials::verify::TrustSource;
+        super::StoreTrust::new(self.store.clone())
+            .accreditation(did)
+            .filter(|e| e.active_at(chrono::Utc::now()).is_ok())
+            .map_or_else(|| "unverified".to_owned(), |e| e.accreditation.name)
+    }
+
     /// Claims a credential from an issuer peer with a code; checks it and stores it in the wallet.
     pub async fn claim_from(
         &self,
@@ -171,22 +188,30 @@ impl Node {
             return Err("challenge too short (at least 16 characters of randomness)".into());
         }
         let verifier = crate::net::did_of_peer_id(&peer).ok_or("verifier key is not Ed25519")?;
-        let cred = self.pick_credential(&req.kinds)?;
+        // The answer is bound to the requester: its DID, proven by the Noise handshake.
+        if req.domain != verifier {
+            return Err(format!(
+                "the request's domain `{}` is not the requesting peer's DID {verifier}",
+                credentials::verify::preview(&req.domain, 80)
+            ));
+        }
         let auto =
             self.cfg.consent == "auto" || self.cfg.auto_verifiers.iter().any(|v| v == &verifier);
+        // Consent comes before the wallet is looked at, and every refusal after it reads
+        // "declined": a verifier learns nothing about what the wallet holds unless the holder
+        // agrees to show it.
         if !auto {
             let (tx, rx) = oneshot::channel();
-            let verifier_name = self
-                .store
-                .peers()
-                .ok()
-                .and_then(|ps| ps.into_iter().find(|p| p.did == verifier).map(|p| p.name));
             let summary = ConsentSummary {
                 request_id: req.request_id.clone(),
                 verifier: verifier.clone(),
-                verifier_name,
+                verifier_name: self.accredited_name(&verifier),
                 kinds: req.kinds.clone(),
                 claims: req.claims.clone(),
+                all_claims_shown: self
+                    .pick_credential(&req.kinds)
+                    .map(|c| c.format != "sd-jwt")
+                    .unwrap_or(false),
             };
             if let Ok(mut c) = self.consents.lock() {
                 c.insert(
@@ -204,10 +229,14 @@ impl Node {
             }
             match decision {
                 Ok(Ok(true)) => {}
-                Ok(Ok(false)) => return Err("the holder declined".into()),
+                Ok(Ok(false)) => return Err(DECLINED.into()),
                 _ => return Err("the holder did not answer in time".into()),
             }
         }
+        let cred = self.pick_credential(&req.kinds).map_err(|reason| {
+            tracing::info!(request_id = %req.request_id, %reason, "nothing to present; answered as declined");
+            DECLINED.to_owned()
+        })?;
         let now = chrono::Utc::now();
         let audience = Audience {
             challenge: Some(req.challenge.clone()),

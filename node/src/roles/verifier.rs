@@ -20,8 +20,18 @@ pub(super) fn random_b64(n: usize) -> String {
 }
 
 /// Fails the schema check when the presented credential is not of a kind that was asked for
-/// (any kind when `kinds` is empty).
+/// (any kind when `kinds` is empty), or when the answer carries more than the one credential a
+/// request asks for (its claims and kind would describe different credentials).
 pub fn record_kind_asked(report: &mut VerificationReport, kinds: &[String]) {
+    if report.credential_count > 1 {
+        report.record(
+            CheckName::Schema,
+            Outcome::fail(format!(
+                "the request asked for one credential; the answer carries {}",
+                report.credential_count
+            )),
+        );
+    }
     let Some(k) = report.kind else {
         return;
     };
@@ -40,12 +50,11 @@ pub fn record_kind_asked(report: &mut VerificationReport, kinds: &[String]) {
 }
 
 impl Node {
-    /// The domain this verifier puts in requests.
+    /// The domain this verifier puts in requests and expects in answers: its DID, the one name
+    /// a holder can check (the Noise handshake proves it over p2p; the signature on a request
+    /// QR proves it at a counter).
     pub fn verifier_domain(&self) -> String {
-        self.cfg
-            .verifier_domain
-            .clone()
-            .unwrap_or_else(|| self.identity.did().to_owned())
+        self.identity.did().to_owned()
     }
 
     /// Verifies a presentation or credential against this node's store (offline). With a
@@ -131,14 +140,14 @@ impl Node {
         }
         record_kind_asked(&mut report, &kinds);
         let report = report.finish();
-        let entry = VerificationLogEntry {
-            at_millis: chrono::Utc::now().timestamp_millis(),
-            request_id: req.request_id,
-            peer: holder.to_string(),
-            valid: report.valid,
-            report: serde_json::to_value(&report).unwrap_or_default(),
-        };
-        if let Err(e) = self.store.log_verification(&entry) {
+        let entry = VerificationLogEntry::of_report(
+            chrono::Utc::now().timestamp_millis(),
+            req.request_id,
+            holder.to_string(),
+            &report,
+        );
+        let keep_ms = i64::from(self.cfg.verifier_log_days) * 86_400_000;
+        if let Err(e) = self.store.log_verification(&entry, keep_ms) {
             tracing::warn!(error = %e, "verifier log");
         }
         tracing::info!(peer = %holder, valid = report.valid, "presentation verified");

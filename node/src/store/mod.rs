@@ -769,12 +769,52 @@ impl Store {
 
     // ---------- verifier log ----------
 
-    /// Appends a verification result to the verifier log.
-    pub fn log_verification(&self, entry: &VerificationLogEntry) -> Result<(), StoreError> {
+    /// Appends a verification result to the verifier log and, in the same batch, deletes the
+    /// entries older than `keep_ms` before it (keys begin with the zero-padded time, so that is
+    /// one range).
+    pub fn log_verification(
+        &self,
+        entry: &VerificationLogEntry,
+        keep_ms: i64,
+    ) -> Result<(), StoreError> {
+        let cf = self.cf(CF_VERIFIER_LOG)?;
         let key = format!("{:020}-{}", entry.at_millis, entry.request_id);
-        Ok(self
+        let cutoff = format!("{:020}", entry.at_millis.saturating_sub(keep_ms).max(0));
+        let mut batch = WriteBatch::default();
+        batch.delete_range_cf(cf, b"".as_slice(), cutoff.as_bytes());
+        batch.put_cf(cf, key.as_bytes(), enc(entry));
+        Ok(self.db.write(batch)?)
+    }
+
+    /// Rewrites every verifier log entry in the current form, in one batch: entries written by
+    /// earlier versions carried the whole report, disclosed claims included; this drops them.
+    /// Returns how many entries were rewritten.
+    pub fn scrub_verifier_log(&self) -> Result<usize, StoreError> {
+        let cf = self.cf(CF_VERIFIER_LOG)?;
+        let mut batch = WriteBatch::default();
+        let mut n = 0;
+        for (k, v) in self
             .db
-            .put_cf(self.cf(CF_VERIFIER_LOG)?, key.as_bytes(), enc(entry))?)
+            .iterator_cf(cf, rocksdb::IteratorMode::Start)
+            .flatten()
+        {
+            let current: Option<VerificationLogEntry> = serde_json::from_slice(&v).ok();
+            match current {
+                Some(e) if enc(&e) == v.as_ref() => {}
+                Some(e) => {
+                    batch.put_cf(cf, &k, enc(&e));
+                    n += 1;
+                }
+                None => {
+                    batch.delete_cf(cf, &k);
+                    n += 1;
+                }
+            }
+        }
+        if n > 0 {
+            self.db.write(batch)?;
+        }
+        Ok(n)
     }
 
     /// The verifier log, oldest first.
@@ -815,6 +855,58 @@ mod tests {
             credential: "eyJ.SECRET-CREDENTIAL-TEXT.sig~".into(),
             received_at: "2026-11-26T08:00:00.000Z".into(),
         }
+    }
+
+    #[test]
+    fn verifier_log_keeps_no_claims_and_expires_old_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let day = 86_400_000i64;
+        let entry = |at: i64, id: &str| VerificationLogEntry {
+            at_millis: at,
+            request_id: id.into(),
+            peer: "peer".into(),
+            valid: true,
+            kind: Some("identity".into()),
+            format: None,
+            credential_id: None,
+            issuer: None,
+            claims_digest: None,
+            failures: vec![],
+        };
+        // An entry as an earlier version wrote it: the whole report, claims included.
+        let mut legacy = serde_json::to_value(entry(10 * day, "old")).unwrap();
+        legacy["report"] = serde_json::json!({"claims": {"fullName": "Nguyễn Văn A"}});
+        s.db.put_cf(
+            s.cf(CF_VERIFIER_LOG).unwrap(),
+            format!("{:020}-old", 10 * day).as_bytes(),
+            serde_json::to_vec(&legacy).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(s.scrub_verifier_log().unwrap(), 1);
+        assert_eq!(
+            s.scrub_verifier_log().unwrap(),
+            0,
+            "scrubbing twice changes nothing"
+        );
+        let raw: Vec<u8> =
+            s.db.get_cf(
+                s.cf(CF_VERIFIER_LOG).unwrap(),
+                format!("{:020}-old", 10 * day).as_bytes(),
+            )
+            .unwrap()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&raw).contains("Nguyễn"));
+        // Retention: 30 days. An entry at day 41 removes the one from day 10, keeps day 20.
+        s.log_verification(&entry(20 * day, "b"), 30 * day).unwrap();
+        s.log_verification(&entry(41 * day, "c"), 30 * day).unwrap();
+        let ids: Vec<String> = s
+            .verifications()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.request_id)
+            .collect();
+        assert_eq!(ids, ["b", "c"]);
     }
 
     #[test]

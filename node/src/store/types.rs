@@ -121,7 +121,9 @@ pub struct PeerEntry {
     pub addrs: Vec<String>,
 }
 
-/// One verification a verifier performed.
+/// One verification a verifier performed: the verdict, ids and digests, never the disclosed
+/// claims (a clinic's log must not become a register of who showed what). Entries older than
+/// the node's `verifier_log_days` are deleted as new ones are written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerificationLogEntry {
     /// Milliseconds since the epoch.
@@ -132,6 +134,58 @@ pub struct VerificationLogEntry {
     pub peer: String,
     /// Whether it verified.
     pub valid: bool,
-    /// The report.
-    pub report: serde_json::Value,
+    /// The credential's kind (short name), when decoded.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The credential's format (`vc+sd-jwt`, …), when decoded.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// The credential's id (what an issuer revokes by).
+    #[serde(default)]
+    pub credential_id: Option<String>,
+    /// The issuer's DID.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// blake3 (hex) of the disclosed claims' JSON: matches a claim set shown later without
+    /// keeping it.
+    #[serde(default)]
+    pub claims_digest: Option<String>,
+    /// Each failed check as `check: reason`.
+    #[serde(default)]
+    pub failures: Vec<String>,
+}
+
+impl VerificationLogEntry {
+    /// The entry for a report: verdict, ids and digests only.
+    pub fn of_report(
+        at_millis: i64,
+        request_id: String,
+        peer: String,
+        report: &credentials::VerificationReport,
+    ) -> Self {
+        use credentials::verify::Outcome;
+        Self {
+            at_millis,
+            request_id,
+            peer,
+            valid: report.valid,
+            kind: report.kind.map(|k| k.short_name().to_owned()),
+            format: report.format.clone(),
+            credential_id: report.credential_id.clone(),
+            issuer: report.issuer.clone(),
+            claims_digest: report.claims.as_ref().map(|c| {
+                blake3::hash(serde_json::to_string(c).unwrap_or_default().as_bytes())
+                    .to_hex()
+                    .to_string()
+            }),
+            failures: report
+                .checks
+                .iter()
+                .filter_map(|c| match &c.outcome {
+                    Outcome::Fail { reason } => Some(format!("{}: {reason}", c.check.as_str())),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
 }
