@@ -3,8 +3,8 @@
 //! `vcnode init --restore` bring the same holder up on a new device. The whole is sealed in an
 //! [`Envelope`] (Argon2id + XChaCha20-Poly1305); nothing in it is ever written in the clear.
 //!
-//! Files from before the holder DID was recorded hold a bare array of credentials; they still
-//! open, as credentials of an unknown holder.
+//! Files from before the holder DID was recorded hold a bare array of credentials; they are
+//! refused (their credentials could be anyone's), with a message saying how to export again.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -22,6 +22,8 @@ pub enum BackupError {
     Shape(String),
     #[error("export file: `key` {0}")]
     Key(String),
+    #[error("export file names no holder (made by a vcnet before holders were recorded): its credentials cannot be bound to this node; export them again with a current vcnode")]
+    NoHolder,
 }
 
 /// An opened wallet export.
@@ -42,8 +44,8 @@ pub struct Backup {
 #[serde(untagged)]
 enum Shape {
     Backup(Backup),
-    /// First format: the credentials alone.
-    Credentials(Vec<WalletEntry>),
+    /// First format: the credentials alone (recognised only to be refused by name).
+    Credentials(#[allow(dead_code)] Vec<WalletEntry>),
 }
 
 impl Backup {
@@ -70,12 +72,8 @@ impl Backup {
         match serde_json::from_slice::<Shape>(&plain)
             .map_err(|e| BackupError::Shape(e.to_string()))?
         {
-            Shape::Backup(b) => Ok(b),
-            Shape::Credentials(credentials) => Ok(Self {
-                holder: None,
-                key: None,
-                credentials,
-            }),
+            Shape::Backup(b) if b.holder.is_some() => Ok(b),
+            Shape::Backup(_) | Shape::Credentials(_) => Err(BackupError::NoHolder),
         }
     }
 
@@ -128,8 +126,10 @@ mod tests {
             &serde_json::to_vec(&vec![entry("b")]).unwrap(),
         )
         .unwrap();
-        let b = Backup::open(&old, "export passphrase").unwrap();
-        assert_eq!((b.holder, b.credentials), (None, vec![entry("b")]));
+        assert!(matches!(
+            Backup::open(&old, "export passphrase"),
+            Err(BackupError::NoHolder)
+        ));
 
         let junk = Envelope::seal("export passphrase", br#"{"credentials": 5}"#).unwrap();
         assert!(matches!(
@@ -138,7 +138,7 @@ mod tests {
         ));
         let short = Envelope::seal(
             "export passphrase",
-            br#"{"key": "AAAA", "credentials": []}"#,
+            br#"{"holder": "did:key:me", "key": "AAAA", "credentials": []}"#,
         )
         .unwrap();
         assert!(matches!(

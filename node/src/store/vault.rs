@@ -54,6 +54,31 @@ pub struct KdfParams {
     pub p: u32,
 }
 
+impl KdfParams {
+    /// The costs an imported file may name: at least 8 MiB and one pass (weaker would make a
+    /// stolen export cheap to guess), at most 1 GiB, 10 passes and 8 lanes (more would let a
+    /// crafted file exhaust memory or time on import).
+    pub fn check_imported(&self) -> Result<(), VaultError> {
+        let bad = |reason: String| VaultError::BadHeader {
+            field: "params",
+            reason,
+        };
+        if !(8 * 1024..=1024 * 1024).contains(&self.m_kib) {
+            return Err(bad(format!(
+                "Argon2id memory {} KiB is outside 8 MiB..1 GiB",
+                self.m_kib
+            )));
+        }
+        if !(1..=10).contains(&self.t) {
+            return Err(bad(format!("Argon2id passes {} is outside 1..10", self.t)));
+        }
+        if !(1..=8).contains(&self.p) {
+            return Err(bad(format!("Argon2id lanes {} is outside 1..8", self.p)));
+        }
+        Ok(())
+    }
+}
+
 impl Default for KdfParams {
     /// OWASP's recommended Argon2id setting: 19 MiB, 2 passes, 1 lane.
     fn default() -> Self {
@@ -245,6 +270,7 @@ impl Envelope {
                 reason: format!("`{}`, expected `{EXPORT_FORMAT}`", self.format),
             });
         }
+        self.vault.params.check_imported()?;
         let vault = Vault::unlock(&self.vault, passphrase)?;
         vault.open(EXPORT_AAD, &b64("ciphertext", &self.ciphertext)?)
     }
@@ -253,6 +279,26 @@ impl Envelope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imported_kdf_costs_are_bounded_before_deriving() {
+        let mut env = Envelope::seal("export passphrase", b"[]").unwrap();
+        assert!(env.open("export passphrase").is_ok());
+        for (m, t, p) in [
+            (4 * 1024 * 1024, 2, 1),
+            (64, 2, 1),
+            (19 * 1024, 0, 1),
+            (19 * 1024, 1000, 1),
+            (19 * 1024, 2, 64),
+        ] {
+            env.vault.params = KdfParams { m_kib: m, t, p };
+            let e = env.open("export passphrase").unwrap_err().to_string();
+            assert!(
+                e.contains("params") && e.contains("outside"),
+                "{m} {t} {p}: {e}"
+            );
+        }
+    }
 
     fn cheap() -> KdfParams {
         KdfParams {
