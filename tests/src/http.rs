@@ -44,6 +44,8 @@ pub fn post(
     );
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
+    // A server that refuses a body (413) may stop reading it: a blocked write gives up.
+    s.set_write_timeout(Some(Duration::from_secs(5)))?;
     s.write_all(head.as_bytes())?;
     // The server may answer (413) and close before the whole body is sent.
     let _ = s.write_all(body);

@@ -132,6 +132,7 @@ async fn hostile_http_requests_are_refused_and_the_node_keeps_serving() {
         )
         .unwrap()
     };
+    eprintln!("lists held; first honest presentation");
     let first = honest(0);
     assert_eq!(first.status, 200, "honest presentation: {}", first.body);
 
@@ -247,6 +248,7 @@ async fn hostile_http_requests_are_refused_and_the_node_keeps_serving() {
         },
     ];
     for (i, row) in rows.iter().enumerate() {
+        eprintln!("row {i}: {}", row.name);
         let a = post(addr, &row.host, row.path, None, &row.body)
             .unwrap_or_else(|e| panic!("{}: no answer: {e}", row.name));
         assert_eq!(a.status, row.status, "{}: {}", row.name, a.body);

@@ -46,6 +46,8 @@ pub struct Node {
     issuer_lock: tokio::sync::Mutex<()>,
     /// Presentation requests waiting for the holder's consent.
     consents: Mutex<HashMap<String, PendingConsent>>,
+    /// Peers a sync with is in flight (at most one per peer).
+    syncing: Mutex<std::collections::HashSet<libp2p::PeerId>>,
     /// A weak reference to itself, for tasks a handler starts (e.g. a sync after a gap).
     me: std::sync::OnceLock<std::sync::Weak<Node>>,
 }
@@ -77,6 +79,7 @@ impl Node {
             status_base,
             issuer_lock: tokio::sync::Mutex::new(()),
             consents: Mutex::new(HashMap::new()),
+            syncing: Mutex::new(std::collections::HashSet::new()),
             me: std::sync::OnceLock::new(),
         });
         let _ = node.me.set(Arc::downgrade(&node));

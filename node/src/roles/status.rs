@@ -492,6 +492,10 @@ impl Node {
         let Ok(peer) = peer.parse::<PeerId>() else {
             return;
         };
+        let Some(_in_flight) = SyncInFlight::take(&self.syncing, peer) else {
+            tracing::debug!(%peer, "a sync with this peer is already in flight");
+            return;
+        };
         let lists = self
             .store
             .status_lists()
@@ -516,30 +520,74 @@ impl Node {
                 return;
             }
         };
-        let mut stored = 0;
-        for jws in resp.trust {
-            let msg = if jws_typ(&jws).as_deref() == Some(credentials::trust::WITHDRAWAL_TYP) {
-                GossipMessage::Withdrawal(jws)
-            } else {
-                GossipMessage::Accreditation(jws)
-            };
-            if matches!(self.apply(&msg), Verdict::Stored) {
-                stored += 1;
-            }
-        }
-        for jws in resp.snapshots {
-            if matches!(self.apply(&GossipMessage::Snapshot(jws)), Verdict::Stored) {
-                stored += 1;
-            }
-        }
-        for jws in resp.deltas {
-            if matches!(self.apply(&GossipMessage::Delta(jws)), Verdict::Stored) {
-                stored += 1;
-            }
-        }
+        // Checking what came back (signatures, list inflation) is CPU work: off the async
+        // threads, in arrival order.
+        let stored = match self.self_arc() {
+            Some(me) => tokio::task::spawn_blocking(move || me.apply_sync(resp))
+                .await
+                .unwrap_or(0),
+            None => self.apply_sync(resp),
+        };
         if stored > 0 {
             tracing::info!(%peer, stored, "synced status and trust");
         }
+    }
+
+    /// Applies a sync answer: trust first (it decides whose lists are kept), then snapshots,
+    /// then deltas. Returns how many messages were stored.
+    fn apply_sync(&self, resp: StatusSyncResponse) -> usize {
+        let trust = resp.trust.into_iter().map(|jws| {
+            if jws_typ(&jws).as_deref() == Some(credentials::trust::WITHDRAWAL_TYP) {
+                GossipMessage::Withdrawal(jws)
+            } else {
+                GossipMessage::Accreditation(jws)
+            }
+        });
+        let lists = resp
+            .snapshots
+            .into_iter()
+            .map(GossipMessage::Snapshot)
+            .chain(resp.deltas.into_iter().map(GossipMessage::Delta));
+        trust
+            .chain(lists)
+            .filter(|msg| matches!(self.apply(msg), Verdict::Stored))
+            .count()
+    }
+}
+
+/// Marks a sync with one peer as in flight; dropping it clears the mark. At most one sync per
+/// peer runs at a time, so a peer that gossips deltas of lists this node lacks cannot make it
+/// start an unbounded number of syncs.
+struct SyncInFlight<'a> {
+    set: &'a std::sync::Mutex<std::collections::HashSet<PeerId>>,
+    peer: PeerId,
+}
+
+impl<'a> SyncInFlight<'a> {
+    fn take(
+        set: &'a std::sync::Mutex<std::collections::HashSet<PeerId>>,
+        peer: PeerId,
+    ) -> Option<Self> {
+        let fresh = set
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(peer);
+        // Built only when the mark was set: a guard made and dropped here would clear
+        // another sync's mark (and its `Drop` would lock the set).
+        if fresh {
+            Some(Self { set, peer })
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for SyncInFlight<'_> {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.peer);
     }
 }
 
@@ -582,5 +630,26 @@ impl Node {
         })
         .await
         .map_err(|e| e.to_string())?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_sync_in_flight_per_peer() {
+        let set = std::sync::Mutex::new(std::collections::HashSet::new());
+        let (a, b) = (PeerId::random(), PeerId::random());
+        let first = SyncInFlight::take(&set, a).expect("first sync with a");
+        // A second sync with the same peer is refused, and refusing it leaves the mark.
+        assert!(SyncInFlight::take(&set, a).is_none());
+        assert!(set.lock().unwrap().contains(&a));
+        let other = SyncInFlight::take(&set, b).expect("another peer is independent");
+        drop(first);
+        assert!(!set.lock().unwrap().contains(&a));
+        assert!(SyncInFlight::take(&set, a).is_some());
+        drop(other);
+        assert!(set.lock().unwrap().is_empty());
     }
 }
