@@ -899,6 +899,7 @@ fn every_row_is_refused_by_its_named_check() {
     let mut w = World::new();
     let rows = rows(&mut w);
     assert!(rows.len() >= 60, "the corpus has {} rows", rows.len());
+    eprintln!("adversarial corpus: {} rows", rows.len());
     let verifier = Verifier::new();
     let mut failures = Vec::new();
     for row in &rows {
