@@ -90,17 +90,7 @@ impl StatusSnapshot {
     /// issuer's DID, issuer accredited, version newer, encoded size). Nothing in it is
     /// trusted until [`SignedSnapshot::open`] has checked it.
     pub fn peek(jws: &str) -> Result<Self, StatusError> {
-        let parsed = CompactJws::parse(jws).map_err(|e| StatusError::BadMessage {
-            reason: e.to_string(),
-        })?;
-        if parsed.header.typ.as_deref() != Some(SNAPSHOT_TYP) {
-            return Err(StatusError::BadMessage {
-                reason: format!("typ is {:?}, expected {SNAPSHOT_TYP}", parsed.header.typ),
-            });
-        }
-        let s: Self = parsed.payload_json().map_err(|e| StatusError::BadMessage {
-            reason: e.to_string(),
-        })?;
+        let (_, s): (_, Self) = parse_typed(SNAPSHOT_TYP, jws)?;
         s.check_size()?;
         Ok(s)
     }
@@ -285,13 +275,11 @@ fn sign<T: Serialize>(typ: &str, body: &T, signer: &Identity) -> String {
     )
 }
 
-fn open<T: serde::de::DeserializeOwned>(
+/// A compact JWS of type `typ` and its body, unverified.
+fn parse_typed<'a, T: serde::de::DeserializeOwned>(
     typ: &str,
-    jws: &str,
-    keys: &KeyResolver,
-    issuer_of: impl Fn(&T) -> &str,
-) -> Result<T, StatusError> {
-    let bad_sig = |reason: String| StatusError::BadSignature { reason };
+    jws: &'a str,
+) -> Result<(CompactJws<'a>, T), StatusError> {
     let parsed = CompactJws::parse(jws).map_err(|e| StatusError::BadMessage {
         reason: e.to_string(),
     })?;
@@ -303,6 +291,17 @@ fn open<T: serde::de::DeserializeOwned>(
     let body: T = parsed.payload_json().map_err(|e| StatusError::BadMessage {
         reason: e.to_string(),
     })?;
+    Ok((parsed, body))
+}
+
+fn open<T: serde::de::DeserializeOwned>(
+    typ: &str,
+    jws: &str,
+    keys: &KeyResolver,
+    issuer_of: impl Fn(&T) -> &str,
+) -> Result<T, StatusError> {
+    let bad_sig = |reason: String| StatusError::BadSignature { reason };
+    let (parsed, body) = parse_typed::<T>(typ, jws)?;
     let kid = parsed
         .header
         .kid

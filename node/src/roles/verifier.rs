@@ -65,10 +65,7 @@ impl Node {
         challenge: Option<String>,
         domain: Option<String>,
     ) -> Result<VerificationReport, String> {
-        let mut opts = VerifyOptions::at(chrono::Utc::now());
-        opts.challenge = challenge;
-        opts.domain = domain;
-        self.verify_queue.verify(text, opts).await
+        self.verify_expecting(text, challenge, domain, false).await
     }
 
     /// Verifies a presentation against this node's store (offline): a bare credential, or an
@@ -79,10 +76,20 @@ impl Node {
         challenge: Option<String>,
         domain: Option<String>,
     ) -> Result<VerificationReport, String> {
+        self.verify_expecting(text, challenge, domain, true).await
+    }
+
+    async fn verify_expecting(
+        &self,
+        text: String,
+        challenge: Option<String>,
+        domain: Option<String>,
+        require_presentation: bool,
+    ) -> Result<VerificationReport, String> {
         let mut opts = VerifyOptions::at(chrono::Utc::now());
         opts.challenge = challenge;
         opts.domain = domain;
-        opts.require_presentation = true;
+        opts.require_presentation = require_presentation;
         self.verify_queue.verify(text, opts).await
     }
 
