@@ -264,8 +264,11 @@ impl Node {
                     Ok(x) => x,
                     Err(e) => return Verdict::Reject(e.to_string()),
                 };
+                // Only a held revocation list is decoded for this check (suspension lists may
+                // clear bits, and decoding costs an inflate per snapshot).
                 if let Some(reason) = held
                     .as_ref()
+                    .filter(|h| StatusPurpose::parse(&h.purpose) == Some(StatusPurpose::Revocation))
                     .and_then(|h| load(h).ok())
                     .and_then(|h| clears_revocations(&h, &list))
                 {
