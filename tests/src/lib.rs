@@ -11,6 +11,7 @@ use node::local_net;
 use node::roles::Node;
 use node::runtime::RunningNode;
 
+pub mod hostile;
 pub mod http;
 
 /// Longest any awaited condition may take before the test fails naming it.

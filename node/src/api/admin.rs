@@ -128,6 +128,11 @@ pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> 
         "issued": n.store.issued_all().map(|w| w.len()).unwrap_or(0),
         "statusGossipBytes": stats.status_gossip_bytes,
         "droppedInbound": stats.dropped_inbound,
+        "gossip": {
+            "accepted": stats.gossip_accepted,
+            "rejected": stats.gossip_rejected,
+            "ignored": stats.gossip_ignored,
+        },
     })))
 }
 

@@ -61,7 +61,7 @@ impl AllowedHosts {
         bare.parse::<IpAddr>().is_ok()
             || host == "localhost"
             || host.ends_with(".localhost")
-            || self.names.iter().any(|n| *n == host)
+            || self.names.contains(&host)
     }
 }
 

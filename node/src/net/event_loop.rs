@@ -66,7 +66,7 @@ pub enum Inbound {
 }
 
 /// What a peer announced about itself.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PeerInfo {
     /// libp2p peer id.
     pub peer_id: String,
@@ -80,6 +80,10 @@ pub struct PeerInfo {
     pub addrs: Vec<String>,
     /// Whether a connection is open now.
     pub connected: bool,
+    /// Its gossipsub score as this node sees it (negative after invalid messages; below
+    /// the graylist threshold everything it sends is dropped unread).
+    #[serde(default)]
+    pub gossip_score: Option<f64>,
 }
 
 /// The identify agent string: `vcnet/<version> {"name":…,"roles":[…]}`.
@@ -149,6 +153,12 @@ pub struct NetStats {
     pub status_gossip_bytes: u64,
     /// Inbound events dropped because the node service was busy.
     pub dropped_inbound: u64,
+    /// Gossip messages validated and forwarded.
+    pub gossip_accepted: u64,
+    /// Gossip messages refused as invalid (their senders' scores drop).
+    pub gossip_rejected: u64,
+    /// Gossip messages dropped without penalty (old, duplicate, not yet applicable).
+    pub gossip_ignored: u64,
 }
 
 /// How to start the network.
@@ -184,6 +194,8 @@ pub struct EventLoop {
     /// Requests to peers with no known address, waiting for a Kademlia lookup.
     awaiting_lookup: HashMap<PeerId, Vec<Outbound>>,
     dropped_inbound: u64,
+    /// Gossip verdicts reported (accepted, rejected, ignored).
+    verdicts: [u64; 3],
 }
 
 /// A request held until its peer's address is known.
@@ -268,6 +280,7 @@ pub fn start(
         awaiting_lookup: HashMap::new(),
         status_gossip_bytes: 0,
         dropped_inbound: 0,
+        verdicts: [0; 3],
     };
     Ok((handle, inbound_rx, el))
 }
@@ -354,11 +367,14 @@ impl EventLoop {
                 source,
                 validation,
             } => {
-                let acc = match validation {
-                    Validation::Accept => gossipsub::MessageAcceptance::Accept,
-                    Validation::Reject => gossipsub::MessageAcceptance::Reject,
-                    Validation::Ignore => gossipsub::MessageAcceptance::Ignore,
+                let (acc, slot) = match validation {
+                    Validation::Accept => (gossipsub::MessageAcceptance::Accept, 0),
+                    Validation::Reject => (gossipsub::MessageAcceptance::Reject, 1),
+                    Validation::Ignore => (gossipsub::MessageAcceptance::Ignore, 2),
                 };
+                if let Some(n) = self.verdicts.get_mut(slot) {
+                    *n += 1;
+                }
                 b.gossipsub
                     .report_message_validation_result(&id, &source, acc);
             }
@@ -366,10 +382,22 @@ impl EventLoop {
                 let _ = reply.send(NetStats {
                     status_gossip_bytes: self.status_gossip_bytes,
                     dropped_inbound: self.dropped_inbound,
+                    gossip_accepted: self.verdicts[0],
+                    gossip_rejected: self.verdicts[1],
+                    gossip_ignored: self.verdicts[2],
                 });
             }
             Command::Peers { reply } => {
-                let _ = reply.send(self.peers.values().cloned().collect());
+                let gossip = &self.swarm.behaviour().gossipsub;
+                let peers = self
+                    .peers
+                    .iter()
+                    .map(|(id, p)| PeerInfo {
+                        gossip_score: gossip.peer_score(id),
+                        ..p.clone()
+                    })
+                    .collect();
+                let _ = reply.send(peers);
             }
             Command::Listeners { reply } => {
                 let _ = reply.send(self.swarm.listeners().cloned().collect());
@@ -577,6 +605,7 @@ impl EventLoop {
             roles,
             addrs: info.listen_addrs.iter().map(|a| a.to_string()).collect(),
             connected: true,
+            gossip_score: None,
         };
         let first = self.peers.insert(peer_id, p.clone()).is_none();
         if first {

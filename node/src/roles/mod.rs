@@ -10,7 +10,7 @@ mod verifier;
 mod verify_queue;
 pub mod wallet;
 
-pub use holder::PendingConsent;
+pub use holder::{PendingConsent, DECLINED};
 pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
 pub use sources::{StoreStatus, StoreTrust};
 pub use verifier::record_kind_asked;

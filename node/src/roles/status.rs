@@ -294,6 +294,11 @@ impl Node {
                         d.list
                     ));
                 }
+                // A delta of an issuer not accredited is never applied, and must not start a
+                // sync with its sender either.
+                if !self.issuer_accredited(&d.issuer) {
+                    return Verdict::Ignore("issuer not accredited (yet)");
+                }
                 let held = match self.store.status_list(&d.list) {
                     Ok(Some(h)) => h,
                     Ok(None) => return Verdict::Gap,
