@@ -2,9 +2,12 @@
 //! credential kinds and their schemas, issuing W3C Verifiable Credentials (VC Data Model 2.0) as
 //! Data Integrity `eddsa-rdfc-2022`, `vc+jwt` and `vc+sd-jwt`, presenting them, verifying them
 //! through one pipeline of named checks, Bitstring Status Lists with signed deltas, and the root
-//! authority's accreditations.
+//! authority's accreditations; the encryption of secrets at rest ([`vault`]) and the messages
+//! nodes exchange ([`wire`]), so that everything decoding outside bytes is here, testable and
+//! fuzzable without a node.
 //!
-//! Time and randomness are inputs: nothing here reads the clock or a global RNG.
+//! Time and randomness are inputs: nothing here reads the clock, and only the vault draws from
+//! the operating system's RNG (its salts, keys and nonces).
 
 pub mod b64;
 pub mod blank_nodes;
@@ -21,7 +24,9 @@ pub mod sd_jwt;
 pub mod status;
 pub mod time;
 pub mod trust;
+pub mod vault;
 pub mod verify;
+pub mod wire;
 
 pub use did::Identity;
 pub use issue::{CredentialRequest, Format, Issued};

@@ -464,9 +464,10 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
             ),
             (Ok(_), Some(_)) => Ok("key binding JWT signed by the holder key in cnf".to_owned()),
         };
-        let holder = out.credentials[0]
-            .credential
-            .pointer("/credentialSubject/id")
+        let holder = out
+            .credentials
+            .first()
+            .and_then(|c| c.credential.pointer("/credentialSubject/id"))
             .and_then(Value::as_str)
             .map(str::to_owned);
         out.sigs

@@ -6,7 +6,7 @@
 //! can check many inputs with one Ed25519 batch verification, falling back to one-by-one only to
 //! name the inputs whose signatures are bad.
 
-mod batch;
+pub mod batch;
 mod decode;
 mod report;
 pub mod signature;

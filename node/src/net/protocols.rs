@@ -5,7 +5,6 @@
 //! proven by the connection itself.
 
 use libp2p::StreamProtocol;
-use serde::{Deserialize, Serialize};
 
 /// Claiming a credential with a one-time code (issuer ← holder).
 pub const ISSUE_PROTOCOL: StreamProtocol = StreamProtocol::new("/vcnet/issue/1");
@@ -24,69 +23,7 @@ pub const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 /// time for its operator, so presentation requests get longer (see `PRESENT_TIMEOUT`).
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Holder → issuer: "here is my claim code, issue to me".
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ClaimRequest {
-    /// The one-time code the issuer handed out.
-    pub code: String,
-    /// Format wanted (`sd-jwt`, `jwt`, `di`); the issuer's default if `None`.
-    pub format: Option<String>,
-}
-
-/// Issuer → holder.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub enum ClaimResponse {
-    /// The credential.
-    Issued {
-        credential_id: String,
-        kind: String,
-        format: String,
-        credential: String,
-    },
-    /// Why not.
-    Refused { reason: String },
-}
-
-/// Verifier → holder: "show me these claims".
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct PresentationRequest {
-    /// Correlates the answer and the verifier log.
-    pub request_id: String,
-    /// Credential kinds acceptable (short names).
-    pub kinds: Vec<String>,
-    /// Subject claims wanted (SD-JWT: only these are disclosed).
-    pub claims: Vec<String>,
-    /// Fresh random challenge (nonce).
-    pub challenge: String,
-    /// The verifier's domain (audience).
-    pub domain: String,
-}
-
-/// Holder → verifier.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub enum PresentationResponse {
-    /// The presentation.
-    Presented { presentation: String },
-    /// Why not.
-    Refused { reason: String },
-}
-
-/// Status sync request: "what do you have for these lists after these versions?".
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct StatusSyncRequest {
-    /// (list id, version held; `None` = not held: send a snapshot).
-    pub lists: Vec<(String, Option<u64>)>,
-    /// Also list every other list the peer holds.
-    pub discover: bool,
-}
-
-/// Status sync response.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
-pub struct StatusSyncResponse {
-    /// Signed snapshots (JWS) for lists the requester lacks or is far behind on.
-    pub snapshots: Vec<String>,
-    /// Signed deltas (JWS), in version order per list.
-    pub deltas: Vec<String>,
-    /// Signed accreditations and withdrawals (JWS) the peer holds.
-    pub trust: Vec<String>,
-}
+pub use credentials::wire::{
+    ClaimRequest, ClaimResponse, PresentationRequest, PresentationResponse, StatusSyncRequest,
+    StatusSyncResponse,
+};

@@ -9,7 +9,6 @@ use credentials::status::{
 use credentials::trust::{supersedes, Accreditation, Withdrawal};
 use credentials::verify::TrustSource;
 use libp2p::PeerId;
-use serde::{Deserialize, Serialize};
 
 use super::sources::held_versions;
 use super::Node;
@@ -17,19 +16,7 @@ use crate::net::protocols::{StatusSyncRequest, StatusSyncResponse};
 use crate::net::{Validation, STATUS_TOPIC, TRUST_TOPIC};
 use crate::store::{StoredList, TrustRecord};
 
-/// A message on the status or trust topic: a signed JWS of one of four kinds.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(tag = "type", content = "jws", rename_all = "lowercase")]
-pub enum GossipMessage {
-    /// A full status list (`vcnet-status-snapshot+jwt`).
-    Snapshot(String),
-    /// Version n → n+1 of a list (`vcnet-status-delta+jwt`).
-    Delta(String),
-    /// The root authority accredits an issuer.
-    Accreditation(String),
-    /// The root authority withdraws an accreditation.
-    Withdrawal(String),
-}
+pub use credentials::wire::GossipMessage;
 
 fn stored(list: &StatusList) -> StoredList {
     StoredList {

@@ -7,7 +7,7 @@
 
 pub mod backup;
 mod types;
-pub mod vault;
+pub use credentials::vault;
 
 pub use backup::{Backup, BackupError};
 pub use types::*;
