@@ -18,6 +18,7 @@ pub mod issue;
 pub mod jose;
 pub mod kind;
 pub mod present;
+pub mod replication;
 pub mod request;
 pub mod schema;
 pub mod sd_jwt;

@@ -51,24 +51,47 @@ pub enum PresentationResponse {
     Refused { reason: String },
 }
 
-/// Status sync request: "what do you have for these lists after these versions?".
+/// Status sync request. A sync runs in two bounded steps: the requester pages through what the
+/// peer holds (keys and versions, in key order), then fetches what it lacks or is behind on, a
+/// batch at a time; an answer that would pass its size cap is cut short and says how far it got.
+///
+/// Keys: `trust:<issuer DID>` for an issuer's trust record (version: the newest of its
+/// accreditation and withdrawal), `list:<list URL>` for a status list.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct StatusSyncRequest {
-    /// (list id, version held; `None` = not held: send a snapshot).
-    pub lists: Vec<(String, Option<u64>)>,
-    /// Also list every other list the peer holds.
-    pub discover: bool,
+pub enum StatusSyncRequest {
+    /// "What do you hold, after this key?" (`None`: from the first).
+    Summary { after: Option<String> },
+    /// "Send me these, newer than the version I hold (`None`: not held)."
+    Fetch { items: Vec<(String, Option<u64>)> },
 }
 
 /// Status sync response.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
-pub struct StatusSyncResponse {
-    /// Signed snapshots (JWS) for lists the requester lacks or is far behind on.
-    pub snapshots: Vec<String>,
-    /// Signed deltas (JWS), in version order per list.
-    pub deltas: Vec<String>,
-    /// Signed accreditations and withdrawals (JWS) the peer holds.
-    pub trust: Vec<String>,
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub enum StatusSyncResponse {
+    /// One page of the summary; `next` is the key to ask after, `None` on the last page.
+    Summary {
+        items: Vec<(String, u64)>,
+        next: Option<String>,
+    },
+    /// What was asked for, as owner-signed messages: trust records first, then for each list
+    /// a snapshot and/or the deltas after it, in version order.
+    Fetched {
+        trust: Vec<String>,
+        snapshots: Vec<String>,
+        deltas: Vec<String>,
+        /// How many of the asked items this answer covers (in order); ask again for the rest.
+        answered: u32,
+    },
+}
+
+/// The sync key of an issuer's trust record.
+pub fn trust_key(issuer: &str) -> String {
+    format!("trust:{issuer}")
+}
+
+/// The sync key of a status list.
+pub fn list_key(list: &str) -> String {
+    format!("list:{list}")
 }
 
 /// A message on the status or trust gossip topic: a signed JWS of one of four kinds.

@@ -302,7 +302,13 @@ pub async fn start(
     let (handle, inbound, event_loop) =
         net::start(net_cfg, shutdown_rx.clone()).map_err(RuntimeError::Net)?;
     let mut tasks = vec![tokio::spawn(event_loop.run())];
-    let node = Node::new(cfg.clone(), identity, store, handle.clone(), status_base);
+    let node = Node::new(cfg.clone(), identity, store, handle.clone(), status_base)
+        .map_err(RuntimeError::Store)?;
+    if cfg.has_role("issuer") {
+        if let Err(e) = node.repair_missing_lists() {
+            tracing::error!(error = %e, "checking status lists of allocated shards");
+        }
+    }
     tasks.push(tokio::spawn(node.clone().serve_inbound(inbound)));
 
     let state = crate::api::ApiState {
@@ -332,7 +338,8 @@ pub async fn start(
                         n2.publish_snapshots().await;
                     }
                     if let Ok(peers) = n2.net.peers().await {
-                        if let Some(p) = peers.iter().filter(|p| p.connected).nth((rand::random::<u32>() as usize) % peers.len().max(1)) {
+                        let connected: Vec<_> = peers.iter().filter(|p| p.connected).collect();
+                        if let Some(p) = pick(&connected, rand::random::<u64>()) {
                             n2.sync_from(&p.peer_id).await;
                         }
                     }
@@ -378,4 +385,28 @@ pub async fn start(
         tasks,
         run_file,
     })
+}
+
+/// The anti-entropy partner: one of the connected peers, uniformly (`None` only when none is).
+fn pick<T>(connected: &[T], random: u64) -> Option<&T> {
+    let n = connected.len() as u64;
+    (n > 0)
+        .then(|| connected.get((random % n.max(1)) as usize))
+        .flatten()
+}
+
+#[cfg(test)]
+mod anti_entropy_tests {
+    #[test]
+    fn the_partner_is_always_a_connected_peer() {
+        let none: [u8; 0] = [];
+        assert_eq!(super::pick(&none, 7), None);
+        let peers = [1, 2, 3];
+        let mut seen = std::collections::HashSet::new();
+        for r in 0..30u64 {
+            let p = super::pick(&peers, r.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            seen.insert(*p.expect("a connected peer is always picked"));
+        }
+        assert_eq!(seen.len(), 3, "every connected peer gets picked");
+    }
 }

@@ -11,6 +11,7 @@ use credentials::status::{
     SignedDelta, SignedSnapshot, StatusDelta, StatusPurpose, StatusSnapshot,
 };
 use credentials::trust::{Accreditation, Withdrawal};
+use credentials::wire::list_key;
 use credentials::{CredentialKind, Identity};
 use node::net::protocols::{
     ClaimRequest, ClaimResponse, PresentationRequest, PresentationResponse, StatusSyncRequest,
@@ -43,8 +44,10 @@ enum Expect {
     ClaimRefused(&'static str),
     /// A presentation refusal saying this.
     PresentRefused(&'static str),
-    /// A sync answer with no list in it (the public trust records come with every answer).
+    /// A sync fetch answer with nothing in it.
     NoLists,
+    /// A sync summary page with no keys and no next page.
+    EmptySummary,
 }
 
 /// The bytes of a request, made once the hostile peer's own DID (`asker`) is known.
@@ -146,9 +149,8 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
             domain: domain.into(),
         })
     };
-    let mut truncated = cbor(&StatusSyncRequest {
-        lists: vec![(rev.clone(), Some(0))],
-        discover: false,
+    let mut truncated = cbor(&StatusSyncRequest::Fetch {
+        items: vec![(list_key(&rev), Some(0))],
     });
     truncated.truncate(truncated.len() / 2);
     let mut nested = vec![0x81u8; 100_000];
@@ -242,9 +244,10 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
             name: "sync: 600 lists nobody holds",
             to: "clinic",
             proto: Proto::Sync,
-            bytes: fixed(cbor(&StatusSyncRequest {
-                lists: (0..600).map(|i| (format!("urn:x:{i}"), None)).collect(),
-                discover: false,
+            bytes: fixed(cbor(&StatusSyncRequest::Fetch {
+                items: (0..600)
+                    .map(|i| (list_key(&format!("urn:x:{i}")), None))
+                    .collect(),
             })),
             expect: Expect::NoLists,
         },
@@ -252,11 +255,30 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
             name: "sync: a version far ahead of the list's",
             to: "clinic",
             proto: Proto::Sync,
-            bytes: fixed(cbor(&StatusSyncRequest {
-                lists: vec![(rev.clone(), Some(u64::MAX))],
-                discover: false,
+            bytes: fixed(cbor(&StatusSyncRequest::Fetch {
+                items: vec![(list_key(&rev), Some(u64::MAX))],
             })),
             expect: Expect::NoLists,
+        },
+        RrRow {
+            name: "sync: a fetch of 5,000 keys (limit 64 KiB)",
+            to: "clinic",
+            proto: Proto::Sync,
+            bytes: fixed(cbor(&StatusSyncRequest::Fetch {
+                items: (0..5000)
+                    .map(|i| (list_key(&format!("urn:x:{i}")), None))
+                    .collect(),
+            })),
+            expect: Expect::NoAnswer,
+        },
+        RrRow {
+            name: "sync: a summary cursor past every key",
+            to: "clinic",
+            proto: Proto::Sync,
+            bytes: fixed(cbor(&StatusSyncRequest::Summary {
+                after: Some("~~~~".into()),
+            })),
+            expect: Expect::EmptySummary,
         },
     ];
     for row in rr_rows {
@@ -297,11 +319,28 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
                 }
                 other => panic!("{}: not refused: {other:?}", row.name),
             },
-            (Expect::NoLists, RawAnswer::Bytes(b)) => {
+            (Expect::NoLists, RawAnswer::Bytes(b)) => match decode(&b) {
+                StatusSyncResponse::Fetched {
+                    trust,
+                    snapshots,
+                    deltas,
+                    answered: _,
+                } => assert!(
+                    trust.is_empty() && snapshots.is_empty() && deltas.is_empty(),
+                    "{}: answered {trust:?} {snapshots:?} {deltas:?}",
+                    row.name
+                ),
+                other => panic!("{}: not a fetch answer: {other:?}", row.name),
+            },
+            (Expect::EmptySummary, RawAnswer::Bytes(b)) => {
                 let r: StatusSyncResponse = decode(&b);
-                assert!(
-                    r.snapshots.is_empty() && r.deltas.is_empty(),
-                    "{}: answered lists {r:?}",
+                assert_eq!(
+                    r,
+                    StatusSyncResponse::Summary {
+                        items: vec![],
+                        next: None
+                    },
+                    "{}",
                     row.name
                 );
             }

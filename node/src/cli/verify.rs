@@ -64,23 +64,21 @@ pub struct VerifyArgs {
 
 /// Status and trust answered from a node's store, opened read-only.
 struct StoreFacts {
-    status: crate::roles::StoreStatus,
-    trust: crate::roles::StoreTrust,
+    sources: crate::roles::Replicator,
     did: Option<String>,
     domain: Option<String>,
 }
 
 fn store_facts(dir: &std::path::Path) -> anyhow::Result<StoreFacts> {
     let dd = crate::config::DataDir(dir.to_owned());
-    crate::config::Config::load(dir)?;
+    let cfg = crate::config::Config::load(dir)?;
     let store = std::sync::Arc::new(
         crate::store::Store::open_read_only(&dd.db())
             .with_context(|| format!("opening the store of {}", dir.display()))?,
     );
     let did = store.node_did()?;
     Ok(StoreFacts {
-        status: crate::roles::StoreStatus::new(store.clone()),
-        trust: crate::roles::StoreTrust::new(store),
+        sources: crate::roles::Replicator::load(store, cfg.root_did.clone())?,
         domain: did.clone(),
         did,
     })
@@ -159,7 +157,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         &dyn credentials::verify::StatusSource,
         &dyn credentials::verify::TrustSource,
     ) = match &facts {
-        Some(f) => (&f.status, &f.trust),
+        Some(f) => (&f.sources, &f.sources),
         None => (&status, &trust),
     };
     opts.skip_status = a.skip.contains(&SkipArg::Status);

@@ -75,13 +75,14 @@ pub struct VcnetBehaviour {
 fn rr<Req, Resp>(
     protocol: libp2p::StreamProtocol,
     timeout: std::time::Duration,
+    max_request: u64,
 ) -> cbor::Behaviour<Req, Resp>
 where
     Req: Send + Clone + serde::Serialize + serde::de::DeserializeOwned + 'static,
     Resp: Send + Clone + serde::Serialize + serde::de::DeserializeOwned + 'static,
 {
     let codec = cbor::codec::Codec::default()
-        .set_request_size_maximum(MAX_REQUEST_BYTES)
+        .set_request_size_maximum(max_request)
         .set_response_size_maximum(MAX_RESPONSE_BYTES);
     request_response::Behaviour::with_codec(
         codec,
@@ -133,9 +134,13 @@ impl VcnetBehaviour {
             kad,
             mdns: mdns.into(),
             gossipsub,
-            issue: rr(ISSUE_PROTOCOL, REQUEST_TIMEOUT),
-            present: rr(PRESENT_PROTOCOL, PRESENT_TIMEOUT),
-            status_sync: rr(STATUS_SYNC_PROTOCOL, REQUEST_TIMEOUT),
+            issue: rr(ISSUE_PROTOCOL, REQUEST_TIMEOUT, MAX_REQUEST_BYTES),
+            present: rr(PRESENT_PROTOCOL, PRESENT_TIMEOUT, MAX_REQUEST_BYTES),
+            status_sync: rr(
+                STATUS_SYNC_PROTOCOL,
+                REQUEST_TIMEOUT,
+                MAX_SYNC_REQUEST_BYTES,
+            ),
         })
     }
 }

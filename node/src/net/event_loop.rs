@@ -689,13 +689,9 @@ impl EventLoop {
                     req: request,
                     channel,
                 };
-                if let Some(Inbound::Sync { channel, .. }) = self.forward(ev).err().map(|b| *b) {
-                    let _ = self
-                        .swarm
-                        .behaviour_mut()
-                        .status_sync
-                        .send_response(channel, StatusSyncResponse::default());
-                }
+                // Busy: the request is dropped unanswered and counted (the stream closes, the
+                // requester sees the failure and syncs later).
+                let _ = self.forward(ev);
             }
             RrStep::Reply { request_id, result } => {
                 reply(&mut self.pending_sync, request_id, result)

@@ -11,11 +11,15 @@ pub const ISSUE_PROTOCOL: StreamProtocol = StreamProtocol::new("/vcnet/issue/1")
 /// Asking a holder for a presentation (verifier → holder).
 pub const PRESENT_PROTOCOL: StreamProtocol = StreamProtocol::new("/vcnet/present/1");
 /// Fetching missed status list updates (any ← any).
-pub const STATUS_SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/vcnet/status-sync/1");
+/// Paged status sync (summary pages, then fetches in batches). Version 2: version 1 sent every
+/// held list in one request and one answer, and stopped working past about 150 lists.
+pub const STATUS_SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/vcnet/status-sync/2");
 
 /// A claim request carries a code, a DID and a format: a few hundred bytes. 16 KiB leaves room
 /// and stops a peer from making us buffer megabytes.
 pub const MAX_REQUEST_BYTES: u64 = 16 * 1024;
+/// A sync fetch names up to 64 keys of at most 512 characters each (with their versions).
+pub const MAX_SYNC_REQUEST_BYTES: u64 = 64 * 1024;
 /// A response carries one credential or presentation (a health record SD-JWT with every
 /// disclosure is ~10 KiB) or a status list snapshot plus deltas; 1 MiB bounds it.
 pub const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;

@@ -55,7 +55,7 @@ impl Node {
     /// The accredited name of `did`, or "unverified".
     fn accredited_name(&self, did: &str) -> String {
         use credentials::verify::TrustSource;
-        super::StoreTrust::new(self.store.clone())
+        self.replicator
             .accreditation(did)
             .filter(|e| e.active_at(chrono::Utc::now()).is_ok())
             .map_or_else(|| "unverified".to_owned(), |e| e.accreditation.name)

@@ -304,6 +304,30 @@ impl Node {
         Ok((a.shard as u32, a.index, entry, a.opened))
     }
 
+    /// Creates the lists of every shard this issuer has allocated from but holds no list of
+    /// (a store written before a new shard's lists went into the issuance batch, or a crash
+    /// in such a version), so that every handed-out index can be revoked. Returns how many.
+    pub fn repair_missing_lists(&self) -> Result<usize, IssuerError> {
+        let mut missing = Vec::new();
+        for a in self.store.allocation(&self.status_base)? {
+            for l in self.shard_lists(a.shard) {
+                if self.replicator.with_list(&l.id, |_| ()).is_none() {
+                    missing.push(l);
+                }
+            }
+        }
+        let n = missing.len();
+        if n > 0 {
+            self.replicator
+                .create_own(missing, |rows| self.store.put_lists(rows))?;
+            tracing::warn!(
+                lists = n,
+                "created status lists missing for allocated shards"
+            );
+        }
+        Ok(n)
+    }
+
     /// The list URL of a shard.
     pub fn list_url(&self, purpose: StatusPurpose, shard: u32) -> String {
         format!("{}/{}/{shard}", self.status_base, purpose.as_str())
@@ -377,9 +401,16 @@ impl Node {
             record_id: None,
             issued_at: credentials::time::format(chrono::Utc::now()),
         };
-        self.store.commit_direct_issuance(&issued, &alloc)?;
+        let lists = if new_shard {
+            self.shard_lists(shard)
+        } else {
+            vec![]
+        };
+        self.replicator.create_own(lists, |rows| {
+            self.store.commit_direct_issuance(&issued, &alloc, rows)
+        })?;
         if new_shard {
-            self.open_shard(shard).await;
+            self.announce_shard(shard).await;
         }
         Ok((cred_id, text))
     }
@@ -442,10 +473,17 @@ impl Node {
             record_id: Some(record.id.clone()),
             issued_at: credentials::time::format(chrono::Utc::now()),
         };
-        self.store
-            .commit_issuance(&digest, &claimed, &issued, &alloc)?;
+        let lists = if new_shard {
+            self.shard_lists(shard)
+        } else {
+            vec![]
+        };
+        self.replicator.create_own(lists, |rows| {
+            self.store
+                .commit_issuance(&digest, &claimed, &issued, &alloc, rows)
+        })?;
         if new_shard {
-            self.open_shard(shard).await;
+            self.announce_shard(shard).await;
         }
         tracing::info!(credential_id = %cred_id, kind = kind.short_name(), "issued");
         Ok(ClaimResponse::Issued {

@@ -4,7 +4,7 @@
 
 mod holder;
 mod issuer;
-mod sources;
+pub mod replicator;
 pub mod status;
 mod verifier;
 mod verify_queue;
@@ -12,7 +12,7 @@ pub mod wallet;
 
 pub use holder::{PendingConsent, DECLINED};
 pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
-pub use sources::{StoreStatus, StoreTrust};
+pub use replicator::Replicator;
 pub use verifier::record_kind_asked;
 pub use verify_queue::{VerifyQueue, VERIFY_QUEUE_CAP};
 
@@ -37,8 +37,9 @@ pub struct Node {
     pub net: NetHandle,
     /// Shared verifier caches.
     pub verifier: Arc<credentials::Verifier>,
-    /// The verification thread (presentations and VC-API verifications against the store); it
-    /// owns the status and trust sources, whose decoded-list cache then serves every check.
+    /// The one owner and writer of status lists and trust records (decoded, in memory).
+    pub replicator: Arc<Replicator>,
+    /// The verification thread (presentations and VC-API verifications against the store).
     verify_queue: VerifyQueue,
     /// Base URL of this node's own status lists.
     pub status_base: String,
@@ -60,17 +61,13 @@ impl Node {
         store: Store,
         net: NetHandle,
         status_base: String,
-    ) -> Arc<Self> {
+    ) -> Result<Arc<Self>, crate::store::StoreError> {
         let store = Arc::new(store);
-        let status_source = Arc::new(StoreStatus::new(store.clone()));
-        let trust_source = Arc::new(StoreTrust::new(store.clone()));
+        let replicator = Arc::new(Replicator::load(store.clone(), cfg.root_did.clone())?);
         let verifier = Arc::new(credentials::Verifier::new());
         let node = Arc::new(Self {
-            verify_queue: VerifyQueue::start(
-                verifier.clone(),
-                status_source.clone(),
-                trust_source.clone(),
-            ),
+            verify_queue: VerifyQueue::start(verifier.clone(), replicator.clone()),
+            replicator,
             cfg,
             identity: Arc::new(identity),
             store,
@@ -83,7 +80,7 @@ impl Node {
             me: std::sync::OnceLock::new(),
         });
         let _ = node.me.set(Arc::downgrade(&node));
-        node
+        Ok(node)
     }
 
     /// Handles inbound network events until the network stops.

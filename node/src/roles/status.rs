@@ -2,112 +2,46 @@
 //! suspend, reinstate), validation of every gossiped status and trust message before it is
 //! stored or forwarded, and sync with peers for what a node missed.
 
-use credentials::did::did_fragment;
-use credentials::status::{
-    DeltaCheck, SignedDelta, SignedSnapshot, StatusList, StatusPurpose, StatusSnapshot,
-};
-use credentials::trust::{supersedes, Accreditation, Withdrawal};
-use credentials::verify::TrustSource;
+use credentials::status::{SignedSnapshot, StatusList, StatusPurpose};
 use libp2p::PeerId;
 
-use super::sources::held_versions;
 use super::Node;
 use crate::net::protocols::{StatusSyncRequest, StatusSyncResponse};
 use crate::net::{Validation, STATUS_TOPIC, TRUST_TOPIC};
-use crate::store::{StoredList, TrustRecord};
 
+pub use credentials::replication::Verdict;
 pub use credentials::wire::GossipMessage;
 
-fn stored(list: &StatusList) -> StoredList {
-    StoredList {
-        id: list.id.clone(),
-        purpose: list.purpose.as_str().into(),
-        issuer: list.issuer.clone(),
-        version: list.version,
-        bits: list.bits.encode(),
-        stored_at_ms: chrono::Utc::now().timestamp_millis(),
-    }
-}
-
-fn load(s: &StoredList) -> Result<StatusList, String> {
-    Ok(StatusList {
-        id: s.id.clone(),
-        purpose: StatusPurpose::parse(&s.purpose).ok_or("bad purpose")?,
-        issuer: s.issuer.clone(),
-        version: s.version,
-        bits: credentials::status::Bitstring::decode(&s.bits).map_err(|e| e.to_string())?,
-    })
-}
-
-/// Why a newer copy of a revocation list may not replace the held one: it clears an entry
-/// the held copy has revoked (revocation is permanent, so only a forger or a broken issuer
-/// sends that). `None` when it is acceptable.
-fn clears_revocations(held: &StatusList, new: &StatusList) -> Option<String> {
-    if held.purpose != StatusPurpose::Revocation {
-        return None;
-    }
-    let (old, now) = (held.bits.as_bytes(), new.bits.as_bytes());
-    if old.len() != now.len() {
-        return Some(format!(
-            "snapshot resizes revocation list {} from {} to {} entries",
-            held.id,
-            old.len() * 8,
-            now.len() * 8
-        ));
-    }
-    let cleared = old
-        .iter()
-        .zip(now)
-        .map(|(o, n)| (o & !n).count_ones())
-        .sum::<u32>();
-    (cleared > 0).then(|| {
-        format!(
-            "snapshot clears {cleared} revoked entr{} of list {}: revocation is permanent",
-            if cleared == 1 { "y" } else { "ies" },
-            held.id
-        )
-    })
-}
-
-/// Outcome of checking a status or trust message against this node's state. Gossip maps it
-/// to gossipsub's verdicts: `Stored` → Accept, `Reject` → Reject (sender scored down),
-/// `Ignore` → Ignore, `Gap` → Ignore and sync.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Valid and stored.
-    Stored,
-    /// Valid but not applied: duplicate, old, or not applicable yet.
-    Ignore(&'static str),
-    /// Versions are missing before it (or the list is unknown): sync first.
-    Gap,
-    /// Invalid: bad signature, not the owner, bad digest, malformed.
-    Reject(String),
-}
-
 impl Node {
-    /// Creates the revocation and suspension lists of a new shard and announces them.
-    pub(super) async fn open_shard(&self, shard: u32) {
+    /// The revocation and suspension lists of a new shard, all clear at version 0 (stored by
+    /// the issuance that opens the shard, in its own batch).
+    pub(super) fn shard_lists(&self, shard: u32) -> Vec<StatusList> {
+        [StatusPurpose::Revocation, StatusPurpose::Suspension]
+            .into_iter()
+            .filter_map(|purpose| {
+                StatusList::new(
+                    &self.list_url(purpose, shard),
+                    purpose,
+                    self.identity.did(),
+                    super::issuer::SHARD_SIZE as usize,
+                )
+                .map_err(|e| tracing::error!(error = %e, "creating status list"))
+                .ok()
+            })
+            .collect()
+    }
+
+    /// Announces a new shard's lists (signed snapshots of version 0).
+    pub(super) async fn announce_shard(&self, shard: u32) {
         for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
             let url = self.list_url(purpose, shard);
-            let list = match StatusList::new(
-                &url,
-                purpose,
-                self.identity.did(),
-                super::issuer::SHARD_SIZE as usize,
-            ) {
-                Ok(l) => l,
-                Err(e) => {
-                    tracing::error!(error = %e, "creating status list");
-                    continue;
-                }
-            };
-            let snap = SignedSnapshot::sign(list.snapshot(chrono::Utc::now()), &self.identity);
-            if let Err(e) = self.store.put_status_list(&stored(&list), None) {
-                tracing::error!(error = %e, "storing status list");
-                continue;
+            let snap = self.replicator.with_list(&url, |l| {
+                SignedSnapshot::sign(l.snapshot(chrono::Utc::now()), &self.identity).jws
+            });
+            if let Some(jws) = snap {
+                self.publish(STATUS_TOPIC, GossipMessage::Snapshot(jws))
+                    .await;
             }
-            self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws))
-                .await;
         }
     }
 
@@ -134,54 +68,26 @@ impl Node {
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("no credential {credential_id} was issued by this node"))?;
         let url = format!("{}/{}/{}", issued.list_base, purpose.as_str(), issued.shard);
-        let mut list = load(
-            &self
-                .store
-                .status_list(&url)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("status list {url} missing"))?,
-        )?;
-        if purpose == StatusPurpose::Revocation && !set {
-            return Err("revocation is permanent; suspend instead if it may be reinstated".into());
-        }
-        if list.bits.get(issued.index).map_err(|e| e.to_string())? == set {
-            return Err(format!(
-                "credential is already {}",
-                if set { purpose_word(purpose) } else { "active" }
-            ));
-        }
-        let (s, c): (Vec<u64>, Vec<u64>) = if set {
-            (vec![issued.index], vec![])
-        } else {
-            (vec![], vec![issued.index])
-        };
-        let delta = list
-            .change(&s, &c, chrono::Utc::now())
-            .map_err(|e| e.to_string())?;
-        let signed = SignedDelta::sign(delta, &self.identity);
-        self.store
-            .put_status_list(&stored(&list), Some(&signed.jws))
-            .map_err(|e| e.to_string())?;
-        tracing::info!(credential_id, list = %url, version = list.version, "status changed");
-        self.publish(STATUS_TOPIC, GossipMessage::Delta(signed.jws))
+        let replicator = self.replicator.clone();
+        let identity = self.identity.clone();
+        let list = url.clone();
+        let (version, delta) = tokio::task::spawn_blocking(move || {
+            replicator.change_own(&list, issued.index, set, &identity)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        tracing::info!(credential_id, list = %url, version, "status changed");
+        self.publish(STATUS_TOPIC, GossipMessage::Delta(delta))
             .await;
-        Ok((url, list.version))
+        Ok((url, version))
     }
 
     /// Publishes a signed snapshot of each of this issuer's lists (on a timer and on request).
     pub async fn publish_snapshots(&self) {
-        let Ok(lists) = self.store.status_lists() else {
-            return;
-        };
-        for s in lists
-            .into_iter()
-            .filter(|l| l.issuer == self.identity.did())
-        {
-            if let Ok(list) = load(&s) {
-                let snap = SignedSnapshot::sign(list.snapshot(chrono::Utc::now()), &self.identity);
-                self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws))
-                    .await;
-            }
+        for list in self.replicator.owned_by(self.identity.did()) {
+            let snap = SignedSnapshot::sign(list.snapshot(chrono::Utc::now()), &self.identity);
+            self.publish(STATUS_TOPIC, GossipMessage::Snapshot(snap.jws))
+                .await;
         }
     }
 
@@ -199,172 +105,11 @@ impl Node {
         }
     }
 
-    /// Whether `issuer`'s accreditation is in force now (not withdrawn, within its period):
-    /// only then are its status lists replicated.
-    fn issuer_accredited(&self, issuer: &str) -> bool {
-        if self.cfg.root_did.is_none() {
-            return true;
-        }
-        super::StoreTrust::new(self.store.clone())
-            .accreditation(issuer)
-            .is_some_and(|e| e.active_at(chrono::Utc::now()).is_ok())
-    }
-
-    /// Checks one message and stores it if valid. The single place gossip and sync apply.
     /// Checks one status or trust message and stores it if valid: the single place gossip,
-    /// sync and local submissions apply. Nothing is stored unless the verdict is `Stored`.
+    /// sync and local submissions apply (through the replicator, the one writer of status and
+    /// trust). Blocking.
     pub fn apply(&self, msg: &GossipMessage) -> Verdict {
-        let keys = self.verifier.keys();
-        match msg {
-            GossipMessage::Snapshot(jws) => {
-                // Cheap checks first, on the unverified body: nothing is verified, hashed or
-                // inflated for a list not under its issuer's DID, of an issuer not accredited,
-                // not newer than the one held, or larger than one shard.
-                let peek = match StatusSnapshot::peek(jws) {
-                    Ok(p) => p,
-                    Err(e) => return Verdict::Reject(e.to_string()),
-                };
-                if !peek.list.contains(did_fragment(&peek.issuer)) {
-                    return Verdict::Reject(format!(
-                        "list {} is not under its issuer's DID",
-                        peek.list
-                    ));
-                }
-                if !self.issuer_accredited(&peek.issuer) {
-                    return Verdict::Ignore("issuer not accredited (yet)");
-                }
-                let held = match self.store.status_list(&peek.list) {
-                    Ok(h) => h,
-                    Err(_) => return Verdict::Ignore("store error"),
-                };
-                match &held {
-                    Some(h) if h.issuer != peek.issuer => {
-                        return Verdict::Reject(format!("list belongs to {}", h.issuer))
-                    }
-                    Some(h) if h.version >= peek.version => {
-                        return Verdict::Ignore("old or duplicate snapshot")
-                    }
-                    _ => {}
-                }
-                // The same bytes, now checked: signature, size, digest.
-                let (_, list) = match SignedSnapshot::open(jws, keys) {
-                    Ok(x) => x,
-                    Err(e) => return Verdict::Reject(e.to_string()),
-                };
-                // Only a held revocation list is decoded for this check (suspension lists may
-                // clear bits, and decoding costs an inflate per snapshot).
-                if let Some(reason) = held
-                    .as_ref()
-                    .filter(|h| StatusPurpose::parse(&h.purpose) == Some(StatusPurpose::Revocation))
-                    .and_then(|h| load(h).ok())
-                    .and_then(|h| clears_revocations(&h, &list))
-                {
-                    return Verdict::Reject(reason);
-                }
-                match self
-                    .store
-                    .put_status_list_with_snapshot(&stored(&list), jws)
-                {
-                    Ok(()) => Verdict::Stored,
-                    Err(_) => Verdict::Ignore("store error"),
-                }
-            }
-            GossipMessage::Delta(jws) => {
-                let signed = match SignedDelta::open(jws, keys) {
-                    Ok(d) => d,
-                    Err(e) => return Verdict::Reject(e.to_string()),
-                };
-                let d = &signed.delta;
-                if !d.list.contains(did_fragment(&d.issuer)) {
-                    return Verdict::Reject(format!(
-                        "list {} is not under its issuer's DID",
-                        d.list
-                    ));
-                }
-                // A delta of an issuer not accredited is never applied, and must not start a
-                // sync with its sender either.
-                if !self.issuer_accredited(&d.issuer) {
-                    return Verdict::Ignore("issuer not accredited (yet)");
-                }
-                let held = match self.store.status_list(&d.list) {
-                    Ok(Some(h)) => h,
-                    Ok(None) => return Verdict::Gap,
-                    Err(_) => return Verdict::Ignore("store error"),
-                };
-                let mut list = match load(&held) {
-                    Ok(l) => l,
-                    Err(_) => return Verdict::Ignore("held list unreadable"),
-                };
-                match list.check(d) {
-                    DeltaCheck::Duplicate | DeltaCheck::Old => {
-                        Verdict::Ignore("old or duplicate delta")
-                    }
-                    DeltaCheck::Gap { .. } | DeltaCheck::Unknown => Verdict::Gap,
-                    DeltaCheck::Next => match list.apply(d) {
-                        Err(e) => Verdict::Reject(e.to_string()),
-                        Ok(()) => match self.store.put_status_list(&stored(&list), Some(jws)) {
-                            Ok(()) => Verdict::Stored,
-                            Err(_) => Verdict::Ignore("store error"),
-                        },
-                    },
-                }
-            }
-            GossipMessage::Accreditation(jws) => {
-                let Some(root) = &self.cfg.root_did else {
-                    return Verdict::Ignore("no root authority pinned");
-                };
-                let a = match Accreditation::open(jws, root, keys) {
-                    Ok(a) => a,
-                    Err(e) => return Verdict::Reject(e.to_string()),
-                };
-                match self.store.trust(&a.issuer) {
-                    Ok(Some(cur)) => {
-                        let (acc_v, wd_v) = held_versions(&cur);
-                        if !supersedes(a.version, acc_v, wd_v) {
-                            return Verdict::Ignore("old or duplicate accreditation");
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(_) => return Verdict::Ignore("store error"),
-                }
-                match self.store.put_trust(&TrustRecord {
-                    issuer: a.issuer.clone(),
-                    accreditation: jws.clone(),
-                    withdrawal: None,
-                }) {
-                    Ok(()) => Verdict::Stored,
-                    Err(_) => Verdict::Ignore("store error"),
-                }
-            }
-            GossipMessage::Withdrawal(jws) => {
-                let Some(root) = &self.cfg.root_did else {
-                    return Verdict::Ignore("no root authority pinned");
-                };
-                let w = match Withdrawal::open(jws, root, keys) {
-                    Ok(w) => w,
-                    Err(e) => return Verdict::Reject(e.to_string()),
-                };
-                match self.store.trust(&w.issuer) {
-                    Ok(Some(rec))
-                        if {
-                            let (acc_v, wd_v) = held_versions(&rec);
-                            !supersedes(w.version, acc_v, wd_v)
-                        } =>
-                    {
-                        Verdict::Ignore("old or duplicate withdrawal")
-                    }
-                    Ok(Some(mut rec)) => {
-                        rec.withdrawal = Some(jws.clone());
-                        match self.store.put_trust(&rec) {
-                            Ok(()) => Verdict::Stored,
-                            Err(_) => Verdict::Ignore("store error"),
-                        }
-                    }
-                    Ok(None) => Verdict::Gap,
-                    Err(_) => Verdict::Ignore("store error"),
-                }
-            }
-        }
+        self.replicator.apply(msg, self.verifier.keys())
     }
 
     /// Validates a gossip message and says whether to forward it. A gap starts a sync.
@@ -428,61 +173,104 @@ impl Node {
         self.me.get().and_then(|w| w.upgrade())
     }
 
-    /// Answers a peer's sync request from this node's store.
+    /// Answers a peer's sync request: a page of the summary, or the asked items up to the
+    /// response budget.
     pub(super) fn handle_sync(&self, _peer: PeerId, req: StatusSyncRequest) -> StatusSyncResponse {
-        let mut resp = StatusSyncResponse::default();
-        let held = self.store.status_lists().unwrap_or_default();
-        let mut wanted: Vec<(String, Option<u64>)> = req.lists.clone();
-        if req.discover {
-            for l in &held {
-                if !wanted.iter().any(|(id, _)| id == &l.id) {
-                    wanted.push((l.id.clone(), None));
-                }
+        match req {
+            StatusSyncRequest::Summary { after } => {
+                let all = self.replicator.summary();
+                let start = after.map_or(0, |a| {
+                    all.partition_point(|(k, _)| k.as_str() <= a.as_str())
+                });
+                let items: Vec<(String, u64)> = all
+                    .get(start..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take(SUMMARY_PAGE_ITEMS)
+                    .cloned()
+                    .collect();
+                let next = (start + items.len() < all.len())
+                    .then(|| items.last().map(|(k, _)| k.clone()))
+                    .flatten();
+                StatusSyncResponse::Summary { items, next }
             }
-        }
-        for (id, have) in wanted.into_iter().take(10_000) {
-            let Some(list) = held.iter().find(|l| l.id == id) else {
-                continue;
-            };
-            let deltas = match have {
-                Some(v) if v < list.version => self.store.deltas_after(&id, v).unwrap_or_default(),
-                _ => vec![],
-            };
-            // A requester ahead of this node (v > version) gets nothing for this list.
-            let complete =
-                have.is_some_and(|v| v <= list.version && deltas.len() as u64 == list.version - v);
-            if complete {
-                resp.deltas.extend(deltas);
-            } else if have.is_none_or(|v| v < list.version) {
-                // Only the owner can sign a snapshot; relays send the owner's deltas from 0.
-                if list.issuer == self.identity.did() {
-                    if let Ok(l) = load(list) {
-                        resp.snapshots.push(
-                            SignedSnapshot::sign(l.snapshot(chrono::Utc::now()), &self.identity)
-                                .jws,
-                        );
+            StatusSyncRequest::Fetch { items } => {
+                let mut out = Fetched::default();
+                for (key, have) in items.iter().take(FETCH_BATCH_ITEMS) {
+                    let part = self.sync_part(key, *have);
+                    if out.bytes + part.bytes > RESPONSE_BUDGET {
+                        if out.answered == 0 {
+                            // One list's backlog alone passes the budget: send what fits, in
+                            // order, so the requester progresses and asks again.
+                            out.take_prefix(part);
+                        }
+                        break;
                     }
-                } else if let Ok(Some((snap_version, snap))) = self.store.latest_snapshot(&list.id)
-                {
-                    resp.snapshots.push(snap);
-                    resp.deltas.extend(
-                        self.store
-                            .deltas_after(&id, snap_version)
-                            .unwrap_or_default(),
-                    );
+                    out.append(part);
+                    out.answered += 1;
+                }
+                StatusSyncResponse::Fetched {
+                    trust: out.trust,
+                    snapshots: out.snapshots,
+                    deltas: out.deltas,
+                    answered: out.answered,
                 }
             }
         }
-        for t in self.store.trust_all().unwrap_or_default() {
-            resp.trust.push(t.accreditation.clone());
-            if let Some(w) = t.withdrawal {
-                resp.trust.push(w);
-            }
-        }
-        resp
     }
 
-    /// Asks a peer for every list and accreditation it has that this node lacks or is behind on.
+    /// What this node can send for one sync key, given the version the requester holds.
+    fn sync_part(&self, key: &str, have: Option<u64>) -> Fetched {
+        let mut part = Fetched::default();
+        let held = self.replicator.version_of(key);
+        if held.is_none_or(|v| have.is_some_and(|h| h >= v)) {
+            return part;
+        }
+        if let Some(issuer) = key.strip_prefix("trust:") {
+            part.trust = self.replicator.trust_of(issuer);
+        } else if let Some(id) = key.strip_prefix("list:") {
+            let Some((version, owner)) = self
+                .replicator
+                .with_list(id, |l| (l.version, l.issuer.clone()))
+            else {
+                return part;
+            };
+            let deltas = match have {
+                Some(v) if v < version => self.store.deltas_after(id, v).unwrap_or_default(),
+                _ => vec![],
+            };
+            let complete = have.is_some_and(|v| deltas.len() as u64 == version - v);
+            if complete {
+                part.deltas = deltas;
+            } else if owner == self.identity.did() {
+                // Only the owner can sign a snapshot; relays send the owner's latest snapshot
+                // and the deltas after it.
+                if let Some(jws) = self.replicator.with_list(id, |l| {
+                    SignedSnapshot::sign(l.snapshot(chrono::Utc::now()), &self.identity).jws
+                }) {
+                    part.snapshots.push(jws);
+                }
+            } else if let Ok(Some((snap_version, snap))) = self.store.latest_snapshot(id) {
+                part.snapshots.push(snap);
+                part.deltas = self
+                    .store
+                    .deltas_after(id, snap_version)
+                    .unwrap_or_default();
+            }
+        }
+        part.bytes = part
+            .trust
+            .iter()
+            .chain(&part.snapshots)
+            .chain(&part.deltas)
+            .map(String::len)
+            .sum();
+        part
+    }
+
+    /// Brings this node up to date with a peer: pages through the peer's summary, then fetches
+    /// every trust record and list it lacks or is behind on (trust first: it decides whose
+    /// lists are kept), a batch at a time, each answer applied off the async threads.
     pub async fn sync_from(&self, peer: &str) {
         let Ok(peer) = peer.parse::<PeerId>() else {
             return;
@@ -491,63 +279,158 @@ impl Node {
             tracing::debug!(%peer, "a sync with this peer is already in flight");
             return;
         };
-        let lists = self
-            .store
-            .status_lists()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|l| (l.id, Some(l.version)))
-            .collect();
-        let resp = match self
-            .net
-            .status_sync(
-                peer,
-                StatusSyncRequest {
-                    lists,
-                    discover: true,
-                },
-            )
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::debug!(%peer, error = %e, "sync failed");
-                return;
+        let mut theirs: Vec<(String, u64)> = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..MAX_SUMMARY_PAGES {
+            let req = StatusSyncRequest::Summary {
+                after: after.clone(),
+            };
+            match self.net.status_sync(peer, req).await {
+                Ok(StatusSyncResponse::Summary { items, next }) => {
+                    theirs.extend(items.into_iter().take(SUMMARY_PAGE_ITEMS));
+                    // The cursor must move forward, or a hostile peer could page forever.
+                    match next {
+                        Some(n) if after.as_ref().is_none_or(|a| n > *a) => after = Some(n),
+                        _ => break,
+                    }
+                }
+                Ok(_) => {
+                    tracing::debug!(%peer, "sync: peer answered a summary with something else");
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!(%peer, error = %e, "sync failed");
+                    return;
+                }
             }
-        };
-        // Checking what came back (signatures, list inflation) is CPU work: off the async
-        // threads, in arrival order.
-        let stored = match self.self_arc() {
-            Some(me) => tokio::task::spawn_blocking(move || me.apply_sync(resp))
-                .await
-                .unwrap_or(0),
-            None => self.apply_sync(resp),
-        };
+        }
+        let mut wanted: Vec<(String, Option<u64>)> = theirs
+            .into_iter()
+            .filter_map(|(key, v)| {
+                let mine = self.replicator.version_of(&key);
+                mine.is_none_or(|m| m < v).then_some((key, mine))
+            })
+            .collect();
+        wanted.sort_by_key(|(k, _)| !k.starts_with("trust:"));
+        let mut stored = 0;
+        for batch in wanted.chunks(FETCH_BATCH_ITEMS) {
+            let mut rest = batch.to_vec();
+            for _ in 0..MAX_FETCH_ROUNDS {
+                if rest.is_empty() {
+                    break;
+                }
+                for item in rest.iter_mut() {
+                    item.1 = self.replicator.version_of(&item.0);
+                }
+                let req = StatusSyncRequest::Fetch {
+                    items: rest.clone(),
+                };
+                let (answered, n) = match self.net.status_sync(peer, req).await {
+                    Ok(StatusSyncResponse::Fetched {
+                        trust,
+                        snapshots,
+                        deltas,
+                        answered,
+                    }) => {
+                        let msgs = fetched_messages(trust, snapshots, deltas);
+                        let n = match self.self_arc() {
+                            Some(me) => tokio::task::spawn_blocking(move || me.apply_all(&msgs))
+                                .await
+                                .unwrap_or(0),
+                            None => self.apply_all(&msgs),
+                        };
+                        (answered as usize, n)
+                    }
+                    Ok(_) | Err(_) => {
+                        tracing::debug!(%peer, "sync: fetch failed");
+                        return;
+                    }
+                };
+                stored += n;
+                if answered == 0 && n == 0 {
+                    break; // no progress: the peer cannot serve the rest
+                }
+                rest.drain(..answered.min(rest.len()));
+            }
+        }
         if stored > 0 {
             tracing::info!(%peer, stored, "synced status and trust");
         }
     }
 
-    /// Applies a sync answer: trust first (it decides whose lists are kept), then snapshots,
-    /// then deltas. Returns how many messages were stored.
-    fn apply_sync(&self, resp: StatusSyncResponse) -> usize {
-        let trust = resp.trust.into_iter().map(|jws| {
+    /// Applies messages in order; returns how many were stored.
+    fn apply_all(&self, msgs: &[GossipMessage]) -> usize {
+        msgs.iter()
+            .filter(|msg| matches!(self.apply(msg), Verdict::Stored))
+            .count()
+    }
+}
+
+/// Items per summary page (each a key of at most a few hundred bytes).
+pub const SUMMARY_PAGE_ITEMS: usize = 256;
+/// Summary pages a sync reads at most (about a million keys).
+const MAX_SUMMARY_PAGES: usize = 4096;
+/// Items per fetch request (bounded by the sync protocol's request size).
+pub const FETCH_BATCH_ITEMS: usize = 64;
+/// Fetch requests per batch at most (each answer makes progress or the batch ends).
+const MAX_FETCH_ROUNDS: usize = 256;
+/// Payload bytes per fetch answer, under the protocol's 1 MiB response cap.
+pub const RESPONSE_BUDGET: usize = 900 * 1024;
+
+/// A fetch answer being assembled.
+#[derive(Default)]
+struct Fetched {
+    trust: Vec<String>,
+    snapshots: Vec<String>,
+    deltas: Vec<String>,
+    answered: u32,
+    bytes: usize,
+}
+
+impl Fetched {
+    fn append(&mut self, part: Fetched) {
+        self.trust.extend(part.trust);
+        self.snapshots.extend(part.snapshots);
+        self.deltas.extend(part.deltas);
+        self.bytes += part.bytes;
+    }
+
+    /// As much of `part` as fits the budget, keeping its order (snapshot before deltas).
+    fn take_prefix(&mut self, part: Fetched) {
+        for (src, dst) in [
+            (part.trust, &mut self.trust),
+            (part.snapshots, &mut self.snapshots),
+            (part.deltas, &mut self.deltas),
+        ] {
+            for m in src {
+                if self.bytes + m.len() > RESPONSE_BUDGET {
+                    return;
+                }
+                self.bytes += m.len();
+                dst.push(m);
+            }
+        }
+    }
+}
+
+/// A fetch answer as messages, in the order they must be applied.
+fn fetched_messages(
+    trust: Vec<String>,
+    snapshots: Vec<String>,
+    deltas: Vec<String>,
+) -> Vec<GossipMessage> {
+    trust
+        .into_iter()
+        .map(|jws| {
             if jws_typ(&jws).as_deref() == Some(credentials::trust::WITHDRAWAL_TYP) {
                 GossipMessage::Withdrawal(jws)
             } else {
                 GossipMessage::Accreditation(jws)
             }
-        });
-        let lists = resp
-            .snapshots
-            .into_iter()
-            .map(GossipMessage::Snapshot)
-            .chain(resp.deltas.into_iter().map(GossipMessage::Delta));
-        trust
-            .chain(lists)
-            .filter(|msg| matches!(self.apply(msg), Verdict::Stored))
-            .count()
-    }
+        })
+        .chain(snapshots.into_iter().map(GossipMessage::Snapshot))
+        .chain(deltas.into_iter().map(GossipMessage::Delta))
+        .collect()
 }
 
 /// Marks a sync with one peer as in flight; dropping it clears the mark. At most one sync per
@@ -590,25 +473,16 @@ fn jws_typ(jws: &str) -> Option<String> {
     credentials::jose::CompactJws::parse(jws).ok()?.header.typ
 }
 
-fn purpose_word(p: StatusPurpose) -> &'static str {
-    match p {
-        StatusPurpose::Revocation => "revoked",
-        StatusPurpose::Suspension => "suspended",
-    }
-}
-
 impl Node {
     /// This issuer's list at `url` as a signed W3C `BitstringStatusListCredential`.
     pub async fn status_list_credential(&self, url: &str) -> Result<serde_json::Value, String> {
-        let s = self
-            .store
-            .status_list(url)
-            .map_err(|e| e.to_string())?
+        let list = self
+            .replicator
+            .with_list(url, Clone::clone)
             .ok_or_else(|| format!("no status list {url}"))?;
-        if s.issuer != self.identity.did() {
+        if list.issuer != self.identity.did() {
             return Err(format!("status list {url} is not this issuer's"));
         }
-        let list = load(&s)?;
         let id = self.identity.clone();
         tokio::task::spawn_blocking(move || {
             let now = chrono::Utc::now();

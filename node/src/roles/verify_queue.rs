@@ -10,7 +10,7 @@ use credentials::verify::BATCH_SIZE;
 use credentials::{VerificationReport, Verifier, VerifyOptions};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{StoreStatus, StoreTrust};
+use super::Replicator;
 
 /// Verifications waiting at most (request paths wait for room: backpressure, not loss).
 pub const VERIFY_QUEUE_CAP: usize = 4 * BATCH_SIZE;
@@ -46,11 +46,7 @@ pub struct VerifyQueue {
 
 impl VerifyQueue {
     /// Starts the verification thread.
-    pub fn start(
-        verifier: Arc<Verifier>,
-        status: Arc<StoreStatus>,
-        trust: Arc<StoreTrust>,
-    ) -> Self {
+    pub fn start(verifier: Arc<Verifier>, sources: Arc<Replicator>) -> Self {
         let (tx, mut rx) = mpsc::channel::<Job>(VERIFY_QUEUE_CAP);
         let spawned = std::thread::Builder::new()
             .name("vcnet-verify".into())
@@ -67,7 +63,7 @@ impl VerifyQueue {
                     let items: Vec<(&str, &VerifyOptions)> =
                         jobs.iter().map(|j| (j.text.as_str(), &j.opts)).collect();
                     let reports =
-                        verifier.verify_each_batched(&items, status.as_ref(), trust.as_ref());
+                        verifier.verify_each_batched(&items, sources.as_ref(), sources.as_ref());
                     for (job, report) in jobs.into_iter().zip(reports) {
                         log_internal_error(&report);
                         let _ = job.reply.send(report);

@@ -494,15 +494,19 @@ impl Store {
     }
 
     /// Records an issuance in one batch: the code is consumed, the record marked claimed, the
-    /// issued index entry written and the status allocation saved.
+    /// issued index entry written, the status allocation saved, and the lists of a shard the
+    /// allocation opened created (`new_lists`), so no crash can leave an index handed out on a
+    /// list that does not exist.
     pub fn commit_issuance(
         &self,
         code_digest: &str,
         record: &RecordEntry,
         issued: &IssuedEntry,
         alloc: &AllocationEntry,
+        new_lists: &[StoredList],
     ) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
+        self.put_new_lists(&mut batch, new_lists)?;
         let rec_cf = self.cf(CF_RECORDS)?;
         batch.delete_cf(rec_cf, format!("code/{code_digest}"));
         batch.put_cf(rec_cf, format!("rec/{}", record.id), enc(record));
@@ -512,6 +516,26 @@ impl Store {
             enc(issued),
         );
         self.put_allocation(&mut batch, alloc)?;
+        Ok(self.db.write(batch)?)
+    }
+
+    fn put_new_lists(
+        &self,
+        batch: &mut WriteBatch,
+        lists: &[StoredList],
+    ) -> Result<(), StoreError> {
+        let cf = self.cf(CF_STATUS)?;
+        for l in lists {
+            batch.put_cf(cf, format!("list/{}", l.id), enc(l));
+        }
+        Ok(())
+    }
+
+    /// Creates lists missing at start (a shard opened by a store written before the lists went
+    /// into the issuance batch), in one batch.
+    pub fn put_lists(&self, lists: &[StoredList]) -> Result<(), StoreError> {
+        let mut batch = WriteBatch::default();
+        self.put_new_lists(&mut batch, lists)?;
         Ok(self.db.write(batch)?)
     }
 
@@ -560,13 +584,16 @@ impl Store {
         Ok(())
     }
 
-    /// Records a direct issuance (no claim code) with its allocation.
+    /// Records a direct issuance (no claim code) with its allocation and the lists of a shard
+    /// it opened, in one batch.
     pub fn commit_direct_issuance(
         &self,
         issued: &IssuedEntry,
         alloc: &AllocationEntry,
+        new_lists: &[StoredList],
     ) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
+        self.put_new_lists(&mut batch, new_lists)?;
         batch.put_cf(
             self.cf(CF_ISSUED)?,
             issued.credential_id.as_bytes(),
@@ -1110,7 +1137,8 @@ mod tests {
         };
         let mut claimed = r.clone();
         claimed.claimed_by = Some("urn:uuid:1".into());
-        s.commit_issuance("d1", &claimed, &issued, &alloc).unwrap();
+        s.commit_issuance("d1", &claimed, &issued, &alloc, &[])
+            .unwrap();
         assert!(
             s.record_for_code("d1").unwrap().is_none(),
             "code works once"

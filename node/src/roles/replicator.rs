@@ -1,0 +1,319 @@
+//! The one owner of this node's status lists and trust records. It holds them decoded in memory
+//! (a [`Replica`]), is the only writer of both in the store, and answers the verification
+//! pipeline's status and trust lookups from memory: nothing is re-read or re-decoded per check.
+//!
+//! Writers — gossip, sync answers, the issuer's own revocations and new shards — are serialised
+//! by one writer lock: each decides against the state in memory (signature checks and list
+//! inflation run while verifiers keep reading), persists the change in one RocksDB batch, and
+//! only then commits it to memory. A delta computed from a stale read cannot overwrite a newer
+//! version, and memory is never ahead of disk.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+
+use chrono::Utc;
+use credentials::did::KeyResolver;
+use credentials::jose::CompactJws;
+use credentials::replication::{Replica, TrustState, Update, Verdict};
+use credentials::status::{Bitstring, StatusList, StatusPurpose};
+use credentials::trust::{Accreditation, TrustEntry, Withdrawal};
+use credentials::verify::{StatusBit, StatusLookupError, StatusSource, TrustSource};
+use credentials::wire::{list_key, trust_key, GossipMessage};
+use credentials::Identity;
+
+use crate::store::{Store, StoreError, StoredList, TrustRecord};
+
+/// See the module documentation.
+pub struct Replicator {
+    store: Arc<Store>,
+    state: RwLock<Replica>,
+    writer: Mutex<()>,
+}
+
+/// The stored form of a list at its current version.
+pub(crate) fn stored(list: &StatusList) -> StoredList {
+    StoredList {
+        id: list.id.clone(),
+        purpose: list.purpose.as_str().into(),
+        issuer: list.issuer.clone(),
+        version: list.version,
+        bits: list.bits.encode(),
+        stored_at_ms: Utc::now().timestamp_millis(),
+    }
+}
+
+/// A stored list, decoded.
+pub(crate) fn load(s: &StoredList) -> Result<StatusList, String> {
+    Ok(StatusList {
+        id: s.id.clone(),
+        purpose: StatusPurpose::parse(&s.purpose)
+            .ok_or_else(|| format!("list {}: unknown purpose `{}`", s.id, s.purpose))?,
+        issuer: s.issuer.clone(),
+        version: s.version,
+        bits: Bitstring::decode(&s.bits).map_err(|e| format!("list {}: {e}", s.id))?,
+    })
+}
+
+fn payload<T: serde::de::DeserializeOwned>(jws: &str) -> Option<T> {
+    CompactJws::parse(jws).ok()?.payload_json().ok()
+}
+
+/// A stored trust record, decoded (only validated messages are ever stored).
+fn trust_state(rec: &TrustRecord) -> Option<TrustState> {
+    Some(TrustState {
+        accreditation: payload::<Accreditation>(&rec.accreditation)?,
+        accreditation_jws: rec.accreditation.clone(),
+        withdrawal: rec
+            .withdrawal
+            .as_ref()
+            .and_then(|w| Some((payload::<Withdrawal>(w)?, w.clone()))),
+    })
+}
+
+impl Replicator {
+    /// Loads every held list and trust record from `store`, decoding each once. A list or
+    /// record that cannot be read is left out with a warning (a sync brings it back).
+    pub fn load(store: Arc<Store>, root: Option<String>) -> Result<Self, StoreError> {
+        let mut replica = Replica::new(root);
+        for s in store.status_lists()? {
+            match load(&s) {
+                Ok(l) => replica.insert_list(l),
+                Err(e) => tracing::warn!(error = %e, "held status list unreadable; left out"),
+            }
+        }
+        for rec in store.trust_all()? {
+            match trust_state(&rec) {
+                Some(t) => replica.insert_trust(t),
+                None => tracing::warn!(issuer = %rec.issuer, "trust record unreadable; left out"),
+            }
+        }
+        Ok(Self {
+            store,
+            state: RwLock::new(replica),
+            writer: Mutex::new(()),
+        })
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Replica> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write_lock(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn commit(&self, update: Update) {
+        self.state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .commit(update);
+    }
+
+    /// Applies a message from a peer (gossip, a sync answer) or a local submission. Blocking:
+    /// call it off the async threads.
+    pub fn apply(&self, msg: &GossipMessage, keys: &KeyResolver) -> Verdict {
+        let _writer = self.write_lock();
+        let checked = self.read().check(msg, keys, Utc::now());
+        let update = match checked {
+            Ok(u) => u,
+            Err(v) => return v,
+        };
+        if let Err(e) = self.persist(&update) {
+            tracing::error!(error = %e, "storing a replicated update");
+            return Verdict::Ignore("store error");
+        }
+        self.commit(update);
+        Verdict::Stored
+    }
+
+    fn persist(&self, update: &Update) -> Result<(), StoreError> {
+        match update {
+            Update::List {
+                list,
+                snapshot: Some(jws),
+                ..
+            } => self.store.put_status_list_with_snapshot(&stored(list), jws),
+            Update::List { list, delta, .. } => {
+                self.store.put_status_list(&stored(list), delta.as_deref())
+            }
+            Update::Trust(t) => self.store.put_trust(&TrustRecord {
+                issuer: t.accreditation.issuer.clone(),
+                accreditation: t.accreditation_jws.clone(),
+                withdrawal: t.withdrawal.as_ref().map(|(_, jws)| jws.clone()),
+            }),
+        }
+    }
+
+    /// The owner's change of one of its own lists (revoke, suspend, reinstate `index`): the
+    /// delta is made from the list in memory under the writer lock, signed, stored with the
+    /// list in one batch, and committed. Returns the list's new version and the signed delta.
+    pub fn change_own(
+        &self,
+        url: &str,
+        index: u64,
+        set: bool,
+        owner: &Identity,
+    ) -> Result<(u64, String), String> {
+        let _writer = self.write_lock();
+        let mut list = self
+            .read()
+            .list(url)
+            .cloned()
+            .ok_or_else(|| format!("status list {url} missing"))?;
+        if list.issuer != owner.did() {
+            return Err(format!("status list {url} is not this issuer's"));
+        }
+        if list.purpose == StatusPurpose::Revocation && !set {
+            return Err("revocation is permanent; suspend instead if it may be reinstated".into());
+        }
+        if list.bits.get(index).map_err(|e| e.to_string())? == set {
+            return Err(format!(
+                "credential is already {}",
+                match (set, list.purpose) {
+                    (false, _) => "active",
+                    (true, StatusPurpose::Revocation) => "revoked",
+                    (true, StatusPurpose::Suspension) => "suspended",
+                }
+            ));
+        }
+        let (s, c) = if set {
+            (vec![index], vec![])
+        } else {
+            (vec![], vec![index])
+        };
+        let delta = list.change(&s, &c, Utc::now()).map_err(|e| e.to_string())?;
+        let signed = credentials::status::SignedDelta::sign(delta, owner);
+        self.store
+            .put_status_list(&stored(&list), Some(&signed.jws))
+            .map_err(|e| e.to_string())?;
+        let version = list.version;
+        self.commit(Update::List {
+            list,
+            snapshot: None,
+            delta: None,
+        });
+        Ok((version, signed.jws))
+    }
+
+    /// New lists of this owner (a shard's revocation and suspension lists), written by
+    /// `write` in the caller's own batch (with the allocation that opened the shard, so no
+    /// crash can leave an index handed out on a list that does not exist), then committed.
+    pub fn create_own<E>(
+        &self,
+        lists: Vec<StatusList>,
+        write: impl FnOnce(&[StoredList]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let _writer = self.write_lock();
+        let fresh: Vec<StatusList> = {
+            let st = self.read();
+            lists
+                .into_iter()
+                .filter(|l| st.list(&l.id).is_none())
+                .collect()
+        };
+        let rows: Vec<StoredList> = fresh.iter().map(stored).collect();
+        write(&rows)?;
+        for list in fresh {
+            self.commit(Update::List {
+                list,
+                snapshot: None,
+                delta: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with a held list.
+    pub fn with_list<R>(&self, id: &str, f: impl FnOnce(&StatusList) -> R) -> Option<R> {
+        self.read().list(id).map(f)
+    }
+
+    /// Every held list's id, version and owner.
+    pub fn held(&self) -> Vec<(String, u64, String)> {
+        self.read()
+            .lists()
+            .map(|l| (l.id.clone(), l.version, l.issuer.clone()))
+            .collect()
+    }
+
+    /// Lists owned by `owner`, cloned (to sign snapshots of).
+    pub fn owned_by(&self, owner: &str) -> Vec<StatusList> {
+        self.read()
+            .lists()
+            .filter(|l| l.issuer == owner)
+            .cloned()
+            .collect()
+    }
+
+    /// The sync summary: every held trust record and list as `(key, version)`, in key order
+    /// (see [`credentials::wire::StatusSyncRequest`]).
+    pub fn summary(&self) -> Vec<(String, u64)> {
+        let st = self.read();
+        let mut out: Vec<(String, u64)> = st
+            .trust_all()
+            .map(|t| {
+                let (a, w) = t.versions();
+                (trust_key(&t.accreditation.issuer), a.max(w.unwrap_or(0)))
+            })
+            .chain(st.lists().map(|l| (list_key(&l.id), l.version)))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// The version held under a sync key.
+    pub fn version_of(&self, key: &str) -> Option<u64> {
+        let st = self.read();
+        if let Some(issuer) = key.strip_prefix("trust:") {
+            let (a, w) = st.trust(issuer)?.versions();
+            Some(a.max(w.unwrap_or(0)))
+        } else {
+            st.list(key.strip_prefix("list:")?).map(|l| l.version)
+        }
+    }
+
+    /// An issuer's signed trust messages (accreditation, then the withdrawal if any).
+    pub fn trust_of(&self, issuer: &str) -> Vec<String> {
+        self.read()
+            .trust(issuer)
+            .map(|t| {
+                std::iter::once(t.accreditation_jws.clone())
+                    .chain(t.withdrawal.as_ref().map(|(_, jws)| jws.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether `issuer`'s lists are replicated now.
+    pub fn accredited(&self, issuer: &str) -> bool {
+        self.read().accredited(issuer, Utc::now())
+    }
+}
+
+impl StatusSource for Replicator {
+    fn status_bit(&self, list: &str, index: u64) -> Result<StatusBit, StatusLookupError> {
+        let st = self.read();
+        let l = st.list(list).ok_or_else(|| StatusLookupError::NotHeld {
+            list: list.to_owned(),
+        })?;
+        let set = l
+            .bits
+            .get(index)
+            .map_err(|_| StatusLookupError::OutOfRange {
+                list: list.to_owned(),
+                index,
+                size: l.bits.len() as u64,
+            })?;
+        Ok(StatusBit {
+            set,
+            purpose: l.purpose,
+            owner: l.issuer.clone(),
+            version: l.version,
+        })
+    }
+}
+
+impl TrustSource for Replicator {
+    fn accreditation(&self, issuer: &str) -> Option<TrustEntry> {
+        self.read().trust(issuer).map(TrustState::entry)
+    }
+}
