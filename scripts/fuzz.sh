@@ -64,7 +64,7 @@ run_one() {
     grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" "$log" | sed "s/^/  $t: /"
   else
     tail -n 80 "$log"
-    echo "fuzz target $t FAILED (exit $status); the crashing input is under tests/fuzz/artifacts/$t/" >&2
+    echo "fuzz target $t FAILED (exit $status): a build error above, or a crash whose input is under tests/fuzz/artifacts/$t/" >&2
   fi
   rm -f "$log"
   return "$status"
