@@ -234,6 +234,7 @@ impl RunningNode {
         for t in self.tasks {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), t).await;
         }
+        self.node.shutdown().await;
         let _ = std::fs::remove_file(&self.run_file);
     }
 }

@@ -21,14 +21,21 @@ async fn a_newcomer_syncs_hundreds_of_lists_from_one_peer() {
     let mut ids = Vec::new();
     for shard in 1000..1000 + LISTS {
         let id = agency.list_url(StatusPurpose::Suspension, shard);
-        let mut list =
-            StatusList::new(&id, StatusPurpose::Suspension, agency.identity.did(), MIN_BITS)
-                .unwrap();
+        let mut list = StatusList::new(
+            &id,
+            StatusPurpose::Suspension,
+            agency.identity.did(),
+            MIN_BITS,
+        )
+        .unwrap();
         // Dense lists compress badly: each snapshot is about 22 KiB.
         let set: Vec<u64> = (0..MIN_BITS as u64).filter(|_| rng.gen_bool(0.5)).collect();
         list.change(&set, &[], now).unwrap();
         let snap = SignedSnapshot::sign(list.snapshot(now), &agency.identity).jws;
-        assert_eq!(clinic.apply(&GossipMessage::Snapshot(snap)), Verdict::Stored);
+        assert_eq!(
+            clinic.apply(&GossipMessage::Snapshot(snap)),
+            Verdict::Stored
+        );
         ids.push(id);
     }
     let root_did = net.root.node.identity.did().to_owned();
@@ -59,7 +66,10 @@ async fn a_newcomer_syncs_hundreds_of_lists_from_one_peer() {
             clinic.replicator.with_list(id, |l| l.bits.clone()),
         )
     }) {
-        assert!(a.is_some() && a == b, "a synced list differs from the clinic's");
+        assert!(
+            a.is_some() && a == b,
+            "a synced list differs from the clinic's"
+        );
     }
     newcomer.stop().await;
     for node in [net.clinic, net.citizen, net.agency, net.root] {

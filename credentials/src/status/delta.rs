@@ -505,7 +505,9 @@ mod tests {
         )
         .unwrap();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
-        let set: Vec<u64> = (0..SHARD_BITS as u64).filter(|_| rng.gen_bool(0.5)).collect();
+        let set: Vec<u64> = (0..SHARD_BITS as u64)
+            .filter(|_| rng.gen_bool(0.5))
+            .collect();
         list.change(&set, &[], at()).unwrap();
         let snap = SignedSnapshot::sign(list.snapshot(at()), &issuer);
         assert!(snap.snapshot.encoded_list.len() > SHARD_BITS / 8 * 4 / 3);

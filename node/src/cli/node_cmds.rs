@@ -220,9 +220,13 @@ pub fn run(a: RunArgs) -> anyhow::Result<i32> {
             _ = term.recv() => tracing::info!("SIGTERM: stopping"),
         }
         node.stop().await;
-        tracing::info!("stopped");
         anyhow::Ok(())
     })?;
+    // Tasks still holding the node (a request mid-flight) are dropped with the runtime, and
+    // blocking work gets a bounded time to end: then the last handle on the store goes and
+    // RocksDB closes here, before the process exits, not in a thread racing its teardown.
+    rt.shutdown_timeout(std::time::Duration::from_secs(10));
+    tracing::info!("stopped");
     Ok(0)
 }
 

@@ -83,6 +83,14 @@ impl Node {
         Ok(node)
     }
 
+    /// The last step of stopping: the verification thread ends and is joined, then the store
+    /// syncs its log and stops its background work. Call once every task is done.
+    pub async fn shutdown(&self) {
+        self.verify_queue.stop().await;
+        let store = self.store.clone();
+        let _ = tokio::task::spawn_blocking(move || store.close()).await;
+    }
+
     /// Handles inbound network events until the network stops.
     pub async fn serve_inbound(self: Arc<Self>, mut rx: tokio::sync::mpsc::Receiver<Inbound>) {
         while let Some(ev) = rx.recv().await {

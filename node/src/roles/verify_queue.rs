@@ -4,7 +4,8 @@
 //! this halves the signature work and replaces a thread hand-off per presentation by one per
 //! batch; an idle node verifies a lone presentation at once.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use credentials::verify::BATCH_SIZE;
 use credentials::{VerificationReport, Verifier, VerifyOptions};
@@ -38,25 +39,33 @@ fn log_internal_error(report: &VerificationReport) {
     }
 }
 
-/// A handle to the verification thread; the thread ends when the last handle is dropped.
+/// A handle to the verification thread. [`VerifyQueue::stop`] ends and joins it (at shutdown,
+/// before the store closes); otherwise it ends when the last handle is dropped.
 #[derive(Clone)]
 pub struct VerifyQueue {
-    tx: mpsc::Sender<Job>,
+    /// `None` asks the thread to stop once the jobs before it are done.
+    tx: mpsc::Sender<Option<Job>>,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl VerifyQueue {
     /// Starts the verification thread.
     pub fn start(verifier: Arc<Verifier>, sources: Arc<Replicator>) -> Self {
-        let (tx, mut rx) = mpsc::channel::<Job>(VERIFY_QUEUE_CAP);
+        let (tx, mut rx) = mpsc::channel::<Option<Job>>(VERIFY_QUEUE_CAP);
         let spawned = std::thread::Builder::new()
             .name("vcnet-verify".into())
             .stack_size(VERIFY_THREAD_STACK)
             .spawn(move || {
-                while let Some(first) = rx.blocking_recv() {
+                let mut stopping = false;
+                while let Some(Some(first)) = rx.blocking_recv() {
                     let mut jobs = vec![first];
                     while jobs.len() < BATCH_SIZE {
                         match rx.try_recv() {
-                            Ok(j) => jobs.push(j),
+                            Ok(Some(j)) => jobs.push(j),
+                            Ok(None) => {
+                                stopping = true;
+                                break;
+                            }
                             Err(_) => break,
                         }
                     }
@@ -68,12 +77,37 @@ impl VerifyQueue {
                         log_internal_error(&report);
                         let _ = job.reply.send(report);
                     }
+                    if stopping {
+                        break;
+                    }
                 }
             });
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "could not start the verification thread");
+        let thread = match spawned {
+            Ok(h) => Some(h),
+            Err(e) => {
+                tracing::error!(error = %e, "could not start the verification thread");
+                None
+            }
+        };
+        Self {
+            tx,
+            thread: Arc::new(Mutex::new(thread)),
         }
-        Self { tx }
+    }
+
+    /// Stops the verification thread after the jobs already queued and waits for it to end,
+    /// so that nothing verifies against the store once it closes. Later verifications answer
+    /// that the thread has stopped.
+    pub async fn stop(&self) {
+        let _ = self.tx.send(None).await;
+        let handle = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(h) = handle {
+            let _ = tokio::task::spawn_blocking(move || h.join()).await;
+        }
     }
 
     /// Verifies one input against the store, batched with whatever else is waiting.
@@ -84,7 +118,7 @@ impl VerifyQueue {
     ) -> Result<VerificationReport, String> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job { text, opts, reply })
+            .send(Some(Job { text, opts, reply }))
             .await
             .map_err(|_| "the verification thread has stopped".to_owned())?;
         rx.await

@@ -626,6 +626,17 @@ impl Store {
         Ok(out)
     }
 
+    /// Prepares the store for the process to end: the write-ahead log synced to disk and
+    /// RocksDB's background flushes and compactions stopped (waiting for running ones), so no
+    /// RocksDB thread touches the database while the process tears down. Reads and writes
+    /// still work afterwards (nothing is compacted any more).
+    pub fn close(&self) {
+        if let Err(e) = self.db.flush_wal(true) {
+            tracing::warn!(error = %e, "syncing the write-ahead log at shutdown");
+        }
+        self.db.cancel_all_background_work(true);
+    }
+
     // ---------- status lists ----------
 
     /// A held status list.
