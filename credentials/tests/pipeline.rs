@@ -269,6 +269,25 @@ fn expired_and_not_yet_valid() {
             assert_only_fails(&r, CheckName::ValidityPeriod).contains("not yet valid"),
             "{format}: {r}"
         );
+        // Issue 14: a verifier (or the holder receiving it) whose clock is 30 s behind the
+        // issuer's accepts it with the default 60 s skew, not with none; 2 minutes is too far.
+        let behind = VerifyOptions::at(t("2025-12-31T23:59:30Z"));
+        let r = w.verify_with(&cred, &behind);
+        assert!(r.valid, "{format}, clock 30 s behind: {r}");
+        let strict = VerifyOptions {
+            clock_skew_secs: 0,
+            ..behind
+        };
+        let r = w.verify_with(&cred, &strict);
+        assert!(
+            assert_only_fails(&r, CheckName::ValidityPeriod).contains("not yet valid"),
+            "{format}, no skew: {r}"
+        );
+        let r = w.verify_with(&cred, &VerifyOptions::at(t("2025-12-31T23:58:00Z")));
+        assert!(
+            assert_only_fails(&r, CheckName::ValidityPeriod).contains("not yet valid"),
+            "{format}, 2 minutes behind: {r}"
+        );
     }
 }
 

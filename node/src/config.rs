@@ -63,6 +63,9 @@ pub struct Config {
     pub allow_unencrypted_keys: bool,
     /// Verifier: days the verifier log keeps an entry (verdict, ids and digests; never claims).
     pub verifier_log_days: u32,
+    /// Seconds another party's clock may run ahead of this node's before a credential or
+    /// presentation counts as "not yet valid" (0 to 3600).
+    pub clock_skew_secs: u32,
 }
 
 impl Default for Config {
@@ -88,6 +91,7 @@ impl Default for Config {
             verifier_domain: None,
             allow_unencrypted_keys: false,
             verifier_log_days: 30,
+            clock_skew_secs: 60,
         }
     }
 }
@@ -186,6 +190,12 @@ impl Config {
                 format!("{} is not between 1 and 3650", self.verifier_log_days),
             ));
         }
+        if self.clock_skew_secs > 3600 {
+            return Err(bad(
+                "clock_skew_secs",
+                format!("{} is not between 0 and 3600", self.clock_skew_secs),
+            ));
+        }
         if let Some(u) = &self.status_base_url {
             if !(u.starts_with("https://") || u.starts_with("http://"))
                 || u.contains(char::is_whitespace)
@@ -281,7 +291,12 @@ allow_unencrypted_keys = {plain}
 # Verifier: days an entry stays in the verifier log (verdict, credential id, issuer, failed
 # checks and a digest of the disclosed claims; never the claims themselves). 1 to 3650.
 verifier_log_days = {log_days}
+
+# Seconds an issuer's or holder's clock may run ahead of this node's before a credential or
+# presentation is "not yet valid" (expiry is never extended). 0 to 3600.
+clock_skew_secs = {skew}
 "#,
+        skew = c.clock_skew_secs,
         name = c.name,
         plain = c.allow_unencrypted_keys,
         log_days = c.verifier_log_days,
@@ -379,6 +394,7 @@ mod tests {
             ("status_shards = 4000000000", "status_shards"),
             ("status_base_url = \"ftp://x\"", "status_base_url"),
             ("verifier_log_days = 0", "verifier_log_days"),
+            ("clock_skew_secs = 86400", "clock_skew_secs"),
             ("verifier_domain = \"clinic.example\"", "verifier_domain"),
         ] {
             std::fs::write(dir.path().join(CONFIG_FILE), format!("{line}\n")).unwrap();

@@ -36,9 +36,19 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
         entry.issuer_name.as_deref(),
         Some("National Identity Agency")
     );
-    // A code works once.
-    let e = citizen
+    // A code issues once. Its holder claiming again (a lost reply) gets the same credential,
+    // not a second one (issue 14: a lost reply used to burn the code); in another format, or
+    // for anyone else (the adversarial p2p corpus), the code is spent.
+    let issued_before = agency.store.issued_all().unwrap().len();
+    let again = citizen
         .claim_from(agency_peer, &report.codes[0].1, None)
+        .await
+        .unwrap();
+    assert_eq!(again.id, entry.id);
+    assert_eq!(again.credential, entry.credential);
+    assert_eq!(agency.store.issued_all().unwrap().len(), issued_before);
+    let e = citizen
+        .claim_from(agency_peer, &report.codes[0].1, Some("jwt".into()))
         .await
         .unwrap_err();
     assert!(e.contains("already used"), "{e}");

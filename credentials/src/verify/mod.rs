@@ -30,7 +30,7 @@ use crate::did::KeyResolver;
 use crate::kind::CredentialKind;
 use crate::status::{StatusEntry, StatusPurpose};
 
-/// How far a presentation's `iat` may lie in the future (clock skew between devices).
+/// Default tolerance for clocks that disagree ([`VerifyOptions::clock_skew_secs`]).
 pub const CLOCK_SKEW_SECS: i64 = 60;
 /// Longest life (`exp − iat`) of a presentation made for any verifier (an open QR code): one
 /// day, the longest a holder's wallet makes. A photographed open QR code is replayable until
@@ -63,6 +63,12 @@ pub struct VerifyOptions {
     /// `challenge` or `domain`: a bare credential, or an SD-JWT whose key binding JWT was cut
     /// off, proves nothing about who shows it, so anyone who saw it could replay it.
     pub require_presentation: bool,
+    /// How far ahead of this clock an issuer's or holder's clock may be: a credential whose
+    /// `validFrom` (or JWT `nbf`, proof `created`, presentation `iat`) is at most this many
+    /// seconds in the future is not refused as "not yet valid" (a holder whose clock is a
+    /// second behind the issuer's must not find a credential it has just been issued invalid).
+    /// Expiry is not extended.
+    pub clock_skew_secs: i64,
 }
 
 impl VerifyOptions {
@@ -77,6 +83,7 @@ impl VerifyOptions {
             max_presentation_age_secs: None,
             accept_open_audience: false,
             require_presentation: false,
+            clock_skew_secs: CLOCK_SKEW_SECS,
         }
     }
 
@@ -370,7 +377,7 @@ impl Verifier {
         // validity period
         r.record(
             CheckName::ValidityPeriod,
-            validity(c, opts.now).map_or_else(
+            validity(c, opts.now, opts.clock_skew_secs.max(0)).map_or_else(
                 |e| Outcome::fail(format!("{prefix}{e}")),
                 Outcome::pass_with,
             ),
@@ -526,7 +533,7 @@ fn check_one(s: &SigItem<'_>) -> Result<&'static str, String> {
     }
 }
 
-fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String> {
+fn validity(c: &DecodedCredential, now: DateTime<Utc>, skew: i64) -> Result<String, String> {
     let date = |field: &str| -> Result<Option<DateTime<Utc>>, String> {
         match c.credential.get(field) {
             None => Ok(None),
@@ -539,7 +546,7 @@ fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String>
     let from = date("validFrom")?;
     let until = date("validUntil")?;
     if let Some(f) = from {
-        if now < f {
+        if now + chrono::Duration::seconds(skew) < f {
             return Err(format!(
                 "not yet valid: validFrom is {}, now is {}",
                 crate::time::format(f),
@@ -558,7 +565,7 @@ fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String>
     }
     let ts = now.timestamp();
     if let Some(nbf) = c.jwt_nbf {
-        if ts < nbf {
+        if ts + skew < nbf {
             return Err(format!("not yet valid: JWT nbf is {nbf}, now is {ts}"));
         }
     }
@@ -568,7 +575,7 @@ fn validity(c: &DecodedCredential, now: DateTime<Utc>) -> Result<String, String>
         }
     }
     if let Some(created) = c.proof_created {
-        if created > ts + CLOCK_SKEW_SECS {
+        if created > ts + skew {
             return Err(format!(
                 "proof is dated in the future: proof.created is {created}, now is {ts}"
             ));
@@ -680,7 +687,7 @@ fn presentation_checks(r: &mut VerificationReport, p: &PresentationFacts, opts: 
     );
     let now = opts.now.timestamp();
     if let Some(iat) = p.issued_at {
-        if iat > now + CLOCK_SKEW_SECS {
+        if iat > now + opts.clock_skew_secs.max(0) {
             r.record(
                 CheckName::ValidityPeriod,
                 Outcome::fail(format!(

@@ -95,6 +95,7 @@ impl Node {
         let verifier = self.verifier.clone();
         let text = credential.clone();
         let mut opts = VerifyOptions::at(chrono::Utc::now());
+        opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
         opts.skip_status = true;
         opts.skip_trust = true;
         let report = tokio::task::spawn_blocking(move || {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::Node;
 use crate::net::protocols::{ClaimRequest, ClaimResponse};
-use crate::store::{AllocationEntry, IssuedEntry, RecordEntry};
+use crate::store::{AllocationEntry, ClaimedCode, IssuedEntry, RecordEntry};
 
 /// Entries per status list shard: the specification's minimum (16 KiB of bits). An issuer of
 /// 100 million credentials has ~763 shards per purpose; indexes are allocated at random across
@@ -443,10 +443,25 @@ impl Node {
         };
         let _guard = self.issuer_lock.lock().await;
         let digest = code_digest(&req.code);
-        let record = self
-            .store
-            .record_for_code(&digest)?
-            .ok_or_else(|| IssuerError::Issue("unknown or already used claim code".into()))?;
+        let Some(record) = self.store.record_for_code(&digest)? else {
+            // A spent code claimed again by the holder it was spent on (its reply was lost, or
+            // its clock refused what it got): the same credential again, in the same format.
+            // Anyone else gets the same answer as for a code that never existed.
+            return match self.store.claimed_code(&digest)? {
+                Some(c) if c.holder == holder && c.format == format.short_name() => {
+                    tracing::info!(credential_id = %c.credential_id, "claim repeated by its holder; same credential sent again");
+                    Ok(ClaimResponse::Issued {
+                        credential_id: c.credential_id,
+                        kind: c.kind,
+                        format: c.format,
+                        credential: c.credential,
+                    })
+                }
+                _ => Err(IssuerError::Issue(
+                    "unknown or already used claim code".into(),
+                )),
+            };
+        };
         let kind =
             CredentialKind::parse(&record.kind).map_err(|e| IssuerError::Issue(e.to_string()))?;
         self.check_issues(kind)?;
@@ -465,13 +480,20 @@ impl Node {
         let issued = IssuedEntry {
             credential_id: cred_id.clone(),
             kind: kind.short_name().into(),
-            holder: Some(holder),
+            holder: Some(holder.clone()),
             format: format.short_name().into(),
             list_base: self.status_base.clone(),
             shard,
             index,
             record_id: Some(record.id.clone()),
             issued_at: credentials::time::format(chrono::Utc::now()),
+        };
+        let delivered = ClaimedCode {
+            holder: holder.clone(),
+            credential_id: cred_id.clone(),
+            kind: kind.short_name().into(),
+            format: format.short_name().into(),
+            credential: text.clone(),
         };
         let lists = if new_shard {
             self.shard_lists(shard)
@@ -480,7 +502,7 @@ impl Node {
         };
         self.replicator.create_own(lists, |rows| {
             self.store
-                .commit_issuance(&digest, &claimed, &issued, &alloc, rows)
+                .commit_issuance(&digest, &delivered, &claimed, &issued, &alloc, rows)
         })?;
         if new_shard {
             self.announce_shard(shard).await;

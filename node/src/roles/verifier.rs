@@ -87,6 +87,7 @@ impl Node {
         require_presentation: bool,
     ) -> Result<VerificationReport, String> {
         let mut opts = VerifyOptions::at(chrono::Utc::now());
+        opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
         opts.challenge = challenge;
         opts.domain = domain;
         opts.require_presentation = require_presentation;

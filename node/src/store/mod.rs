@@ -488,6 +488,11 @@ impl Store {
         self.get(CF_RECORDS, &format!("rec/{}", String::from_utf8_lossy(&id)))
     }
 
+    /// What a spent claim code delivered, and to whom.
+    pub fn claimed_code(&self, code_digest: &str) -> Result<Option<ClaimedCode>, StoreError> {
+        self.get(CF_RECORDS, &format!("claimed/{code_digest}"))
+    }
+
     /// Every record.
     pub fn records(&self) -> Result<Vec<RecordEntry>, StoreError> {
         self.values(CF_RECORDS, "rec/")
@@ -500,6 +505,7 @@ impl Store {
     pub fn commit_issuance(
         &self,
         code_digest: &str,
+        claimed: &ClaimedCode,
         record: &RecordEntry,
         issued: &IssuedEntry,
         alloc: &AllocationEntry,
@@ -509,6 +515,7 @@ impl Store {
         self.put_new_lists(&mut batch, new_lists)?;
         let rec_cf = self.cf(CF_RECORDS)?;
         batch.delete_cf(rec_cf, format!("code/{code_digest}"));
+        batch.put_cf(rec_cf, format!("claimed/{code_digest}"), enc(claimed));
         batch.put_cf(rec_cf, format!("rec/{}", record.id), enc(record));
         batch.put_cf(
             self.cf(CF_ISSUED)?,
@@ -1148,8 +1155,16 @@ mod tests {
         };
         let mut claimed = r.clone();
         claimed.claimed_by = Some("urn:uuid:1".into());
-        s.commit_issuance("d1", &claimed, &issued, &alloc, &[])
+        let delivered = ClaimedCode {
+            holder: "did:key:z6Mkholder".into(),
+            credential_id: "urn:uuid:1".into(),
+            kind: "identity".into(),
+            format: "sd-jwt".into(),
+            credential: "credential text".into(),
+        };
+        s.commit_issuance("d1", &delivered, &claimed, &issued, &alloc, &[])
             .unwrap();
+        assert_eq!(s.claimed_code("d1").unwrap(), Some(delivered));
         assert!(
             s.record_for_code("d1").unwrap().is_none(),
             "code works once"

@@ -15,6 +15,22 @@ pub struct RecordEntry {
     pub claimed_by: Option<String>,
 }
 
+/// A claim code already spent, kept so the same holder can claim again and get the same
+/// credential (a lost reply must not burn the code). Nobody else can use it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimedCode {
+    /// The holder DID the code was claimed by (proven by the Noise handshake).
+    pub holder: String,
+    /// The credential delivered.
+    pub credential_id: String,
+    /// Its kind short name.
+    pub kind: String,
+    /// Its format short name.
+    pub format: String,
+    /// The credential text delivered.
+    pub credential: String,
+}
+
 /// A credential this node issued.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssuedEntry {
