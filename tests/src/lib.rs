@@ -113,3 +113,35 @@ pub fn first_record() -> String {
     ))
     .unwrap()
 }
+
+/// The agency imports the sample records and the citizen claims the first record's credential;
+/// returns the import report, the citizen's wallet entry, the agency's issued entry and the
+/// credential's revocation and suspension list URLs, once the clinic holds both lists.
+pub async fn citizen_holds_identity(
+    net: &Net,
+) -> (
+    node::roles::ImportReport,
+    node::store::WalletEntry,
+    node::store::IssuedEntry,
+    [String; 2],
+) {
+    use credentials::status::StatusPurpose;
+    let (agency, citizen, clinic) = (&net.agency.node, &net.citizen.node, &net.clinic.node);
+    let report = agency
+        .import_records(CredentialKind::Identity, &first_record())
+        .unwrap();
+    let entry = citizen
+        .claim_from(agency.net.local_peer_id(), &report.codes[0].1, None)
+        .await
+        .unwrap();
+    let issued = agency.store.issued(&entry.id).unwrap().unwrap();
+    let lists = [
+        agency.list_url(StatusPurpose::Revocation, issued.shard),
+        agency.list_url(StatusPurpose::Suspension, issued.shard),
+    ];
+    wait_until("the clinic holds the agency's status lists", || {
+        lists.iter().all(|l| list_version(clinic, l).is_some())
+    })
+    .await;
+    (report, entry, issued, lists)
+}

@@ -5,10 +5,9 @@
 //! refuses the attacker and keeps serving.
 
 use credentials::present::{present_sd_jwt, Audience};
-use credentials::CredentialKind;
 use serde_json::{json, Value};
 use vcnet_tests::http::{post, Answer};
-use vcnet_tests::{first_record, list_version, network, wait_until};
+use vcnet_tests::{citizen_holds_identity, network};
 
 /// One hostile request.
 struct Row {
@@ -81,22 +80,7 @@ fn alg_none(issuer_did: &str) -> String {
 async fn hostile_http_requests_are_refused_and_the_node_keeps_serving() {
     let net = network().await;
     let (agency, citizen, clinic) = (&net.agency.node, &net.citizen.node, &net.clinic.node);
-    let report = agency
-        .import_records(CredentialKind::Identity, &first_record())
-        .unwrap();
-    let entry = citizen
-        .claim_from(agency.net.local_peer_id(), &report.codes[0].1, None)
-        .await
-        .unwrap();
-    let issued = agency.store.issued(&entry.id).unwrap().unwrap();
-    let lists = [
-        agency.list_url(credentials::status::StatusPurpose::Revocation, issued.shard),
-        agency.list_url(credentials::status::StatusPurpose::Suspension, issued.shard),
-    ];
-    wait_until("the clinic holds the agency's status lists", || {
-        lists.iter().all(|l| list_version(clinic, l).is_some())
-    })
-    .await;
+    let (_, entry, _, _) = citizen_holds_identity(&net).await;
 
     let addr = net.clinic.http;
     let host = addr.to_string();

@@ -22,7 +22,7 @@ use node::roles::status::GossipMessage;
 use node::roles::Node;
 use node::runtime::RunningNode;
 use vcnet_tests::hostile::{Hostile, Proto, RawAnswer};
-use vcnet_tests::{first_record, list_version, network, wait_until};
+use vcnet_tests::{citizen_holds_identity, list_version, network, wait_until};
 
 fn cbor<T: serde::Serialize>(v: &T) -> Vec<u8> {
     cbor4ii::serde::to_vec(Vec::new(), v).unwrap()
@@ -109,22 +109,7 @@ fn now() -> String {
 async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
     let net = network().await;
     let (agency, citizen, clinic) = (&net.agency.node, &net.citizen.node, &net.clinic.node);
-    let report = agency
-        .import_records(CredentialKind::Identity, &first_record())
-        .unwrap();
-    let entry = citizen
-        .claim_from(agency.net.local_peer_id(), &report.codes[0].1, None)
-        .await
-        .unwrap();
-    let issued = agency.store.issued(&entry.id).unwrap().unwrap();
-    let rev = agency.list_url(StatusPurpose::Revocation, issued.shard);
-    let sus = agency.list_url(StatusPurpose::Suspension, issued.shard);
-    wait_until("the clinic holds the agency's status lists", || {
-        [&rev, &sus]
-            .iter()
-            .all(|l| list_version(clinic, l).is_some())
-    })
-    .await;
+    let (report, entry, issued, [rev, _]) = citizen_holds_identity(&net).await;
     honest(clinic, &net.citizen, "setup").await;
 
     let agency_did = agency.identity.did().to_owned();

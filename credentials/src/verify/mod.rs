@@ -18,7 +18,8 @@ pub use decode::{
 };
 pub use report::{CheckName, CheckResult, Outcome, VerificationReport};
 pub use sources::{
-    MemoryStatus, MemoryTrust, Nothing, StatusBit, StatusLookupError, StatusSource, TrustSource,
+    status_bit_of, MemoryStatus, MemoryTrust, Nothing, StatusBit, StatusLookupError, StatusSource,
+    TrustSource,
 };
 
 use chrono::{DateTime, Utc};

@@ -65,27 +65,33 @@ impl MemoryStatus {
 
 impl StatusSource for MemoryStatus {
     fn status_bit(&self, list: &str, index: u64) -> Result<StatusBit, StatusLookupError> {
-        let l = self
-            .lists
-            .get(list)
-            .ok_or_else(|| StatusLookupError::NotHeld {
-                list: list.to_owned(),
-            })?;
-        let set = l
-            .bits
-            .get(index)
-            .map_err(|_| StatusLookupError::OutOfRange {
-                list: list.to_owned(),
-                index,
-                size: l.bits.len() as u64,
-            })?;
-        Ok(StatusBit {
-            set,
-            purpose: l.purpose,
-            owner: l.issuer.clone(),
-            version: l.version,
-        })
+        status_bit_of(self.lists.get(list), list, index)
     }
+}
+
+/// The answer of a status source holding `held` (decoded) under the name `list`.
+pub fn status_bit_of(
+    held: Option<&crate::status::StatusList>,
+    list: &str,
+    index: u64,
+) -> Result<StatusBit, StatusLookupError> {
+    let l = held.ok_or_else(|| StatusLookupError::NotHeld {
+        list: list.to_owned(),
+    })?;
+    let set = l
+        .bits
+        .get(index)
+        .map_err(|_| StatusLookupError::OutOfRange {
+            list: list.to_owned(),
+            index,
+            size: l.bits.len() as u64,
+        })?;
+    Ok(StatusBit {
+        set,
+        purpose: l.purpose,
+        owner: l.issuer.clone(),
+        version: l.version,
+    })
 }
 
 /// Accreditations held in memory.

@@ -291,24 +291,7 @@ impl Replicator {
 
 impl StatusSource for Replicator {
     fn status_bit(&self, list: &str, index: u64) -> Result<StatusBit, StatusLookupError> {
-        let st = self.read();
-        let l = st.list(list).ok_or_else(|| StatusLookupError::NotHeld {
-            list: list.to_owned(),
-        })?;
-        let set = l
-            .bits
-            .get(index)
-            .map_err(|_| StatusLookupError::OutOfRange {
-                list: list.to_owned(),
-                index,
-                size: l.bits.len() as u64,
-            })?;
-        Ok(StatusBit {
-            set,
-            purpose: l.purpose,
-            owner: l.issuer.clone(),
-            version: l.version,
-        })
+        credentials::verify::status_bit_of(self.read().list(list), list, index)
     }
 }
 
