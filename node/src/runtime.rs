@@ -390,10 +390,7 @@ pub async fn start(
 
 /// The anti-entropy partner: one of the connected peers, uniformly (`None` only when none is).
 fn pick<T>(connected: &[T], random: u64) -> Option<&T> {
-    let n = connected.len() as u64;
-    (n > 0)
-        .then(|| connected.get((random % n.max(1)) as usize))
-        .flatten()
+    connected.get((random % (connected.len() as u64).max(1)) as usize)
 }
 
 #[cfg(test)]

@@ -21,6 +21,17 @@ pub struct RawCodec;
 /// Largest answer read; far above what the node may send, so the node's bound is what is tested.
 const READ_LIMIT: u64 = 4 << 20;
 
+async fn read_all<T: futures::AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u8>> {
+    let mut v = Vec::new();
+    io.take(READ_LIMIT).read_to_end(&mut v).await?;
+    Ok(v)
+}
+
+async fn write_all<T: futures::AsyncWrite + Unpin + Send>(io: &mut T, b: &[u8]) -> io::Result<()> {
+    io.write_all(b).await?;
+    io.close().await
+}
+
 impl request_response::Codec for RawCodec {
     type Protocol = StreamProtocol;
     type Request = Vec<u8>;
@@ -30,18 +41,14 @@ impl request_response::Codec for RawCodec {
     where
         T: futures::AsyncRead + Unpin + Send,
     {
-        let mut v = Vec::new();
-        io.take(READ_LIMIT).read_to_end(&mut v).await?;
-        Ok(v)
+        read_all(io).await
     }
 
     async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Vec<u8>>
     where
         T: futures::AsyncRead + Unpin + Send,
     {
-        let mut v = Vec::new();
-        io.take(READ_LIMIT).read_to_end(&mut v).await?;
-        Ok(v)
+        read_all(io).await
     }
 
     async fn write_request<T>(
@@ -53,8 +60,7 @@ impl request_response::Codec for RawCodec {
     where
         T: futures::AsyncWrite + Unpin + Send,
     {
-        io.write_all(&req).await?;
-        io.close().await
+        write_all(io, &req).await
     }
 
     async fn write_response<T>(
@@ -66,8 +72,7 @@ impl request_response::Codec for RawCodec {
     where
         T: futures::AsyncWrite + Unpin + Send,
     {
-        io.write_all(&res).await?;
-        io.close().await
+        write_all(io, &res).await
     }
 }
 

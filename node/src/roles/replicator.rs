@@ -227,14 +227,6 @@ impl Replicator {
         self.read().list(id).map(f)
     }
 
-    /// Every held list's id, version and owner.
-    pub fn held(&self) -> Vec<(String, u64, String)> {
-        self.read()
-            .lists()
-            .map(|l| (l.id.clone(), l.version, l.issuer.clone()))
-            .collect()
-    }
-
     /// Lists owned by `owner`, cloned (to sign snapshots of).
     pub fn owned_by(&self, owner: &str) -> Vec<StatusList> {
         self.read()
@@ -281,11 +273,6 @@ impl Replicator {
                     .collect()
             })
             .unwrap_or_default()
-    }
-
-    /// Whether `issuer`'s lists are replicated now.
-    pub fn accredited(&self, issuer: &str) -> bool {
-        self.read().accredited(issuer, Utc::now())
     }
 }
 
