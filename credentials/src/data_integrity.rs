@@ -542,6 +542,7 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'st
         issued_at: parts.created,
         expires: parts.expires,
         binding,
+        staple: None,
     });
     Ok(out)
 }

@@ -81,6 +81,19 @@ pub fn present_sd_jwt(
     audience: &Audience,
     now: DateTime<Utc>,
 ) -> Result<String, PresentError> {
+    present_sd_jwt_stapled(credential, claims, holder, audience, now, None)
+}
+
+/// [`present_sd_jwt`], carrying the issuer's status staple for the credential in the key
+/// binding JWT (claim [`crate::status::STAPLE_CLAIM`]), signed over by the holder with the rest.
+pub fn present_sd_jwt_stapled(
+    credential: &str,
+    claims: &[String],
+    holder: &Identity,
+    audience: &Audience,
+    now: DateTime<Utc>,
+    staple: Option<&crate::status::Carried>,
+) -> Result<String, PresentError> {
     let (payload, ds) = open_sd_jwt(credential)?;
     let paths = sd_jwt::disclosure_paths(&payload, &ds);
     let wanted: Vec<String> = claims.iter().map(|c| subject_path(c)).collect();
@@ -124,6 +137,9 @@ pub fn present_sd_jwt(
     }
     if let Some(e) = audience.expires {
         kb["exp"] = json!(e.timestamp());
+    }
+    if let Some(s) = staple {
+        kb[crate::status::STAPLE_CLAIM] = json!(s);
     }
     let kb_jwt = sign_compact(
         &Header::eddsa("kb+jwt", None),

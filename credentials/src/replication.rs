@@ -14,6 +14,10 @@
 //!   permanent): a delta or snapshot that would clear one is rejected.
 //! - Accreditations and withdrawals of one issuer share one version sequence: only a strictly
 //!   newer message applies.
+//! - A list is *confirmed* current as of the owner's time on the newest signed message that
+//!   says so: the change or snapshot that produced the held version, or a heartbeat whose
+//!   digest matches every held list of the owner. A heartbeat that does not match means this
+//!   replica is behind: it is still relayed (it is valid), and the replica syncs.
 
 use std::collections::HashMap;
 
@@ -21,7 +25,8 @@ use chrono::{DateTime, Utc};
 
 use crate::did::{did_fragment, KeyResolver};
 use crate::status::{
-    DeltaCheck, SignedDelta, SignedSnapshot, StatusList, StatusPurpose, StatusSnapshot,
+    lists_digest, DeltaCheck, Heartbeat, SignedDelta, SignedHeartbeat, SignedSnapshot,
+    StatusList, StatusPurpose, StatusSnapshot,
 };
 use crate::trust::{supersedes, Accreditation, TrustEntry, Withdrawal};
 use crate::wire::GossipMessage;
@@ -37,6 +42,8 @@ pub enum Verdict {
     Ignore(&'static str),
     /// Versions are missing before it (or the list is unknown): sync first.
     Gap,
+    /// Valid and stored (relay it), but it shows this replica is behind its owner: sync.
+    Behind,
     /// Invalid: bad signature, not the owner, bad digest, malformed, clears a revocation.
     Reject(String),
 }
@@ -74,6 +81,8 @@ pub enum Update {
     /// A list at a new version, with the message that produced it.
     List {
         list: StatusList,
+        /// The owner's time on that message (when the version was confirmed current).
+        confirmed: Option<DateTime<Utc>>,
         /// The owner-signed snapshot it came from (kept to relay to peers).
         snapshot: Option<String>,
         /// The owner-signed delta it came from (appended to the list's log).
@@ -81,7 +90,24 @@ pub enum Update {
     },
     /// An issuer's trust record.
     Trust(TrustState),
+    /// An owner's newer heartbeat, and whether this replica's lists of that owner match it.
+    Heartbeat(BeatState),
 }
+
+/// An owner's latest heartbeat as a replica holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeatState {
+    pub heartbeat: Heartbeat,
+    /// The signed message (relayed to peers that sync).
+    pub jws: String,
+    /// `issued`, parsed and capped at the receiver's clock.
+    pub at: DateTime<Utc>,
+    /// Whether the replica's lists of the owner hash to its digest.
+    pub matched: bool,
+}
+
+/// How far ahead of this node's clock a heartbeat's time may be before it is refused.
+pub const MAX_HEARTBEAT_AHEAD_SECS: i64 = 300;
 
 /// One node's replicated state: every held status list (decoded) and trust record.
 #[derive(Debug, Clone, Default)]
@@ -90,6 +116,10 @@ pub struct Replica {
     root: Option<String>,
     lists: HashMap<String, StatusList>,
     trust: HashMap<String, TrustState>,
+    /// When each held list's version was last confirmed current (owner's clock).
+    confirmed: HashMap<String, DateTime<Utc>>,
+    /// Each owner's latest heartbeat.
+    beats: HashMap<String, BeatState>,
 }
 
 impl Replica {
@@ -109,6 +139,21 @@ impl Replica {
     /// Every held list.
     pub fn lists(&self) -> impl Iterator<Item = &StatusList> {
         self.lists.values()
+    }
+
+    /// When a held list's version was last confirmed current by its owner.
+    pub fn confirmed(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.confirmed.get(id).copied()
+    }
+
+    /// An owner's latest heartbeat.
+    pub fn beat(&self, issuer: &str) -> Option<&BeatState> {
+        self.beats.get(issuer)
+    }
+
+    /// Every owner's latest heartbeat.
+    pub fn beats(&self) -> impl Iterator<Item = &BeatState> {
+        self.beats.values()
     }
 
     /// An issuer's trust record.
@@ -143,14 +188,31 @@ impl Replica {
             GossipMessage::Delta(jws) => self.check_delta(jws, keys, now),
             GossipMessage::Accreditation(jws) => self.check_accreditation(jws, keys),
             GossipMessage::Withdrawal(jws) => self.check_withdrawal(jws, keys),
+            GossipMessage::Heartbeat(jws) => self.check_heartbeat(jws, keys, now),
         }
     }
 
     /// Makes an accepted update part of the state (after it was persisted).
     pub fn commit(&mut self, update: Update) {
         match update {
-            Update::List { list, .. } => self.insert_list(list),
+            Update::List {
+                list, confirmed, ..
+            } => {
+                let issuer = list.issuer.clone();
+                self.insert_list(list, confirmed);
+                // A sync that brings this replica level with the owner's latest heartbeat
+                // confirms every list the heartbeat covers.
+                if self.beats.get(&issuer).is_some_and(|b| !b.matched) && self.matches(&issuer)
+                {
+                    if let Some(b) = self.beats.get_mut(&issuer) {
+                        b.matched = true;
+                        let at = b.at;
+                        self.confirm_all(&issuer, at);
+                    }
+                }
+            }
             Update::Trust(t) => self.insert_trust(t),
+            Update::Heartbeat(b) => self.insert_beat(b),
         }
     }
 
@@ -163,16 +225,60 @@ impl Replica {
     ) -> Verdict {
         match self.check(msg, keys, now) {
             Ok(u) => {
+                let verdict = verdict_of(&u);
                 self.commit(u);
-                Verdict::Stored
+                verdict
             }
             Err(v) => v,
         }
     }
 
-    /// Loads a list as it was persisted (at start), or the owner's own change.
-    pub fn insert_list(&mut self, list: StatusList) {
+    /// Loads a list as it was persisted (at start), or the owner's own change, confirmed
+    /// current at `confirmed`.
+    pub fn insert_list(&mut self, list: StatusList, confirmed: Option<DateTime<Utc>>) {
+        if let Some(at) = confirmed {
+            self.confirm(&list.id, at);
+        }
         self.lists.insert(list.id.clone(), list);
+    }
+
+    /// Loads a heartbeat as it was persisted (at start), or stores a newer one: when the held
+    /// lists of its owner match it, they are all confirmed at its time.
+    pub fn insert_beat(&mut self, mut b: BeatState) {
+        let issuer = b.heartbeat.issuer.clone();
+        b.matched = self.matches_beat(&b.heartbeat);
+        if b.matched {
+            self.confirm_all(&issuer, b.at);
+        }
+        self.beats.insert(issuer, b);
+    }
+
+    fn confirm(&mut self, id: &str, at: DateTime<Utc>) {
+        let c = self.confirmed.entry(id.to_owned()).or_insert(at);
+        *c = (*c).max(at);
+    }
+
+    fn confirm_all(&mut self, issuer: &str, at: DateTime<Utc>) {
+        let ids: Vec<String> = self
+            .lists
+            .values()
+            .filter(|l| l.issuer == issuer)
+            .map(|l| l.id.clone())
+            .collect();
+        for id in ids {
+            self.confirm(&id, at);
+        }
+    }
+
+    fn matches(&self, issuer: &str) -> bool {
+        self.beats
+            .get(issuer)
+            .is_some_and(|b| self.matches_beat(&b.heartbeat))
+    }
+
+    fn matches_beat(&self, h: &Heartbeat) -> bool {
+        let (count, digest) = lists_digest(self.lists.values().filter(|l| l.issuer == h.issuer));
+        count == h.lists && digest == h.digest
     }
 
     /// Loads a trust record as it was persisted (at start).
@@ -217,8 +323,10 @@ impl Replica {
                 return Err(Verdict::Reject(reason));
             }
         }
+        let confirmed = owner_time(&peek.issued, now);
         Ok(Update::List {
             list,
+            confirmed,
             snapshot: Some(jws.to_owned()),
             delta: None,
         })
@@ -251,6 +359,7 @@ impl Replica {
                 list.apply(d).map_err(|e| Verdict::Reject(e.to_string()))?;
                 Ok(Update::List {
                     list,
+                    confirmed: owner_time(&d.issued, now),
                     snapshot: None,
                     delta: Some(jws.to_owned()),
                 })
@@ -294,6 +403,56 @@ impl Replica {
             ..held.clone()
         }))
     }
+}
+
+impl Replica {
+    fn check_heartbeat(
+        &self,
+        jws: &str,
+        keys: &KeyResolver,
+        now: DateTime<Utc>,
+    ) -> Result<Update, Verdict> {
+        // Cheap checks on the unverified body first: accredited owner, newer than the held
+        // heartbeat, not from the future.
+        let peek = Heartbeat::peek(jws).map_err(|e| Verdict::Reject(e.to_string()))?;
+        if !self.accredited(&peek.issuer, now) {
+            return Err(Verdict::Ignore("issuer not accredited (yet)"));
+        }
+        let at = peek
+            .issued_at()
+            .map_err(|e| Verdict::Reject(e.to_string()))?;
+        if (at - now).num_seconds() > MAX_HEARTBEAT_AHEAD_SECS {
+            return Err(Verdict::Reject(format!(
+                "heartbeat of {} is dated {}, ahead of this node's clock",
+                peek.issuer, peek.issued
+            )));
+        }
+        if self.beats.get(&peek.issuer).is_some_and(|b| b.at >= at) {
+            return Err(Verdict::Ignore("old or duplicate heartbeat"));
+        }
+        let signed = SignedHeartbeat::open(jws, keys).map_err(|e| Verdict::Reject(e.to_string()))?;
+        let matched = self.matches_beat(&signed.heartbeat);
+        Ok(Update::Heartbeat(BeatState {
+            heartbeat: signed.heartbeat,
+            jws: signed.jws,
+            at: at.min(now),
+            matched,
+        }))
+    }
+}
+
+/// What a replica answers for an update it accepted.
+pub fn verdict_of(u: &Update) -> Verdict {
+    match u {
+        Update::Heartbeat(b) if !b.matched => Verdict::Behind,
+        _ => Verdict::Stored,
+    }
+}
+
+/// The owner's time on a message, never later than this node's clock (an owner's clock that
+/// runs ahead must not make its lists look fresher than they are).
+fn owner_time(issued: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    crate::time::parse(issued).ok().map(|t| t.min(now))
 }
 
 /// Longest list URL replicated (a sync key must stay small).

@@ -4,13 +4,19 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Holder → issuer: "here is my claim code, issue to me".
+/// Holder → issuer: "here is my claim code, issue to me" — or, with `staple`, "give me a
+/// status staple for my credential with this id" (the code is then unused).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ClaimRequest {
     /// The one-time code the issuer handed out.
     pub code: String,
     /// Format wanted (`sd-jwt`, `jwt`, `di`); the issuer's default if `None`.
     pub format: Option<String>,
+    /// Asks for a status staple ([`crate::status::Staple`]) for the holder's own credential
+    /// with this id, instead of a credential. Only the holder it was issued to (the peer's
+    /// Noise-proven key) gets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staple: Option<String>,
 }
 
 /// Issuer → holder.
@@ -25,6 +31,8 @@ pub enum ClaimResponse {
     },
     /// Why not.
     Refused { reason: String },
+    /// A status staple, signed by the issuer (answer to a staple request).
+    Stapled { staple: String },
 }
 
 /// Verifier → holder: "show me these claims".
@@ -56,7 +64,8 @@ pub enum PresentationResponse {
 /// batch at a time; an answer that would pass its size cap is cut short and says how far it got.
 ///
 /// Keys: `trust:<issuer DID>` for an issuer's trust record (version: the newest of its
-/// accreditation and withdrawal), `list:<list URL>` for a status list.
+/// accreditation and withdrawal), `list:<list URL>` for a status list, `beat:<issuer DID>` for
+/// an owner's latest heartbeat (version: its Unix time in seconds).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub enum StatusSyncRequest {
     /// "What do you hold, after this key?" (`None`: from the first).
@@ -81,12 +90,21 @@ pub enum StatusSyncResponse {
         deltas: Vec<String>,
         /// How many of the asked items this answer covers (in order); ask again for the rest.
         answered: u32,
+        /// Owners' latest heartbeats (for `beat:` keys), so a node back from a partition
+        /// knows at once which lists are confirmed current.
+        #[serde(default)]
+        heartbeats: Vec<String>,
     },
 }
 
 /// The sync key of an issuer's trust record.
 pub fn trust_key(issuer: &str) -> String {
     format!("trust:{issuer}")
+}
+
+/// The sync key of an owner's latest heartbeat.
+pub fn beat_key(issuer: &str) -> String {
+    format!("beat:{issuer}")
 }
 
 /// The sync key of a status list.
@@ -106,4 +124,6 @@ pub enum GossipMessage {
     Accreditation(String),
     /// The root authority withdraws an accreditation.
     Withdrawal(String),
+    /// An owner's lists are current at the versions it names (`vcnet-status-heartbeat+jwt`).
+    Heartbeat(String),
 }

@@ -5,7 +5,7 @@ use chrono::Duration;
 use credentials::issue::{issue, CredentialRequest, Format, Issued};
 use credentials::present::{present_di, present_jwt, present_sd_jwt, Audience};
 use credentials::trust::{Accreditation, TrustEntry};
-use credentials::verify::{CheckName, MemoryStatus, MemoryTrust, Outcome};
+use credentials::verify::{CheckName, MemoryStatus, MemoryTrust, Outcome, Verdict};
 use credentials::{CredentialKind, Identity, VerificationReport, Verifier, VerifyOptions};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -72,6 +72,13 @@ fn failed(r: &VerificationReport, check: CheckName) -> String {
     match r.outcome(check) {
         Some(Outcome::Fail { reason }) => reason.clone(),
         other => panic!("expected {check:?} to fail, got {other:?}\n{r}"),
+    }
+}
+
+fn unsure(r: &VerificationReport, check: CheckName) -> String {
+    match r.outcome(check) {
+        Some(Outcome::Unsure { reason }) => reason.clone(),
+        other => panic!("expected {check:?} to be unsure, got {other:?}\n{r}"),
     }
 }
 
@@ -347,7 +354,7 @@ fn revoked_suspended_reinstated_and_missing_list() {
         .change(&[777], &[], now)
         .unwrap();
     assert!(assert_only_fails(&w.verify(&cred), CheckName::Status).starts_with("revoked"));
-    // A list the verifier does not hold is a failure that says so, never a pass.
+    // A list the verifier does not hold: it cannot be sure, and says so; never a pass.
     let other = w.issue(
         Format::Jwt,
         CredentialKind::Identity,
@@ -357,7 +364,9 @@ fn revoked_suspended_reinstated_and_missing_list() {
     let mut o = opts();
     let empty = MemoryStatus::new();
     let r = w.verifier.verify(&other, &o, &empty, &w.trust);
-    assert!(failed(&r, CheckName::Status).contains("not held"), "{r}");
+    assert!(unsure(&r, CheckName::Status).contains("not held"), "{r}");
+    assert_eq!(r.verdict, Verdict::CannotBeSure);
+    assert!(!r.valid);
     o.skip_status = true;
     let r = w.verifier.verify(&other, &o, &empty, &w.trust);
     assert!(r.valid && matches!(r.outcome(CheckName::Status), Some(Outcome::Skip { .. })));
@@ -625,4 +634,55 @@ fn issued_credentials_follow_the_data_model() {
     );
     // 11 subject claims, each its own disclosure.
     assert_eq!(sd.trim_end_matches('~').split('~').count() - 1, 11);
+}
+
+/// Issue 14, staleness: past the maximum age, a list that says "not revoked" cannot be
+/// trusted to still say so — the verdict is "cannot be sure", naming how old the copy is; a
+/// suspension seen on a stale copy may have been lifted, so it cannot be sure either; a
+/// revocation is permanent, so a stale copy that shows one is still a failure.
+#[test]
+fn stale_lists_cannot_be_sure_but_a_revocation_is_final() {
+    let mut w = World::new();
+    let cred = w.issue(
+        Format::SdJwt,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        321,
+    );
+    let now = t("2026-06-01T00:00:00Z");
+    let mut o = opts();
+    o.max_status_age_secs = Some(3600);
+    // Never confirmed by the owner: cannot be sure.
+    let r = w.verify_with(&cred, &o);
+    assert!(unsure(&r, CheckName::Status).contains("never confirmed"), "{r}");
+    assert_eq!(r.verdict, Verdict::CannotBeSure);
+    assert!(r.to_string().starts_with("CANNOT BE SURE"), "{r}");
+    // Confirmed 30 minutes ago: valid.
+    let relist = |w: &mut World, at| {
+        for id in [LIST_R, LIST_S] {
+            let l = w.status.get_mut(id).unwrap().clone();
+            w.status.insert_confirmed(l, at);
+        }
+    };
+    relist(&mut w, now - Duration::minutes(30));
+    let r = w.verify_with(&cred, &o);
+    assert!(r.valid, "{r}");
+    assert_eq!(r.verdict, Verdict::Valid);
+    // Confirmed 3 h 5 min ago: cannot be sure, and says how old.
+    relist(&mut w, now - Duration::minutes(185));
+    let r = w.verify_with(&cred, &o);
+    let why = unsure(&r, CheckName::Status);
+    assert!(why.contains("last confirmed 3 h 5 min ago (at most 1 h accepted)"), "{why}");
+    assert!(r.problems().iter().all(|p| p.contains("cannot be sure")), "{r}");
+    // No limit set: the same copy passes.
+    assert!(w.verify(&cred).valid);
+    // Suspended on a stale copy: cannot be sure (it may have been lifted).
+    w.status.get_mut(LIST_S).unwrap().change(&[321], &[], now).unwrap();
+    let r = w.verify_with(&cred, &o);
+    assert!(unsure(&r, CheckName::Status).contains("may have been lifted"), "{r}");
+    // Revoked on a stale copy: invalid, whatever its age.
+    w.status.get_mut(LIST_R).unwrap().change(&[321], &[], now).unwrap();
+    let r = w.verify_with(&cred, &o);
+    assert!(failed(&r, CheckName::Status).starts_with("revoked"), "{r}");
+    assert_eq!(r.verdict, Verdict::Invalid);
 }

@@ -7,7 +7,10 @@
 //! Invariants, checked after every step of every run:
 //! - a replica's list at version v is exactly the owner's list at version v (so no revocation
 //!   is lost, no bit is invented);
-//! - no replica's version of a list ever goes backwards.
+//! - no replica's version of a list ever goes backwards;
+//! - a list is never confirmed current at a time the owner held another version (heartbeats,
+//!   changes and snapshots confirm; a stale heartbeat must not confirm a newer copy, nor a
+//!   newer heartbeat an older one).
 //!
 //! And at the end of every run, after the network drains and one round of syncs, every replica
 //! holds the owner's final lists.
@@ -19,7 +22,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use credentials::did::KeyResolver;
 use credentials::replication::{Replica, Verdict};
-use credentials::status::{SignedDelta, SignedSnapshot, StatusList, StatusPurpose};
+use credentials::status::{
+    Heartbeat, SignedDelta, SignedHeartbeat, SignedSnapshot, StatusList, StatusPurpose,
+};
 use credentials::trust::{Accreditation, Withdrawal};
 use credentials::wire::GossipMessage;
 use credentials::{CredentialKind, Identity};
@@ -57,6 +62,8 @@ struct World {
     lists: Vec<StatusList>,
     /// The owner's every version of every list.
     history: HashMap<String, Vec<StatusList>>,
+    /// When the owner made each version of each list.
+    made_at: HashMap<String, Vec<DateTime<Utc>>>,
     /// Messages in flight: (destination, message).
     flight: Vec<(usize, GossipMessage)>,
     nodes: Vec<Node>,
@@ -94,6 +101,7 @@ impl World {
             .iter()
             .map(|l| (l.id.clone(), vec![l.clone()]))
             .collect();
+        let made_at = lists.iter().map(|l| (l.id.clone(), vec![t0()])).collect();
         let nodes = (0..REPLICAS)
             .map(|_| Node {
                 replica: Replica::new(Some(root.did().into())),
@@ -107,6 +115,7 @@ impl World {
             owner,
             lists,
             history,
+            made_at,
             flight: Vec::new(),
             nodes,
             now: t0(),
@@ -144,6 +153,12 @@ impl World {
         self.broadcast(GossipMessage::Snapshot(snap));
     }
 
+    /// The owner's heartbeat: its lists, at their versions, now.
+    fn heartbeat(&self) -> GossipMessage {
+        let hb = Heartbeat::of(self.owner.did(), &self.lists, self.now);
+        GossipMessage::Heartbeat(SignedHeartbeat::sign(hb, &self.owner).jws)
+    }
+
     /// The owner changes one entry of one list (revocation: set only).
     fn owner_changes(&mut self) {
         let i = self.rng.gen_range(0..self.lists.len());
@@ -157,6 +172,7 @@ impl World {
         };
         let delta = list.change(&s, &c, self.now).unwrap();
         self.history.get_mut(&list.id).unwrap().push(list.clone());
+        self.made_at.get_mut(&list.id).unwrap().push(self.now);
         let jws = SignedDelta::sign(delta, &self.owner).jws;
         self.broadcast(GossipMessage::Delta(jws));
     }
@@ -194,9 +210,11 @@ impl World {
                     GossipMessage::Accreditation(jws) | GossipMessage::Withdrawal(jws) => {
                         node.relay.trust.push(jws.clone())
                     }
+                    GossipMessage::Heartbeat(_) => {}
                 }
+                let verdict = credentials::replication::verdict_of(&update);
                 node.replica.commit(update);
-                Verdict::Stored
+                verdict
             }
             Err(v) => v,
         };
@@ -270,6 +288,16 @@ impl World {
                     l.version
                 );
                 *high = l.version;
+                if let Some(at) = node.replica.confirmed(&l.id) {
+                    let times = &self.made_at[&l.id];
+                    let owner_version = times.iter().filter(|t| **t <= at).count() as u64 - 1;
+                    assert_eq!(
+                        owner_version, l.version,
+                        "step {step}: replica {n} says list {} version {} was current at {at}, \
+                         when the owner held version {owner_version}",
+                        l.id, l.version
+                    );
+                }
             }
         }
     }
@@ -291,6 +319,10 @@ impl World {
                     if a != b {
                         self.sync(a, b, true);
                     }
+                }
+                45..=49 => {
+                    let beat = self.heartbeat();
+                    self.broadcast(beat);
                 }
                 40..=44 => {
                     // A replayed old message: a random earlier delivery again.
@@ -333,6 +365,13 @@ impl World {
             self.sync(0, n, false);
         }
         self.check_invariants(STEPS);
+        // The owner's next heartbeat then confirms every converged copy as current now.
+        self.now += Duration::seconds(1);
+        let beat = self.heartbeat();
+        for n in 0..REPLICAS {
+            assert_eq!(self.deliver(n, &beat), Verdict::Stored, "replica {n}");
+        }
+        self.check_invariants(STEPS + 1);
         for (n, node) in self.nodes.iter().enumerate() {
             for l in &self.lists {
                 let held = node.replica.list(&l.id);
@@ -342,6 +381,12 @@ impl World {
                     l.id,
                     held.map(|h| h.version),
                     l.version
+                );
+                assert_eq!(
+                    node.replica.confirmed(&l.id),
+                    Some(self.now),
+                    "replica {n}: list {} not confirmed by the owner's last heartbeat",
+                    l.id
                 );
             }
         }

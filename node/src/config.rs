@@ -66,6 +66,15 @@ pub struct Config {
     /// Seconds another party's clock may run ahead of this node's before a credential or
     /// presentation counts as "not yet valid" (0 to 3600).
     pub clock_skew_secs: u32,
+    /// Issuer: seconds between heartbeats (a signed "my lists are current at these versions").
+    pub heartbeat_secs: u32,
+    /// Verifier: oldest confirmation of a status list that still counts (seconds since its
+    /// owner last said the held version is current); past it the status check "cannot be
+    /// sure". 0 = no limit.
+    pub max_status_age_secs: u32,
+    /// Issuer: wait for the write-ahead log to reach the disk (fsync) before acknowledging an
+    /// issuance, a records import or a revocation, so that not even a power cut loses one.
+    pub sync_acknowledged_writes: bool,
 }
 
 impl Default for Config {
@@ -92,6 +101,9 @@ impl Default for Config {
             allow_unencrypted_keys: false,
             verifier_log_days: 30,
             clock_skew_secs: 60,
+            heartbeat_secs: DEFAULT_HEARTBEAT_SECS,
+            max_status_age_secs: DEFAULT_MAX_STATUS_AGE_SECS,
+            sync_acknowledged_writes: true,
         }
     }
 }
@@ -102,6 +114,14 @@ pub const MAX_CREDENTIAL_DAYS: u32 = 36_500;
 /// Most status list shards an issuer may spread indexes over (`status_shards`): 65,536 shards
 /// of 131,072 entries hold 8.6 billion credentials.
 pub const MAX_STATUS_SHARDS: u32 = 65_536;
+
+/// Default seconds between an issuer's heartbeats: 5 minutes.
+pub const DEFAULT_HEARTBEAT_SECS: u32 = 300;
+/// Default oldest status-list confirmation a verifier accepts: 1 day (a clinic that loses its
+/// uplink for a few hours keeps verifying; one cut off longer says it cannot be sure).
+pub const DEFAULT_MAX_STATUS_AGE_SECS: u32 = 86_400;
+/// Longest `max_status_age_secs`: 30 days.
+pub const MAX_MAX_STATUS_AGE_SECS: u32 = 30 * 86_400;
 
 /// The file name inside the data dir.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -196,6 +216,28 @@ impl Config {
                 format!("{} is not between 0 and 3600", self.clock_skew_secs),
             ));
         }
+        if !(1..=86_400).contains(&self.heartbeat_secs) {
+            return Err(bad(
+                "heartbeat_secs",
+                format!("{} is not between 1 and 86400", self.heartbeat_secs),
+            ));
+        }
+        if self.max_status_age_secs > MAX_MAX_STATUS_AGE_SECS {
+            return Err(bad(
+                "max_status_age_secs",
+                format!(
+                    "{} is not between 0 (no limit) and {MAX_MAX_STATUS_AGE_SECS} (30 days)",
+                    self.max_status_age_secs
+                ),
+            ));
+        }
+        if self.max_status_age_secs != 0 && self.max_status_age_secs < self.heartbeat_secs {
+            tracing::warn!(
+                max_status_age_secs = self.max_status_age_secs,
+                heartbeat_secs = self.heartbeat_secs,
+                "max_status_age_secs is shorter than this node's own heartbeat interval"
+            );
+        }
         if let Some(u) = &self.status_base_url {
             if !(u.starts_with("https://") || u.starts_with("http://"))
                 || u.contains(char::is_whitespace)
@@ -215,6 +257,11 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// `max_status_age_secs` as verification options take it.
+    pub fn max_status_age(&self) -> Option<i64> {
+        (self.max_status_age_secs > 0).then(|| i64::from(self.max_status_age_secs))
     }
 
     /// Whether the node runs a role.
@@ -295,7 +342,24 @@ verifier_log_days = {log_days}
 # Seconds an issuer's or holder's clock may run ahead of this node's before a credential or
 # presentation is "not yet valid" (expiry is never extended). 0 to 3600.
 clock_skew_secs = {skew}
+
+# Issuer: seconds between heartbeats, the signed "my lists are current at these versions"
+# that lets every verifier tell how fresh its copies are. 1 to 86400.
+heartbeat_secs = {beat}
+
+# Verifier: oldest confirmation of a status list that still counts, in seconds. Past it the
+# status check says "cannot be sure: list last confirmed 3 h ago" instead of passing. Set it
+# well above the issuers' heartbeat interval. 0 = no limit; at most 2592000 (30 days).
+max_status_age_secs = {max_age}
+
+# Issuer: wait until the write-ahead log is on disk (fsync) before acknowledging an issuance,
+# a records import or a revocation, so not even a power cut loses one (`vcnode bench writes`
+# measures the cost). A killed process loses nothing either way.
+sync_acknowledged_writes = {sync_acks}
 "#,
+        sync_acks = c.sync_acknowledged_writes,
+        beat = c.heartbeat_secs,
+        max_age = c.max_status_age_secs,
         skew = c.clock_skew_secs,
         name = c.name,
         plain = c.allow_unencrypted_keys,

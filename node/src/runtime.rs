@@ -249,6 +249,7 @@ pub async fn start(
     let dd = DataDir(dir.to_owned());
     restrict_dir(dir)?;
     let store = Store::open(&dd.db())?;
+    store.set_sync_acknowledged(cfg.sync_acknowledged_writes);
     if let Some(p) = passphrase {
         store.unlock(p)?;
     }
@@ -297,6 +298,7 @@ pub async fn start(
             .filter_map(|a| a.parse().ok())
             .collect(),
         mdns: cfg.mdns,
+        limits: crate::net::rate_limit::Limits::default(),
         name: cfg.name.clone(),
         roles: cfg.roles.clone(),
     };
@@ -325,6 +327,22 @@ pub async fn start(
             })
             .await;
     }));
+
+    // Heartbeats: an issuer says, signed and on a timer, that its lists are current.
+    if cfg.has_role("issuer") {
+        let n2 = node.clone();
+        let mut srx = shutdown_rx.clone();
+        let every = std::time::Duration::from_secs(u64::from(cfg.heartbeat_secs));
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => n2.publish_heartbeat().await,
+                    _ = srx.changed() => break,
+                }
+            }
+        }));
+    }
 
     // Anti-entropy: republish own snapshots, sync with one connected peer.
     let n2 = node.clone();

@@ -247,6 +247,56 @@ impl Hostile {
         }
     }
 
+    /// Sends `n` copies of `bytes` as requests on `proto` at once and drives the swarm until
+    /// each has an answer or failed (or 30 s pass); returns the answers and failures.
+    pub async fn flood(
+        &mut self,
+        peer: PeerId,
+        proto: Proto,
+        bytes: Vec<u8>,
+        n: usize,
+    ) -> (Vec<Vec<u8>>, Vec<String>) {
+        let mut waiting = std::collections::HashSet::new();
+        for _ in 0..n {
+            let b = self.swarm.behaviour_mut();
+            waiting.insert(match proto {
+                Proto::Issue => b.issue.send_request(&peer, bytes.clone()),
+                Proto::Present => b.present.send_request(&peer, bytes.clone()),
+                Proto::Sync => b.sync.send_request(&peer, bytes.clone()),
+            });
+        }
+        let (mut answers, mut failures) = (Vec::new(), Vec::new());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while !waiting.is_empty() {
+            let ev = tokio::select! {
+                ev = self.swarm.select_next_some() => ev,
+                _ = tokio::time::sleep_until(deadline) => break,
+            };
+            let rr = match ev {
+                SwarmEvent::Behaviour(HostileBehaviourEvent::Issue(e))
+                | SwarmEvent::Behaviour(HostileBehaviourEvent::Present(e))
+                | SwarmEvent::Behaviour(HostileBehaviourEvent::Sync(e)) => e,
+                _ => continue,
+            };
+            match rr {
+                request_response::Event::Message {
+                    message:
+                        request_response::Message::Response {
+                            request_id,
+                            response,
+                        },
+                    ..
+                } if waiting.remove(&request_id) => answers.push(response),
+                request_response::Event::OutboundFailure {
+                    request_id, error, ..
+                } if waiting.remove(&request_id) => failures.push(error.to_string()),
+                _ => {}
+            }
+        }
+        failures.extend(waiting.iter().map(|_| "no answer within 30 s".to_owned()));
+        (answers, failures)
+    }
+
     /// Publishes `data` on `topic` to every subscribed peer.
     pub fn publish(&mut self, topic: &str, data: Vec<u8>) -> Result<(), String> {
         self.swarm

@@ -57,6 +57,16 @@ pub struct Net {
 }
 
 pub async fn network() -> Net {
+    network_with(|_| {}).await
+}
+
+/// The network with every node's configuration adjusted by `adjust` (e.g. short heartbeats).
+pub async fn network_with(adjust: impl Fn(&mut Config)) -> Net {
+    let cfg = |name: &str, roles: &[&str], root: &str, bootstrap: Vec<String>| {
+        let mut c = cfg(name, roles, root, bootstrap);
+        adjust(&mut c);
+        c
+    };
     let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     // The root's DID must be known before the others start.
     let (root, root_did) = local_net::start_root(dirs[0].path(), "Root Authority", PASSPHRASE)

@@ -123,6 +123,7 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
         cbor(&ClaimRequest {
             code: code.into(),
             format: format.map(Into::into),
+            staple: None,
         })
     };
     let ask = |domain: &str, challenge: &str, kinds: &[&str]| {
@@ -310,6 +311,7 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
                     snapshots,
                     deltas,
                     answered: _,
+                    heartbeats: _,
                 } => assert!(
                     trust.is_empty() && snapshots.is_empty() && deltas.is_empty(),
                     "{}: answered {trust:?} {snapshots:?} {deltas:?}",
@@ -445,7 +447,56 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
         .unwrap()
         .expect("the clinic holds the agency's accreditation")
         .accreditation;
+    let heartbeat = |issuer: &str, at: chrono::DateTime<chrono::Utc>, signer: &credentials::Identity| {
+        let hb = credentials::status::Heartbeat {
+            issuer: issuer.to_owned(),
+            lists: 2,
+            digest: "0".repeat(64),
+            issued: credentials::time::format(at),
+        };
+        credentials::status::SignedHeartbeat::sign(hb, signer).jws
+    };
     let gossip_rows = vec![
+        GossipRow {
+            name: "a heartbeat of the agency signed by another key",
+            topic: STATUS_TOPIC,
+            data: gossip(GossipMessage::Heartbeat(heartbeat(
+                &agency_did,
+                chrono::Utc::now(),
+                &mallory,
+            ))),
+            verdict: Verdict::Reject,
+        },
+        GossipRow {
+            name: "a heartbeat signed by the agency, dated a day ahead",
+            topic: STATUS_TOPIC,
+            data: gossip(GossipMessage::Heartbeat(heartbeat(
+                &agency_did,
+                chrono::Utc::now() + chrono::Duration::days(1),
+                &agency.identity,
+            ))),
+            verdict: Verdict::Reject,
+        },
+        GossipRow {
+            name: "a heartbeat of an issuer never accredited",
+            topic: STATUS_TOPIC,
+            data: gossip(GossipMessage::Heartbeat(heartbeat(
+                mallory.did(),
+                chrono::Utc::now(),
+                &mallory,
+            ))),
+            verdict: Verdict::Ignore,
+        },
+        GossipRow {
+            name: "a heartbeat on the trust topic",
+            topic: TRUST_TOPIC,
+            data: gossip(GossipMessage::Heartbeat(heartbeat(
+                &agency_did,
+                chrono::Utc::now(),
+                &agency.identity,
+            ))),
+            verdict: Verdict::Reject,
+        },
         GossipRow {
             name: "not JSON",
             topic: STATUS_TOPIC,

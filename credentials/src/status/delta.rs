@@ -271,7 +271,7 @@ impl StatusList {
     }
 }
 
-fn sign<T: Serialize>(typ: &str, body: &T, signer: &Identity) -> String {
+pub(super) fn sign<T: Serialize>(typ: &str, body: &T, signer: &Identity) -> String {
     let payload = serde_json::to_vec(body).unwrap_or_default();
     sign_compact(
         &Header::eddsa(typ, Some(signer.verification_method())),
@@ -281,7 +281,7 @@ fn sign<T: Serialize>(typ: &str, body: &T, signer: &Identity) -> String {
 }
 
 /// A compact JWS of type `typ` and its body, unverified.
-fn parse_typed<'a, T: serde::de::DeserializeOwned>(
+pub(super) fn parse_typed<'a, T: serde::de::DeserializeOwned>(
     typ: &str,
     jws: &'a str,
 ) -> Result<(CompactJws<'a>, T), StatusError> {
@@ -299,7 +299,7 @@ fn parse_typed<'a, T: serde::de::DeserializeOwned>(
     Ok((parsed, body))
 }
 
-fn open<T: serde::de::DeserializeOwned>(
+pub(super) fn open<T: serde::de::DeserializeOwned>(
     typ: &str,
     jws: &str,
     keys: &KeyResolver,

@@ -7,6 +7,8 @@ mod allocate;
 mod bitstring;
 mod delta;
 mod entry;
+mod heartbeat;
+mod staple;
 
 pub use allocate::{allocate_across, Allocation, IndexAllocator};
 pub use bitstring::{Bitstring, MAX_BITS, MIN_BITS};
@@ -15,6 +17,8 @@ pub use delta::{
     MAX_ENCODED_LIST_CHARS, SHARD_BITS,
 };
 pub use entry::{list_credential_unsigned, StatusEntry};
+pub use heartbeat::{lists_digest, Heartbeat, SignedHeartbeat, HEARTBEAT_TYP};
+pub use staple::{Carried, Staple, StapleError, STAPLE_CLAIM, STAPLE_TYP};
 
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +56,14 @@ impl StatusPurpose {
         match self {
             Self::Revocation => "revocation",
             Self::Suspension => "suspension",
+        }
+    }
+
+    /// "revoked" / "suspended".
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            Self::Revocation => "revoked",
+            Self::Suspension => "suspended",
         }
     }
 

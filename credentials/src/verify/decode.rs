@@ -45,6 +45,9 @@ pub struct PresentationFacts {
     pub expires: Option<i64>,
     /// Holder binding verdict found while decoding (e.g. `sd_hash` mismatch).
     pub binding: Result<String, String>,
+    /// The issuer's status staple the holder carries (SD-JWT key binding JWT), unverified;
+    /// `Err` when the claim is there but malformed.
+    pub staple: Option<Result<crate::status::Carried, String>>,
 }
 
 /// One credential, decoded.
@@ -340,6 +343,7 @@ fn decode_jwt_vp<'a>(
         issued_at: num(&payload, "iat"),
         expires: num(&payload, "exp"),
         binding,
+        staple: None,
     });
     Ok(out)
 }
@@ -483,6 +487,10 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
             issued_at: num(&kb_payload, "iat"),
             expires: num(&kb_payload, "exp"),
             binding,
+            staple: kb_payload.get(crate::status::STAPLE_CLAIM).map(|v| {
+                serde_json::from_value(v.clone())
+                    .map_err(|e| format!("the {} claim is malformed: {e}", crate::status::STAPLE_CLAIM))
+            }),
         });
     }
     Ok(out)

@@ -16,7 +16,7 @@ pub use decode::{
     bind_subjects, decode, issuer_did, preview, Decoded, DecodedCredential, PresentationFacts,
     SigItem, MAX_INPUT_BYTES,
 };
-pub use report::{CheckName, CheckResult, Outcome, VerificationReport};
+pub use report::{CheckName, CheckResult, Outcome, VerificationReport, Verdict};
 pub use sources::{
     status_bit_of, MemoryStatus, MemoryTrust, Nothing, StatusBit, StatusLookupError, StatusSource,
     TrustSource,
@@ -52,6 +52,10 @@ pub struct VerifyOptions {
     pub domain: Option<String>,
     /// Skip the status check.
     pub skip_status: bool,
+    /// Oldest acceptable confirmation of a status list (seconds since its owner last said,
+    /// by a signed change, snapshot or heartbeat, that the held version is current). Past it
+    /// the status check cannot be sure, and says how old the list is. `None`: no limit.
+    pub max_status_age_secs: Option<i64>,
     /// Skip the issuer-accredited check.
     pub skip_trust: bool,
     /// Oldest acceptable presentation (`now - iat`), when the presentation has no `exp`.
@@ -80,6 +84,7 @@ impl VerifyOptions {
             challenge: None,
             domain: None,
             skip_status: false,
+            max_status_age_secs: None,
             skip_trust: false,
             max_presentation_age_secs: None,
             accept_open_audience: false,
@@ -279,7 +284,8 @@ impl Verifier {
             } else {
                 String::new()
             };
-            self.credential_checks(&mut r, c, &prefix, opts, status, trust);
+            let staple = d.presentation.as_ref().and_then(|p| p.staple.as_ref());
+            self.credential_checks(&mut r, c, &prefix, opts, status, trust, staple);
         }
         match &d.presentation {
             None if opts.expects_presentation() => missing_presentation(&mut r, opts),
@@ -330,6 +336,7 @@ impl Verifier {
         )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn credential_checks(
         &self,
         r: &mut VerificationReport,
@@ -338,6 +345,7 @@ impl Verifier {
         opts: &VerifyOptions,
         status: &dyn StatusSource,
         trust: &dyn TrustSource,
+        staple: Option<&Result<crate::status::Carried, String>>,
     ) {
         let types: Vec<&str> = match c.credential.get("type") {
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -435,13 +443,18 @@ impl Verifier {
                 Outcome::skip("skipped by request (--skip status)"),
             );
         } else {
-            r.record(
-                CheckName::Status,
-                check_status(&c.credential, issuer, status).map_or_else(
-                    |e| Outcome::fail(format!("{prefix}{e}")),
-                    Outcome::pass_with,
-                ),
-            );
+            let outcome = match check_status(&c.credential, issuer, status, opts) {
+                Outcome::Unsure { reason } => {
+                    with_staple(reason, &c.credential, issuer, staple, opts, &self.keys)
+                }
+                other => other,
+            };
+            let outcome = match outcome {
+                Outcome::Fail { reason } => Outcome::fail(format!("{prefix}{reason}")),
+                Outcome::Unsure { reason } => Outcome::unsure(format!("{prefix}{reason}")),
+                other => other,
+            };
+            r.record(CheckName::Status, outcome);
         }
     }
 }
@@ -601,55 +614,154 @@ fn validity(c: &DecodedCredential, now: DateTime<Utc>, skew: i64) -> Result<Stri
     })
 }
 
+/// The status check: a failure for a set bit of a current list (or a list that is not the
+/// issuer's), "cannot be sure" for a list not held or not confirmed recently enough, a pass
+/// otherwise. A revocation seen on any copy is final (revocation is permanent); a suspension
+/// seen on a stale copy may have been lifted since, so it cannot be sure.
 fn check_status(
     credential: &Value,
     issuer: Option<&str>,
     status: &dyn StatusSource,
-) -> Result<String, String> {
-    let entries = StatusEntry::from_credential(credential).map_err(|e| e.to_string())?;
+    opts: &VerifyOptions,
+) -> Outcome {
+    let entries = match StatusEntry::from_credential(credential) {
+        Ok(e) => e,
+        Err(e) => return Outcome::fail(e.to_string()),
+    };
     if entries.is_empty() {
-        return Ok("credential carries no status entry (cannot be revoked)".into());
+        return Outcome::pass_with("credential carries no status entry (cannot be revoked)");
     }
     let mut seen = Vec::new();
+    let mut unsure = Vec::new();
     for e in &entries {
-        let bit = status
-            .status_bit(&e.list, e.index)
-            .map_err(|err| err.to_string())?;
+        let bit = match status.status_bit(&e.list, e.index) {
+            Ok(b) => b,
+            Err(err @ StatusLookupError::NotHeld { .. }) => {
+                unsure.push(err.to_string());
+                continue;
+            }
+            Err(err) => return Outcome::fail(err.to_string()),
+        };
         if bit.purpose != e.purpose {
-            return Err(format!(
+            return Outcome::fail(format!(
                 "status list {} is a {} list, but the entry says {}",
                 e.list, bit.purpose, e.purpose
             ));
         }
         if Some(bit.owner.as_str()) != issuer {
-            return Err(format!(
+            return Outcome::fail(format!(
                 "status list {} belongs to {}, not to the credential's issuer",
                 e.list, bit.owner
             ));
         }
+        let stale = stale_by(&bit, opts);
         if bit.set {
-            return Err(match e.purpose {
-                StatusPurpose::Revocation => format!(
-                    "revoked (list {} index {}, version {})",
-                    e.list, e.index, bit.version
-                ),
-                StatusPurpose::Suspension => format!(
-                    "suspended (list {} index {}, version {})",
-                    e.list, e.index, bit.version
-                ),
-            });
+            match (e.purpose, stale) {
+                (StatusPurpose::Revocation, _) => {
+                    return Outcome::fail(format!(
+                        "revoked (list {} index {}, version {})",
+                        e.list, e.index, bit.version
+                    ))
+                }
+                (StatusPurpose::Suspension, None) => {
+                    return Outcome::fail(format!(
+                        "suspended (list {} index {}, version {})",
+                        e.list, e.index, bit.version
+                    ))
+                }
+                (StatusPurpose::Suspension, Some(why)) => {
+                    unsure.push(format!("suspended as of {why}; it may have been lifted since"));
+                    continue;
+                }
+            }
         }
-        seen.push(format!(
-            "not {} (v{})",
-            if e.purpose == StatusPurpose::Revocation {
-                "revoked"
-            } else {
-                "suspended"
-            },
-            bit.version
+        if let Some(why) = stale {
+            unsure.push(format!("not {} as of {why}", e.purpose.past_tense()));
+            continue;
+        }
+        seen.push(format!("not {} (v{})", e.purpose.past_tense(), bit.version));
+    }
+    if unsure.is_empty() {
+        Outcome::pass_with(seen.join(", "))
+    } else {
+        Outcome::unsure(unsure.join("; "))
+    }
+}
+
+/// A status check that could not be sure from this node's lists, decided by the issuer's
+/// staple the holder carries when there is one: signed by the credential's issuer for this
+/// credential, and recent enough (the same maximum age as a list's confirmation; a day when
+/// no maximum is set). A revocation seen on a list never reaches here: it is final.
+fn with_staple(
+    reason: String,
+    credential: &Value,
+    issuer: Option<&str>,
+    staple: Option<&Result<crate::status::Carried, String>>,
+    opts: &VerifyOptions,
+    keys: &KeyResolver,
+) -> Outcome {
+    let Some(staple) = staple else {
+        return Outcome::unsure(reason);
+    };
+    let (Some(issuer), Some(id)) = (issuer, credential.get("id").and_then(Value::as_str)) else {
+        return Outcome::unsure(format!(
+            "{reason}; a status staple needs the credential's issuer and id"
+        ));
+    };
+    let carried = match staple {
+        Ok(c) => c,
+        Err(e) => return Outcome::unsure(format!("{reason}; {e}")),
+    };
+    let s = match crate::status::Staple::verify_carried(issuer, id, carried, keys) {
+        Ok(s) => s,
+        Err(e) => return Outcome::unsure(format!("{reason}; the carried {e}")),
+    };
+    let max = opts.max_status_age_secs.unwrap_or(DEFAULT_MAX_STAPLE_AGE_SECS);
+    let age = opts.now.timestamp() - s.iat;
+    if age > max {
+        return Outcome::unsure(format!(
+            "{reason}; the issuer's status staple is {} old (at most {} accepted)",
+            crate::time::human_duration(age),
+            crate::time::human_duration(max)
         ));
     }
-    Ok(seen.join(", "))
+    if -age > opts.clock_skew_secs {
+        return Outcome::unsure(format!(
+            "{reason}; the issuer's status staple is dated in the future"
+        ));
+    }
+    Outcome::pass_with(format!(
+        "neither revoked nor suspended as of {} ({} ago), by the issuer's status staple; this node's own copy: {reason}",
+        s.at().map(crate::time::format).unwrap_or_default(),
+        crate::time::human_duration(age)
+    ))
+}
+
+/// Oldest status staple accepted when no maximum status age is set: one day.
+pub const DEFAULT_MAX_STAPLE_AGE_SECS: i64 = 86_400;
+
+/// Why a held list is too old to be sure of (`None` when it is recent enough, or no limit
+/// is set): "list L last confirmed 3 h 5 min ago (at most 1 h)".
+fn stale_by(bit: &StatusBit, opts: &VerifyOptions) -> Option<String> {
+    let max = opts.max_status_age_secs?;
+    match bit.confirmed {
+        None => Some(format!(
+            "a copy of list version {} never confirmed current by its owner (at most {} old accepted)",
+            bit.version,
+            crate::time::human_duration(max)
+        )),
+        Some(at) => {
+            let age = (opts.now - at).num_seconds();
+            (age > max).then(|| {
+                format!(
+                    "list version {} last confirmed {} ago (at most {} accepted)",
+                    bit.version,
+                    crate::time::human_duration(age),
+                    crate::time::human_duration(max)
+                )
+            })
+        }
+    }
 }
 
 /// A presentation was expected but the input is a bare credential (or an SD-JWT without its key

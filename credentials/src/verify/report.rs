@@ -71,6 +71,9 @@ pub enum Outcome {
     },
     /// Failed, with the field or check at fault.
     Fail { reason: String },
+    /// Could not be decided either way from what this node holds (a status list not held,
+    /// or not confirmed current recently enough): neither a pass nor a failure.
+    Unsure { reason: String },
     /// Not run, and why (asked to skip, or not applicable).
     Skip { reason: String },
 }
@@ -92,6 +95,12 @@ impl Outcome {
             reason: reason.into(),
         }
     }
+    /// Cannot be decided.
+    pub fn unsure(reason: impl Into<String>) -> Self {
+        Self::Unsure {
+            reason: reason.into(),
+        }
+    }
     /// A skip.
     pub fn skip(reason: impl Into<String>) -> Self {
         Self::Skip {
@@ -101,6 +110,41 @@ impl Outcome {
     /// True for `Fail`.
     pub fn is_fail(&self) -> bool {
         matches!(self, Self::Fail { .. })
+    }
+
+    /// How bad it is, for merging: Pass < Skip < Unsure < Fail.
+    fn rank(&self) -> u8 {
+        match self {
+            Self::Pass { .. } => 0,
+            Self::Skip { .. } => 1,
+            Self::Unsure { .. } => 2,
+            Self::Fail { .. } => 3,
+        }
+    }
+}
+
+/// The overall answer, in the words a clinic desk shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every check that ran passed.
+    Valid,
+    /// A check failed.
+    #[default]
+    Invalid,
+    /// No check failed, but one could not be decided (e.g. the status list is not known to be
+    /// current): not a silent "valid", not a false "revoked".
+    CannotBeSure,
+}
+
+impl Verdict {
+    /// The words shown to people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "VALID",
+            Self::Invalid => "INVALID",
+            Self::CannotBeSure => "CANNOT BE SURE",
+        }
     }
 }
 
@@ -117,8 +161,10 @@ pub struct CheckResult {
 /// Everything a verifier learns from one input.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct VerificationReport {
-    /// True when no check failed.
+    /// True when every check passed or was skipped (none failed, none undecided).
     pub valid: bool,
+    /// Valid, invalid, or cannot be sure.
+    pub verdict: Verdict,
     /// The detected encoding (`vc+jwt`, `vc+sd-jwt`, `di`, `vp+jwt`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
@@ -154,15 +200,11 @@ pub struct VerificationReport {
 
 impl VerificationReport {
     /// Records a check's outcome, replacing an earlier one for the same check only if the new
-    /// one is worse (Fail > Skip > Pass), so presentations can merge credential-level results.
+    /// one is worse (Fail > Unsure > Skip > Pass), so presentations can merge credential-level
+    /// results.
     pub fn record(&mut self, check: CheckName, outcome: Outcome) {
-        let rank = |o: &Outcome| match o {
-            Outcome::Pass { .. } => 0,
-            Outcome::Skip { .. } => 1,
-            Outcome::Fail { .. } => 2,
-        };
         match self.checks.iter_mut().find(|c| c.check == check) {
-            Some(existing) if rank(&outcome) > rank(&existing.outcome) => {
+            Some(existing) if outcome.rank() > existing.outcome.rank() => {
                 existing.outcome = outcome
             }
             Some(_) => {}
@@ -170,10 +212,16 @@ impl VerificationReport {
         }
     }
 
-    /// Sorts checks into pipeline order and computes `valid`.
+    /// Sorts checks into pipeline order and computes `verdict` and `valid`.
     pub fn finish(mut self) -> Self {
         self.checks.sort_by_key(|c| c.check);
-        self.valid = !self.checks.is_empty() && !self.checks.iter().any(|c| c.outcome.is_fail());
+        let worst = self.checks.iter().map(|c| c.outcome.rank()).max();
+        self.verdict = match worst {
+            None | Some(3) => Verdict::Invalid,
+            Some(2) => Verdict::CannotBeSure,
+            Some(_) => Verdict::Valid,
+        };
+        self.valid = self.verdict == Verdict::Valid;
         self
     }
 
@@ -192,11 +240,26 @@ impl VerificationReport {
             _ => None,
         })
     }
+
+    /// Every failed or undecided check, as `check: reason` (undecided ones say "cannot be
+    /// sure"): what the API's `errors`, the verifier log and the desk show.
+    pub fn problems(&self) -> Vec<String> {
+        self.checks
+            .iter()
+            .filter_map(|c| match &c.outcome {
+                Outcome::Fail { reason } => Some(format!("{}: {reason}", c.check.as_str())),
+                Outcome::Unsure { reason } => {
+                    Some(format!("{}: cannot be sure: {reason}", c.check.as_str()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 impl std::fmt::Display for VerificationReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{}", if self.valid { "VALID" } else { "INVALID" })?;
+        writeln!(f, "{}", self.verdict.as_str())?;
         if let Some(fmt) = &self.format {
             writeln!(
                 f,
@@ -243,6 +306,7 @@ impl std::fmt::Display for VerificationReport {
             let (mark, text) = match &c.outcome {
                 Outcome::Pass { detail } => ("pass", detail.clone().unwrap_or_default()),
                 Outcome::Fail { reason } => ("FAIL", reason.clone()),
+                Outcome::Unsure { reason } => ("UNSURE", format!("cannot be sure: {reason}")),
                 Outcome::Skip { reason } => ("skip", reason.clone()),
             };
             writeln!(f, "    {:<18} {mark}  {text}", c.check.as_str())?;

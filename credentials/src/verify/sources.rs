@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use crate::status::{StatusList, StatusPurpose};
 use crate::trust::TrustEntry;
 
@@ -17,6 +19,9 @@ pub struct StatusBit {
     pub owner: String,
     /// The list version the answer comes from.
     pub version: u64,
+    /// When it was last confirmed that this version is the owner's current one (the owner's
+    /// own clock: a signed change, snapshot or heartbeat); `None` if never.
+    pub confirmed: Option<DateTime<Utc>>,
 }
 
 /// Why a status bit could not be read.
@@ -46,6 +51,7 @@ pub trait TrustSource: Sync {
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStatus {
     lists: HashMap<String, StatusList>,
+    confirmed: HashMap<String, DateTime<Utc>>,
 }
 
 impl MemoryStatus {
@@ -57,6 +63,11 @@ impl MemoryStatus {
     pub fn insert(&mut self, list: StatusList) {
         self.lists.insert(list.id.clone(), list);
     }
+    /// Adds or replaces a list its owner confirmed current at `at` (a snapshot's time).
+    pub fn insert_confirmed(&mut self, list: StatusList, at: DateTime<Utc>) {
+        self.confirmed.insert(list.id.clone(), at);
+        self.insert(list);
+    }
     /// A held list, for changes.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut StatusList> {
         self.lists.get_mut(id)
@@ -65,15 +76,22 @@ impl MemoryStatus {
 
 impl StatusSource for MemoryStatus {
     fn status_bit(&self, list: &str, index: u64) -> Result<StatusBit, StatusLookupError> {
-        status_bit_of(self.lists.get(list), list, index)
+        status_bit_of(
+            self.lists.get(list),
+            list,
+            index,
+            self.confirmed.get(list).copied(),
+        )
     }
 }
 
-/// The answer of a status source holding `held` (decoded) under the name `list`.
+/// The answer of a status source holding `held` (decoded) under the name `list`, last
+/// confirmed current at `confirmed`.
 pub fn status_bit_of(
     held: Option<&crate::status::StatusList>,
     list: &str,
     index: u64,
+    confirmed: Option<DateTime<Utc>>,
 ) -> Result<StatusBit, StatusLookupError> {
     let l = held.ok_or_else(|| StatusLookupError::NotHeld {
         list: list.to_owned(),
@@ -91,6 +109,7 @@ pub fn status_bit_of(
         purpose: l.purpose,
         owner: l.issuer.clone(),
         version: l.version,
+        confirmed,
     })
 }
 

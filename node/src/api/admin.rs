@@ -344,6 +344,25 @@ pub async fn wallet_show(
 }
 
 #[derive(Deserialize)]
+pub struct StapleBody {
+    id: String,
+}
+
+/// `POST /admin/wallet/staple {id}`: fetch and keep a status staple from the issuer.
+pub async fn wallet_staple(
+    State(s): State<ApiState>,
+    Json(b): Json<StapleBody>,
+) -> Result<Json<Value>, ApiError> {
+    let staple = s.node.fetch_staple(&b.id).await.map_err(bad)?;
+    let as_of = credentials::jose::CompactJws::parse(&staple)
+        .ok()
+        .and_then(|p| p.payload_json::<credentials::status::Staple>().ok())
+        .and_then(|st| st.at())
+        .map(credentials::time::format);
+    Ok(Json(json!({"id": b.id, "staple": staple, "asOf": as_of})))
+}
+
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportBody {
     passphrase: String,

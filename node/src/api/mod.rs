@@ -78,6 +78,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/wallet/import", post(admin::wallet_import))
         .route("/admin/wallet/delete", post(admin::wallet_delete))
         .route("/admin/wallet/qr", post(admin::wallet_qr))
+        .route("/admin/wallet/staple", post(admin::wallet_staple))
         .route(
             "/admin/presentation-request",
             post(admin::presentation_request),

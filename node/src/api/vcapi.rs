@@ -104,17 +104,14 @@ fn verdict(r: credentials::VerificationReport) -> Response {
         .filter(|c| matches!(c.outcome, credentials::verify::Outcome::Pass { .. }))
         .map(|c| c.check.as_str())
         .collect();
-    let errors: Vec<String> = r
-        .checks
-        .iter()
-        .filter_map(|c| match &c.outcome {
-            credentials::verify::Outcome::Fail { reason } => {
-                Some(format!("{}: {reason}", c.check.as_str()))
-            }
-            _ => None,
-        })
-        .collect();
-    let body = json!({ "verified": r.valid, "checks": checks, "errors": errors, "report": r });
+    let errors = r.problems();
+    let body = json!({
+        "verified": r.valid,
+        "verdict": r.verdict,
+        "checks": checks,
+        "errors": errors,
+        "report": r
+    });
     let code = if r.valid {
         StatusCode::OK
     } else {

@@ -1,6 +1,7 @@
 //! The `vcnode` command line (clap derive). Each subcommand lives in its own module; this one only
 //! parses and dispatches, and maps results to exit codes: 0 success/valid, 1 invalid, 2 unusable
-//! input or arguments.
+//! input or arguments, 3 cannot be sure (no check failed, but a status list is not held or not
+//! confirmed current recently enough).
 
 mod bench;
 mod client;
@@ -17,6 +18,8 @@ use clap::{Parser, Subcommand};
 
 /// Exit code for unusable input or arguments.
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code for "cannot be sure" (see [`credentials::verify::Verdict::CannotBeSure`]).
+pub const EXIT_CANNOT_BE_SURE: i32 = 3;
 
 #[derive(Parser)]
 #[command(

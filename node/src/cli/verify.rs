@@ -57,6 +57,12 @@ pub struct VerifyArgs {
     /// The root authority's DID (needed with --trust).
     #[arg(long)]
     root: Option<String>,
+    /// Oldest status-list confirmation accepted, in seconds (how long ago the list's owner
+    /// last said the held version is current: a change, snapshot or heartbeat); past it the
+    /// status check cannot be sure (exit code 3). Default: the node's `max_status_age_secs`
+    /// with --data-dir, otherwise no limit. 0 = no limit.
+    #[arg(long)]
+    max_status_age: Option<u32>,
     /// Verify as of this time (RFC 3339) instead of now.
     #[arg(long, value_parser = super::parse_time)]
     now: Option<chrono::DateTime<chrono::Utc>>,
@@ -65,6 +71,7 @@ pub struct VerifyArgs {
 /// Status and trust answered from a node's store, opened read-only.
 struct StoreFacts {
     sources: crate::roles::Replicator,
+    max_status_age: Option<i64>,
     did: Option<String>,
     domain: Option<String>,
 }
@@ -79,6 +86,7 @@ fn store_facts(dir: &std::path::Path) -> anyhow::Result<StoreFacts> {
     let did = store.node_did()?;
     Ok(StoreFacts {
         sources: crate::roles::Replicator::load(store, cfg.root_did.clone())?,
+        max_status_age: cfg.max_status_age(),
         domain: did.clone(),
         did,
     })
@@ -110,9 +118,12 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     let mut status = MemoryStatus::new();
     for f in &a.status_lists {
         let jws = super::read_input(f)?;
-        let (_, list) =
+        let (signed, list) =
             SignedSnapshot::open(jws.trim(), &keys).with_context(|| format!("status list {f}"))?;
-        status.insert(list);
+        match credentials::time::parse(&signed.snapshot.issued) {
+            Ok(at) => status.insert_confirmed(list, at.min(now)),
+            Err(_) => status.insert(list),
+        }
     }
     let mut trust = MemoryTrust::new();
     for f in &a.trust {
@@ -142,6 +153,12 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut opts = VerifyOptions::at(now);
+    opts.max_status_age_secs = match (a.max_status_age, &facts) {
+        (Some(0), _) => None,
+        (Some(s), _) => Some(i64::from(s)),
+        (None, Some(f)) => f.max_status_age,
+        (None, None) => None,
+    };
     opts.challenge = a.challenge;
     opts.domain = a.domain;
     if let Some(f) = facts.as_ref().filter(|_| !a.bare_credential) {
@@ -199,6 +216,11 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         super::EXIT_USAGE
     } else if reports.iter().all(|r| r.valid) {
         0
+    } else if reports
+        .iter()
+        .all(|r| r.valid || r.verdict == credentials::verify::Verdict::CannotBeSure)
+    {
+        super::EXIT_CANNOT_BE_SURE
     } else {
         1
     })

@@ -23,6 +23,11 @@ pub enum WalletCommand {
     Import(ImportArgs),
     /// Delete a credential.
     Delete(DeleteArgs),
+    /// Ask the credential's issuer for a status staple (a signed "neither revoked nor
+    /// suspended as of now") and keep it with the credential: presentations carry it, so a
+    /// verifier whose lists are stale can still decide. The issuer learns that you are about
+    /// to show the credential, not where.
+    Staple(ShowArgs),
 }
 
 #[derive(Args)]
@@ -118,6 +123,11 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
                 &json!({"passphrase": pass.as_str(), "file": file}),
             )?;
             println!("imported {} credentials", v["imported"]);
+        }
+        WalletCommand::Staple(a) => {
+            let v = Client::for_data_dir(&a.d.data_dir)?
+                .post("/admin/wallet/staple", &json!({"id": a.id}))?;
+            println!("status staple for {} as of {}", a.id, v["asOf"].as_str().unwrap_or("?"));
         }
         WalletCommand::Delete(a) => {
             let pass = a.passphrase.required()?;

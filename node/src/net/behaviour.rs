@@ -62,6 +62,10 @@ fn peer_scoring() -> (gossipsub::PeerScoreParams, gossipsub::PeerScoreThresholds
 /// Everything a vcnet node speaks.
 #[derive(NetworkBehaviour)]
 pub struct VcnetBehaviour {
+    /// Peers banned for flooding: their connections are closed and refused.
+    pub blocked: libp2p::allow_block_list::Behaviour<libp2p::allow_block_list::BlockedPeers>,
+    /// Caps on connections, so no one peer or crowd of half-open dials exhausts the node.
+    pub limits: libp2p::connection_limits::Behaviour,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
     pub kad: kad::Behaviour<kad::store::MemoryStore>,
@@ -126,6 +130,13 @@ impl VcnetBehaviour {
             kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), kad_cfg);
         kad.set_mode(Some(kad::Mode::Server));
         Ok(Self {
+            blocked: Default::default(),
+            limits: libp2p::connection_limits::Behaviour::new(
+                libp2p::connection_limits::ConnectionLimits::default()
+                    .with_max_pending_incoming(Some(MAX_PENDING_INCOMING))
+                    .with_max_established_incoming(Some(MAX_ESTABLISHED_INCOMING))
+                    .with_max_established_per_peer(Some(MAX_CONNECTIONS_PER_PEER)),
+            ),
             identify: identify::Behaviour::new(
                 identify::Config::new(PROTOCOL_VERSION.into(), key.public())
                     .with_agent_version(agent),
@@ -144,6 +155,13 @@ impl VcnetBehaviour {
         })
     }
 }
+
+/// Incoming connections still in their handshake, at most.
+pub const MAX_PENDING_INCOMING: u32 = 128;
+/// Incoming connections established, at most.
+pub const MAX_ESTABLISHED_INCOMING: u32 = 4096;
+/// Connections with one peer, at most (TCP and QUIC, both directions).
+pub const MAX_CONNECTIONS_PER_PEER: u32 = 4;
 
 /// Presentation requests wait for the holder's consent when its policy is "ask".
 pub const PRESENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);

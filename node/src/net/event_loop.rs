@@ -16,12 +16,16 @@ use super::behaviour::VcnetBehaviour;
 use super::behaviour::{VcnetBehaviourEvent, STATUS_TOPIC, TRUST_TOPIC};
 use super::handle::{NetError, NetHandle};
 use super::protocols::*;
+use super::rate_limit::{Kind, Limits, PeerLimiter, Struck};
 
 /// Commands queued to the event loop. Bounded: callers wait when the loop is busy.
 pub const COMMAND_CAP: usize = 256;
 /// Inbound events queued to the node service. The loop never waits on it: when full, requests
 /// are refused as busy and gossip is ignored, and the drop is counted.
 pub const INBOUND_CAP: usize = 1024;
+
+/// The refusal a peer over its rate limit gets.
+pub const RATE_LIMITED: &str = "rate limited: too many requests from this peer; slow down";
 
 /// A gossip validation verdict (gossipsub's three outcomes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +163,15 @@ pub struct NetStats {
     pub gossip_rejected: u64,
     /// Gossip messages dropped without penalty (old, duplicate, not yet applicable).
     pub gossip_ignored: u64,
+    /// Inbound requests and gossip refused because their peer was over its rate limit.
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// Peers banned for flooding (since start).
+    #[serde(default)]
+    pub peers_banned: u64,
+    /// Peers banned now.
+    #[serde(default)]
+    pub peers_banned_now: u64,
 }
 
 /// How to start the network.
@@ -176,6 +189,8 @@ pub struct NetConfig {
     pub name: String,
     /// Roles to announce.
     pub roles: Vec<String>,
+    /// Per-peer rate limits and bans.
+    pub limits: Limits,
 }
 
 /// Owns the swarm.
@@ -196,6 +211,10 @@ pub struct EventLoop {
     dropped_inbound: u64,
     /// Gossip verdicts reported (accepted, rejected, ignored).
     verdicts: [u64; 3],
+    /// Per-peer rate limits, strikes and bans.
+    limiter: PeerLimiter,
+    rate_limited: u64,
+    peers_banned: u64,
 }
 
 /// A request held until its peer's address is known.
@@ -281,6 +300,9 @@ pub fn start(
         status_gossip_bytes: 0,
         dropped_inbound: 0,
         verdicts: [0; 3],
+        limiter: PeerLimiter::new(cfg.limits.clone()),
+        rate_limited: 0,
+        peers_banned: 0,
     };
     Ok((handle, inbound_rx, el))
 }
@@ -295,9 +317,16 @@ pub fn did_of_peer_key(key: &identity::PublicKey) -> Option<String> {
 impl EventLoop {
     /// Runs until shutdown is signalled or every handle is dropped.
     pub async fn run(mut self) {
+        let mut housekeeping = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tokio::select! {
                 ev = self.swarm.select_next_some() => self.on_swarm_event(ev),
+                _ = housekeeping.tick() => {
+                    for peer in self.limiter.expire(std::time::Instant::now()) {
+                        tracing::info!(%peer, "ban ended");
+                        self.swarm.behaviour_mut().blocked.unblock_peer(peer);
+                    }
+                }
                 cmd = self.commands.recv() => match cmd {
                     Some(c) => self.on_command(c),
                     None => break,
@@ -319,6 +348,31 @@ impl EventLoop {
                 }
             }
         })
+    }
+
+    /// Whether to take on one more piece of `kind` work from `peer`. Over its limit, the
+    /// refusal counts as a strike; enough strikes ban the peer (connections closed, new ones
+    /// refused) for a while.
+    fn admit(&mut self, peer: PeerId, kind: Kind) -> bool {
+        let now = std::time::Instant::now();
+        if self.limiter.allow(peer, kind, now) {
+            return true;
+        }
+        self.rate_limited += 1;
+        // Gossip over the limit is dropped unread but is no offence: an honest relay bursts
+        // when an agency revokes in bulk (what it drops, a sync brings).
+        if kind != Kind::Gossip {
+            self.strike(peer, now);
+        }
+        false
+    }
+
+    fn strike(&mut self, peer: PeerId, now: std::time::Instant) {
+        if self.limiter.strike(peer, now) == Struck::Ban {
+            self.peers_banned += 1;
+            tracing::warn!(%peer, "peer banned for flooding: connections closed and refused");
+            self.swarm.behaviour_mut().blocked.block_peer(peer);
+        }
     }
 
     fn on_command(&mut self, c: Command) {
@@ -377,6 +431,9 @@ impl EventLoop {
                 }
                 b.gossipsub
                     .report_message_validation_result(&id, &source, acc);
+                if validation == Validation::Reject {
+                    self.strike(source, std::time::Instant::now());
+                }
             }
             Command::Stats { reply } => {
                 let _ = reply.send(NetStats {
@@ -385,6 +442,12 @@ impl EventLoop {
                     gossip_accepted: self.verdicts[0],
                     gossip_rejected: self.verdicts[1],
                     gossip_ignored: self.verdicts[2],
+                    rate_limited: self.rate_limited,
+                    peers_banned: self.peers_banned,
+                    peers_banned_now: self
+                        .limiter
+                        .banned_count(std::time::Instant::now())
+                        as u64,
                 });
             }
             Command::Peers { reply } => {
@@ -532,6 +595,17 @@ impl EventLoop {
                 if message.topic.as_str() == STATUS_TOPIC {
                     self.status_gossip_bytes += message.data.len() as u64;
                 }
+                if !self.admit(propagation_source, Kind::Gossip) {
+                    self.swarm
+                        .behaviour_mut()
+                        .gossipsub
+                        .report_message_validation_result(
+                            &message_id,
+                            &propagation_source,
+                            gossipsub::MessageAcceptance::Ignore,
+                        );
+                    return;
+                }
                 let ev = Inbound::Gossip {
                     topic: message.topic.to_string(),
                     data: message.data,
@@ -621,6 +695,17 @@ impl EventLoop {
                 request,
                 channel,
             } => {
+                if !self.admit(peer, Kind::Claim) {
+                    let limited = ClaimResponse::Refused {
+                        reason: RATE_LIMITED.into(),
+                    };
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .issue
+                        .send_response(channel, limited);
+                    return;
+                }
                 let ev = Inbound::Claim {
                     peer,
                     req: request,
@@ -654,6 +739,17 @@ impl EventLoop {
                 request,
                 channel,
             } => {
+                if !self.admit(peer, Kind::Present) {
+                    let limited = PresentationResponse::Refused {
+                        reason: RATE_LIMITED.into(),
+                    };
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .present
+                        .send_response(channel, limited);
+                    return;
+                }
                 let ev = Inbound::Present {
                     peer,
                     req: request,
@@ -684,6 +780,10 @@ impl EventLoop {
                 request,
                 channel,
             } => {
+                if !self.admit(peer, Kind::Sync) {
+                    // Dropped unanswered: the requester sees the stream close.
+                    return;
+                }
                 let ev = Inbound::Sync {
                     peer,
                     req: request,
@@ -771,6 +871,13 @@ fn reply<Resp>(
     if let Some(tx) = pending.remove(&id) {
         let _ = tx.send(result);
     }
+}
+
+/// The peer id of a did:key (its Ed25519 key is the peer's key).
+pub fn peer_id_of_did(did: &str) -> Option<PeerId> {
+    let vk = credentials::did::resolve_key(did).ok()?;
+    let ed = identity::ed25519::PublicKey::try_from_bytes(&vk.to_bytes()).ok()?;
+    Some(PeerId::from_public_key(&identity::PublicKey::from(ed)))
 }
 
 /// The did:key of a peer, from the Ed25519 key inlined in its peer id.

@@ -6,10 +6,11 @@ mod behaviour;
 mod event_loop;
 mod handle;
 pub mod protocols;
+pub mod rate_limit;
 
 pub use behaviour::{MAX_GOSSIP_BYTES, PROTOCOL_VERSION, STATUS_TOPIC, TRUST_TOPIC};
 pub use event_loop::{
-    did_of_peer_id, did_of_peer_key, start, EventLoop, Inbound, NetConfig, NetStats, PeerInfo,
+    did_of_peer_id, did_of_peer_key, peer_id_of_did, start, EventLoop, Inbound, NetConfig, NetStats, PeerInfo,
     Validation,
 };
 pub use handle::{NetError, NetHandle};

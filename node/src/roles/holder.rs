@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use credentials::present::{present_di, present_jwt, present_sd_jwt, Audience};
+use credentials::present::{present_di, present_jwt, present_sd_jwt_stapled, Audience};
 use credentials::VerifyOptions;
 use libp2p::PeerId;
 use serde::Serialize;
@@ -51,7 +51,56 @@ pub struct ConsentSummary {
 /// or nothing of the kind in the wallet): the refusal must not reveal what the wallet holds.
 pub const DECLINED: &str = "the holder declined";
 
+/// The staple a wallet entry holds, as a presentation carries it (when it is readable).
+pub(super) fn carried_staple(entry: &WalletEntry) -> Option<credentials::status::Carried> {
+    entry
+        .staple
+        .as_deref()
+        .and_then(|s| credentials::status::Staple::carried(s).ok())
+}
+
 impl Node {
+    /// Asks the issuer of wallet credential `id` for a status staple ("neither revoked nor
+    /// suspended as of now", signed), checks it and keeps it with the credential: later
+    /// presentations carry it, so a verifier whose lists are stale can still decide. The
+    /// issuer learns that this holder is about to show the credential — not where.
+    pub async fn fetch_staple(&self, id: &str) -> Result<String, String> {
+        let mut entry = self.store.wallet_entry(id).map_err(|e| e.to_string())?;
+        let issuer = crate::net::peer_id_of_did(&entry.issuer)
+            .ok_or_else(|| format!("issuer {} is not a did:key peer", entry.issuer))?;
+        let resp = self
+            .net
+            .claim(
+                issuer,
+                ClaimRequest {
+                    code: String::new(),
+                    format: None,
+                    staple: Some(id.to_owned()),
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let staple = match resp {
+            ClaimResponse::Stapled { staple } => staple,
+            ClaimResponse::Refused { reason } => return Err(format!("issuer refused: {reason}")),
+            ClaimResponse::Issued { .. } => {
+                return Err("issuer answered a staple request with a credential".into())
+            }
+        };
+        let s = credentials::status::Staple::open(&staple, self.verifier.keys())
+            .map_err(|e| e.to_string())?;
+        if s.iss != entry.issuer || s.sub != entry.id {
+            return Err(format!(
+                "issuer sent a staple for {} by {}, not for {} by {}",
+                s.sub, s.iss, entry.id, entry.issuer
+            ));
+        }
+        entry.staple = Some(staple.clone());
+        self.store.put_wallet(&entry).map_err(|e| e.to_string())?;
+        tracing::info!(credential_id = id, "status staple stored");
+        Ok(staple)
+    }
+
     /// The accredited name of `did`, or "unverified".
     fn accredited_name(&self, did: &str) -> String {
         use credentials::verify::TrustSource;
@@ -78,6 +127,7 @@ impl Node {
                 ClaimRequest {
                     code: code.trim().to_owned(),
                     format,
+                    staple: None,
                 },
             )
             .await
@@ -90,6 +140,9 @@ impl Node {
                 credential,
             } => (credential_id, kind, format, credential),
             ClaimResponse::Refused { reason } => return Err(format!("issuer refused: {reason}")),
+            ClaimResponse::Stapled { .. } => {
+                return Err("issuer answered a claim with a status staple".into())
+            }
         };
         // Check what we got: issued to us, signed by the peer we asked.
         let verifier = self.verifier.clone();
@@ -140,6 +193,7 @@ impl Node {
             issuer_name,
             credential,
             received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            staple: None,
         };
         self.store.put_wallet(&entry).map_err(|e| e.to_string())?;
         tracing::info!(credential_id = %entry.id, kind = %entry.kind, "credential stored in wallet");
@@ -246,9 +300,17 @@ impl Node {
         };
         let id = self.identity.clone();
         let claims = req.claims.clone();
+        let staple = carried_staple(&cred);
         tokio::task::spawn_blocking(move || match cred.format.as_str() {
-            "sd-jwt" => present_sd_jwt(&cred.credential, &claims, &id, &audience, now)
-                .map_err(|e| e.to_string()),
+            "sd-jwt" => present_sd_jwt_stapled(
+                &cred.credential,
+                &claims,
+                &id,
+                &audience,
+                now,
+                staple.as_ref(),
+            )
+            .map_err(|e| e.to_string()),
             "jwt" => Ok(present_jwt(&[&cred.credential], &id, &audience, now)),
             _ => {
                 let v: serde_json::Value =

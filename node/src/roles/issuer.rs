@@ -428,6 +428,34 @@ impl Node {
         }
     }
 
+    /// A status staple for `holder`'s own credential `id`: "neither revoked nor suspended as
+    /// of now", signed. Anyone but the holder it was issued to gets the same answer as for an
+    /// id never issued; a revoked or suspended credential gets none.
+    fn staple_for(&self, holder: &str, id: &str) -> Result<ClaimResponse, IssuerError> {
+        let not_found = || IssuerError::Issue(format!("no credential {id} was issued to you here"));
+        let issued = self.store.issued(id)?.ok_or_else(not_found)?;
+        if issued.holder.as_deref() != Some(holder) {
+            return Err(not_found());
+        }
+        for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
+            let url = format!("{}/{}/{}", issued.list_base, purpose.as_str(), issued.shard);
+            let set = self
+                .replicator
+                .with_list(&url, |l| l.bits.get(issued.index).unwrap_or(true))
+                .unwrap_or(true);
+            if set {
+                return Err(IssuerError::Issue(format!(
+                    "credential {id} is {} (or its list is missing): no staple",
+                    purpose.past_tense()
+                )));
+            }
+        }
+        let staple = credentials::status::Staple::valid(self.identity.did(), id, chrono::Utc::now())
+            .sign(&self.identity);
+        tracing::info!(credential_id = id, "status staple issued");
+        Ok(ClaimResponse::Stapled { staple })
+    }
+
     async fn claim(&self, peer: PeerId, req: ClaimRequest) -> Result<ClaimResponse, IssuerError> {
         if !self.cfg.has_role("issuer") {
             return Err(IssuerError::NotIssuer);
@@ -435,6 +463,9 @@ impl Node {
         // The holder's DID is its peer key: the Noise handshake proved control of it.
         let holder = crate::net::did_of_peer_id(&peer)
             .ok_or_else(|| IssuerError::Issue("peer key is not Ed25519".into()))?;
+        if let Some(id) = &req.staple {
+            return self.staple_for(&holder, id);
+        }
         let format = match req.format.as_deref() {
             None => Format::parse(&self.cfg.issue_format).unwrap_or(Format::SdJwt),
             Some(f) => Format::parse(f).ok_or_else(|| {

@@ -53,6 +53,9 @@ pub struct Node {
     me: std::sync::OnceLock<std::sync::Weak<Node>>,
 }
 
+/// Inbound requests (claims, presentation requests, syncs) handled at once, at most.
+pub const MAX_REQUESTS_IN_PROGRESS: usize = 256;
+
 impl Node {
     /// Assembles a node from its parts.
     pub fn new(
@@ -93,25 +96,51 @@ impl Node {
 
     /// Handles inbound network events until the network stops.
     pub async fn serve_inbound(self: Arc<Self>, mut rx: tokio::sync::mpsc::Receiver<Inbound>) {
+        // Requests in progress at once, at most: past it this loop waits, the inbound queue
+        // fills, and the network task answers "busy" — memory stays bounded under a flood.
+        let in_progress = Arc::new(tokio::sync::Semaphore::new(MAX_REQUESTS_IN_PROGRESS));
         while let Some(ev) = rx.recv().await {
             let node = self.clone();
+            let permit = match &ev {
+                Inbound::Claim { .. } | Inbound::Present { .. } | Inbound::Sync { .. } => {
+                    match in_progress.clone().acquire_owned().await {
+                        Ok(p) => Some(p),
+                        Err(_) => break,
+                    }
+                }
+                _ => None,
+            };
             match ev {
                 Inbound::Claim { peer, req, channel } => {
                     tokio::spawn(async move {
                         let resp = node.handle_claim(peer, req).await;
                         let _ = node.net.respond_claim(channel, resp).await;
+                        drop(permit);
                     });
                 }
                 Inbound::Present { peer, req, channel } => {
                     tokio::spawn(async move {
                         let resp = node.handle_presentation_request(peer, req).await;
                         let _ = node.net.respond_present(channel, resp).await;
+                        drop(permit);
                     });
                 }
                 Inbound::Sync { peer, req, channel } => {
                     tokio::spawn(async move {
-                        let resp = node.handle_sync(peer, req);
+                        // Store reads and (for an owner) snapshot signing: off the async threads.
+                        let n2 = node.clone();
+                        let resp =
+                            match tokio::task::spawn_blocking(move || n2.handle_sync(peer, req))
+                                .await
+                            {
+                                Ok(r) => r,
+                                Err(e) => {
+                                    tracing::error!(error = %e, "answering a sync request");
+                                    return;
+                                }
+                            };
                         let _ = node.net.respond_sync(channel, resp).await;
+                        drop(permit);
                     });
                 }
                 Inbound::Gossip {

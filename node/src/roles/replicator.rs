@@ -10,14 +10,14 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use credentials::did::KeyResolver;
 use credentials::jose::CompactJws;
-use credentials::replication::{Replica, TrustState, Update, Verdict};
+use credentials::replication::{verdict_of, BeatState, Replica, TrustState, Update, Verdict};
 use credentials::status::{Bitstring, StatusList, StatusPurpose};
 use credentials::trust::{Accreditation, TrustEntry, Withdrawal};
 use credentials::verify::{StatusBit, StatusLookupError, StatusSource, TrustSource};
-use credentials::wire::{list_key, trust_key, GossipMessage};
+use credentials::wire::{beat_key, list_key, trust_key, GossipMessage};
 use credentials::Identity;
 
 use crate::store::{Store, StoreError, StoredList, TrustRecord};
@@ -25,13 +25,16 @@ use crate::store::{Store, StoreError, StoredList, TrustRecord};
 /// See the module documentation.
 pub struct Replicator {
     store: Arc<Store>,
+    /// This node's own DID: its own lists are always current to it.
+    own: Option<String>,
     state: RwLock<Replica>,
     writer: Mutex<()>,
 }
 
-/// The stored form of a list at its current version.
-pub(crate) fn stored(list: &StatusList) -> StoredList {
+/// The stored form of a list at its current version, confirmed current at `confirmed`.
+pub(crate) fn stored(list: &StatusList, confirmed: Option<DateTime<Utc>>) -> StoredList {
     StoredList {
+        confirmed_ms: confirmed.map(|t| t.timestamp_millis()),
         id: list.id.clone(),
         purpose: list.purpose.as_str().into(),
         issuer: list.issuer.clone(),
@@ -69,6 +72,17 @@ fn trust_state(rec: &TrustRecord) -> Option<TrustState> {
     })
 }
 
+/// A stored heartbeat, decoded (only validated messages are ever stored).
+fn beat_state(jws: &str) -> Option<BeatState> {
+    let heartbeat = payload::<credentials::status::Heartbeat>(jws)?;
+    Some(BeatState {
+        at: heartbeat.issued_at().ok()?,
+        heartbeat,
+        jws: jws.to_owned(),
+        matched: false,
+    })
+}
+
 impl Replicator {
     /// Loads every held list and trust record from `store`, decoding each once. A list or
     /// record that cannot be read is left out with a warning (a sync brings it back).
@@ -76,8 +90,17 @@ impl Replicator {
         let mut replica = Replica::new(root);
         for s in store.status_lists()? {
             match load(&s) {
-                Ok(l) => replica.insert_list(l),
+                Ok(l) => replica.insert_list(
+                    l,
+                    s.confirmed_ms.and_then(DateTime::from_timestamp_millis),
+                ),
                 Err(e) => tracing::warn!(error = %e, "held status list unreadable; left out"),
+            }
+        }
+        for jws in store.heartbeats()? {
+            match beat_state(&jws) {
+                Some(b) => replica.insert_beat(b),
+                None => tracing::warn!("stored heartbeat unreadable; left out"),
             }
         }
         for rec in store.trust_all()? {
@@ -86,8 +109,10 @@ impl Replicator {
                 None => tracing::warn!(issuer = %rec.issuer, "trust record unreadable; left out"),
             }
         }
+        let own = store.node_did()?;
         Ok(Self {
             store,
+            own,
             state: RwLock::new(replica),
             writer: Mutex::new(()),
         })
@@ -121,20 +146,30 @@ impl Replicator {
             tracing::error!(error = %e, "storing a replicated update");
             return Verdict::Ignore("store error");
         }
+        let verdict = verdict_of(&update);
         self.commit(update);
-        Verdict::Stored
+        verdict
     }
 
     fn persist(&self, update: &Update) -> Result<(), StoreError> {
         match update {
             Update::List {
                 list,
+                confirmed,
                 snapshot: Some(jws),
                 ..
-            } => self.store.put_status_list_with_snapshot(&stored(list), jws),
-            Update::List { list, delta, .. } => {
-                self.store.put_status_list(&stored(list), delta.as_deref())
-            }
+            } => self
+                .store
+                .put_status_list_with_snapshot(&stored(list, *confirmed), jws),
+            Update::List {
+                list,
+                confirmed,
+                delta,
+                ..
+            } => self
+                .store
+                .put_status_list(&stored(list, *confirmed), delta.as_deref()),
+            Update::Heartbeat(b) => self.store.put_heartbeat(&b.heartbeat.issuer, &b.jws),
             Update::Trust(t) => self.store.put_trust(&TrustRecord {
                 issuer: t.accreditation.issuer.clone(),
                 accreditation: t.accreditation_jws.clone(),
@@ -182,12 +217,14 @@ impl Replicator {
         };
         let delta = list.change(&s, &c, Utc::now()).map_err(|e| e.to_string())?;
         let signed = credentials::status::SignedDelta::sign(delta, owner);
+        let now = Some(Utc::now());
         self.store
-            .put_status_list(&stored(&list), Some(&signed.jws))
+            .put_own_status_list(&stored(&list, now), &signed.jws)
             .map_err(|e| e.to_string())?;
         let version = list.version;
         self.commit(Update::List {
             list,
+            confirmed: now,
             snapshot: None,
             delta: None,
         });
@@ -210,16 +247,59 @@ impl Replicator {
                 .filter(|l| st.list(&l.id).is_none())
                 .collect()
         };
-        let rows: Vec<StoredList> = fresh.iter().map(stored).collect();
+        let now = Some(Utc::now());
+        let rows: Vec<StoredList> = fresh.iter().map(|l| stored(l, now)).collect();
         write(&rows)?;
         for list in fresh {
             self.commit(Update::List {
                 list,
+                confirmed: now,
                 snapshot: None,
                 delta: None,
             });
         }
         Ok(())
+    }
+
+    /// Signs, stores and commits a heartbeat of `owner`'s own lists at their current
+    /// versions; returns it to gossip. `None` when the owner has no list yet.
+    pub fn beat_own(&self, owner: &Identity) -> Result<Option<String>, StoreError> {
+        let _writer = self.write_lock();
+        let now = Utc::now();
+        let heartbeat = {
+            let st = self.read();
+            let mut own = st.lists().filter(|l| l.issuer == owner.did()).peekable();
+            if own.peek().is_none() {
+                return Ok(None);
+            }
+            credentials::status::Heartbeat::of(owner.did(), own, now)
+        };
+        let signed = credentials::status::SignedHeartbeat::sign(heartbeat, owner);
+        self.store.put_heartbeat(owner.did(), &signed.jws)?;
+        self.commit(Update::Heartbeat(BeatState {
+            heartbeat: signed.heartbeat,
+            jws: signed.jws.clone(),
+            at: now,
+            matched: true,
+        }));
+        Ok(Some(signed.jws))
+    }
+
+    /// An owner's latest heartbeat (signed), to relay.
+    pub fn heartbeat_of(&self, issuer: &str) -> Option<String> {
+        self.read().beat(issuer).map(|b| b.jws.clone())
+    }
+
+    /// When a held list was last confirmed current by its owner (now, for this node's own).
+    pub fn confirmed(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.confirmed_in(&self.read(), id)
+    }
+
+    fn confirmed_in(&self, st: &Replica, id: &str) -> Option<DateTime<Utc>> {
+        match st.list(id) {
+            Some(l) if Some(&l.issuer) == self.own.as_ref() => Some(Utc::now()),
+            _ => st.confirmed(id),
+        }
     }
 
     /// Calls `f` with a held list.
@@ -247,6 +327,12 @@ impl Replicator {
                 (trust_key(&t.accreditation.issuer), a.max(w.unwrap_or(0)))
             })
             .chain(st.lists().map(|l| (list_key(&l.id), l.version)))
+            .chain(st.beats().map(|b| {
+                (
+                    beat_key(&b.heartbeat.issuer),
+                    b.at.timestamp().max(0) as u64,
+                )
+            }))
             .collect();
         out.sort_unstable();
         out
@@ -258,6 +344,8 @@ impl Replicator {
         if let Some(issuer) = key.strip_prefix("trust:") {
             let (a, w) = st.trust(issuer)?.versions();
             Some(a.max(w.unwrap_or(0)))
+        } else if let Some(issuer) = key.strip_prefix("beat:") {
+            st.beat(issuer).map(|b| b.at.timestamp().max(0) as u64)
         } else {
             st.list(key.strip_prefix("list:")?).map(|l| l.version)
         }
@@ -278,7 +366,9 @@ impl Replicator {
 
 impl StatusSource for Replicator {
     fn status_bit(&self, list: &str, index: u64) -> Result<StatusBit, StatusLookupError> {
-        credentials::verify::status_bit_of(self.read().list(list), list, index)
+        let st = self.read();
+        let confirmed = self.confirmed_in(&st, list);
+        credentials::verify::status_bit_of(st.list(list), list, index, confirmed)
     }
 }
 

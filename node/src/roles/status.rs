@@ -100,7 +100,7 @@ impl Node {
                 Ok(())
             }
             Verdict::Ignore(why) => Err(why.to_owned()),
-            Verdict::Gap => Err("not applicable yet".into()),
+            Verdict::Gap | Verdict::Behind => Err("not applicable yet".into()),
             Verdict::Reject(why) => Err(why),
         }
     }
@@ -127,7 +127,9 @@ impl Node {
             }
         };
         let expected_topic = match msg {
-            GossipMessage::Snapshot(_) | GossipMessage::Delta(_) => STATUS_TOPIC,
+            GossipMessage::Snapshot(_) | GossipMessage::Delta(_) | GossipMessage::Heartbeat(_) => {
+                STATUS_TOPIC
+            }
             _ => TRUST_TOPIC,
         };
         if topic != expected_topic {
@@ -155,17 +157,41 @@ impl Node {
             }
             Verdict::Gap => {
                 tracing::debug!(peer = %source, "gap in status updates; syncing");
-                let peer = source.to_string();
-                let me = self.self_arc();
-                if let Some(me) = me {
-                    tokio::spawn(async move { me.sync_from(&peer).await });
-                }
+                self.sync_in_background(source);
                 Validation::Ignore
+            }
+            Verdict::Behind => {
+                tracing::debug!(peer = %source, "behind an owner's heartbeat; syncing");
+                self.sync_in_background(source);
+                Validation::Accept
             }
             Verdict::Reject(why) => {
                 tracing::warn!(peer = %source, %why, "gossip rejected");
                 Validation::Reject
             }
+        }
+    }
+
+    fn sync_in_background(&self, peer: PeerId) {
+        if let Some(me) = self.self_arc() {
+            let peer = peer.to_string();
+            tokio::spawn(async move { me.sync_from(&peer).await });
+        }
+    }
+
+    /// Signs and gossips a heartbeat of this issuer's lists ("current at these versions, as
+    /// of now"), so verifiers can tell how fresh their copies are.
+    pub async fn publish_heartbeat(&self) {
+        let replicator = self.replicator.clone();
+        let identity = self.identity.clone();
+        match tokio::task::spawn_blocking(move || replicator.beat_own(&identity)).await {
+            Ok(Ok(Some(jws))) => {
+                self.publish(STATUS_TOPIC, GossipMessage::Heartbeat(jws))
+                    .await
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "storing a heartbeat"),
+            Err(e) => tracing::error!(error = %e, "signing a heartbeat"),
         }
     }
 
@@ -214,6 +240,7 @@ impl Node {
                     snapshots: out.snapshots,
                     deltas: out.deltas,
                     answered: out.answered,
+                    heartbeats: out.heartbeats,
                 }
             }
         }
@@ -228,6 +255,8 @@ impl Node {
         }
         if let Some(issuer) = key.strip_prefix("trust:") {
             part.trust = self.replicator.trust_of(issuer);
+        } else if let Some(issuer) = key.strip_prefix("beat:") {
+            part.heartbeats.extend(self.replicator.heartbeat_of(issuer));
         } else if let Some(id) = key.strip_prefix("list:") {
             let Some((version, owner)) = self
                 .replicator
@@ -263,6 +292,7 @@ impl Node {
             .iter()
             .chain(&part.snapshots)
             .chain(&part.deltas)
+            .chain(&part.heartbeats)
             .map(String::len)
             .sum();
         part
@@ -311,7 +341,12 @@ impl Node {
                 mine.is_none_or(|m| m < v).then_some((key, mine))
             })
             .collect();
-        wanted.sort_by_key(|(k, _)| !k.starts_with("trust:"));
+        // Trust first (it decides whose lists are kept), heartbeats last (they confirm lists).
+        wanted.sort_by_key(|(k, _)| match k.split_once(':').map(|(p, _)| p) {
+            Some("trust") => 0,
+            Some("beat") => 2,
+            _ => 1,
+        });
         let mut stored = 0;
         for batch in wanted.chunks(FETCH_BATCH_ITEMS) {
             let mut rest = batch.to_vec();
@@ -331,8 +366,9 @@ impl Node {
                         snapshots,
                         deltas,
                         answered,
+                        heartbeats,
                     }) => {
-                        let msgs = fetched_messages(trust, snapshots, deltas);
+                        let msgs = fetched_messages(trust, snapshots, deltas, heartbeats);
                         let n = match self.self_arc() {
                             Some(me) => tokio::task::spawn_blocking(move || me.apply_all(&msgs))
                                 .await
@@ -361,7 +397,7 @@ impl Node {
     /// Applies messages in order; returns how many were stored.
     fn apply_all(&self, msgs: &[GossipMessage]) -> usize {
         msgs.iter()
-            .filter(|msg| matches!(self.apply(msg), Verdict::Stored))
+            .filter(|msg| matches!(self.apply(msg), Verdict::Stored | Verdict::Behind))
             .count()
     }
 }
@@ -383,6 +419,7 @@ struct Fetched {
     trust: Vec<String>,
     snapshots: Vec<String>,
     deltas: Vec<String>,
+    heartbeats: Vec<String>,
     answered: u32,
     bytes: usize,
 }
@@ -392,6 +429,7 @@ impl Fetched {
         self.trust.extend(part.trust);
         self.snapshots.extend(part.snapshots);
         self.deltas.extend(part.deltas);
+        self.heartbeats.extend(part.heartbeats);
         self.bytes += part.bytes;
     }
 
@@ -401,6 +439,7 @@ impl Fetched {
             (part.trust, &mut self.trust),
             (part.snapshots, &mut self.snapshots),
             (part.deltas, &mut self.deltas),
+            (part.heartbeats, &mut self.heartbeats),
         ] {
             for m in src {
                 if self.bytes + m.len() > RESPONSE_BUDGET {
@@ -413,11 +452,13 @@ impl Fetched {
     }
 }
 
-/// A fetch answer as messages, in the order they must be applied.
+/// A fetch answer as messages, in the order they must be applied (heartbeats last, so they
+/// find the lists they confirm).
 fn fetched_messages(
     trust: Vec<String>,
     snapshots: Vec<String>,
     deltas: Vec<String>,
+    heartbeats: Vec<String>,
 ) -> Vec<GossipMessage> {
     trust
         .into_iter()
@@ -430,6 +471,7 @@ fn fetched_messages(
         })
         .chain(snapshots.into_iter().map(GossipMessage::Snapshot))
         .chain(deltas.into_iter().map(GossipMessage::Delta))
+        .chain(heartbeats.into_iter().map(GossipMessage::Heartbeat))
         .collect()
 }
 

@@ -88,6 +88,7 @@ impl Node {
     ) -> Result<VerificationReport, String> {
         let mut opts = VerifyOptions::at(chrono::Utc::now());
         opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
+        opts.max_status_age_secs = self.cfg.max_status_age();
         opts.challenge = challenge;
         opts.domain = domain;
         opts.require_presentation = require_presentation;

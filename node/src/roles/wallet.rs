@@ -4,7 +4,7 @@
 //! signed presentation requests to show as a QR code.
 
 use credentials::compact::{self, ByteBudget};
-use credentials::present::{present_sd_jwt, Audience, OPEN_AUDIENCE};
+use credentials::present::{present_sd_jwt_stapled, Audience, OPEN_AUDIENCE};
 use credentials::request::PresentationRequest;
 use credentials::{CredentialKind, VerificationReport};
 use serde::{Deserialize, Serialize};
@@ -148,9 +148,17 @@ impl Node {
         let id = self.identity.clone();
         let credential = cred.credential.clone();
         let disclosed = claims.clone();
+        let staple = super::holder::carried_staple(&cred);
         let (presentation, compact, budget) = tokio::task::spawn_blocking(move || {
-            let p = present_sd_jwt(&credential, &disclosed, &id, &audience, now)
-                .map_err(|e| e.to_string())?;
+            let p = present_sd_jwt_stapled(
+                &credential,
+                &disclosed,
+                &id,
+                &audience,
+                now,
+                staple.as_ref(),
+            )
+            .map_err(|e| e.to_string())?;
             let (c, b) = compact::encode_with_budget(&p).map_err(|e| e.to_string())?;
             Ok::<_, String>((p, c, b))
         })

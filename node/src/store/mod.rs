@@ -98,6 +98,11 @@ pub struct Store {
     /// Whether the secrets are encrypted (a vault header exists): read once at open, set by
     /// `create_vault`, so reading a wallet value does not read the header again.
     encrypted: std::sync::atomic::AtomicBool,
+    /// Whether writes a caller is told succeeded (issuances, record imports, the issuer's own
+    /// status changes) wait until the write-ahead log is on disk (fsync): then not even a
+    /// power cut loses an acknowledged revocation. Replicated copies need not: a sync brings
+    /// them back.
+    sync_acknowledged: std::sync::atomic::AtomicBool,
 }
 
 fn enc<T: Serialize>(v: &T) -> Vec<u8> {
@@ -148,6 +153,7 @@ impl Store {
             path: path.clone(),
             vault: std::sync::OnceLock::new(),
             encrypted: std::sync::atomic::AtomicBool::new(false),
+            sync_acknowledged: std::sync::atomic::AtomicBool::new(true),
         };
         let meta = store.cf(CF_META)?;
         match store.db.get_cf(meta, SCHEMA_VERSION_KEY)? {
@@ -183,6 +189,23 @@ impl Store {
             .encrypted
             .store(encrypted, std::sync::atomic::Ordering::Relaxed);
         Ok(store)
+    }
+
+    /// Sets whether acknowledged writes are synced to disk (on by default; config
+    /// `sync_acknowledged_writes`).
+    pub fn set_sync_acknowledged(&self, on: bool) {
+        self.sync_acknowledged
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Writes a batch whose success a caller will be told of: synced when so configured.
+    fn write_acknowledged(&self, batch: WriteBatch) -> Result<(), StoreError> {
+        let mut opts = rocksdb::WriteOptions::default();
+        opts.set_sync(
+            self.sync_acknowledged
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
+        Ok(self.db.write_opt(batch, &opts)?)
     }
 
     fn cf(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
@@ -474,7 +497,7 @@ impl Store {
             batch.put_cf(cf, format!("rec/{}", rec.id), enc(rec));
             batch.put_cf(cf, format!("code/{code_digest}"), rec.id.as_bytes());
         }
-        Ok(self.db.write(batch)?)
+        self.write_acknowledged(batch)
     }
 
     /// The record a claim-code digest unlocks, if the code is valid and unused.
@@ -523,7 +546,7 @@ impl Store {
             enc(issued),
         );
         self.put_allocation(&mut batch, alloc)?;
-        Ok(self.db.write(batch)?)
+        self.write_acknowledged(batch)
     }
 
     fn put_new_lists(
@@ -607,7 +630,7 @@ impl Store {
             enc(issued),
         );
         self.put_allocation(&mut batch, alloc)?;
-        Ok(self.db.write(batch)?)
+        self.write_acknowledged(batch)
     }
 
     /// An issued credential's index entry.
@@ -663,6 +686,21 @@ impl Store {
         list: &StoredList,
         delta_jws: Option<&str>,
     ) -> Result<(), StoreError> {
+        self.db.write(self.status_batch(list, delta_jws)?)?;
+        Ok(())
+    }
+
+    /// [`Store::put_status_list`] for the owner's own change (a revocation, suspension or
+    /// reinstatement it is about to acknowledge): synced when so configured.
+    pub fn put_own_status_list(&self, list: &StoredList, delta_jws: &str) -> Result<(), StoreError> {
+        self.write_acknowledged(self.status_batch(list, Some(delta_jws))?)
+    }
+
+    fn status_batch(
+        &self,
+        list: &StoredList,
+        delta_jws: Option<&str>,
+    ) -> Result<WriteBatch, StoreError> {
         let mut batch = WriteBatch::default();
         batch.put_cf(self.cf(CF_STATUS)?, format!("list/{}", list.id), enc(list));
         if let Some(jws) = delta_jws {
@@ -672,7 +710,7 @@ impl Store {
                 jws.as_bytes(),
             );
         }
-        Ok(self.db.write(batch)?)
+        Ok(batch)
     }
 
     /// Stores a list received as an owner-signed snapshot, keeping the snapshot so this node can
@@ -691,6 +729,18 @@ impl Store {
             enc(&(list.version, snapshot_jws)),
         );
         Ok(self.db.write(batch)?)
+    }
+
+    /// Stores an owner's latest heartbeat (replacing the older one).
+    pub fn put_heartbeat(&self, issuer: &str, jws: &str) -> Result<(), StoreError> {
+        Ok(self
+            .db
+            .put_cf(self.cf(CF_STATUS)?, format!("beat/{issuer}"), enc(&jws))?)
+    }
+
+    /// Every owner's latest heartbeat (signed messages, validated when stored).
+    pub fn heartbeats(&self) -> Result<Vec<String>, StoreError> {
+        self.values(CF_STATUS, "beat/")
     }
 
     /// The latest owner-signed snapshot held for a list, with its version.
@@ -899,6 +949,7 @@ mod tests {
             issuer_name: Some("National Identity Agency".into()),
             credential: "eyJ.SECRET-CREDENTIAL-TEXT.sig~".into(),
             received_at: "2026-11-26T08:00:00.000Z".into(),
+            staple: None,
         }
     }
 
@@ -1185,6 +1236,7 @@ mod tests {
                 version: v,
                 bits: String::new(),
                 stored_at_ms: 0,
+                confirmed_ms: None,
             };
             s.put_status_list(&l, Some(&format!("jws{v}"))).unwrap();
         }

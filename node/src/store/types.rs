@@ -90,6 +90,10 @@ pub struct StoredList {
     /// When this node stored this version (Unix milliseconds, its own clock).
     #[serde(default)]
     pub stored_at_ms: i64,
+    /// When the owner last confirmed this version current (Unix milliseconds, the owner's
+    /// clock on the signed message), if known.
+    #[serde(default)]
+    pub confirmed_ms: Option<i64>,
 }
 
 /// A credential in the holder's wallet.
@@ -109,6 +113,10 @@ pub struct WalletEntry {
     pub credential: String,
     /// RFC 3339.
     pub received_at: String,
+    /// The latest status staple the issuer gave for it (`vcnode wallet staple`), carried in
+    /// presentations so a verifier with stale lists can still decide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staple: Option<String>,
 }
 
 /// What a node holds about one issuer's accreditation.
@@ -179,7 +187,6 @@ impl VerificationLogEntry {
         peer: String,
         report: &credentials::VerificationReport,
     ) -> Self {
-        use credentials::verify::Outcome;
         Self {
             at_millis,
             request_id,
@@ -194,14 +201,7 @@ impl VerificationLogEntry {
                     .to_hex()
                     .to_string()
             }),
-            failures: report
-                .checks
-                .iter()
-                .filter_map(|c| match &c.outcome {
-                    Outcome::Fail { reason } => Some(format!("{}: {reason}", c.check.as_str())),
-                    _ => None,
-                })
-                .collect(),
+            failures: report.problems(),
         }
     }
 }

@@ -1,12 +1,12 @@
 //! Gossip messages as they arrive on the status and trust topics: the JSON envelope, then the
-//! typed JWS inside (snapshot peek and open, delta, accreditation, withdrawal). Nothing the
+//! typed JWS inside (snapshot peek and open, delta, accreditation, withdrawal, heartbeat). Nothing the
 //! fuzzer makes carries a valid signature, so nothing may open.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use credentials::did::KeyResolver;
-use credentials::status::{SignedDelta, SignedSnapshot, StatusSnapshot};
+use credentials::status::{Heartbeat, SignedDelta, SignedHeartbeat, SignedSnapshot, StatusSnapshot};
 use credentials::trust::{Accreditation, Withdrawal};
 use credentials::wire::GossipMessage;
 use libfuzzer_sys::fuzz_target;
@@ -35,5 +35,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(Accreditation::open(&jws, ROOT, keys).is_err())
         }
         GossipMessage::Withdrawal(jws) => assert!(Withdrawal::open(&jws, ROOT, keys).is_err()),
+        GossipMessage::Heartbeat(jws) => {
+            let _ = Heartbeat::peek(&jws);
+            assert!(SignedHeartbeat::open(&jws, keys).is_err());
+        }
     }
 });

@@ -1,8 +1,10 @@
 //! `vcnode bench …`: figures, not pass/fail. Run them on a quiet machine.
 
+mod flood;
 mod presentations;
 mod propagation;
 mod qr;
+mod writes;
 
 use clap::Subcommand;
 
@@ -12,6 +14,10 @@ pub enum BenchCommand {
     Propagation(propagation::PropagationArgs),
     /// A verifier asking N holders for presentations at once: verified/s and latency.
     Presentations(presentations::PresentationsArgs),
+    /// Honest presentations verified per second with and without a flooding peer.
+    Flood(flood::FloodArgs),
+    /// What an acknowledged write costs with and without syncing the write-ahead log.
+    Writes(writes::WritesArgs),
     /// QR presentation sizes: version at level M and where the bytes go, per case.
     Qr(qr::QrBenchArgs),
 }
@@ -21,5 +27,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Propagation(a) => propagation::run(a),
         BenchCommand::Qr(a) => qr::run(a),
         BenchCommand::Presentations(a) => presentations::run(a),
+        BenchCommand::Flood(a) => flood::run(a),
+        BenchCommand::Writes(a) => writes::run(a),
     }
 }

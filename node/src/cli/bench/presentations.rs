@@ -20,6 +20,7 @@ use credentials::CredentialKind;
 
 use crate::config::Config;
 use crate::local_net;
+use crate::runtime::RunningNode;
 use crate::store::WalletEntry;
 
 const PASSPHRASE: &str = "bench wallet passphrase";
@@ -66,150 +67,237 @@ pub fn run(a: PresentationsArgs) -> anyhow::Result<i32> {
     rt.block_on(bench(a))
 }
 
-async fn bench(a: PresentationsArgs) -> anyhow::Result<i32> {
-    let tmp = tempfile::tempdir().context("temp dir")?;
-    let dir = |n: &str| tmp.path().join(n);
-    let (root, root_did) =
-        local_net::start_root(&dir("root"), "Root Authority", PASSPHRASE).await?;
-    let boot = vec![root.info.listen[0].clone()];
-    let start = |name: &str, roles: &[&str], n: &str| {
-        let c = cfg(name, roles, &root_did, boot.clone());
-        let d = dir(n);
-        async move { local_net::start(&d, c, PASSPHRASE).await }
-    };
-    let agency = start("Identity Agency", &["issuer"], "agency").await?;
-    let verifier = start("Clinic", &["verifier"], "verifier").await?;
-    eprintln!("starting {} holder nodes…", a.holders);
-    let mut holders = Vec::with_capacity(a.holders);
-    for i in 0..a.holders {
-        holders.push(start(&format!("Citizen {i}"), &["holder"], &format!("holder{i}")).await?);
-    }
-    // Accredit the agency once the gossip mesh has formed.
-    local_net::wait_connected(&[&agency, &verifier], SETUP).await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    local_net::accredit(
-        &root,
-        &agency,
-        "Identity Agency",
-        &[CredentialKind::Identity],
-        &[&verifier],
-        SETUP,
-    )
-    .await?;
-    let vn = verifier.node.clone();
+/// A running bench network: root authority, agency, the verifier and the holders, each
+/// holder with one SD-JWT identity credential, the verifier holding the agency's lists.
+pub(super) struct World {
+    _tmp: tempfile::TempDir,
+    root: RunningNode,
+    agency: RunningNode,
+    pub verifier: RunningNode,
+    holders: Vec<RunningNode>,
+    peers: Vec<libp2p::PeerId>,
+    pub root_addr: String,
+    pub root_did: String,
+}
 
-    // One identity credential per holder, stored in its (encrypted) wallet.
-    let records: Vec<serde_json::Value> =
-        include_str!("../../../../schemas/records/citizens.jsonl")
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(serde_json::from_str)
-            .collect::<Result<_, _>>()?;
-    for (i, h) in holders.iter().enumerate() {
-        let (id, credential) = agency
-            .node
-            .issue_direct(
-                CredentialKind::Identity,
-                records[i % records.len()].clone(),
-                Some(h.node.identity.did().to_owned()),
-                Format::SdJwt,
-            )
-            .await?;
-        h.node.store.put_wallet(&WalletEntry {
-            id,
-            kind: "identity".into(),
-            format: "sd-jwt".into(),
-            issuer: agency.node.identity.did().to_owned(),
-            issuer_name: Some("Identity Agency".into()),
-            credential,
-            received_at: chrono::Utc::now().to_rfc3339(),
-        })?;
-    }
-    let rev = agency.node.list_url(StatusPurpose::Revocation, 0);
-    let sus = agency.node.list_url(StatusPurpose::Suspension, 0);
-    local_net::wait_until(
-        "the verifier to hold the agency's status lists",
-        Duration::from_secs(60),
-        || {
-            vn.store.status_list(&rev).ok().flatten().is_some()
-                && vn.store.status_list(&sus).ok().flatten().is_some()
-        },
-    )
-    .await?;
+/// What one measurement saw.
+pub(super) struct Stats {
+    pub elapsed: f64,
+    pub valid: u64,
+    pub invalid: u64,
+    pub errors: u64,
+    pub latencies: Vec<Duration>,
+}
 
-    // Warm-up: every holder once (connections, Kademlia lookups, caches); all must be valid.
-    let peers: Vec<libp2p::PeerId> = holders.iter().map(|h| h.node.net.local_peer_id()).collect();
-    let kinds = vec!["identity".to_owned()];
-    let claims = vec!["fullName".to_owned(), "dateOfBirth".to_owned()];
-    let mut warm = Vec::new();
-    for p in &peers {
-        let (v, p, k, c) = (vn.clone(), *p, kinds.clone(), claims.clone());
-        warm.push(tokio::spawn(async move {
-            v.request_presentation(p, k, c).await
-        }));
+impl Stats {
+    pub fn per_sec(&self) -> f64 {
+        self.valid as f64 / self.elapsed.max(1e-9)
     }
-    for w in warm {
-        let r = w.await?.map_err(|e| anyhow::anyhow!("warm-up: {e}"))?;
-        if !r.valid {
-            bail!("warm-up presentation invalid:\n{r}");
+
+    pub fn print(&self, label: &str) {
+        println!(
+            "{label}: {} valid, {} invalid, {} errors in {:.1} s → {:.0} verified presentations/s; latency ms p50 {:.1}  p99 {:.1}  max {:.1}",
+            self.valid,
+            self.invalid,
+            self.errors,
+            self.elapsed,
+            self.per_sec(),
+            percentile(&self.latencies, 0.50).as_secs_f64() * 1e3,
+            percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
+            self.latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        );
+    }
+}
+
+impl World {
+    pub async fn start(holders_n: usize) -> anyhow::Result<Self> {
+        let tmp = tempfile::tempdir().context("temp dir")?;
+        let dir = |n: &str| tmp.path().join(n);
+        let (root, root_did) =
+            local_net::start_root(&dir("root"), "Root Authority", PASSPHRASE).await?;
+        let boot = vec![root.info.listen[0].clone()];
+        let start = |name: &str, roles: &[&str], n: &str| {
+            let c = cfg(name, roles, &root_did, boot.clone());
+            let d = dir(n);
+            async move { local_net::start(&d, c, PASSPHRASE).await }
+        };
+        let agency = start("Identity Agency", &["issuer"], "agency").await?;
+        let verifier = start("Clinic", &["verifier"], "verifier").await?;
+        eprintln!("starting {holders_n} holder nodes…");
+        let mut holders = Vec::with_capacity(holders_n);
+        for i in 0..holders_n {
+            holders.push(start(&format!("Citizen {i}"), &["holder"], &format!("holder{i}")).await?);
         }
+        // Accredit the agency once the gossip mesh has formed.
+        local_net::wait_connected(&[&agency, &verifier], SETUP).await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        local_net::accredit(
+            &root,
+            &agency,
+            "Identity Agency",
+            &[CredentialKind::Identity],
+            &[&verifier],
+            SETUP,
+        )
+        .await?;
+        let vn = verifier.node.clone();
+
+        // One identity credential per holder, stored in its (encrypted) wallet.
+        let records: Vec<serde_json::Value> =
+            include_str!("../../../../schemas/records/citizens.jsonl")
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(serde_json::from_str)
+                .collect::<Result<_, _>>()?;
+        for (i, h) in holders.iter().enumerate() {
+            let (id, credential) = agency
+                .node
+                .issue_direct(
+                    CredentialKind::Identity,
+                    records[i % records.len()].clone(),
+                    Some(h.node.identity.did().to_owned()),
+                    Format::SdJwt,
+                )
+                .await?;
+            h.node.store.put_wallet(&WalletEntry {
+                id,
+                kind: "identity".into(),
+                format: "sd-jwt".into(),
+                issuer: agency.node.identity.did().to_owned(),
+                issuer_name: Some("Identity Agency".into()),
+                credential,
+                received_at: chrono::Utc::now().to_rfc3339(),
+                staple: None,
+            })?;
+        }
+        let rev = agency.node.list_url(StatusPurpose::Revocation, 0);
+        let sus = agency.node.list_url(StatusPurpose::Suspension, 0);
+        local_net::wait_until(
+            "the verifier to hold the agency's status lists",
+            Duration::from_secs(60),
+            || {
+                vn.store.status_list(&rev).ok().flatten().is_some()
+                    && vn.store.status_list(&sus).ok().flatten().is_some()
+            },
+        )
+        .await?;
+        let peers = holders.iter().map(|h| h.node.net.local_peer_id()).collect();
+        let root_addr = root.info.listen[0].clone();
+        let w = Self {
+            _tmp: tmp,
+            root,
+            agency,
+            verifier,
+            holders,
+            peers,
+            root_addr,
+            root_did,
+        };
+        w.warm_up().await?;
+        Ok(w)
     }
 
+    /// Every holder once (connections, Kademlia lookups, caches); all must be valid.
+    async fn warm_up(&self) -> anyhow::Result<()> {
+        let vn = self.verifier.node.clone();
+        let mut warm = Vec::new();
+        for p in &self.peers {
+            let (v, p) = (vn.clone(), *p);
+            warm.push(tokio::spawn(async move {
+                v.request_presentation(p, kinds(), claims()).await
+            }));
+        }
+        for w in warm {
+            let r = w.await?.map_err(|e| anyhow::anyhow!("warm-up: {e}"))?;
+            if !r.valid {
+                bail!("warm-up presentation invalid:\n{r}");
+            }
+        }
+        Ok(())
+    }
+
+    /// Every holder presents, `in_flight` at a time each, for `seconds`.
+    pub async fn measure(&self, seconds: u64, in_flight: usize) -> anyhow::Result<Stats> {
+        let vn = self.verifier.node.clone();
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for p in &self.peers {
+            for _ in 0..in_flight {
+                let (v, p) = (vn.clone(), *p);
+                tasks.push(tokio::spawn(async move {
+                    let mut lat = Vec::new();
+                    let (mut valid, mut invalid, mut errors) = (0u64, 0u64, 0u64);
+                    while Instant::now() < deadline {
+                        let t0 = Instant::now();
+                        match v.request_presentation(p, kinds(), claims()).await {
+                            Ok(r) if r.valid => valid += 1,
+                            Ok(_) => invalid += 1,
+                            Err(_) => errors += 1,
+                        }
+                        lat.push(t0.elapsed());
+                    }
+                    (lat, valid, invalid, errors)
+                }));
+            }
+        }
+        let mut st = Stats {
+            elapsed: 0.0,
+            valid: 0,
+            invalid: 0,
+            errors: 0,
+            latencies: Vec::new(),
+        };
+        for t in tasks {
+            let (l, v, i, e) = t.await?;
+            st.latencies.extend(l);
+            st.valid += v;
+            st.invalid += i;
+            st.errors += e;
+        }
+        st.elapsed = started.elapsed().as_secs_f64();
+        st.latencies.sort();
+        Ok(st)
+    }
+
+    pub async fn stop(self) {
+        for h in self.holders {
+            h.stop().await;
+        }
+        self.verifier.stop().await;
+        self.agency.stop().await;
+        self.root.stop().await;
+    }
+}
+
+fn kinds() -> Vec<String> {
+    vec!["identity".to_owned()]
+}
+
+fn claims() -> Vec<String> {
+    vec!["fullName".to_owned(), "dateOfBirth".to_owned()]
+}
+
+async fn bench(a: PresentationsArgs) -> anyhow::Result<i32> {
+    let w = World::start(a.holders).await?;
     eprintln!(
         "measuring {} s: {} holders × {} in flight…",
         a.seconds, a.holders, a.in_flight
     );
-    let deadline = Instant::now() + Duration::from_secs(a.seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for p in &peers {
-        for _ in 0..a.in_flight {
-            let (v, p, k, c) = (vn.clone(), *p, kinds.clone(), claims.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::new();
-                let (mut valid, mut invalid, mut errors) = (0u64, 0u64, 0u64);
-                while Instant::now() < deadline {
-                    let t0 = Instant::now();
-                    match v.request_presentation(p, k.clone(), c.clone()).await {
-                        Ok(r) if r.valid => valid += 1,
-                        Ok(_) => invalid += 1,
-                        Err(_) => errors += 1,
-                    }
-                    lat.push(t0.elapsed());
-                }
-                (lat, valid, invalid, errors)
-            }));
-        }
-    }
-    let mut lat = Vec::new();
-    let (mut valid, mut invalid, mut errors) = (0u64, 0u64, 0u64);
-    for t in tasks {
-        let (l, v, i, e) = t.await?;
-        lat.extend(l);
-        valid += v;
-        invalid += i;
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    lat.sort();
+    let st = w.measure(a.seconds, a.in_flight).await?;
     println!(
         "holders {}  in-flight/holder {}  seconds {:.1}\nverified presentations: {} valid, {} invalid, {} errors\nthroughput: {:.0} verified presentations/s\nlatency ms: p50 {:.1}  p99 {:.1}  max {:.1}",
         a.holders,
         a.in_flight,
-        elapsed,
-        valid,
-        invalid,
-        errors,
-        valid as f64 / elapsed,
-        percentile(&lat, 0.50).as_secs_f64() * 1e3,
-        percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        st.elapsed,
+        st.valid,
+        st.invalid,
+        st.errors,
+        st.per_sec(),
+        percentile(&st.latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&st.latencies, 0.99).as_secs_f64() * 1e3,
+        st.latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
     );
-    for h in holders {
-        h.stop().await;
-    }
-    verifier.stop().await;
-    agency.stop().await;
-    root.stop().await;
-    Ok(if invalid + errors == 0 { 0 } else { 1 })
+    w.stop().await;
+    Ok(if st.invalid + st.errors == 0 { 0 } else { 1 })
 }
