@@ -25,8 +25,8 @@ use chrono::{DateTime, Utc};
 
 use crate::did::{did_fragment, KeyResolver};
 use crate::status::{
-    lists_digest, DeltaCheck, Heartbeat, SignedDelta, SignedHeartbeat, SignedSnapshot,
-    StatusList, StatusPurpose, StatusSnapshot,
+    lists_digest, DeltaCheck, Heartbeat, SignedDelta, SignedHeartbeat, SignedSnapshot, StatusList,
+    StatusPurpose, StatusSnapshot,
 };
 use crate::trust::{supersedes, Accreditation, TrustEntry, Withdrawal};
 use crate::wire::GossipMessage;
@@ -202,8 +202,7 @@ impl Replica {
                 self.insert_list(list, confirmed);
                 // A sync that brings this replica level with the owner's latest heartbeat
                 // confirms every list the heartbeat covers.
-                if self.beats.get(&issuer).is_some_and(|b| !b.matched) && self.matches(&issuer)
-                {
+                if self.beats.get(&issuer).is_some_and(|b| !b.matched) && self.matches(&issuer) {
                     if let Some(b) = self.beats.get_mut(&issuer) {
                         b.matched = true;
                         let at = b.at;
@@ -430,7 +429,8 @@ impl Replica {
         if self.beats.get(&peek.issuer).is_some_and(|b| b.at >= at) {
             return Err(Verdict::Ignore("old or duplicate heartbeat"));
         }
-        let signed = SignedHeartbeat::open(jws, keys).map_err(|e| Verdict::Reject(e.to_string()))?;
+        let signed =
+            SignedHeartbeat::open(jws, keys).map_err(|e| Verdict::Reject(e.to_string()))?;
         let matched = self.matches_beat(&signed.heartbeat);
         Ok(Update::Heartbeat(BeatState {
             heartbeat: signed.heartbeat,

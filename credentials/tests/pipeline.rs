@@ -654,7 +654,10 @@ fn stale_lists_cannot_be_sure_but_a_revocation_is_final() {
     o.max_status_age_secs = Some(3600);
     // Never confirmed by the owner: cannot be sure.
     let r = w.verify_with(&cred, &o);
-    assert!(unsure(&r, CheckName::Status).contains("never confirmed"), "{r}");
+    assert!(
+        unsure(&r, CheckName::Status).contains("never confirmed"),
+        "{r}"
+    );
     assert_eq!(r.verdict, Verdict::CannotBeSure);
     assert!(r.to_string().starts_with("CANNOT BE SURE"), "{r}");
     // Confirmed 30 minutes ago: valid.
@@ -672,16 +675,33 @@ fn stale_lists_cannot_be_sure_but_a_revocation_is_final() {
     relist(&mut w, now - Duration::minutes(185));
     let r = w.verify_with(&cred, &o);
     let why = unsure(&r, CheckName::Status);
-    assert!(why.contains("last confirmed 3 h 5 min ago (at most 1 h accepted)"), "{why}");
-    assert!(r.problems().iter().all(|p| p.contains("cannot be sure")), "{r}");
+    assert!(
+        why.contains("last confirmed 3 h 5 min ago (at most 1 h accepted)"),
+        "{why}"
+    );
+    assert!(
+        r.problems().iter().all(|p| p.contains("cannot be sure")),
+        "{r}"
+    );
     // No limit set: the same copy passes.
     assert!(w.verify(&cred).valid);
     // Suspended on a stale copy: cannot be sure (it may have been lifted).
-    w.status.get_mut(LIST_S).unwrap().change(&[321], &[], now).unwrap();
+    w.status
+        .get_mut(LIST_S)
+        .unwrap()
+        .change(&[321], &[], now)
+        .unwrap();
     let r = w.verify_with(&cred, &o);
-    assert!(unsure(&r, CheckName::Status).contains("may have been lifted"), "{r}");
+    assert!(
+        unsure(&r, CheckName::Status).contains("may have been lifted"),
+        "{r}"
+    );
     // Revoked on a stale copy: invalid, whatever its age.
-    w.status.get_mut(LIST_R).unwrap().change(&[321], &[], now).unwrap();
+    w.status
+        .get_mut(LIST_R)
+        .unwrap()
+        .change(&[321], &[], now)
+        .unwrap();
     let r = w.verify_with(&cred, &o);
     assert!(failed(&r, CheckName::Status).starts_with("revoked"), "{r}");
     assert_eq!(r.verdict, Verdict::Invalid);

@@ -35,8 +35,10 @@ pub struct Config {
     pub mdns: bool,
     /// The local HTTP API (VC-API paths and admin paths). Loopback only by default.
     pub http_listen: String,
-    /// Base URL of this node's status lists (`<base>/revocation/<n>`). Default: derived from the
-    /// HTTP address once bound (`http://<http_listen>/status/<did>`).
+    /// Base URL of this node's status lists (`<base>/<did key id>/revocation/<n>`: a list URL
+    /// must name its owner's DID, or no node replicates it; a base that already names it is
+    /// kept as is). Default: derived from the HTTP address once bound
+    /// (`http://<http_listen>/status/<did>`).
     pub status_base_url: Option<String>,
     /// The root authority's DID, pinned: only its accreditations are believed.
     pub root_did: Option<String>,
@@ -305,7 +307,8 @@ mdns = {mdns}
 # Local HTTP API: W3C VC-API paths and admin paths (admin paths need the token in admin.token).
 http_listen = {http:?}
 
-# Base URL of this node's status lists. Unset: http://<http address>/status/<did>.
+# Base URL of this node's status lists. Lists are <base>/<did key id>/revocation/<n> (a list
+# URL must name its owner's DID, or no node replicates it). Unset: http://<http address>/status/<did>.
 {sb}status_base_url = {sbv}
 
 # DID of the root authority whose accreditations this node believes (pin it).

@@ -283,10 +283,11 @@ pub async fn start(
         addr: cfg.http_listen.clone(),
         reason: e.to_string(),
     })?;
-    let status_base = cfg
-        .status_base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{http}/status/{}", identity.did()));
+    let status_base = status_base(
+        cfg.status_base_url.as_deref(),
+        &http.to_string(),
+        identity.did(),
+    );
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let net_cfg = NetConfig {
@@ -404,6 +405,42 @@ pub async fn start(
         tasks,
         run_file,
     })
+}
+
+/// The base URL of an issuer's lists. Every node replicates a list only when its URL names
+/// its owner's DID (so no issuer can claim another's list URL), so a configured base that
+/// does not is extended with the DID's key id: `<base>/<z6Mk…>`.
+fn status_base(configured: Option<&str>, http: &str, did: &str) -> String {
+    match configured {
+        None => format!("http://{http}/status/{did}"),
+        Some(b) if b.contains(credentials::did::did_fragment(did)) => {
+            b.trim_end_matches('/').to_owned()
+        }
+        Some(b) => format!(
+            "{}/{}",
+            b.trim_end_matches('/'),
+            credentials::did::did_fragment(did)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod status_base_tests {
+    #[test]
+    fn a_configured_base_always_names_the_owner() {
+        let did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+        let frag = credentials::did::did_fragment(did);
+        assert_eq!(
+            super::status_base(Some("https://s.example/agency/"), "x", did),
+            format!("https://s.example/agency/{frag}")
+        );
+        let own = format!("https://s.example/{frag}");
+        assert_eq!(super::status_base(Some(&own), "x", did), own);
+        assert_eq!(
+            super::status_base(None, "127.0.0.1:80", did),
+            format!("http://127.0.0.1:80/status/{did}")
+        );
+    }
 }
 
 /// The anti-entropy partner: one of the connected peers, uniformly (`None` only when none is).

@@ -225,6 +225,18 @@ fn an_issuer_killed_mid_write_loses_nothing_it_acknowledged() {
     let (idir, vdir) = (tmp.path().join("issuer"), tmp.path().join("verifier"));
     init(&idir, "Agency", "issuer");
     init(&vdir, "Clinic", "verifier");
+    // A fixed list base (not derived from the HTTP port, which changes at every restart), so
+    // every round writes to the same lists and their version chains grow across crashes.
+    let cfg = idir.join("config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        text.replace(
+            "# status_base_url = ",
+            "status_base_url = \"https://agency.example/status\"\n# was: ",
+        ),
+    )
+    .unwrap();
     let token = std::fs::read_to_string(idir.join("admin.token"))
         .unwrap()
         .trim()
@@ -254,7 +266,8 @@ fn an_issuer_killed_mid_write_loses_nothing_it_acknowledged() {
         kills += 1;
         stop.store(true, Ordering::Relaxed);
         for w in workers {
-            w.join().unwrap_or_else(|_| panic!("round {round}: a client failed (seed {seed})"));
+            w.join()
+                .unwrap_or_else(|_| panic!("round {round}: a client failed (seed {seed})"));
         }
     }
     assert_eq!(kills, rounds);
@@ -300,9 +313,9 @@ fn an_issuer_killed_mid_write_loses_nothing_it_acknowledged() {
         .map(|e| (e.credential_id.clone(), e))
         .collect();
     for (id, entries) in &a.issued {
-        let e = issued
-            .get(id)
-            .unwrap_or_else(|| panic!("acknowledged credential {id} is not in the store (seed {seed})"));
+        let e = issued.get(id).unwrap_or_else(|| {
+            panic!("acknowledged credential {id} is not in the store (seed {seed})")
+        });
         for (list, index) in entries {
             assert_eq!(*index, e.index, "{id}: index");
             assert!(
@@ -354,8 +367,7 @@ fn an_issuer_killed_mid_write_loses_nothing_it_acknowledged() {
             deltas.len(),
             list.version
         );
-        let mut replay =
-            StatusList::new(url, list.purpose, &list.issuer, list.bits.len()).unwrap();
+        let mut replay = StatusList::new(url, list.purpose, &list.issuer, list.bits.len()).unwrap();
         for (i, jws) in deltas.iter().enumerate() {
             let d = SignedDelta::open(jws, &keys)
                 .unwrap_or_else(|e| panic!("{url}: delta {}: {e}", i + 1))
@@ -364,7 +376,10 @@ fn an_issuer_killed_mid_write_loses_nothing_it_acknowledged() {
                 .apply(&d)
                 .unwrap_or_else(|e| panic!("{url}: delta {} breaks the chain: {e}", i + 1));
         }
-        assert!(replay.bits == list.bits, "{url}: the log replays to other bits");
+        assert!(
+            replay.bits == list.bits,
+            "{url}: the log replays to other bits"
+        );
     }
     eprintln!(
         "invariants hold over {} lists, {} issued entries",

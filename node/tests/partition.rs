@@ -63,7 +63,9 @@ impl Netns {
             in_sw(&["ip", "link", "add", br, "type", "bridge"])?;
             in_sw(&["ip", "link", "set", br, "up"])?;
         }
-        in_sw(&["ip", "link", "add", "la", "type", "veth", "peer", "name", "lb"])?;
+        in_sw(&[
+            "ip", "link", "add", "la", "type", "veth", "peer", "name", "lb",
+        ])?;
         in_sw(&["ip", "link", "set", "la", "master", "bra"])?;
         in_sw(&["ip", "link", "set", "lb", "master", "brb"])?;
         in_sw(&["ip", "link", "set", "la", "up"])?;
@@ -80,19 +82,44 @@ impl Netns {
             };
             in_ns(&["ip", "link", "set", "lo", "up"])?;
             // Control link: this namespace ↔ the node (its HTTP API).
-            sh(&["ip", "link", "add", &c, "type", "veth", "peer", "name", "ctl"])?;
+            sh(&[
+                "ip", "link", "add", &c, "type", "veth", "peer", "name", "ctl",
+            ])?;
             sh(&["ip", "link", "set", "ctl", "netns", &ns])?;
             sh(&["ip", "addr", "add", &format!("10.99.{i}.1/30"), "dev", &c])?;
             sh(&["ip", "link", "set", &c, "up"])?;
-            in_ns(&["ip", "addr", "add", &format!("10.99.{i}.2/30"), "dev", "ctl"])?;
+            in_ns(&[
+                "ip",
+                "addr",
+                "add",
+                &format!("10.99.{i}.2/30"),
+                "dev",
+                "ctl",
+            ])?;
             in_ns(&["ip", "link", "set", "ctl", "up"])?;
             // Peer-to-peer link: the node ↔ its side's bridge.
-            sh(&["ip", "link", "add", &p, "type", "veth", "peer", "name", "p2p"])?;
+            sh(&[
+                "ip", "link", "add", &p, "type", "veth", "peer", "name", "p2p",
+            ])?;
             sh(&["ip", "link", "set", "p2p", "netns", &ns])?;
             sh(&["ip", "link", "set", &p, "netns", &sw])?;
-            in_sw(&["ip", "link", "set", &p, "master", if *a { "bra" } else { "brb" }])?;
+            in_sw(&[
+                "ip",
+                "link",
+                "set",
+                &p,
+                "master",
+                if *a { "bra" } else { "brb" },
+            ])?;
             in_sw(&["ip", "link", "set", &p, "up"])?;
-            in_ns(&["ip", "addr", "add", &format!("10.88.0.{i}/24"), "dev", "p2p"])?;
+            in_ns(&[
+                "ip",
+                "addr",
+                "add",
+                &format!("10.88.0.{i}/24"),
+                "dev",
+                "p2p",
+            ])?;
             in_ns(&["ip", "link", "set", "p2p", "up"])?;
         }
         Ok(n)
@@ -158,7 +185,11 @@ fn init(dir: &Path, name: &str, roles: &str, kinds: &str, root: Option<&str>) ->
         c.args(["--root-did", r]);
     }
     let out = c.output().unwrap();
-    assert!(out.status.success(), "init {name}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "init {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
@@ -186,7 +217,7 @@ fn config_set(dir: &Path, key: &str, value: &str) {
 }
 
 impl Node {
-    fn start(&mut self, nsn: &Netns, peer: Option<&str>) {
+    fn start(&mut self, nsn: &Netns, peers: &[String]) {
         let mut c = Command::new("ip");
         c.args(["netns", "exec", &nsn.ns(self.i)])
             .arg(env!("CARGO_BIN_EXE_vcnode"))
@@ -195,10 +226,14 @@ impl Node {
             .args(["run", "--data-dir", self.dir.to_str().unwrap()])
             .args(["--listen", &format!("/ip4/10.88.0.{}/tcp/0", self.i)])
             .args(["--http", &format!("10.99.{}.2:0", self.i)]);
-        if let Some(p) = peer {
+        for p in peers {
             c.args(["--peer", p]);
         }
-        let mut child = c.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -229,13 +264,22 @@ impl Node {
         let mut buf = String::new();
         s.read_to_string(&mut buf).unwrap();
         let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((&buf, ""));
-        let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
         (status, serde_json::from_str(body).unwrap_or(Value::Null))
     }
 
     /// Lists (id, version, bits) and trust records (issuer, accreditation, withdrawal) held,
     /// read from the store beside the running node.
-    fn state(&self) -> (Vec<(String, u64, String)>, Vec<(String, String, Option<String>)>) {
+    fn state(
+        &self,
+    ) -> (
+        Vec<(String, u64, String)>,
+        Vec<(String, String, Option<String>)>,
+    ) {
         let Ok(store) = Store::open_read_only(&self.dir.join("db")) else {
             return Default::default();
         };
@@ -258,7 +302,9 @@ impl Node {
 
     fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill").args(["-TERM", &c.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
             let _ = c.wait();
         }
     }
@@ -289,7 +335,10 @@ fn issue(n: &Node, kind_type: &str, subject: Value) -> String {
 }
 
 fn change(n: &Node, id: &str, action: &str) {
-    let (code, v) = n.post("/admin/revoke", &json!({"credential_id": id, "action": action}));
+    let (code, v) = n.post(
+        "/admin/revoke",
+        &json!({"credential_id": id, "action": action}),
+    );
     assert_eq!(code, 200, "{action}: {v}");
 }
 
@@ -319,7 +368,12 @@ fn partitioned_sides_change_lists_and_converge_after_rejoining() {
     config_set(&dir("root"), "root_did", &format!("{root_did:?}"));
     let specs = [
         ("root", "Root Authority", "verifier", ""),
-        ("agency", "National Identity Agency", "issuer,verifier", "identity"),
+        (
+            "agency",
+            "National Identity Agency",
+            "issuer,verifier",
+            "identity",
+        ),
         ("verifier", "Ward Office", "verifier", ""),
         ("hospital", "Bach Mai Hospital", "issuer,verifier", "health"),
         ("clinic", "Clinic", "verifier", ""),
@@ -345,11 +399,15 @@ fn partitioned_sides_change_lists_and_converge_after_rejoining() {
             did,
         });
     }
-    nodes[0].start(&nsn, None);
+    // Everyone dials the root; the clinic also dials the hospital (its side's peer), as
+    // nodes that work together do.
+    nodes[0].start(&nsn, &[]);
     let root_addr = nodes[0].addr.clone();
-    for n in nodes.iter_mut().skip(1) {
-        n.start(&nsn, Some(&root_addr));
+    for i in 1..4 {
+        nodes[i].start(&nsn, &[root_addr.clone()]);
     }
+    let hospital_addr = nodes[3].addr.clone();
+    nodes[4].start(&nsn, &[root_addr.clone(), hospital_addr]);
     // Accredit both issuers; issue a few credentials on each side.
     for (i, kind) in [(1, "identity"), (3, "health")] {
         let (code, v) = nodes[0].post(
@@ -359,26 +417,33 @@ fn partitioned_sides_change_lists_and_converge_after_rejoining() {
         assert_eq!(code, 200, "accredit: {v}");
     }
     let person: Value = serde_json::from_str(
-        include_str!("../../schemas/records/citizens.jsonl").lines().next().unwrap(),
+        include_str!("../../schemas/records/citizens.jsonl")
+            .lines()
+            .next()
+            .unwrap(),
     )
     .unwrap();
-    let health: Value =
-        serde_json::from_str(include_str!("../../schemas/health/samples/valid/02-minimal.json"))
-            .unwrap();
+    let health: Value = serde_json::from_str(include_str!(
+        "../../schemas/health/samples/valid/02-minimal.json"
+    ))
+    .unwrap();
     let mut issued = Vec::new();
     for _ in 0..3 {
         issued.push((1, issue(&nodes[1], "IdentityCredential", person.clone())));
-        issued.push((3, issue(&nodes[3], "HealthRecordCredential", health.clone())));
+        issued.push((
+            3,
+            issue(&nodes[3], "HealthRecordCredential", health.clone()),
+        ));
     }
     let all_same = |nodes: &[Node]| {
         let first = nodes[0].state();
-        !first.0.is_empty()
-            && first.1.len() == 2
-            && nodes.iter().all(|n| n.state() == first)
+        !first.0.is_empty() && first.1.len() == 2 && nodes.iter().all(|n| n.state() == first)
     };
-    let t = wait_for("every node to hold every list", Duration::from_secs(60), || {
-        all_same(&nodes)
-    });
+    let t = wait_for(
+        "every node to hold every list",
+        Duration::from_secs(60),
+        || all_same(&nodes),
+    );
     eprintln!("before the cut: all five nodes hold the same lists ({t:?})");
 
     // Cut. Each side changes its own issuer's lists.
@@ -425,8 +490,16 @@ fn partitioned_sides_change_lists_and_converge_after_rejoining() {
             .filter(|(id, v, _)| id.contains(&owner.replace("did:key:", "")) && *v > 0)
             .count()
     };
-    assert_eq!(changed(&nodes[1].did), 2, "the agency's revocation and suspension");
-    assert_eq!(changed(&nodes[3].did), 2, "the hospital's revocation and suspension");
+    assert_eq!(
+        changed(&nodes[1].did),
+        2,
+        "the agency's revocation and suspension"
+    );
+    assert_eq!(
+        changed(&nodes[3].did),
+        2,
+        "the hospital's revocation and suspension"
+    );
     for n in nodes.iter_mut() {
         n.stop();
     }

@@ -447,15 +447,16 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
         .unwrap()
         .expect("the clinic holds the agency's accreditation")
         .accreditation;
-    let heartbeat = |issuer: &str, at: chrono::DateTime<chrono::Utc>, signer: &credentials::Identity| {
-        let hb = credentials::status::Heartbeat {
-            issuer: issuer.to_owned(),
-            lists: 2,
-            digest: "0".repeat(64),
-            issued: credentials::time::format(at),
+    let heartbeat =
+        |issuer: &str, at: chrono::DateTime<chrono::Utc>, signer: &credentials::Identity| {
+            let hb = credentials::status::Heartbeat {
+                issuer: issuer.to_owned(),
+                lists: 2,
+                digest: "0".repeat(64),
+                issued: credentials::time::format(at),
+            };
+            credentials::status::SignedHeartbeat::sign(hb, signer).jws
         };
-        credentials::status::SignedHeartbeat::sign(hb, signer).jws
-    };
     let gossip_rows = vec![
         GossipRow {
             name: "a heartbeat of the agency signed by another key",

@@ -54,13 +54,23 @@ async fn a_flooding_peer_is_limited_then_banned_and_honest_peers_are_served() {
     let before = clinic.net.stats().await.unwrap();
     let summary = cbor(&StatusSyncRequest::Summary { after: None });
     let n = limits.sync.burst as usize + limits.strikes_to_ban as usize + 40;
+    let t0 = std::time::Instant::now();
     let (answers, failures) = h.flood(clinic_peer, Proto::Sync, summary, n).await;
+    // At most the burst and what refilled while the flood lasted got an answer; the rest saw
+    // their stream closed unanswered (the raw codec reads that as an empty answer).
+    let answered = answers.iter().filter(|a| !a.is_empty()).count();
+    let allowed = limits.sync.burst + limits.sync.per_sec * t0.elapsed().as_secs_f64() + 1.0;
     assert!(
-        answers.len() <= limits.sync.burst as usize + 5,
-        "{} of {n} flooded sync requests were answered",
-        answers.len()
+        answered as f64 <= allowed,
+        "{answered} of {n} flooded sync requests were answered (at most {allowed:.0} allowed)"
     );
-    assert!(!failures.is_empty());
+    assert!(answered > 0, "no sync request was answered at all");
+    eprintln!(
+        "{n} sync requests: {answered} answered, {} closed unanswered, {} failed",
+        answers.len() - answered,
+        failures.len()
+    );
+    assert!(answered < n, "every flooded request was answered");
     let after = clinic.net.stats().await.unwrap();
     assert!(
         after.rate_limited - before.rate_limited >= u64::from(limits.strikes_to_ban),
@@ -74,7 +84,11 @@ async fn a_flooding_peer_is_limited_then_banned_and_honest_peers_are_served() {
         .await
         .expect("the banned peer is still connected");
     h.swarm
-        .dial(net.clinic.info.listen[0].parse::<libp2p::Multiaddr>().unwrap())
+        .dial(
+            net.clinic.info.listen[0]
+                .parse::<libp2p::Multiaddr>()
+                .unwrap(),
+        )
         .unwrap();
     h.drive_for(Duration::from_secs(2)).await;
     assert!(
@@ -93,16 +107,9 @@ async fn a_flooding_peer_is_limited_then_banned_and_honest_peers_are_served() {
         .await
         .unwrap();
     assert!(r.valid, "{r}");
-    let second = agency
-        .import_records(
-            credentials::CredentialKind::Identity,
-            &vcnet_tests::first_record(),
-        )
-        .unwrap();
-    assert_ne!(second.codes[0].1, report.codes[0].1);
     net.citizen
         .node
-        .claim_from(agency.net.local_peer_id(), &second.codes[0].1, None)
+        .claim_from(agency.net.local_peer_id(), &report.codes[1].1, None)
         .await
         .expect("an honest claim after the flood");
 }

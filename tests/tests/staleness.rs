@@ -12,7 +12,10 @@ use vcnet_tests::{citizen_holds_identity, network_with, start, Net};
 
 const MAX_AGE: u32 = 4;
 
-async fn verdict_of(clinic: &node::roles::Node, credential: &str) -> credentials::VerificationReport {
+async fn verdict_of(
+    clinic: &node::roles::Node,
+    credential: &str,
+) -> credentials::VerificationReport {
     clinic
         .verify_text(credential.to_owned(), None, None)
         .await
@@ -81,7 +84,9 @@ async fn a_cut_off_verifier_says_it_cannot_be_sure_and_recovers_on_the_next_hear
         other => panic!("status: {other:?}"),
     }
     assert!(
-        r.problems().iter().any(|p| p.starts_with("status: cannot be sure")),
+        r.problems()
+            .iter()
+            .any(|p| p.starts_with("status: cannot be sure")),
         "{:?}",
         r.problems()
     );
@@ -186,7 +191,10 @@ async fn a_fresh_status_staple_lets_a_cut_off_verifier_decide() {
     let bare = citizen.node.present_qr(ask()).await.unwrap();
     let extra = shown.compact.len() as i64 - bare.compact.len() as i64;
     eprintln!("a staple adds {extra} characters to the QR text");
-    assert!((0..200).contains(&extra), "a staple adds {extra} characters");
+    assert!(
+        (0..200).contains(&extra),
+        "a staple adds {extra} characters"
+    );
     // Without it, the clinic cannot be sure.
     let r = clinic
         .node

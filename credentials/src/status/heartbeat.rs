@@ -105,9 +105,8 @@ impl SignedHeartbeat {
     /// Parses and checks a received heartbeat: well-formed and signed by the DID its `issuer`
     /// names. Whether it is newer, and whether the receiver's lists match, is the replica's.
     pub fn open(jws: &str, keys: &KeyResolver) -> Result<Self, StatusError> {
-        let heartbeat: Heartbeat = open(HEARTBEAT_TYP, jws, keys, |h: &Heartbeat| {
-            h.issuer.as_str()
-        })?;
+        let heartbeat: Heartbeat =
+            open(HEARTBEAT_TYP, jws, keys, |h: &Heartbeat| h.issuer.as_str())?;
         heartbeat.check_shape()?;
         Ok(Self {
             heartbeat,
@@ -151,14 +150,20 @@ mod tests {
         let l = list(&owner, 0);
         let hb = Heartbeat::of(owner.did(), [&l], Utc::now());
         let signed = SignedHeartbeat::sign(hb.clone(), &owner);
-        assert_eq!(SignedHeartbeat::open(&signed.jws, &keys).unwrap().heartbeat, hb);
+        assert_eq!(
+            SignedHeartbeat::open(&signed.jws, &keys).unwrap().heartbeat,
+            hb
+        );
         // Another key signing the owner's heartbeat is refused.
         let forged = SignedHeartbeat::sign(hb, &other);
         let err = SignedHeartbeat::open(&forged.jws, &keys).unwrap_err();
         assert!(err.to_string().contains("signed by"), "{err}");
         // A snapshot is not a heartbeat, though both are signed by the owner.
         let snap = crate::status::SignedSnapshot::sign(l.snapshot(Utc::now()), &owner);
-        assert!(Heartbeat::peek(&snap.jws).unwrap_err().to_string().contains("typ"));
+        assert!(Heartbeat::peek(&snap.jws)
+            .unwrap_err()
+            .to_string()
+            .contains("typ"));
         let mut bad = Heartbeat::of(owner.did(), [&l], Utc::now());
         bad.digest = "zz".into();
         let bad = SignedHeartbeat::sign(bad, &owner);

@@ -103,7 +103,9 @@ impl Staple {
         }
         // Only the exact serialisation verifies once carried: refuse any other form now.
         if parsed.payload != s.payload() {
-            return Err(StapleError::Malformed("payload is not in canonical form".into()));
+            return Err(StapleError::Malformed(
+                "payload is not in canonical form".into(),
+            ));
         }
         let key = keys
             .resolve(&s.iss)

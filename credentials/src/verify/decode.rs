@@ -488,8 +488,12 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
             expires: num(&kb_payload, "exp"),
             binding,
             staple: kb_payload.get(crate::status::STAPLE_CLAIM).map(|v| {
-                serde_json::from_value(v.clone())
-                    .map_err(|e| format!("the {} claim is malformed: {e}", crate::status::STAPLE_CLAIM))
+                serde_json::from_value(v.clone()).map_err(|e| {
+                    format!(
+                        "the {} claim is malformed: {e}",
+                        crate::status::STAPLE_CLAIM
+                    )
+                })
             }),
         });
     }

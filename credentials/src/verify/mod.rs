@@ -16,7 +16,7 @@ pub use decode::{
     bind_subjects, decode, issuer_did, preview, Decoded, DecodedCredential, PresentationFacts,
     SigItem, MAX_INPUT_BYTES,
 };
-pub use report::{CheckName, CheckResult, Outcome, VerificationReport, Verdict};
+pub use report::{CheckName, CheckResult, Outcome, Verdict, VerificationReport};
 pub use sources::{
     status_bit_of, MemoryStatus, MemoryTrust, Nothing, StatusBit, StatusLookupError, StatusSource,
     TrustSource,
@@ -670,7 +670,9 @@ fn check_status(
                     ))
                 }
                 (StatusPurpose::Suspension, Some(why)) => {
-                    unsure.push(format!("suspended as of {why}; it may have been lifted since"));
+                    unsure.push(format!(
+                        "suspended as of {why}; it may have been lifted since"
+                    ));
                     continue;
                 }
             }
@@ -716,7 +718,9 @@ fn with_staple(
         Ok(s) => s,
         Err(e) => return Outcome::unsure(format!("{reason}; the carried {e}")),
     };
-    let max = opts.max_status_age_secs.unwrap_or(DEFAULT_MAX_STAPLE_AGE_SECS);
+    let max = opts
+        .max_status_age_secs
+        .unwrap_or(DEFAULT_MAX_STAPLE_AGE_SECS);
     let age = opts.now.timestamp() - s.iat;
     if age > max {
         return Outcome::unsure(format!(

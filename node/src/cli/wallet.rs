@@ -127,7 +127,11 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
         WalletCommand::Staple(a) => {
             let v = Client::for_data_dir(&a.d.data_dir)?
                 .post("/admin/wallet/staple", &json!({"id": a.id}))?;
-            println!("status staple for {} as of {}", a.id, v["asOf"].as_str().unwrap_or("?"));
+            println!(
+                "status staple for {} as of {}",
+                a.id,
+                v["asOf"].as_str().unwrap_or("?")
+            );
         }
         WalletCommand::Delete(a) => {
             let pass = a.passphrase.required()?;

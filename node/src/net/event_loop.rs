@@ -444,10 +444,7 @@ impl EventLoop {
                     gossip_ignored: self.verdicts[2],
                     rate_limited: self.rate_limited,
                     peers_banned: self.peers_banned,
-                    peers_banned_now: self
-                        .limiter
-                        .banned_count(std::time::Instant::now())
-                        as u64,
+                    peers_banned_now: self.limiter.banned_count(std::time::Instant::now()) as u64,
                 });
             }
             Command::Peers { reply } => {

@@ -10,7 +10,7 @@ pub mod rate_limit;
 
 pub use behaviour::{MAX_GOSSIP_BYTES, PROTOCOL_VERSION, STATUS_TOPIC, TRUST_TOPIC};
 pub use event_loop::{
-    did_of_peer_id, did_of_peer_key, peer_id_of_did, start, EventLoop, Inbound, NetConfig, NetStats, PeerInfo,
-    Validation,
+    did_of_peer_id, did_of_peer_key, peer_id_of_did, start, EventLoop, Inbound, NetConfig,
+    NetStats, PeerInfo, Validation,
 };
 pub use handle::{NetError, NetHandle};

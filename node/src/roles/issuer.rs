@@ -450,8 +450,9 @@ impl Node {
                 )));
             }
         }
-        let staple = credentials::status::Staple::valid(self.identity.did(), id, chrono::Utc::now())
-            .sign(&self.identity);
+        let staple =
+            credentials::status::Staple::valid(self.identity.did(), id, chrono::Utc::now())
+                .sign(&self.identity);
         tracing::info!(credential_id = id, "status staple issued");
         Ok(ClaimResponse::Stapled { staple })
     }

@@ -90,10 +90,9 @@ impl Replicator {
         let mut replica = Replica::new(root);
         for s in store.status_lists()? {
             match load(&s) {
-                Ok(l) => replica.insert_list(
-                    l,
-                    s.confirmed_ms.and_then(DateTime::from_timestamp_millis),
-                ),
+                Ok(l) => {
+                    replica.insert_list(l, s.confirmed_ms.and_then(DateTime::from_timestamp_millis))
+                }
                 Err(e) => tracing::warn!(error = %e, "held status list unreadable; left out"),
             }
         }

@@ -692,7 +692,11 @@ impl Store {
 
     /// [`Store::put_status_list`] for the owner's own change (a revocation, suspension or
     /// reinstatement it is about to acknowledge): synced when so configured.
-    pub fn put_own_status_list(&self, list: &StoredList, delta_jws: &str) -> Result<(), StoreError> {
+    pub fn put_own_status_list(
+        &self,
+        list: &StoredList,
+        delta_jws: &str,
+    ) -> Result<(), StoreError> {
         self.write_acknowledged(self.status_batch(list, Some(delta_jws))?)
     }
 
