@@ -186,8 +186,7 @@ fn status_loop(
             let suspended = a
                 .changes
                 .iter()
-                .filter(|(i, p, _)| *i == id && *p == StatusPurpose::Suspension)
-                .next_back()
+                .rfind(|(i, p, _)| *i == id && *p == StatusPurpose::Suspension)
                 .is_some_and(|(_, _, s)| *s);
             match (rng.gen_range(0..3), revoked, suspended) {
                 (_, true, _) => continue,

@@ -164,6 +164,11 @@ fn vcnode() -> Command {
     c
 }
 
+/// A held list: id, version, encoded bits.
+type ListState = (String, u64, String);
+/// A held trust record: issuer, accreditation, withdrawal.
+type TrustState = (String, String, Option<String>);
+
 struct Node {
     i: usize,
     dir: PathBuf,
@@ -274,12 +279,7 @@ impl Node {
 
     /// Lists (id, version, bits) and trust records (issuer, accreditation, withdrawal) held,
     /// read from the store beside the running node.
-    fn state(
-        &self,
-    ) -> (
-        Vec<(String, u64, String)>,
-        Vec<(String, String, Option<String>)>,
-    ) {
+    fn state(&self) -> (Vec<ListState>, Vec<TrustState>) {
         let Ok(store) = Store::open_read_only(&self.dir.join("db")) else {
             return Default::default();
         };
@@ -403,8 +403,8 @@ fn partitioned_sides_change_lists_and_converge_after_rejoining() {
     // nodes that work together do.
     nodes[0].start(&nsn, &[]);
     let root_addr = nodes[0].addr.clone();
-    for i in 1..4 {
-        nodes[i].start(&nsn, &[root_addr.clone()]);
+    for n in &mut nodes[1..4] {
+        n.start(&nsn, std::slice::from_ref(&root_addr));
     }
     let hospital_addr = nodes[3].addr.clone();
     nodes[4].start(&nsn, &[root_addr.clone(), hospital_addr]);

@@ -141,7 +141,11 @@ impl VcnetBehaviour {
                 identify::Config::new(PROTOCOL_VERSION.into(), key.public())
                     .with_agent_version(agent),
             ),
-            ping: ping::Behaviour::default(),
+            ping: ping::Behaviour::new(
+                ping::Config::new()
+                    .with_interval(PING_INTERVAL)
+                    .with_timeout(PING_TIMEOUT),
+            ),
             kad,
             mdns: mdns.into(),
             gossipsub,
@@ -155,6 +159,13 @@ impl VcnetBehaviour {
         })
     }
 }
+
+/// How often a connection is checked alive.
+pub const PING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3);
+/// A ping unanswered this long means the link is gone: the connection is closed (a TCP
+/// connection over a cut link would otherwise wait out its retransmission backoff, tens of
+/// seconds after the link is back) and the peer redialed.
+pub const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// Incoming connections still in their handshake, at most.
 pub const MAX_PENDING_INCOMING: u32 = 128;

@@ -24,6 +24,13 @@ pub const COMMAND_CAP: usize = 256;
 /// are refused as busy and gossip is ignored, and the drop is counted.
 pub const INBOUND_CAP: usize = 1024;
 
+/// Seconds before the first redial of a peer that is not connected.
+pub const REDIAL_SECS: u64 = 5;
+/// Longest wait between redials of one peer.
+pub const MAX_REDIAL_SECS: u64 = 300;
+/// Redials started per housekeeping round, at most.
+pub const MAX_REDIALS_PER_ROUND: usize = 16;
+
 /// The refusal a peer over its rate limit gets.
 pub const RATE_LIMITED: &str = "rate limited: too many requests from this peer; slow down";
 
@@ -163,6 +170,12 @@ pub struct NetStats {
     pub gossip_rejected: u64,
     /// Gossip messages dropped without penalty (old, duplicate, not yet applicable).
     pub gossip_ignored: u64,
+    /// Inbound requests (claims, presentation requests, syncs) received.
+    #[serde(default)]
+    pub requests_received: u64,
+    /// Gossip messages received (before validation).
+    #[serde(default)]
+    pub gossip_received: u64,
     /// Inbound requests and gossip refused because their peer was over its rate limit.
     #[serde(default)]
     pub rate_limited: u64,
@@ -213,8 +226,15 @@ pub struct EventLoop {
     verdicts: [u64; 3],
     /// Per-peer rate limits, strikes and bans.
     limiter: PeerLimiter,
+    /// Bootstrap addresses, redialed while not connected.
+    bootstrap: Vec<Multiaddr>,
+    /// When each peer (or bootstrap address) was last dialed by the redial loop, and how many
+    /// times in a row (the wait doubles each time, up to [`MAX_REDIAL_SECS`]).
+    last_redial: HashMap<String, (std::time::Instant, u32)>,
     rate_limited: u64,
     peers_banned: u64,
+    /// Requests and gossip messages received.
+    received: [u64; 2],
 }
 
 /// A request held until its peer's address is known.
@@ -301,8 +321,11 @@ pub fn start(
         dropped_inbound: 0,
         verdicts: [0; 3],
         limiter: PeerLimiter::new(cfg.limits.clone()),
+        bootstrap: cfg.bootstrap.clone(),
+        last_redial: HashMap::new(),
         rate_limited: 0,
         peers_banned: 0,
+        received: [0; 2],
     };
     Ok((handle, inbound_rx, el))
 }
@@ -326,6 +349,7 @@ impl EventLoop {
                         tracing::info!(%peer, "ban ended");
                         self.swarm.behaviour_mut().blocked.unblock_peer(peer);
                     }
+                    self.redial();
                 }
                 cmd = self.commands.recv() => match cmd {
                     Some(c) => self.on_command(c),
@@ -350,11 +374,62 @@ impl EventLoop {
         })
     }
 
+    /// Dials again the bootstrap peers and the identified peers this node is not connected to
+    /// (a link that went down and came back, a peer that restarted): first after
+    /// [`REDIAL_SECS`], then waiting twice as long each time up to [`MAX_REDIAL_SECS`], so
+    /// that a healed partition is noticed within seconds and a peer gone for good costs little.
+    fn redial(&mut self) {
+        let now = std::time::Instant::now();
+        let due = |last: &HashMap<String, (std::time::Instant, u32)>, key: &str| {
+            last.get(key).is_none_or(|(t, n)| {
+                now.duration_since(*t).as_secs()
+                    >= (REDIAL_SECS << (*n).min(8)).min(MAX_REDIAL_SECS)
+            })
+        };
+        let mut dials: Vec<(String, libp2p::swarm::dial_opts::DialOpts)> = Vec::new();
+        for addr in &self.bootstrap {
+            let peer = addr.iter().find_map(|p| match p {
+                libp2p::multiaddr::Protocol::P2p(id) => Some(id),
+                _ => None,
+            });
+            let connected = peer.is_some_and(|p| self.swarm.is_connected(&p));
+            let key = addr.to_string();
+            if !connected && due(&self.last_redial, &key) {
+                dials.push((key, addr.clone().into()));
+            }
+        }
+        for (id, p) in &self.peers {
+            let key = id.to_string();
+            if self.swarm.is_connected(id)
+                || p.addrs.is_empty()
+                || self.limiter.is_banned(id, now)
+                || !due(&self.last_redial, &key)
+            {
+                continue;
+            }
+            let addrs: Vec<Multiaddr> = p.addrs.iter().filter_map(|a| a.parse().ok()).collect();
+            dials.push((
+                key,
+                libp2p::swarm::dial_opts::DialOpts::peer_id(*id)
+                    .addresses(addrs)
+                    .build(),
+            ));
+        }
+        for (key, opts) in dials.into_iter().take(MAX_REDIALS_PER_ROUND) {
+            let n = self.last_redial.get(&key).map_or(0, |(_, n)| n + 1);
+            self.last_redial.insert(key, (now, n));
+            if let Err(e) = self.swarm.dial(opts) {
+                tracing::trace!(error = %e, "redial");
+            }
+        }
+    }
+
     /// Whether to take on one more piece of `kind` work from `peer`. Over its limit, the
     /// refusal counts as a strike; enough strikes ban the peer (connections closed, new ones
     /// refused) for a while.
     fn admit(&mut self, peer: PeerId, kind: Kind) -> bool {
         let now = std::time::Instant::now();
+        self.received[usize::from(kind == Kind::Gossip)] += 1;
         if self.limiter.allow(peer, kind, now) {
             return true;
         }
@@ -442,6 +517,8 @@ impl EventLoop {
                     gossip_accepted: self.verdicts[0],
                     gossip_rejected: self.verdicts[1],
                     gossip_ignored: self.verdicts[2],
+                    requests_received: self.received[0],
+                    gossip_received: self.received[1],
                     rate_limited: self.rate_limited,
                     peers_banned: self.peers_banned,
                     peers_banned_now: self.limiter.banned_count(std::time::Instant::now()) as u64,
@@ -555,6 +632,8 @@ impl EventLoop {
                 if let Some(p) = self.peers.get_mut(&peer_id) {
                     p.connected = true;
                 }
+                let id = peer_id.to_string();
+                self.last_redial.retain(|k, _| !k.contains(&id));
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
@@ -641,6 +720,14 @@ impl EventLoop {
                 ..
             })) => {
                 tracing::trace!(%peer, "kademlia routing updated");
+            }
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Ping(libp2p::ping::Event {
+                peer,
+                connection,
+                result: Err(e),
+            })) => {
+                tracing::debug!(%peer, error = %e, "ping failed; closing the connection");
+                self.swarm.close_connection(connection);
             }
             SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
                 tracing::debug!(peer = ?peer_id, %error, "outgoing connection failed");

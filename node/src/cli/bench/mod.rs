@@ -16,6 +16,9 @@ pub enum BenchCommand {
     Presentations(presentations::PresentationsArgs),
     /// Honest presentations verified per second with and without a flooding peer.
     Flood(flood::FloodArgs),
+    /// The flooding peer of `bench flood` (a process of its own).
+    #[command(hide = true)]
+    FloodPeer(flood::FloodPeerArgs),
     /// What an acknowledged write costs with and without syncing the write-ahead log.
     Writes(writes::WritesArgs),
     /// QR presentation sizes: version at level M and where the bytes go, per case.
@@ -28,6 +31,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Qr(a) => qr::run(a),
         BenchCommand::Presentations(a) => presentations::run(a),
         BenchCommand::Flood(a) => flood::run(a),
+        BenchCommand::FloodPeer(a) => flood::run_peer(a),
         BenchCommand::Writes(a) => writes::run(a),
     }
 }

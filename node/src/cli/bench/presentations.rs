@@ -76,8 +76,6 @@ pub(super) struct World {
     pub verifier: RunningNode,
     holders: Vec<RunningNode>,
     peers: Vec<libp2p::PeerId>,
-    pub root_addr: String,
-    pub root_did: String,
 }
 
 /// What one measurement saw.
@@ -182,7 +180,6 @@ impl World {
         )
         .await?;
         let peers = holders.iter().map(|h| h.node.net.local_peer_id()).collect();
-        let root_addr = root.info.listen[0].clone();
         let w = Self {
             _tmp: tmp,
             root,
@@ -190,8 +187,6 @@ impl World {
             verifier,
             holders,
             peers,
-            root_addr,
-            root_did,
         };
         w.warm_up().await?;
         Ok(w)
