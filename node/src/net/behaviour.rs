@@ -62,6 +62,8 @@ fn peer_scoring() -> (gossipsub::PeerScoreParams, gossipsub::PeerScoreThresholds
 /// Everything a vcnet node speaks.
 #[derive(NetworkBehaviour)]
 pub struct VcnetBehaviour {
+    /// New inbound connections admitted per remote IP, before any handshake.
+    pub ip_limit: super::ip_limit::Behaviour,
     /// Peers banned for flooding: their connections are closed and refused.
     pub blocked: libp2p::allow_block_list::Behaviour<libp2p::allow_block_list::BlockedPeers>,
     /// Caps on connections, so no one peer or crowd of half-open dials exhausts the node.
@@ -130,6 +132,7 @@ impl VcnetBehaviour {
             kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), kad_cfg);
         kad.set_mode(Some(kad::Mode::Server));
         Ok(Self {
+            ip_limit: Default::default(),
             blocked: Default::default(),
             limits: libp2p::connection_limits::Behaviour::new(
                 libp2p::connection_limits::ConnectionLimits::default()

@@ -185,6 +185,9 @@ pub struct NetStats {
     /// Peers banned now.
     #[serde(default)]
     pub peers_banned_now: u64,
+    /// New inbound connections refused before the handshake (too many from one IP).
+    #[serde(default)]
+    pub connections_refused: u64,
 }
 
 /// How to start the network.
@@ -521,6 +524,7 @@ impl EventLoop {
                     gossip_received: self.received[1],
                     rate_limited: self.rate_limited,
                     peers_banned: self.peers_banned,
+                    connections_refused: self.swarm.behaviour().ip_limit.refused,
                     peers_banned_now: self.limiter.banned_count(std::time::Instant::now()) as u64,
                 });
             }

@@ -5,6 +5,7 @@
 mod behaviour;
 mod event_loop;
 mod handle;
+pub mod ip_limit;
 pub mod protocols;
 pub mod rate_limit;
 

@@ -47,7 +47,7 @@ pub struct Limits {
 
 impl Default for Limits {
     /// Sized for honest use with room to spare: a holder claims a few credentials; a verifier
-    /// desk asks one holder a few times a second at most; a sync of a national issuer's lists
+    /// desk asks one holder a few times a second at most (a load test, tens of times); a sync of a national issuer's lists
     /// is a few dozen requests; gossip bursts when an agency revokes in bulk.
     fn default() -> Self {
         Self {
@@ -56,8 +56,8 @@ impl Default for Limits {
                 per_sec: 5.0,
             },
             present: Rate {
-                burst: 30.0,
-                per_sec: 10.0,
+                burst: 100.0,
+                per_sec: 50.0,
             },
             sync: Rate {
                 burst: 64.0,

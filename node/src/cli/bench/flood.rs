@@ -9,7 +9,8 @@
 //! over the flooder's share, its strikes ban the flooder (connections closed and refused), and
 //! the ratio of the two figures says what the flood cost honest users. Goal: at least 80%.
 //!
-//! The flooder runs at a lower CPU priority (`nice 10`): on a machine of its own an attacker
+//! The flooder runs at the lowest CPU priority (`nice 19`, `--flooder-nice`): on a machine of
+//! its own an attacker
 //! spends its own cores, and here it must not simply take the honest nodes' cores. What the
 //! clinic spends on it (handshakes, refusals, validation) is paid on the same cores. The
 //! figures say what reached the clinic, so the flood's real strength is on record.
@@ -41,6 +42,10 @@ pub struct FloodArgs {
     /// Messages per second the flooder sends, over all paths.
     #[arg(long, default_value_t = 2000)]
     rate: u64,
+    /// CPU priority of the flooder process (`nice`, 0 to 19): 19 leaves the cores to the
+    /// honest nodes as an attacker's own machine would; 0 lets it take its share of them.
+    #[arg(long, default_value_t = 19, value_parser = clap::value_parser!(u8).range(0..=19))]
+    flooder_nice: u8,
 }
 
 /// The flooder process (started by `bench flood`).
@@ -89,7 +94,7 @@ async fn bench(a: FloodArgs) -> anyhow::Result<i32> {
         .clone();
     let exe = std::env::current_exe()?;
     let mut child = Command::new("nice")
-        .args(["-n", "10"])
+        .args(["-n", &a.flooder_nice.to_string()])
         .arg(exe)
         .args(["bench", "flood-peer", "--target", &target])
         .args(["--rate", &a.rate.to_string()])
@@ -115,9 +120,14 @@ async fn bench(a: FloodArgs) -> anyhow::Result<i32> {
     let after = w.verifier.node.net.stats().await?;
     line.clear();
     out.read_line(&mut line)?;
+    let cpu = cpu_secs(child.id());
     let _ = child.wait();
     let ratio = flooded.per_sec() / calm.per_sec().max(1e-9);
-    println!("flooder: {}", line.trim());
+    println!(
+        "flooder: {} (it used {} of CPU on these same cores)",
+        line.trim(),
+        cpu.map_or("?".into(), |c| format!("{c:.1} s"))
+    );
     let (reqs, gossip) = (
         after.requests_received - before.requests_received,
         after.gossip_received - before.gossip_received,
@@ -127,9 +137,10 @@ async fn bench(a: FloodArgs) -> anyhow::Result<i32> {
         (reqs + gossip) as f64 / flooded.elapsed.max(1e-9)
     );
     println!(
-        "clinic: {} refused over a peer's rate limit, {} peer(s) banned, {} gossip rejected, {} inbound dropped as busy",
+        "clinic: {} refused over a peer's rate limit, {} peer(s) banned, {} new connections refused before the handshake, {} gossip rejected, {} inbound dropped as busy",
         after.rate_limited - before.rate_limited,
         after.peers_banned - before.peers_banned,
+        after.connections_refused - before.connections_refused,
         after.gossip_rejected - before.gossip_rejected,
         after.dropped_inbound - before.dropped_inbound,
     );
@@ -145,6 +156,16 @@ async fn bench(a: FloodArgs) -> anyhow::Result<i32> {
     } else {
         1
     })
+}
+
+/// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces) in parentheses.
+    let rest = stat.rsplit_once(") ")?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// What the flooder sent and what came of it.
