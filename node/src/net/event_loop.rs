@@ -26,8 +26,9 @@ pub const INBOUND_CAP: usize = 1024;
 
 /// Seconds before the first redial of a peer that is not connected.
 pub const REDIAL_SECS: u64 = 5;
-/// Longest wait between redials of one peer.
-pub const MAX_REDIAL_SECS: u64 = 300;
+/// Longest wait between redials of one peer: a partition that heals is noticed within this
+/// (both sides redial, so usually sooner); a peer gone for good costs one dial per interval.
+pub const MAX_REDIAL_SECS: u64 = 30;
 /// Redials started per housekeeping round, at most.
 pub const MAX_REDIALS_PER_ROUND: usize = 16;
 
@@ -725,11 +726,13 @@ impl EventLoop {
             })) => {
                 tracing::trace!(%peer, "kademlia routing updated");
             }
+            // A ping that times out or fails on the stream means the link is gone; a peer
+            // that does not speak ping (`Unsupported`) is not a dead link.
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Ping(libp2p::ping::Event {
                 peer,
                 connection,
                 result: Err(e),
-            })) => {
+            })) if !matches!(e, libp2p::ping::Failure::Unsupported) => {
                 tracing::debug!(%peer, error = %e, "ping failed; closing the connection");
                 self.swarm.close_connection(connection);
             }
