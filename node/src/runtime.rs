@@ -229,13 +229,24 @@ pub struct RunningNode {
 
 impl RunningNode {
     /// Signals every task to stop, waits for them, and removes run.json.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
-        for t in self.tasks {
+        for t in std::mem::take(&mut self.tasks) {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), t).await;
         }
         self.node.shutdown().await;
         let _ = std::fs::remove_file(&self.run_file);
+    }
+}
+
+impl Drop for RunningNode {
+    /// A node dropped without [`RunningNode::stop`] (a test that ends, a caller that errs out)
+    /// still tells its tasks to stop and stops RocksDB's background work, so no RocksDB thread
+    /// is left running while the process exits (which aborts it: "pthread lock: Invalid
+    /// argument"). After `stop` this does nothing new.
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        self.node.store.close();
     }
 }
 

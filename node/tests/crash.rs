@@ -14,8 +14,7 @@
 //! A failing run prints its seed; `VCNET_CRASH_SEED=S` replays the same kill times.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +26,10 @@ use credentials::status::{SignedDelta, StatusList, StatusPurpose};
 use node::store::Store;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
+use support::post;
+
+#[path = "support/mod.rs"]
+mod support;
 
 const PASSPHRASE: &str = "crash test passphrase";
 
@@ -72,47 +75,12 @@ fn run(dir: &Path, peer: Option<&str>) -> Proc {
     if let Some(p) = peer {
         c.args(["--peer", p]);
     }
-    let mut child = c
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let info: Value = serde_json::from_str(&line)
-        .unwrap_or_else(|e| panic!("node printed no run info ({e}): {line:?}"));
+    let (child, info) = support::spawn_node(c, Stdio::null());
     Proc {
         child,
         http: info["http"].as_str().unwrap().parse().unwrap(),
-        listen: info["listen"][0].as_str().unwrap_or_default().to_owned(),
+        listen: support::first_listen(&info),
     }
-}
-
-/// POSTs JSON with the admin token; the status code and JSON body, or the I/O error (the
-/// process was killed: not acknowledged).
-fn post(addr: SocketAddr, path: &str, token: &str, body: &Value) -> std::io::Result<(u16, Value)> {
-    let body = body.to_string();
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
-    s.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf)?;
-    let (head, body) = buf
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other("cut off"))?;
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| std::io::Error::other("no status"))?;
-    let json = serde_json::from_str(body).map_err(|_| std::io::Error::other("cut off body"))?;
-    Ok((status, json))
 }
 
 /// What clients were told succeeded.

@@ -10,14 +10,16 @@
 //! root in a container) and removed at the end. Where they cannot be made, the test says why
 //! and skips. `VCNET_PARTITION_SECS` sets how long the sides stay apart (default 5).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use node::store::Store;
 use serde_json::{json, Value};
+
+#[path = "support/mod.rs"]
+mod support;
 
 const PASSPHRASE: &str = "partition test passphrase";
 
@@ -234,19 +236,9 @@ impl Node {
         for p in peers {
             c.args(["--peer", p]);
         }
-        let mut child = c
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("node {} printed no run info ({e}): {line:?}", self.i));
+        let (child, info) = support::spawn_node(c, Stdio::null());
         self.http = info["http"].as_str().and_then(|h| h.parse().ok());
-        self.addr = info["listen"][0].as_str().unwrap_or_default().to_owned();
+        self.addr = support::first_listen(&info);
         self.child = Some(child);
         self.token = std::fs::read_to_string(self.dir.join("admin.token"))
             .unwrap()
@@ -255,26 +247,8 @@ impl Node {
     }
 
     fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let addr = self.http.unwrap();
-        let body = body.to_string();
-        let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-        write!(
-            s,
-            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.token,
-            body.len()
-        )
-        .unwrap();
-        let mut buf = String::new();
-        s.read_to_string(&mut buf).unwrap();
-        let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((&buf, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        (status, serde_json::from_str(body).unwrap_or(Value::Null))
+        support::post(self.http.unwrap(), path, &self.token, body)
+            .unwrap_or_else(|e| panic!("node {}: POST {path}: {e}", self.i))
     }
 
     /// Lists (id, version, bits) and trust records (issuer, accreditation, withdrawal) held,

@@ -4,10 +4,12 @@
 //! processes on the same data dirs, waits until they are connected, sends both SIGTERM at once,
 //! and requires both to exit 0. `VCNET_SHUTDOWN_ROUNDS` sets the rounds (default 50).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "support/mod.rs"]
+mod support;
 
 const PASSPHRASE: &str = "shutdown test passphrase";
 
@@ -45,19 +47,8 @@ fn run(dir: &Path, peer: Option<&str>) -> (Child, String) {
     if let Some(p) = peer {
         c.args(["--peer", p]);
     }
-    let mut child = c
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let info: serde_json::Value = serde_json::from_str(&line)
-        .unwrap_or_else(|e| panic!("node printed no run info ({e}): {line:?}"));
-    let addr = info["listen"][0].as_str().unwrap_or_default().to_owned();
-    (child, addr)
+    let (child, info) = support::spawn_node(c, Stdio::piped());
+    (child, support::first_listen(&info))
 }
 
 fn connected(dir: &Path, other: &str) -> bool {

@@ -7,7 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
-use libp2p::request_response::{self, OutboundRequestId, ProtocolSupport};
+use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{gossipsub, identify, noise, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
 use node::net::protocols::{ISSUE_PROTOCOL, PRESENT_PROTOCOL, STATUS_SYNC_PROTOCOL};
@@ -210,40 +210,11 @@ impl Hostile {
 
     /// Sends `bytes` as a request on `proto` and waits for what comes back.
     pub async fn ask(&mut self, peer: PeerId, proto: Proto, bytes: Vec<u8>) -> RawAnswer {
-        let b = self.swarm.behaviour_mut();
-        let id: OutboundRequestId = match proto {
-            Proto::Issue => b.issue.send_request(&peer, bytes),
-            Proto::Present => b.present.send_request(&peer, bytes),
-            Proto::Sync => b.sync.send_request(&peer, bytes),
-        };
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let ev = tokio::select! {
-                ev = self.swarm.select_next_some() => ev,
-                _ = tokio::time::sleep_until(deadline) => {
-                    return RawAnswer::Failed("no event within 30 s".into())
-                }
-            };
-            let rr = match ev {
-                SwarmEvent::Behaviour(HostileBehaviourEvent::Issue(e))
-                | SwarmEvent::Behaviour(HostileBehaviourEvent::Present(e))
-                | SwarmEvent::Behaviour(HostileBehaviourEvent::Sync(e)) => e,
-                _ => continue,
-            };
-            match rr {
-                request_response::Event::Message {
-                    message:
-                        request_response::Message::Response {
-                            request_id,
-                            response,
-                        },
-                    ..
-                } if request_id == id => return RawAnswer::Bytes(response),
-                request_response::Event::OutboundFailure {
-                    request_id, error, ..
-                } if request_id == id => return RawAnswer::Failed(error.to_string()),
-                _ => {}
-            }
+        let (mut answers, mut failures) = self.flood(peer, proto, bytes, 1).await;
+        match (answers.pop(), failures.pop()) {
+            (Some(b), _) => RawAnswer::Bytes(b),
+            (None, Some(f)) => RawAnswer::Failed(f),
+            (None, None) => RawAnswer::Failed("no answer".into()),
         }
     }
 
