@@ -62,20 +62,7 @@ struct Proc {
 }
 
 fn run(dir: &Path, peer: Option<&str>) -> Proc {
-    let mut c = vcnode();
-    c.args([
-        "run",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--listen",
-        "/ip4/127.0.0.1/tcp/0",
-        "--http",
-        "127.0.0.1:0",
-    ]);
-    if let Some(p) = peer {
-        c.args(["--peer", p]);
-    }
-    let (child, info) = support::spawn_node(c, Stdio::null());
+    let (child, info) = support::run_local(vcnode(), dir, peer, Stdio::null());
     Proc {
         child,
         http: info["http"].as_str().unwrap().parse().unwrap(),

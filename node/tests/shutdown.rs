@@ -34,20 +34,7 @@ fn init(dir: &Path, name: &str) {
 
 /// Starts a node and returns it with the first listen address it printed.
 fn run(dir: &Path, peer: Option<&str>) -> (Child, String) {
-    let mut c = vcnode();
-    c.args([
-        "run",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--listen",
-        "/ip4/127.0.0.1/tcp/0",
-        "--http",
-        "127.0.0.1:0",
-    ]);
-    if let Some(p) = peer {
-        c.args(["--peer", p]);
-    }
-    let (child, info) = support::spawn_node(c, Stdio::piped());
+    let (child, info) = support::run_local(vcnode(), dir, peer, Stdio::piped());
     (child, support::first_listen(&info))
 }
 

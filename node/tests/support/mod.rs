@@ -27,6 +27,29 @@ pub fn spawn_node(mut command: Command, stderr: Stdio) -> (Child, Value) {
     (child, info)
 }
 
+/// Starts `vcnode run` (the `vcnode` command `c`, its environment set) on `dir`, listening on
+/// loopback ports of its choosing, dialing `peer` if given.
+pub fn run_local(
+    mut c: Command,
+    dir: &std::path::Path,
+    peer: Option<&str>,
+    stderr: Stdio,
+) -> (Child, Value) {
+    c.args([
+        "run",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--listen",
+        "/ip4/127.0.0.1/tcp/0",
+        "--http",
+        "127.0.0.1:0",
+    ]);
+    if let Some(p) = peer {
+        c.args(["--peer", p]);
+    }
+    spawn_node(c, stderr)
+}
+
 /// The first listen address in run info.
 pub fn first_listen(info: &Value) -> String {
     info["listen"][0].as_str().unwrap_or_default().to_owned()
