@@ -241,12 +241,12 @@ impl RunningNode {
 
 impl Drop for RunningNode {
     /// A node dropped without [`RunningNode::stop`] (a test that ends, a caller that errs out)
-    /// still tells its tasks to stop and stops RocksDB's background work, so no RocksDB thread
-    /// is left running while the process exits (which aborts it: "pthread lock: Invalid
-    /// argument"). After `stop` this does nothing new.
+    /// still tells its tasks to stop, joins the verification thread and stops RocksDB's
+    /// background work, so no thread is left closing RocksDB while the process exits (which
+    /// aborts it: "pthread lock: Invalid argument"). After `stop` this does nothing new.
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
-        self.node.store.close();
+        self.node.shutdown_now();
     }
 }
 

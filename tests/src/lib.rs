@@ -117,11 +117,7 @@ pub async fn network_with(adjust: impl Fn(&mut Config)) -> Net {
 }
 
 pub fn first_record() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../schemas/records/citizens.jsonl"
-    ))
-    .unwrap()
+    include_str!("../../schemas/records/citizens.jsonl").to_owned()
 }
 
 /// The agency imports the sample records and the citizen claims the first record's credential;

@@ -94,6 +94,13 @@ impl Node {
         let _ = tokio::task::spawn_blocking(move || store.close()).await;
     }
 
+    /// [`Node::shutdown`] without awaiting, for a destructor: the verification thread is
+    /// stopped and joined, then the store syncs its log and stops its background work.
+    pub fn shutdown_now(&self) {
+        self.verify_queue.stop_now();
+        self.store.close();
+    }
+
     /// Handles inbound network events until the network stops.
     pub async fn serve_inbound(self: Arc<Self>, mut rx: tokio::sync::mpsc::Receiver<Inbound>) {
         // Requests in progress at once, at most: past it this loop waits, the inbound queue

@@ -4,6 +4,7 @@
 //! this halves the signature work and replaces a thread hand-off per presentation by one per
 //! batch; an idle node verifies a lone presentation at once.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -45,6 +46,8 @@ fn log_internal_error(report: &VerificationReport) {
 pub struct VerifyQueue {
     /// `None` asks the thread to stop once the jobs before it are done.
     tx: mpsc::Sender<Option<Job>>,
+    /// Set to stop after the batch in hand, whatever is still queued (see `stop_now`).
+    halt: Arc<AtomicBool>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
@@ -52,6 +55,8 @@ impl VerifyQueue {
     /// Starts the verification thread.
     pub fn start(verifier: Arc<Verifier>, sources: Arc<Replicator>) -> Self {
         let (tx, mut rx) = mpsc::channel::<Option<Job>>(VERIFY_QUEUE_CAP);
+        let halt = Arc::new(AtomicBool::new(false));
+        let halted = halt.clone();
         let spawned = std::thread::Builder::new()
             .name("vcnet-verify".into())
             .stack_size(VERIFY_THREAD_STACK)
@@ -77,7 +82,7 @@ impl VerifyQueue {
                         log_internal_error(&report);
                         let _ = job.reply.send(report);
                     }
-                    if stopping {
+                    if stopping || halted.load(Ordering::Acquire) {
                         break;
                     }
                 }
@@ -91,8 +96,16 @@ impl VerifyQueue {
         };
         Self {
             tx,
+            halt,
             thread: Arc::new(Mutex::new(thread)),
         }
+    }
+
+    fn take_thread(&self) -> Option<JoinHandle<()>> {
+        self.thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// Stops the verification thread after the jobs already queued and waits for it to end,
@@ -100,13 +113,23 @@ impl VerifyQueue {
     /// that the thread has stopped.
     pub async fn stop(&self) {
         let _ = self.tx.send(None).await;
-        let handle = self
-            .thread
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(h) = handle {
+        if let Some(h) = self.take_thread() {
             let _ = tokio::task::spawn_blocking(move || h.join()).await;
+        }
+    }
+
+    /// Stops the verification thread after the batch in hand (jobs still queued are dropped:
+    /// their callers hear that the thread has stopped) and waits for it, without awaiting:
+    /// for a destructor. The thread's last handle on the store goes with it, so a process
+    /// that exits next does not tear RocksDB down under a thread still closing it.
+    pub fn stop_now(&self) {
+        self.halt.store(true, Ordering::Release);
+        // Wakes an idle thread; a full queue means it is busy and sees `halt` after its batch.
+        let _ = self.tx.try_send(None);
+        if let Some(h) = self.take_thread() {
+            if h.thread().id() != std::thread::current().id() {
+                let _ = h.join();
+            }
         }
     }
 
