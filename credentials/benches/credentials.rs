@@ -160,12 +160,11 @@ fn bench(c: &mut Criterion) {
 }
 
 async fn ssi_verify(text: &str) {
-    use ssi::claims::data_integrity::{
-        suites::EdDsaRdfc2022, DataIntegrity, DataIntegrityDocument,
-    };
-    use ssi::claims::VerificationParameters;
-    use ssi::dids::{DIDKey, DIDResolver, VerificationMethodDIDResolver};
-    use ssi::verification_methods::Multikey;
+    use did_method_key::DIDKey;
+    use ssi_claims_core::VerificationParameters;
+    use ssi_data_integrity::{suites::EdDsaRdfc2022, DataIntegrity, DataIntegrityDocument};
+    use ssi_dids_core::{DIDResolver, VerificationMethodDIDResolver};
+    use ssi_verification_methods::Multikey;
     let resolver: VerificationMethodDIDResolver<DIDKey, Multikey> = DIDKey.into_vm_resolver();
     let params = VerificationParameters::from_resolver(&resolver)
         .with_json_ld_loader(credentials::data_integrity::loader().clone())

@@ -7,20 +7,18 @@
 //! fetched. The verifier canonicalizes each document exactly once and hands the signature to
 //! the common Ed25519 path (so Data Integrity inputs batch like JWTs).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Signer};
-use serde_json::{json, Map, Value};
+use ed25519_dalek::Signer;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use ssi::json_ld::syntax::TryFromJson;
-use ssi::json_ld::{CompactJsonLd, ContextLoader, Expand, Expandable, Process};
-use ssi::rdf::{AnyLdEnvironment, LdEnvironment};
+use ssi_json_ld::syntax::TryFromJson;
+use ssi_json_ld::{CompactJsonLd, ContextLoader, Expand, Expandable, Process};
+use ssi_rdf::{AnyLdEnvironment, LdEnvironment};
 
-use crate::did::{did_of_url, Identity, KeyResolver};
-use crate::verify::{bind_subjects, Decoded, DecodedCredential, PresentationFacts, SigItem};
+use crate::did::Identity;
 
 /// The VC 2.0 base context, which must come first in `@context`.
 pub const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -76,7 +74,7 @@ pub fn loader() -> &'static ContextLoader {
 pub fn canonicalize(doc: &Value) -> Result<String, DiError> {
     crate::blank_nodes::check_budget(doc).map_err(DiError::JsonLd)?;
     let mut json =
-        ssi::json_ld::syntax::to_value(doc).map_err(|e| DiError::JsonLd(e.to_string()))?;
+        ssi_json_ld::syntax::to_value(doc).map_err(|e| DiError::JsonLd(e.to_string()))?;
     let mut ld = LdEnvironment::default();
     let expanded = match doc.get("@context").and_then(processed_context) {
         Some(active) => {
@@ -103,7 +101,7 @@ pub fn canonicalize(doc: &Value) -> Result<String, DiError> {
 }
 
 /// [`canonicalize`] with every context processed afresh (`ssi`'s own expansion).
-fn canonicalize_full(json: ssi::json_ld::syntax::Value) -> Result<String, DiError> {
+fn canonicalize_full(json: ssi_json_ld::syntax::Value) -> Result<String, DiError> {
     let mut ld = LdEnvironment::default();
     let expanded = pollster::block_on(CompactJsonLd(json).expand_with(&mut ld, loader()))
         .map_err(|e| DiError::JsonLd(e.to_string()))?;
@@ -114,10 +112,10 @@ fn canonicalize_full(json: ssi::json_ld::syntax::Value) -> Result<String, DiErro
 }
 
 /// The expansion options `ssi` uses for Data Integrity (undefined terms are an error).
-fn expansion_options() -> ssi::json_ld::expansion::Options {
-    ssi::json_ld::expansion::Options {
-        policy: ssi::json_ld::expansion::Policy {
-            invalid: ssi::json_ld::expansion::Action::Reject,
+fn expansion_options() -> ssi_json_ld::expansion::Options {
+    ssi_json_ld::expansion::Options {
+        policy: ssi_json_ld::expansion::Policy {
+            invalid: ssi_json_ld::expansion::Action::Reject,
             allow_undefined: false,
             ..Default::default()
         },
@@ -129,7 +127,7 @@ fn expansion_options() -> ssi::json_ld::expansion::Options {
 /// and test vectors in practice; the bound keeps odd inputs from growing it).
 const CONTEXT_CACHE_CAP: usize = 32;
 
-type ActiveContext = ssi::json_ld::Context;
+type ActiveContext = ssi_json_ld::Context;
 /// Processed top-level contexts, keyed by the `@context` value they came from.
 type ContextCache = RwLock<Vec<(Value, Arc<ActiveContext>)>>;
 
@@ -152,8 +150,8 @@ fn processed_context(ctx: &Value) -> Option<Arc<ActiveContext>> {
             return Some(active.clone());
         }
     }
-    let local = ssi::json_ld::syntax::context::Context::try_from_json(
-        ssi::json_ld::syntax::to_value(ctx).ok()?,
+    let local = ssi_json_ld::syntax::context::Context::try_from_json(
+        ssi_json_ld::syntax::to_value(ctx).ok()?,
     )
     .ok()?;
     let active = Arc::new(
@@ -318,235 +316,6 @@ pub fn sign(
     Ok(out)
 }
 
-fn check_context(doc: &Value) -> Result<(), String> {
-    match doc.get("@context") {
-        None => Err("@context is missing".into()),
-        Some(Value::Array(a)) if a.first().and_then(Value::as_str) == Some(VC_V2_CONTEXT) => Ok(()),
-        Some(Value::String(s)) if s == VC_V2_CONTEXT => Ok(()),
-        Some(_) => Err(format!(
-            "@context must begin with {VC_V2_CONTEXT} (VC Data Model 2.0 §4.3)"
-        )),
-    }
-}
-
-/// The parts of a verified-to-be proof.
-struct ProofParts {
-    vm: String,
-    signature: Signature,
-    message: Result<Vec<u8>, String>,
-    challenge: Option<String>,
-    domain: Option<String>,
-    /// `proof.created` (seconds since the epoch).
-    created: Option<i64>,
-    /// `proof.expires` (seconds since the epoch).
-    expires: Option<i64>,
-}
-
-/// Splits off and checks the proof, and computes the signed message. Structural problems in the
-/// proof are decode errors; canonicalization problems become signature failures.
-fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), String> {
-    check_context(&doc)?;
-    let proof = doc
-        .as_object_mut()
-        .and_then(|m| m.remove("proof"))
-        .ok_or("document has no proof")?;
-    let proof = match proof {
-        Value::Object(m) => m,
-        Value::Array(a) if a.len() == 1 => a
-            .into_iter()
-            .next()
-            .and_then(|p| p.as_object().cloned())
-            .ok_or("proof is not an object")?,
-        Value::Array(_) => {
-            return Err("proof sets are not supported: expected exactly one proof".into())
-        }
-        _ => return Err("proof is not an object".into()),
-    };
-    let field = |k: &str| proof.get(k).and_then(Value::as_str);
-    if field("type") != Some("DataIntegrityProof") {
-        return Err(format!(
-            "proof.type is {:?}; expected DataIntegrityProof",
-            proof.get("type")
-        ));
-    }
-    if field("cryptosuite") != Some(CRYPTOSUITE) {
-        return Err(format!(
-            "proof.cryptosuite is {:?}; only {CRYPTOSUITE} is supported",
-            proof.get("cryptosuite")
-        ));
-    }
-    if field("proofPurpose") != Some(purpose) {
-        return Err(format!(
-            "proof.proofPurpose is {:?}; expected {purpose}",
-            proof.get("proofPurpose")
-        ));
-    }
-    let instant = |k: &str| -> Result<Option<i64>, String> {
-        match proof.get(k) {
-            None => Ok(None),
-            Some(v) => {
-                let s = v
-                    .as_str()
-                    .ok_or_else(|| format!("proof.{k} is not a string"))?;
-                crate::time::parse(s)
-                    .map(|t| Some(t.timestamp()))
-                    .map_err(|e| format!("proof.{k}: {e}"))
-            }
-        }
-    };
-    let created = instant("created")?;
-    let expires = instant("expires")?;
-    let vm = field("verificationMethod")
-        .ok_or("proof.verificationMethod is missing")?
-        .to_owned();
-    let pv = field("proofValue").ok_or("proof.proofValue is missing")?;
-    let bytes = pv
-        .strip_prefix('z')
-        .ok_or("proof.proofValue must be multibase base58btc (start with `z`)")
-        .and_then(|b| {
-            bs58::decode(b)
-                .into_vec()
-                .map_err(|_| "proof.proofValue is not base58btc")
-        })?;
-    let arr: [u8; 64] = bytes.as_slice().try_into().map_err(|_| {
-        format!(
-            "proof.proofValue is {} bytes; Ed25519 signatures are 64",
-            bytes.len()
-        )
-    })?;
-    let challenge = field("challenge").map(str::to_owned);
-    let domain = match proof.get("domain") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
-        _ => None,
-    };
-    let mut config = Map::new();
-    for (k, v) in &proof {
-        if k != "proofValue" {
-            config.insert(k.clone(), v.clone());
-        }
-    }
-    if let Some(ctx) = proof.get("@context") {
-        if Some(ctx) != doc.get("@context") {
-            return Err("proof.@context differs from the document's @context".into());
-        }
-    }
-    config.insert("@context".into(), doc["@context"].clone());
-    let message = hash_data(&doc, &Value::Object(config))
-        .map_err(|e| format!("canonicalization failed: {e}"));
-    Ok((
-        doc,
-        ProofParts {
-            vm,
-            signature: Signature::from_bytes(&arr),
-            message,
-            challenge,
-            domain,
-            created,
-            expires,
-        },
-    ))
-}
-
-fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigItem<'static> {
-    let (message, key) = match &parts.message {
-        Ok(m) => (
-            Cow::Owned(m.clone()),
-            keys.resolve(&parts.vm)
-                .map_err(|e| format!("verificationMethod: {e}")),
-        ),
-        Err(e) => (Cow::Owned(Vec::new()), Err(e.clone())),
-    };
-    SigItem {
-        what,
-        message,
-        signature: parts.signature,
-        key,
-    }
-}
-
-/// Decodes a Data Integrity credential for the pipeline.
-pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
-    let (doc, parts) = take_proof(doc, "assertionMethod")?;
-    let issuer = crate::verify::issuer_did(&doc).map(str::to_owned);
-    let sig_problem = match &issuer {
-        Some(i) if i == did_of_url(&parts.vm) => None,
-        Some(i) => Some(format!(
-            "proof is by {} but the issuer is {i}",
-            did_of_url(&parts.vm)
-        )),
-        None => Some("credential has no issuer".into()),
-    };
-    let sig = sig_item("issuer signature", &parts, keys);
-    Ok(Decoded {
-        format: "di",
-        credentials: vec![DecodedCredential {
-            credential: doc,
-            partial: false,
-            disclosed: vec![],
-            jwt_nbf: None,
-            jwt_exp: None,
-            proof_created: parts.created,
-            proof_expires: parts.expires,
-            sig_problem,
-        }],
-        presentation: None,
-        sigs: vec![sig],
-    })
-}
-
-/// Decodes a Data Integrity presentation (`authentication` proof by the holder, with challenge
-/// and domain) and every credential in it.
-pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
-    let (doc, parts) = take_proof(doc, "authentication")?;
-    let holder = doc
-        .get("holder")
-        .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
-        .map(str::to_owned);
-    let mut out = Decoded {
-        format: "di",
-        credentials: vec![],
-        presentation: None,
-        sigs: vec![sig_item("presentation signature", &parts, keys)],
-    };
-    let vcs = match doc.get("verifiableCredential") {
-        Some(Value::Array(a)) => a.clone(),
-        Some(v @ Value::Object(_)) => vec![v.clone()],
-        _ => return Err("presentation has no verifiableCredential".into()),
-    };
-    if vcs.is_empty() {
-        return Err("presentation carries no credential".into());
-    }
-    for (i, vc) in vcs.into_iter().enumerate() {
-        let text = vc.to_string();
-        let d = crate::verify::decode(&text, keys)
-            .map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
-        if d.presentation.is_some() {
-            return Err(format!("verifiableCredential[{i}] is a presentation"));
-        }
-        out.credentials.extend(d.credentials);
-        out.sigs.extend(d.sigs.into_iter().map(SigItem::into_owned));
-    }
-    let binding = match &holder {
-        None => Err("presentation names no holder".to_owned()),
-        Some(h) if h != did_of_url(&parts.vm) => Err(format!(
-            "presentation proof is by {} but the holder is {h}",
-            did_of_url(&parts.vm)
-        )),
-        Some(h) => bind_subjects(&out.credentials, h),
-    };
-    out.presentation = Some(PresentationFacts {
-        holder,
-        challenge: parts.challenge,
-        domain: parts.domain,
-        issued_at: parts.created,
-        expires: parts.expires,
-        binding,
-        staple: None,
-    });
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,7 +350,7 @@ mod tests {
         );
         for doc in &docs {
             assert!(processed_context(&doc["@context"]).is_some(), "{doc}");
-            let full = canonicalize_full(ssi::json_ld::syntax::to_value(doc).unwrap()).unwrap();
+            let full = canonicalize_full(ssi_json_ld::syntax::to_value(doc).unwrap()).unwrap();
             assert!(!full.is_empty());
             assert_eq!(canonicalize(doc).unwrap(), full, "{doc}");
             // Twice: the second run uses the cached context.

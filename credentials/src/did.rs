@@ -1,6 +1,6 @@
 //! Ed25519 `did:key` identities.
 //!
-//! DIDs are generated and resolved through `ssi`'s `did:key` method (`ssi::dids::DIDKey`), never
+//! DIDs are generated and resolved through `ssi`'s `did:key` method (`did_method_key::DIDKey`, from the `ssi` repository), never
 //! over the network. Resolving a DID document is comparatively slow (it builds and serialises a
 //! whole document), so [`KeyResolver`] keeps the decoded verification key of every DID it has
 //! resolved: the verification hot path then costs one hash-map lookup.
@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::RwLock;
 
+use did_method_key::DIDKey;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use ssi::dids::{DIDKey, DIDResolver, DID};
+use ssi_dids_core::{DIDResolver, DID};
 use zeroize::Zeroizing;
 
 /// Multicodec prefix of an Ed25519 public key (`ed25519-pub`, 0xed varint-encoded).
@@ -72,7 +73,7 @@ impl Identity {
 
     /// Wraps a signing key, deriving its `did:key` through `ssi`.
     pub fn from_signing_key(signing: SigningKey) -> Self {
-        let jwk = ssi::jwk::JWK::from(signing.verifying_key());
+        let jwk = ssi_jwk::JWK::from(signing.verifying_key());
         // An Ed25519 JWK always has a multicodec form, so generation cannot fail.
         let did = DIDKey::generate(&jwk)
             .map(|d| d.to_string())

@@ -233,7 +233,7 @@ fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String>
     }
     let t = types(&v);
     if t.contains(&"VerifiablePresentation") {
-        return crate::data_integrity::decode_presentation(v, keys);
+        return super::decode_di::decode_presentation(v, keys);
     }
     if !t.contains(&"VerifiableCredential") {
         return Err(format!(
@@ -243,7 +243,7 @@ fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String>
     if v.get("proof").is_none() {
         return Err("JSON credential has no `proof`: it is not secured".into());
     }
-    crate::data_integrity::decode_credential(v, keys)
+    super::decode_di::decode_credential(v, keys)
 }
 
 fn decode_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, String> {

@@ -5,6 +5,7 @@
 
 mod bench;
 mod client;
+mod install;
 mod issue;
 mod key;
 mod node_cmds;
@@ -24,10 +25,10 @@ pub const EXIT_CANNOT_BE_SURE: i32 = 3;
 #[derive(Parser)]
 #[command(
     name = "vcnode",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("VCNODE_GIT_REVISION"), ")"),
     about = "vcnet node: issue, hold, present, verify and revoke W3C verifiable credentials"
 )]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -78,6 +79,10 @@ enum Command {
     /// Benchmarks over real node processes.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Shell completions (bash, zsh, fish, elvish, powershell) on standard output.
+    Completions(install::CompletionsArgs),
+    /// Man pages, generated from this command line.
+    Man(install::ManArgs),
 }
 
 #[derive(Subcommand)]
@@ -116,6 +121,8 @@ pub fn main() -> i32 {
         Command::Accredit(a) => node_cmds::accredit(a),
         Command::Topology(a) => topology::run(a),
         Command::Bench(b) => bench::run(b),
+        Command::Completions(a) => install::completions(a),
+        Command::Man(a) => install::man(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,109 @@
+//! Held status lists, their signed status logs (deltas) and snapshots, and owners'
+//! heartbeats.
+
+use super::*;
+
+impl Store {
+    // ---------- status lists ----------
+
+    /// A held status list.
+    pub fn status_list(&self, list: &str) -> Result<Option<StoredList>, StoreError> {
+        self.get(CF_STATUS, &format!("list/{list}"))
+    }
+
+    /// Every held status list.
+    pub fn status_lists(&self) -> Result<Vec<StoredList>, StoreError> {
+        self.values(CF_STATUS, "list/")
+    }
+
+    /// Stores a list at a new version together with the signed message that produced it (a
+    /// delta, appended to the status log; or a snapshot), in one batch.
+    pub fn put_status_list(
+        &self,
+        list: &StoredList,
+        delta_jws: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.db.write(self.status_batch(list, delta_jws)?)?;
+        Ok(())
+    }
+
+    /// [`Store::put_status_list`] for the owner's own change (a revocation, suspension or
+    /// reinstatement it is about to acknowledge): synced when so configured.
+    pub fn put_own_status_list(
+        &self,
+        list: &StoredList,
+        delta_jws: &str,
+    ) -> Result<(), StoreError> {
+        self.write_acknowledged(self.status_batch(list, Some(delta_jws))?)
+    }
+
+    pub(super) fn status_batch(
+        &self,
+        list: &StoredList,
+        delta_jws: Option<&str>,
+    ) -> Result<WriteBatch, StoreError> {
+        let mut batch = WriteBatch::default();
+        batch.put_cf(self.cf(CF_STATUS)?, format!("list/{}", list.id), enc(list));
+        if let Some(jws) = delta_jws {
+            batch.put_cf(
+                self.cf(CF_STATUS_LOG)?,
+                format!("{}\u{0}{:020}", list.id, list.version),
+                jws.as_bytes(),
+            );
+        }
+        Ok(batch)
+    }
+
+    /// Stores a list received as an owner-signed snapshot, keeping the snapshot so this node can
+    /// relay it to peers that sync from it (only the owner can sign a new one).
+    pub fn put_status_list_with_snapshot(
+        &self,
+        list: &StoredList,
+        snapshot_jws: &str,
+    ) -> Result<(), StoreError> {
+        let cf = self.cf(CF_STATUS)?;
+        let mut batch = WriteBatch::default();
+        batch.put_cf(cf, format!("list/{}", list.id), enc(list));
+        batch.put_cf(
+            cf,
+            format!("snap/{}", list.id),
+            enc(&(list.version, snapshot_jws)),
+        );
+        Ok(self.db.write(batch)?)
+    }
+
+    /// Stores an owner's latest heartbeat (replacing the older one).
+    pub fn put_heartbeat(&self, issuer: &str, jws: &str) -> Result<(), StoreError> {
+        Ok(self
+            .db
+            .put_cf(self.cf(CF_STATUS)?, format!("beat/{issuer}"), enc(&jws))?)
+    }
+
+    /// Every owner's latest heartbeat (signed messages, validated when stored).
+    pub fn heartbeats(&self) -> Result<Vec<String>, StoreError> {
+        self.values(CF_STATUS, "beat/")
+    }
+
+    /// The latest owner-signed snapshot held for a list, with its version.
+    pub fn latest_snapshot(&self, list: &str) -> Result<Option<(u64, String)>, StoreError> {
+        self.get(CF_STATUS, &format!("snap/{list}"))
+    }
+
+    /// Signed deltas of a list after `after_version`, in order.
+    pub fn deltas_after(&self, list: &str, after_version: u64) -> Result<Vec<String>, StoreError> {
+        let prefix = format!("{list}\u{0}");
+        let start = format!("{prefix}{:020}", after_version + 1);
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(
+            self.cf(CF_STATUS_LOG)?,
+            IteratorMode::From(start.as_bytes(), rocksdb::Direction::Forward),
+        ) {
+            let (k, v) = item?;
+            if !k.starts_with(prefix.as_bytes()) {
+                break;
+            }
+            out.push(String::from_utf8_lossy(&v).into_owned());
+        }
+        Ok(out)
+    }
+}
