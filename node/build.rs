@@ -18,8 +18,12 @@ fn git(args: &[&str]) -> Option<String> {
 fn main() {
     println!("cargo:rerun-if-env-changed=VCNODE_GIT_REVISION");
     // A packager building from a source tarball can name the revision itself.
-    let given = std::env::var("VCNODE_GIT_REVISION").ok().filter(|s| !s.is_empty());
-    let revision = given.clone().or_else(|| git(&["rev-parse", "--short=12", "HEAD"]));
+    let given = std::env::var("VCNODE_GIT_REVISION")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let revision = given
+        .clone()
+        .or_else(|| git(&["rev-parse", "--short=12", "HEAD"]));
     let date = given
         .is_none()
         .then(|| git(&["show", "-s", "--format=%cs", "HEAD"]))

@@ -7,7 +7,8 @@
 #     `libclang.so`. A machine with only `libclang1-NN` has `libclang.so.1` and no `libclang.so`,
 #     so a glob on `libclang*.so*` is not enough: we look for the unversioned file itself, and
 #     otherwise ask dpkg whether libclang-dev is installed.
-#   - clang: compiles RocksDB's C++ (with the C++ standard library headers it brings).
+#   - clang: clang and clang++ compile the C and C++ in the build (.cargo/config.toml sets CC and
+#     CXX), RocksDB's C++ above all, about twice as fast as g++ here.
 #   - pkg-config: used by -sys crates' build scripts.
 #
 # Works as root (apt-get directly) and as another user through sudo (non-interactive first, so a
@@ -37,8 +38,8 @@ why=()
 if ! have_unversioned_libclang; then
   need+=(libclang-dev); why+=("libclang-dev (no unversioned libclang.so for RocksDB's bindgen)")
 fi
-if ! command -v clang >/dev/null 2>&1 && ! installed clang; then
-  need+=(clang); why+=("clang (compiles RocksDB's C++)")
+if ! { command -v clang && command -v clang++; } >/dev/null 2>&1; then
+  need+=(clang); why+=("clang (clang and clang++ compile the C and C++ in the build, RocksDB's above all: .cargo/config.toml)")
 fi
 if ! command -v pkg-config >/dev/null 2>&1; then
   need+=(pkg-config); why+=("pkg-config (used by -sys build scripts)")

@@ -100,14 +100,21 @@ pub fn random_urn_uuid(rng: &mut impl RngCore) -> String {
     rng.fill_bytes(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("urn:uuid:{}", uuid_text(&b))
+}
+
+/// The canonical text of a UUID's 16 bytes (`8-4-4-4-12` lowercase hex digits). Anything
+/// shorter than 16 bytes gives the digits it has.
+pub fn uuid_text(b: &[u8]) -> String {
+    let h = hex::encode(b);
+    let part = |r: std::ops::Range<usize>| h.get(r).unwrap_or_default();
     format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
+        "{}-{}-{}-{}-{}",
+        part(0..8),
+        part(8..12),
+        part(12..16),
+        part(16..20),
+        part(20..32)
     )
 }
 

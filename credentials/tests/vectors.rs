@@ -106,7 +106,7 @@ fn vector_key() -> Identity {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// A canonical N-Quads file: every statement ends with a newline (some copies lack the last one).

@@ -2,9 +2,86 @@
 //! `vcnode init` writes [`commented_template`], which lists every key with its default and why;
 //! unknown keys are errors that name the key and the file.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use credentials::{CredentialKind, Format};
+use libp2p::Multiaddr;
 use serde::{Deserialize, Serialize};
+
+/// A role a node runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Issues credentials (and, with a root DID of its own, accredits issuers).
+    Issuer,
+    /// Holds credentials in a wallet and presents them.
+    Holder,
+    /// Verifies credentials and presentations.
+    Verifier,
+}
+
+impl Role {
+    /// The name in config files, on the command line and announced to peers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Issuer => "issuer",
+            Self::Holder => "holder",
+            Self::Verifier => "verifier",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A holder's policy for presentation requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Consent {
+    /// Each request waits for `vcnode consent --approve` (unless its verifier is listed in
+    /// `auto_verifiers`).
+    #[default]
+    Ask,
+    /// Every request is answered.
+    Auto,
+}
+
+impl Consent {
+    /// The name in config files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ask => "ask",
+            Self::Auto => "auto",
+        }
+    }
+}
+
+/// Credential kinds in a config file by their short names (`identity`, `health`, `study`).
+mod kind_names {
+    use credentials::CredentialKind;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kinds: &[CredentialKind], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(kinds.iter().map(|k| k.short_name()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CredentialKind>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|n| {
+                CredentialKind::parse(n).map_err(|_| {
+                    D::Error::custom(format!(
+                        "unknown credential kind `{n}` (identity, health, study)"
+                    ))
+                })
+            })
+            .collect()
+    }
+}
 
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -26,15 +103,15 @@ pub struct Config {
     /// Display name announced to peers ("Bach Mai Hospital").
     pub name: String,
     /// Roles: any of issuer, holder, verifier.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// libp2p listen addresses (TCP and QUIC); port 0 picks a free port.
-    pub listen: Vec<String>,
+    pub listen: Vec<Multiaddr>,
     /// Peers to dial at start (multiaddrs with /p2p/ peer ids).
-    pub bootstrap: Vec<String>,
+    pub bootstrap: Vec<Multiaddr>,
     /// Discover peers on the LAN by mDNS.
     pub mdns: bool,
     /// The local HTTP API (VC-API paths and admin paths). Loopback only by default.
-    pub http_listen: String,
+    pub http_listen: SocketAddr,
     /// Base URL of this node's status lists (`<base>/<did key id>/revocation/<n>`: a list URL
     /// must name its owner's DID, or no node replicates it; a base that already names it is
     /// kept as is). Default: derived from the HTTP address once bound
@@ -43,9 +120,10 @@ pub struct Config {
     /// The root authority's DID, pinned: only its accreditations are believed.
     pub root_did: Option<String>,
     /// Issuer: kinds this node issues (identity, health, study).
-    pub issue_kinds: Vec<String>,
+    #[serde(with = "kind_names")]
+    pub issue_kinds: Vec<CredentialKind>,
     /// Issuer: format of issued credentials when the holder does not ask (sd-jwt, jwt, di).
-    pub issue_format: String,
+    pub issue_format: Format,
     /// Issuer: credential lifetime in days (0 = no `validUntil`).
     pub credential_days: u32,
     /// Issuer: status list shards (of 131,072 entries) that indexes are spread over at random.
@@ -53,7 +131,7 @@ pub struct Config {
     /// issued; full shards are replaced by fresh ones.
     pub status_shards: u32,
     /// Holder: consent policy for presentation requests: "ask" or "auto".
-    pub consent: String,
+    pub consent: Consent,
     /// Holder: verifier DIDs answered without asking when consent is "ask".
     pub auto_verifiers: Vec<String>,
     /// No longer used: a verifier's requests are bound to its DID, the one name a holder can
@@ -83,21 +161,21 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             name: "vcnet node".into(),
-            roles: vec!["verifier".into()],
+            roles: vec![Role::Verifier],
             listen: vec![
-                "/ip4/127.0.0.1/tcp/0".into(),
-                "/ip4/127.0.0.1/udp/0/quic-v1".into(),
+                loopback_listen("/ip4/127.0.0.1/tcp/0"),
+                loopback_listen("/ip4/127.0.0.1/udp/0/quic-v1"),
             ],
             bootstrap: vec![],
             mdns: false,
-            http_listen: "127.0.0.1:0".into(),
+            http_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             status_base_url: None,
             root_did: None,
             issue_kinds: vec![],
-            issue_format: "sd-jwt".into(),
+            issue_format: Format::SdJwt,
             credential_days: 3650,
             status_shards: 4,
-            consent: "ask".into(),
+            consent: Consent::Ask,
             auto_verifiers: vec![],
             verifier_domain: None,
             allow_unencrypted_keys: false,
@@ -108,6 +186,11 @@ impl Default for Config {
             sync_acknowledged_writes: true,
         }
     }
+}
+
+/// A listen address written in this file (so known to parse).
+fn loopback_listen(addr: &str) -> Multiaddr {
+    addr.parse().unwrap_or_else(|_| Multiaddr::empty())
 }
 
 /// Longest credential lifetime accepted (`credential_days`): 100 years. Larger values would
@@ -155,36 +238,6 @@ impl Config {
             key,
             reason,
         };
-        for r in &self.roles {
-            if !["issuer", "holder", "verifier"].contains(&r.as_str()) {
-                return Err(bad(
-                    "roles",
-                    format!("unknown role `{r}` (issuer, holder, verifier)"),
-                ));
-            }
-        }
-        for k in &self.issue_kinds {
-            credentials::CredentialKind::parse(k).map_err(|e| bad("issue_kinds", e.to_string()))?;
-        }
-        if credentials::Format::parse(&self.issue_format).is_none() {
-            return Err(bad(
-                "issue_format",
-                format!("`{}` is not sd-jwt, jwt or di", self.issue_format),
-            ));
-        }
-        if !["ask", "auto"].contains(&self.consent.as_str()) {
-            return Err(bad(
-                "consent",
-                format!("`{}` is not ask or auto", self.consent),
-            ));
-        }
-        for a in self.listen.iter().chain(&self.bootstrap) {
-            a.parse::<libp2p::Multiaddr>()
-                .map_err(|e| bad("listen/bootstrap", format!("`{a}`: {e}")))?;
-        }
-        self.http_listen
-            .parse::<std::net::SocketAddr>()
-            .map_err(|e| bad("http_listen", format!("`{}`: {e}", self.http_listen)))?;
         if let Some(r) = &self.root_did {
             credentials::did::resolve_key(r).map_err(|e| bad("root_did", e.to_string()))?;
         }
@@ -267,16 +320,16 @@ impl Config {
     }
 
     /// Whether the node runs a role.
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
 }
 
-fn toml_list(v: &[String]) -> String {
+fn toml_list<T: std::fmt::Display>(v: impl IntoIterator<Item = T>) -> String {
     format!(
         "[{}]",
-        v.iter()
-            .map(|s| format!("{s:?}"))
+        v.into_iter()
+            .map(|s| format!("{:?}", s.to_string()))
             .collect::<Vec<_>>()
             .join(", ")
     )
@@ -305,7 +358,7 @@ bootstrap = {bootstrap}
 mdns = {mdns}
 
 # Local HTTP API: W3C VC-API paths and admin paths (admin paths need the token in admin.token).
-http_listen = {http:?}
+http_listen = "{http}"
 
 # Base URL of this node's status lists. Lists are <base>/<did key id>/revocation/<n> (a list
 # URL must name its owner's DID, or no node replicates it). Unset: http://<http address>/status/<did>.
@@ -318,7 +371,7 @@ http_listen = {http:?}
 issue_kinds = {kinds}
 
 # Issuer: default format of issued credentials ("sd-jwt", "jwt", "di").
-issue_format = {fmt:?}
+issue_format = "{fmt}"
 
 # Issuer: credential lifetime in days (0 = no validUntil).
 credential_days = {days}
@@ -329,7 +382,7 @@ credential_days = {days}
 status_shards = {shards}
 
 # Holder: how to answer presentation requests: "ask" (wait for `vcnode consent`) or "auto".
-consent = {consent:?}
+consent = "{consent}"
 
 # Holder: verifier DIDs answered without asking.
 auto_verifiers = {auto}
@@ -367,9 +420,9 @@ sync_acknowledged_writes = {sync_acks}
         name = c.name,
         plain = c.allow_unencrypted_keys,
         log_days = c.verifier_log_days,
-        roles = toml_list(&c.roles),
-        listen = toml_list(&c.listen),
-        bootstrap = toml_list(&c.bootstrap),
+        roles = toml_list(c.roles.iter()),
+        listen = toml_list(c.listen.iter()),
+        bootstrap = toml_list(c.bootstrap.iter()),
         mdns = c.mdns,
         http = c.http_listen,
         sb = if c.status_base_url.is_some() {
@@ -388,12 +441,12 @@ sync_acknowledged_writes = {sync_acks}
         } else {
             "\"did:key:z6Mk...\"".into()
         },
-        kinds = toml_list(&c.issue_kinds),
-        fmt = c.issue_format,
+        kinds = toml_list(c.issue_kinds.iter().map(|k| k.short_name())),
+        fmt = c.issue_format.short_name(),
         days = c.credential_days,
         shards = c.status_shards,
-        consent = c.consent,
-        auto = toml_list(&c.auto_verifiers),
+        consent = c.consent.as_str(),
+        auto = toml_list(c.auto_verifiers.iter()),
     )
 }
 
@@ -434,9 +487,12 @@ mod tests {
     fn template_with_values_round_trips() {
         let c = Config {
             name: "Bach Mai Hospital".into(),
-            roles: vec!["issuer".into(), "verifier".into()],
+            roles: vec![Role::Issuer, Role::Verifier],
             root_did: Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK".into()),
-            issue_kinds: vec!["health".into()],
+            issue_kinds: vec![CredentialKind::HealthRecord],
+            issue_format: Format::DataIntegrity,
+            consent: Consent::Auto,
+            bootstrap: vec!["/ip4/10.0.0.1/tcp/4001".parse().unwrap()],
             status_base_url: Some("http://127.0.0.1:8080/status/x".into()),
             ..Config::default()
         };
@@ -463,6 +519,12 @@ mod tests {
             ("verifier_log_days = 0", "verifier_log_days"),
             ("clock_skew_secs = 86400", "clock_skew_secs"),
             ("verifier_domain = \"clinic.example\"", "verifier_domain"),
+            ("issue_kinds = [\"passport\"]", "issue_kinds"),
+            ("issue_format = \"cbor\"", "issue_format"),
+            ("consent = \"maybe\"", "consent"),
+            ("http_listen = \"localhost\"", "http_listen"),
+            ("listen = [\"/ip4/1.2.3.4/tcp/x\"]", "listen"),
+            ("bootstrap = [\"not an address\"]", "bootstrap"),
         ] {
             std::fs::write(dir.path().join(CONFIG_FILE), format!("{line}\n")).unwrap();
             let e = Config::load(dir.path()).unwrap_err().to_string();

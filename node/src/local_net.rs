@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use credentials::trust::Accreditation;
 use credentials::CredentialKind;
 
-use crate::config::Config;
+use libp2p::Multiaddr;
+
+use crate::config::{Config, Consent, Role};
 use crate::roles::status::GossipMessage;
 use crate::runtime::{self, RunningNode, RuntimeError};
 
@@ -24,23 +26,32 @@ pub enum LocalNetError {
     Accreditation(String),
 }
 
+/// `/ip4/127.0.0.1/tcp/0`: loopback TCP on a free port.
+pub fn loopback_tcp() -> Multiaddr {
+    Multiaddr::empty()
+        .with(libp2p::multiaddr::Protocol::Ip4(
+            std::net::Ipv4Addr::LOCALHOST,
+        ))
+        .with(libp2p::multiaddr::Protocol::Tcp(0))
+}
+
 /// A node listening on an ephemeral loopback port, bootstrapping from `bootstrap`, trusting
 /// `root`, consenting to presentation requests automatically. An issuer issues `issue_kinds`.
 pub fn config(
     name: &str,
-    roles: &[&str],
+    roles: &[Role],
     root: Option<&str>,
-    bootstrap: Vec<String>,
-    issue_kinds: &[&str],
+    bootstrap: Vec<Multiaddr>,
+    issue_kinds: &[CredentialKind],
 ) -> Config {
     Config {
         name: name.into(),
-        roles: roles.iter().map(|s| s.to_string()).collect(),
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+        roles: roles.to_vec(),
+        listen: vec![loopback_tcp()],
         bootstrap,
         root_did: root.map(str::to_owned),
-        issue_kinds: issue_kinds.iter().map(|s| s.to_string()).collect(),
-        consent: "auto".into(),
+        issue_kinds: issue_kinds.to_vec(),
+        consent: Consent::Auto,
         ..Config::default()
     }
 }
@@ -64,7 +75,7 @@ pub async fn start_root(
     name: &str,
     passphrase: &str,
 ) -> Result<(RunningNode, String), LocalNetError> {
-    let cfg = config(name, &["verifier"], None, vec![], &[]);
+    let cfg = config(name, &[Role::Verifier], None, vec![], &[]);
     let did = runtime::init(dir, &cfg, Some(passphrase))?;
     let root = start(
         dir,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{commented_template, Config, DataDir};
+use crate::config::{commented_template, Config, DataDir, Role};
 use crate::net::{self, NetConfig};
 use crate::roles::Node;
 use crate::store::Store;
@@ -102,13 +102,13 @@ fn key_protection(
     if encrypted {
         return Ok(());
     }
-    if cfg.has_role("holder") {
+    if cfg.has_role(Role::Holder) {
         return Err(RuntimeError::PassphraseNeeded(PassphraseNeed::Holder));
     }
     if cfg.allow_unencrypted_keys {
         return Ok(());
     }
-    if cfg.has_role("issuer") {
+    if cfg.has_role(Role::Issuer) {
         return Err(RuntimeError::PassphraseNeeded(PassphraseNeed::Issuer));
     }
     if own_did.is_some() && cfg.root_did.as_deref() == own_did {
@@ -284,14 +284,14 @@ pub async fn start(
         .map_err(|e| RuntimeError::Net(e.to_string()))?;
     credentials::schema::warm_up();
 
-    let listener = tokio::net::TcpListener::bind(&cfg.http_listen)
+    let listener = tokio::net::TcpListener::bind(cfg.http_listen)
         .await
         .map_err(|e| RuntimeError::Http {
-            addr: cfg.http_listen.clone(),
+            addr: cfg.http_listen.to_string(),
             reason: e.to_string(),
         })?;
     let http = listener.local_addr().map_err(|e| RuntimeError::Http {
-        addr: cfg.http_listen.clone(),
+        addr: cfg.http_listen.to_string(),
         reason: e.to_string(),
     })?;
     let status_base = status_base(
@@ -303,23 +303,19 @@ pub async fn start(
     let (shutdown, shutdown_rx) = watch::channel(false);
     let net_cfg = NetConfig {
         key,
-        listen: cfg.listen.iter().filter_map(|a| a.parse().ok()).collect(),
-        bootstrap: cfg
-            .bootstrap
-            .iter()
-            .filter_map(|a| a.parse().ok())
-            .collect(),
+        listen: cfg.listen.clone(),
+        bootstrap: cfg.bootstrap.clone(),
         mdns: cfg.mdns,
         limits: crate::net::rate_limit::Limits::default(),
         name: cfg.name.clone(),
-        roles: cfg.roles.clone(),
+        roles: cfg.roles.iter().map(|r| r.to_string()).collect(),
     };
     let (handle, inbound, event_loop) =
         net::start(net_cfg, shutdown_rx.clone()).map_err(RuntimeError::Net)?;
     let mut tasks = vec![tokio::spawn(event_loop.run())];
     let node = Node::new(cfg.clone(), identity, store, handle.clone(), status_base)
         .map_err(RuntimeError::Store)?;
-    if cfg.has_role("issuer") {
+    if cfg.has_role(Role::Issuer) {
         if let Err(e) = node.repair_missing_lists() {
             tracing::error!(error = %e, "checking status lists of allocated shards");
         }
@@ -341,7 +337,7 @@ pub async fn start(
     }));
 
     // Heartbeats: an issuer says, signed and on a timer, that its lists are current.
-    if cfg.has_role("issuer") {
+    if cfg.has_role(Role::Issuer) {
         let n2 = node.clone();
         let mut srx = shutdown_rx.clone();
         let every = std::time::Duration::from_secs(u64::from(cfg.heartbeat_secs));
@@ -365,7 +361,7 @@ pub async fn start(
         loop {
             tokio::select! {
                 _ = tick.tick() => {
-                    if n2.cfg.has_role("issuer") {
+                    if n2.cfg.has_role(Role::Issuer) {
                         n2.publish_snapshots().await;
                     }
                     if let Ok(peers) = n2.net.peers().await {

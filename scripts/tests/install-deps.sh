@@ -35,7 +35,10 @@ EOF
               "$(command -v bash)" "$dir" >"$dir/bin/sudo" ;;
     none) ;;
   esac
-  [ "$clang" = yes ] && printf '#!%s\n' "$(command -v bash)" >"$dir/bin/clang"
+  if [ "$clang" = yes ]; then
+    printf '#!%s\n' "$(command -v bash)" >"$dir/bin/clang"
+    printf '#!%s\n' "$(command -v bash)" >"$dir/bin/clang++"
+  fi
   printf '#!%s\n' "$(command -v bash)" >"$dir/bin/pkg-config"
   chmod +x "$dir"/bin/*
 }

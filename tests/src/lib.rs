@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use credentials::CredentialKind;
-use node::config::Config;
+use node::config::{Config, Role};
 use node::local_net;
 use node::roles::Node;
 use node::runtime::RunningNode;
@@ -23,13 +23,19 @@ pub async fn wait_until(what: &str, cond: impl FnMut() -> bool) {
     }
 }
 
-pub fn cfg(name: &str, roles: &[&str], root: &str, bootstrap: Vec<String>) -> Config {
-    let kinds: &[&str] = if roles.contains(&"issuer") {
-        &["identity", "health"]
+/// A test node's config: an issuer issues identity and health records; `bootstrap` holds
+/// listen addresses as a node's run info gives them.
+pub fn cfg(name: &str, roles: &[Role], root: &str, bootstrap: Vec<String>) -> Config {
+    let kinds: &[CredentialKind] = if roles.contains(&Role::Issuer) {
+        &[CredentialKind::Identity, CredentialKind::HealthRecord]
     } else {
         &[]
     };
-    local_net::config(name, roles, Some(root), bootstrap, kinds)
+    let boot = bootstrap
+        .iter()
+        .map(|a| a.parse().expect("a node's listen address is a multiaddr"))
+        .collect();
+    local_net::config(name, roles, Some(root), boot, kinds)
 }
 
 /// Every test node encrypts its secrets (a holder must); the passphrase is per test network.
@@ -62,7 +68,7 @@ pub async fn network() -> Net {
 
 /// The network with every node's configuration adjusted by `adjust` (e.g. short heartbeats).
 pub async fn network_with(adjust: impl Fn(&mut Config)) -> Net {
-    let cfg = |name: &str, roles: &[&str], root: &str, bootstrap: Vec<String>| {
+    let cfg = |name: &str, roles: &[Role], root: &str, bootstrap: Vec<String>| {
         let mut c = cfg(name, roles, root, bootstrap);
         adjust(&mut c);
         c
@@ -77,7 +83,7 @@ pub async fn network_with(adjust: impl Fn(&mut Config)) -> Net {
         dirs[1].path(),
         cfg(
             "National Identity Agency",
-            &["issuer", "verifier"],
+            &[Role::Issuer, Role::Verifier],
             &root_did,
             boot.clone(),
         ),
@@ -85,12 +91,12 @@ pub async fn network_with(adjust: impl Fn(&mut Config)) -> Net {
     .await;
     let citizen = start(
         dirs[2].path(),
-        cfg("Citizen", &["holder"], &root_did, boot.clone()),
+        cfg("Citizen", &[Role::Holder], &root_did, boot.clone()),
     )
     .await;
     let clinic = start(
         dirs[3].path(),
-        cfg("Bach Mai Clinic", &["verifier"], &root_did, boot),
+        cfg("Bach Mai Clinic", &[Role::Verifier], &root_did, boot),
     )
     .await;
     // Wait until the gossip mesh has formed, then accredit.

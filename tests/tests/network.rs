@@ -234,9 +234,9 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
     let clinic = start(
         &clinic_dir,
         node::config::Config {
-            bootstrap: vec![root_addr],
-            listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
-            consent: "auto".into(),
+            bootstrap: vec![root_addr.parse().unwrap()],
+            listen: vec![node::local_net::loopback_tcp()],
+            consent: node::config::Consent::Auto,
             ..clinic_cfg
         },
     )

@@ -97,8 +97,8 @@ async fn a_cut_off_verifier_says_it_cannot_be_sure_and_recovers_on_the_next_hear
     let agency = start(
         &agency_dir,
         node::config::Config {
-            bootstrap: vec![root_addr],
-            listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+            bootstrap: vec![root_addr.parse().unwrap()],
+            listen: vec![node::local_net::loopback_tcp()],
             ..agency_cfg
         },
     )
@@ -158,7 +158,7 @@ async fn a_fresh_status_staple_lets_a_cut_off_verifier_decide() {
         &clinic_dir,
         node::config::Config {
             bootstrap: vec![],
-            listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+            listen: vec![node::local_net::loopback_tcp()],
             ..clinic_cfg
         },
     )

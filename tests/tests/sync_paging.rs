@@ -45,7 +45,7 @@ async fn a_newcomer_syncs_hundreds_of_lists_from_one_peer() {
         dir.path(),
         cfg(
             "Newcomer",
-            &["verifier"],
+            &[node::config::Role::Verifier],
             &root_did,
             vec![net.clinic.info.listen[0].clone()],
         ),

@@ -171,18 +171,6 @@ fn parse_uuid(s: &[u8]) -> Option<[u8; 16]> {
     Some(out)
 }
 
-fn format_uuid(b: &[u8]) -> String {
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
 fn did_key_of(key: &[u8]) -> String {
     let mut mc = Vec::with_capacity(34);
     mc.extend_from_slice(&DID_KEY_ED25519);
@@ -378,7 +366,7 @@ fn parse_text(text: &[u8], r: &mut Reader) -> Result<Vec<Piece>, CompactError> {
             }
             T_UUID => {
                 let b = r.take(16)?;
-                let s = format_uuid(&b);
+                let s = crate::issue::uuid_text(&b);
                 r.seen.push(b);
                 Piece::Str(s)
             }

@@ -62,8 +62,11 @@ async fn require_token(
     Ok(next.run(req).await)
 }
 
+/// Compares a presented token with the node's without an early exit on the first differing
+/// byte (the length, fixed for a node's token, is not secret).
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 /// The router.
@@ -122,5 +125,27 @@ pub fn router(state: ApiState) -> Router {
             allowed,
             guard::check_host,
         ))
+        .layer(axum::middleware::from_fn(trace_request))
         .with_state(state)
+}
+
+/// Each request in its own span (method and path, never the query or body, which may hold
+/// claims or codes); its status and time are logged at debug level, server errors at warn.
+async fn trace_request(req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let span = tracing::info_span!("http", method = %req.method(), path = %req.uri().path());
+    async move {
+        let t0 = std::time::Instant::now();
+        let resp = next.run(req).await;
+        let status = resp.status().as_u16();
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        if resp.status().is_server_error() {
+            tracing::warn!(status, ms, "answered");
+        } else {
+            tracing::debug!(status, ms, "answered");
+        }
+        resp
+    }
+    .instrument(span)
+    .await
 }

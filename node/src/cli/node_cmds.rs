@@ -1,13 +1,21 @@
 //! Subcommands that create, run and operate a node.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
+use credentials::CredentialKind;
+use libp2p::Multiaddr;
 use serde_json::{json, Value};
 
 use super::client::Client;
-use crate::config::{Config, DataDir};
+use crate::config::{Config, Consent, DataDir, Role};
+
+/// A credential kind on the command line (`identity`, `health`, `study`).
+fn parse_kind(s: &str) -> Result<CredentialKind, String> {
+    CredentialKind::parse(s).map_err(|_| format!("`{s}` is not a kind (identity, health, study)"))
+}
 
 #[derive(Args)]
 pub struct InitArgs {
@@ -15,20 +23,20 @@ pub struct InitArgs {
     #[arg(long)]
     data_dir: PathBuf,
     /// Roles: any of issuer, holder, verifier.
-    #[arg(long, value_delimiter = ',', default_value = "verifier")]
-    roles: Vec<String>,
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "verifier")]
+    roles: Vec<Role>,
     /// Display name announced to peers.
     #[arg(long)]
     name: String,
     /// Kinds this node issues (issuers): identity, health, study.
-    #[arg(long, value_delimiter = ',')]
-    issue_kinds: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_parser = parse_kind)]
+    issue_kinds: Vec<CredentialKind>,
     /// The root authority's DID to pin.
     #[arg(long)]
     root_did: Option<String>,
     /// Holder consent policy: ask or auto.
-    #[arg(long)]
-    consent: Option<String>,
+    #[arg(long, value_enum)]
+    consent: Option<Consent>,
     #[command(flatten)]
     passphrase: PassphraseArg,
     /// Keep an issuer's or root authority's node key unencrypted (no passphrase): an explicit
@@ -173,13 +181,13 @@ pub struct RunArgs {
     data_dir: PathBuf,
     /// Extra peers to dial (multiaddrs), on top of the config's bootstrap list.
     #[arg(long)]
-    peer: Vec<String>,
+    peer: Vec<Multiaddr>,
     /// Override the libp2p listen addresses.
     #[arg(long)]
-    listen: Vec<String>,
+    listen: Vec<Multiaddr>,
     /// Override the HTTP API address.
     #[arg(long)]
-    http: Option<String>,
+    http: Option<SocketAddr>,
     /// Enable mDNS discovery.
     #[arg(long)]
     mdns: bool,

@@ -4,7 +4,7 @@ use libp2p::request_response::ResponseChannel;
 use libp2p::{gossipsub, Multiaddr, PeerId};
 use tokio::sync::{mpsc, oneshot};
 
-use super::event_loop::{Command, NetStats, PeerInfo, Validation};
+use super::messages::{Command, NetStats, PeerInfo, Validation};
 use super::protocols::*;
 
 /// Why a network operation failed.

@@ -6,12 +6,13 @@ mod behaviour;
 mod event_loop;
 mod handle;
 pub mod ip_limit;
+mod messages;
 pub mod protocols;
 pub mod rate_limit;
+mod swarm;
 
 pub use behaviour::{MAX_GOSSIP_BYTES, PROTOCOL_VERSION, STATUS_TOPIC, TRUST_TOPIC};
-pub use event_loop::{
-    did_of_peer_id, did_of_peer_key, peer_id_of_did, start, EventLoop, Inbound, NetConfig,
-    NetStats, PeerInfo, Validation,
-};
+pub use event_loop::{start, EventLoop};
 pub use handle::{NetError, NetHandle};
+pub use messages::{Inbound, NetStats, PeerInfo, Validation, RATE_LIMITED};
+pub use swarm::{did_of_peer_id, did_of_peer_key, peer_id_of_did, NetConfig};

@@ -1,6 +1,7 @@
 //! Holder role: claiming credentials from issuers into the wallet, and answering verifiers'
 //! presentation requests by the consent policy, disclosing only what was asked (SD-JWT).
 
+use crate::config::{Consent, Role};
 use std::time::Duration;
 
 use credentials::present::{present_di, present_jwt, present_sd_jwt_stapled, Audience};
@@ -117,7 +118,7 @@ impl Node {
         code: &str,
         format: Option<String>,
     ) -> Result<WalletEntry, String> {
-        if !self.cfg.has_role("holder") {
+        if !self.cfg.has_role(Role::Holder) {
             return Err("this node is not a holder".into());
         }
         let resp = self
@@ -236,7 +237,7 @@ impl Node {
     }
 
     async fn present(&self, peer: PeerId, req: PresentationRequest) -> Result<String, String> {
-        if !self.cfg.has_role("holder") {
+        if !self.cfg.has_role(Role::Holder) {
             return Err("this node is not a holder".into());
         }
         if req.challenge.len() < 16 {
@@ -250,8 +251,8 @@ impl Node {
                 credentials::verify::preview(&req.domain, 80)
             ));
         }
-        let auto =
-            self.cfg.consent == "auto" || self.cfg.auto_verifiers.iter().any(|v| v == &verifier);
+        let auto = self.cfg.consent == Consent::Auto
+            || self.cfg.auto_verifiers.iter().any(|v| v == &verifier);
         // Consent comes before the wallet is looked at, and every refusal after it reads
         // "declined": a verifier learns nothing about what the wallet holds unless the holder
         // agrees to show it.

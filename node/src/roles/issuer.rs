@@ -1,6 +1,7 @@
 //! Issuer role: subject records with one-time claim codes, and issuing to holders who present
 //! a code over `/vcnet/issue/1` (in the spirit of OpenID4VCI's pre-authorised code flow).
 
+use crate::config::Role;
 use base64::Engine;
 use credentials::issue::{issue, CredentialRequest, Format};
 use credentials::schema;
@@ -11,6 +12,7 @@ use rand::RngCore;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::records::parse_records;
 use super::Node;
 use crate::net::protocols::{ClaimRequest, ClaimResponse};
 use crate::store::{AllocationEntry, ClaimedCode, IssuedEntry, RecordEntry};
@@ -73,140 +75,21 @@ fn record_id(kind: CredentialKind, subject: &Value, rng: &mut impl RngCore) -> S
         .unwrap_or_else(|| {
             let mut b = [0u8; 8];
             rng.fill_bytes(&mut b);
-            format!("{}:{}", kind.short_name(), hex(&b))
+            format!("{}:{}", kind.short_name(), hex::encode(b))
         })
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// The JSON type a schema gives a subject property (`string`, `boolean`, `number`, …).
-fn property_type(kind: CredentialKind, name: &str) -> Option<String> {
-    let schema: Value = serde_json::from_str(kind.schema_json()).ok()?;
-    schema
-        .pointer(&format!("/$defs/subject/properties/{name}/type"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-/// Parses an import file: JSON Lines (one subject object per line) or CSV (header row of
-/// subject property names; values typed by the kind's schema).
-pub fn parse_records(kind: CredentialKind, text: &str) -> Result<Vec<(usize, Value)>, IssuerError> {
-    let trimmed = text.trim_start();
-    // One JSON document: an object (one record) or an array of records.
-    if trimmed.starts_with('[')
-        || (trimmed.starts_with('{')
-            && text.trim().lines().count() > 1
-            && serde_json::from_str::<Value>(text).is_ok())
-    {
-        return match serde_json::from_str::<Value>(text) {
-            Ok(Value::Array(items)) => Ok(items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (i + 1, v))
-                .collect()),
-            Ok(v @ Value::Object(_)) => Ok(vec![(1, v)]),
-            Ok(_) => Err(IssuerError::ImportLine {
-                line: 1,
-                reason: "expected an object or an array of objects".into(),
-            }),
-            Err(e) => Err(IssuerError::ImportLine {
-                line: e.line(),
-                reason: format!("not JSON: {e}"),
-            }),
-        };
-    }
-    if trimmed.starts_with('{') {
-        return text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str::<Value>(l)
-                    .map(|v| (i + 1, v))
-                    .map_err(|e| IssuerError::ImportLine {
-                        line: i + 1,
-                        reason: format!("not a JSON object: {e}"),
-                    })
-            })
-            .collect();
-    }
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| IssuerError::ImportLine {
-            line: 1,
-            reason: format!("CSV header: {e}"),
-        })?
-        .clone();
-    let types: Vec<Option<String>> = headers.iter().map(|h| property_type(kind, h)).collect();
-    let mut out = Vec::new();
-    for (i, row) in rdr.records().enumerate() {
-        let line = i + 2;
-        let row = row.map_err(|e| IssuerError::ImportLine {
-            line,
-            reason: format!("CSV: {e}"),
-        })?;
-        let mut obj = serde_json::Map::new();
-        for ((h, v), t) in headers.iter().zip(row.iter()).zip(&types) {
-            if v.is_empty() {
-                continue;
-            }
-            let val = match t.as_deref() {
-                Some("boolean") => match v {
-                    "true" => Value::Bool(true),
-                    "false" => Value::Bool(false),
-                    _ => {
-                        return Err(IssuerError::ImportLine {
-                            line,
-                            reason: format!("column {h}: `{v}` is not true or false"),
-                        })
-                    }
-                },
-                Some("integer") => {
-                    Value::from(v.parse::<i64>().map_err(|_| IssuerError::ImportLine {
-                        line,
-                        reason: format!("column {h}: `{v}` is not an integer"),
-                    })?)
-                }
-                Some("number") => serde_json::Number::from_f64(v.parse::<f64>().map_err(|_| {
-                    IssuerError::ImportLine {
-                        line,
-                        reason: format!("column {h}: `{v}` is not a number"),
-                    }
-                })?)
-                .map(Value::Number)
-                .unwrap_or(Value::Null),
-                _ => Value::String(v.to_owned()),
-            };
-            obj.insert(h.to_owned(), val);
-        }
-        out.push((line, Value::Object(obj)));
-    }
-    Ok(out)
-}
-
 impl Node {
-    fn issue_kinds(&self) -> Vec<CredentialKind> {
-        self.cfg
-            .issue_kinds
-            .iter()
-            .filter_map(|k| CredentialKind::parse(k).ok())
-            .collect()
-    }
-
     fn check_issues(&self, kind: CredentialKind) -> Result<(), IssuerError> {
-        if !self.cfg.has_role("issuer") {
+        if !self.cfg.has_role(Role::Issuer) {
             return Err(IssuerError::NotIssuer);
         }
-        if !self.issue_kinds().contains(&kind) {
+        if !self.cfg.issue_kinds.contains(&kind) {
             return Err(IssuerError::KindNotIssued {
                 kind: kind.type_name().into(),
                 issues: self
-                    .issue_kinds()
+                    .cfg
+                    .issue_kinds
                     .iter()
                     .map(|k| k.type_name())
                     .collect::<Vec<_>>()
@@ -458,7 +341,7 @@ impl Node {
     }
 
     async fn claim(&self, peer: PeerId, req: ClaimRequest) -> Result<ClaimResponse, IssuerError> {
-        if !self.cfg.has_role("issuer") {
+        if !self.cfg.has_role(Role::Issuer) {
             return Err(IssuerError::NotIssuer);
         }
         // The holder's DID is its peer key: the Noise handshake proved control of it.
@@ -468,7 +351,7 @@ impl Node {
             return self.staple_for(&holder, id);
         }
         let format = match req.format.as_deref() {
-            None => Format::parse(&self.cfg.issue_format).unwrap_or(Format::SdJwt),
+            None => self.cfg.issue_format,
             Some(f) => Format::parse(f).ok_or_else(|| {
                 IssuerError::Issue(format!("unknown format `{f}` (sd-jwt, jwt, di)"))
             })?,
@@ -568,21 +451,6 @@ pub fn credential_id_of(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_and_jsonl_parse_with_types_and_line_numbers() {
-        let csv = "fullName,ageOver18\nAn,true\nBinh,maybe\n";
-        let e = parse_records(CredentialKind::Identity, csv)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("line 3") && e.contains("ageOver18"), "{e}");
-        let ok = parse_records(CredentialKind::Identity, "fullName,ageOver18\nAn,true\n").unwrap();
-        assert_eq!(ok[0].1["ageOver18"], Value::Bool(true));
-        let e = parse_records(CredentialKind::Identity, "{\"a\":1}\n{oops\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("line 2"), "{e}");
-    }
 
     #[test]
     fn codes_are_random_and_digests_stable() {

@@ -4,6 +4,7 @@
 
 mod holder;
 mod issuer;
+mod records;
 pub mod replicator;
 pub mod status;
 mod verifier;
@@ -20,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use credentials::Identity;
+use tracing::Instrument;
 
 use crate::config::Config;
 use crate::net::{Inbound, NetHandle};
@@ -119,26 +121,37 @@ impl Node {
             };
             match ev {
                 Inbound::Claim { peer, req, channel } => {
-                    tokio::spawn(async move {
-                        let resp = node.handle_claim(peer, req).await;
-                        let _ = node.net.respond_claim(channel, resp).await;
-                        drop(permit);
-                    });
+                    let span = tracing::info_span!("claim", %peer);
+                    tokio::spawn(
+                        async move {
+                            let resp = node.handle_claim(peer, req).await;
+                            let _ = node.net.respond_claim(channel, resp).await;
+                            drop(permit);
+                        }
+                        .instrument(span),
+                    );
                 }
                 Inbound::Present { peer, req, channel } => {
-                    tokio::spawn(async move {
-                        let resp = node.handle_presentation_request(peer, req).await;
-                        let _ = node.net.respond_present(channel, resp).await;
-                        drop(permit);
-                    });
+                    let span = tracing::info_span!("presentation_request", %peer);
+                    tokio::spawn(
+                        async move {
+                            let resp = node.handle_presentation_request(peer, req).await;
+                            let _ = node.net.respond_present(channel, resp).await;
+                            drop(permit);
+                        }
+                        .instrument(span),
+                    );
                 }
                 Inbound::Sync { peer, req, channel } => {
-                    tokio::spawn(async move {
-                        // Store reads and (for an owner) snapshot signing: off the async threads.
-                        let n2 = node.clone();
-                        let resp =
-                            match tokio::task::spawn_blocking(move || n2.handle_sync(peer, req))
-                                .await
+                    let span = tracing::debug_span!("sync_request", %peer);
+                    tokio::spawn(
+                        async move {
+                            // Store reads and (for an owner) snapshot signing: off the async threads.
+                            let n2 = node.clone();
+                            let resp = match tokio::task::spawn_blocking(move || {
+                                n2.handle_sync(peer, req)
+                            })
+                            .await
                             {
                                 Ok(r) => r,
                                 Err(e) => {
@@ -146,9 +159,11 @@ impl Node {
                                     return;
                                 }
                             };
-                        let _ = node.net.respond_sync(channel, resp).await;
-                        drop(permit);
-                    });
+                            let _ = node.net.respond_sync(channel, resp).await;
+                            drop(permit);
+                        }
+                        .instrument(span),
+                    );
                 }
                 Inbound::Gossip {
                     topic,
@@ -156,8 +171,14 @@ impl Node {
                     id,
                     source,
                 } => {
-                    let v = node.handle_gossip(&topic, &data, source).await;
-                    let _ = node.net.report(id, source, v).await;
+                    let span = tracing::debug_span!("gossip", %topic, %source, bytes = data.len());
+                    async {
+                        let v = node.handle_gossip(&topic, &data, source).await;
+                        tracing::debug!(verdict = ?v, "validated");
+                        let _ = node.net.report(id, source, v).await;
+                    }
+                    .instrument(span)
+                    .await;
                 }
                 Inbound::Identified(p) => {
                     let entry = crate::store::PeerEntry {

@@ -2,6 +2,7 @@
 //! through the whole pipeline with status and trust from this node's store, and logging the
 //! result.
 
+use crate::config::Role;
 use credentials::verify::{CheckName, Outcome};
 use credentials::{VerificationReport, VerifyOptions};
 use libp2p::PeerId;
@@ -102,7 +103,7 @@ impl Node {
         kinds: Vec<String>,
         claims: Vec<String>,
     ) -> Result<VerificationReport, String> {
-        if !self.cfg.has_role("verifier") {
+        if !self.cfg.has_role(Role::Verifier) {
             return Err("this node is not a verifier".into());
         }
         let req = PresentationRequest {

@@ -76,8 +76,10 @@ impl VerifyQueue {
                     }
                     let items: Vec<(&str, &VerifyOptions)> =
                         jobs.iter().map(|j| (j.text.as_str(), &j.opts)).collect();
-                    let reports =
-                        verifier.verify_each_batched(&items, sources.as_ref(), sources.as_ref());
+                    let span = tracing::debug_span!("verify_batch", inputs = items.len());
+                    let reports = span.in_scope(|| {
+                        verifier.verify_each_batched(&items, sources.as_ref(), sources.as_ref())
+                    });
                     for (job, report) in jobs.into_iter().zip(reports) {
                         log_internal_error(&report);
                         let _ = job.reply.send(report);

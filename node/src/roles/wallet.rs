@@ -3,6 +3,7 @@
 //! short expiry, answering a verifier's signed request when there is one), and, on a verifier,
 //! signed presentation requests to show as a QR code.
 
+use crate::config::Role;
 use credentials::compact::{self, ByteBudget};
 use credentials::present::{present_sd_jwt_stapled, Audience, OPEN_AUDIENCE};
 use credentials::request::PresentationRequest;
@@ -93,7 +94,7 @@ impl Node {
 
     /// Makes a presentation for a QR code.
     pub async fn present_qr(&self, ask: QrAsk) -> Result<QrAnswer, String> {
-        if !self.cfg.has_role("holder") {
+        if !self.cfg.has_role(Role::Holder) {
             return Err("this node is not a holder".into());
         }
         let now = chrono::Utc::now();
@@ -185,7 +186,7 @@ impl Node {
         claims: Vec<String>,
         valid_for: i64,
     ) -> Result<RequestQr, String> {
-        if !self.cfg.has_role("verifier") {
+        if !self.cfg.has_role(Role::Verifier) {
             return Err("this node is not a verifier".into());
         }
         if claims.is_empty() {

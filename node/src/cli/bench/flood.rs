@@ -28,6 +28,7 @@ use credentials::wire::{ClaimRequest, GossipMessage, PresentationRequest, Status
 use credentials::Identity;
 
 use super::presentations::World;
+use crate::config::Role;
 use crate::local_net;
 use crate::net::STATUS_TOPIC;
 
@@ -180,7 +181,13 @@ async fn flood_peer(a: FloodPeerArgs) -> anyhow::Result<i32> {
     let tmp = tempfile::tempdir()?;
     let flooder = local_net::start(
         tmp.path(),
-        local_net::config("Flooder", &["verifier"], None, vec![a.target.clone()], &[]),
+        local_net::config(
+            "Flooder",
+            &[Role::Verifier],
+            None,
+            vec![a.target.parse().context("--target is not a multiaddr")?],
+            &[],
+        ),
         "flooder passphrase",
     )
     .await?;

@@ -18,10 +18,11 @@ use credentials::issue::Format;
 use credentials::status::StatusPurpose;
 use credentials::CredentialKind;
 
-use crate::config::Config;
+use crate::config::{Config, Role};
 use crate::local_net;
 use crate::runtime::RunningNode;
 use crate::store::WalletEntry;
+use libp2p::Multiaddr;
 
 const PASSPHRASE: &str = "bench wallet passphrase";
 
@@ -38,11 +39,11 @@ pub struct PresentationsArgs {
     in_flight: usize,
 }
 
-fn cfg(name: &str, roles: &[&str], root: &str, boot: Vec<String>) -> Config {
+fn cfg(name: &str, roles: &[Role], root: &str, boot: Vec<Multiaddr>) -> Config {
     Config {
         // The agency's credentials share one shard: the verifier waits for those lists below.
         status_shards: 1,
-        ..local_net::config(name, roles, Some(root), boot, &["identity"])
+        ..local_net::config(name, roles, Some(root), boot, &[CredentialKind::Identity])
     }
 }
 
@@ -113,18 +114,27 @@ impl World {
         let dir = |n: &str| tmp.path().join(n);
         let (root, root_did) =
             local_net::start_root(&dir("root"), "Root Authority", PASSPHRASE).await?;
-        let boot = vec![root.info.listen[0].clone()];
-        let start = |name: &str, roles: &[&str], n: &str| {
+        let boot: Vec<Multiaddr> = vec![root.info.listen[0]
+            .parse()
+            .context("the root's listen address")?];
+        let start = |name: &str, roles: &[Role], n: &str| {
             let c = cfg(name, roles, &root_did, boot.clone());
             let d = dir(n);
             async move { local_net::start(&d, c, PASSPHRASE).await }
         };
-        let agency = start("Identity Agency", &["issuer"], "agency").await?;
-        let verifier = start("Clinic", &["verifier"], "verifier").await?;
+        let agency = start("Identity Agency", &[Role::Issuer], "agency").await?;
+        let verifier = start("Clinic", &[Role::Verifier], "verifier").await?;
         eprintln!("starting {holders_n} holder nodes…");
         let mut holders = Vec::with_capacity(holders_n);
         for i in 0..holders_n {
-            holders.push(start(&format!("Citizen {i}"), &["holder"], &format!("holder{i}")).await?);
+            holders.push(
+                start(
+                    &format!("Citizen {i}"),
+                    &[Role::Holder],
+                    &format!("holder{i}"),
+                )
+                .await?,
+            );
         }
         // Accredit the agency once the gossip mesh has formed.
         local_net::wait_connected(&[&agency, &verifier], SETUP).await?;

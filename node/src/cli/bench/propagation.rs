@@ -14,7 +14,9 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use crate::cli::client::Client;
-use crate::config::Config;
+use crate::config::{Config, Role};
+use crate::local_net;
+use credentials::CredentialKind;
 
 #[derive(Args)]
 pub struct PropagationArgs {
@@ -105,16 +107,16 @@ pub fn run(a: PropagationArgs) -> anyhow::Result<i32> {
         let cfg = Config {
             name: format!("bench node {i}"),
             roles: if i == 0 {
-                vec!["issuer".into()]
+                vec![Role::Issuer]
             } else {
-                vec!["verifier".into()]
+                vec![Role::Verifier]
             },
             issue_kinds: if i == 0 {
-                vec!["identity".into()]
+                vec![CredentialKind::Identity]
             } else {
                 vec![]
             },
-            listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+            listen: vec![local_net::loopback_tcp()],
             // One shard: every revocation bumps the same list, whose version is the target.
             status_shards: 1,
             // Throwaway bench nodes: no passphrase (each start would run Argon2id).

@@ -1,22 +1,24 @@
 //! The task that owns the `Swarm`: runs commands from [`super::NetHandle`], matches responses to
-//! callers by request id, and hands inbound requests and gossip to the node service.
+//! callers by request id, and hands inbound requests and gossip to the node service. The three
+//! request-response protocols share one handler (`rr.rs`).
+
+mod rr;
 
 use std::collections::HashMap;
 
 use futures::StreamExt;
-use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
+use libp2p::request_response::OutboundRequestId;
 use libp2p::swarm::SwarmEvent;
-use libp2p::{
-    gossipsub, identify, identity, kad, mdns, noise, tcp, yamux, Multiaddr, PeerId, Swarm,
-};
-use serde::{Deserialize, Serialize};
+use libp2p::{gossipsub, identify, kad, mdns, Multiaddr, PeerId, Swarm};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::behaviour::VcnetBehaviour;
-use super::behaviour::{VcnetBehaviourEvent, STATUS_TOPIC, TRUST_TOPIC};
+use super::behaviour::{VcnetBehaviourEvent, STATUS_TOPIC};
 use super::handle::{NetError, NetHandle};
+use super::messages::{Agent, Command, Inbound, NetStats, PeerInfo, Validation};
 use super::protocols::*;
-use super::rate_limit::{Kind, Limits, PeerLimiter, Struck};
+use super::rate_limit::{Kind, PeerLimiter, Struck};
+use super::swarm::{did_of_peer_key, NetConfig};
 
 /// Commands queued to the event loop. Bounded: callers wait when the loop is busy.
 pub const COMMAND_CAP: usize = 256;
@@ -31,184 +33,6 @@ pub const REDIAL_SECS: u64 = 5;
 pub const MAX_REDIAL_SECS: u64 = 30;
 /// Redials started per housekeeping round, at most.
 pub const MAX_REDIALS_PER_ROUND: usize = 16;
-
-/// The refusal a peer over its rate limit gets.
-pub const RATE_LIMITED: &str = "rate limited: too many requests from this peer; slow down";
-
-/// A gossip validation verdict (gossipsub's three outcomes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Validation {
-    /// Valid and stored: forward it.
-    Accept,
-    /// Invalid (bad signature, not the owner, bad digest, malformed): drop and score the sender down.
-    Reject,
-    /// Duplicate, old or not yet applicable: drop without penalty.
-    Ignore,
-}
-
-/// What the network tells the node service.
-pub enum Inbound {
-    /// A holder claims a credential.
-    Claim {
-        peer: PeerId,
-        req: ClaimRequest,
-        channel: ResponseChannel<ClaimResponse>,
-    },
-    /// A verifier asks for a presentation.
-    Present {
-        peer: PeerId,
-        req: PresentationRequest,
-        channel: ResponseChannel<PresentationResponse>,
-    },
-    /// A peer asks for status updates.
-    Sync {
-        peer: PeerId,
-        req: StatusSyncRequest,
-        channel: ResponseChannel<StatusSyncResponse>,
-    },
-    /// A gossip message awaiting validation.
-    Gossip {
-        topic: String,
-        data: Vec<u8>,
-        id: gossipsub::MessageId,
-        source: PeerId,
-    },
-    /// A peer identified itself.
-    Identified(PeerInfo),
-}
-
-/// What a peer announced about itself.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PeerInfo {
-    /// libp2p peer id.
-    pub peer_id: String,
-    /// did:key of its peer key (proven by the Noise handshake).
-    pub did: String,
-    /// Display name it announced.
-    pub name: String,
-    /// Roles it announced.
-    pub roles: Vec<String>,
-    /// Addresses it listens on.
-    pub addrs: Vec<String>,
-    /// Whether a connection is open now.
-    pub connected: bool,
-    /// Its gossipsub score as this node sees it (negative after invalid messages; below
-    /// the graylist threshold everything it sends is dropped unread).
-    #[serde(default)]
-    pub gossip_score: Option<f64>,
-}
-
-/// The identify agent string: `vcnet/<version> {"name":…,"roles":[…]}`.
-#[derive(Serialize, Deserialize)]
-struct Agent {
-    name: String,
-    roles: Vec<String>,
-}
-
-pub(super) enum Command {
-    Dial {
-        addr: Multiaddr,
-        reply: oneshot::Sender<Result<(), NetError>>,
-    },
-    Claim {
-        peer: PeerId,
-        req: ClaimRequest,
-        reply: oneshot::Sender<Result<ClaimResponse, NetError>>,
-    },
-    Present {
-        peer: PeerId,
-        req: PresentationRequest,
-        reply: oneshot::Sender<Result<PresentationResponse, NetError>>,
-    },
-    Sync {
-        peer: PeerId,
-        req: StatusSyncRequest,
-        reply: oneshot::Sender<Result<StatusSyncResponse, NetError>>,
-    },
-    RespondClaim {
-        channel: ResponseChannel<ClaimResponse>,
-        resp: ClaimResponse,
-    },
-    RespondPresent {
-        channel: ResponseChannel<PresentationResponse>,
-        resp: PresentationResponse,
-    },
-    RespondSync {
-        channel: ResponseChannel<StatusSyncResponse>,
-        resp: StatusSyncResponse,
-    },
-    Publish {
-        topic: &'static str,
-        data: Vec<u8>,
-        reply: oneshot::Sender<Result<(), NetError>>,
-    },
-    Report {
-        id: gossipsub::MessageId,
-        source: PeerId,
-        validation: Validation,
-    },
-    Peers {
-        reply: oneshot::Sender<Vec<PeerInfo>>,
-    },
-    Stats {
-        reply: oneshot::Sender<NetStats>,
-    },
-    Listeners {
-        reply: oneshot::Sender<Vec<Multiaddr>>,
-    },
-}
-
-/// Counters of the network task.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-pub struct NetStats {
-    /// Payload bytes of status gossip messages received.
-    pub status_gossip_bytes: u64,
-    /// Inbound events dropped because the node service was busy.
-    pub dropped_inbound: u64,
-    /// Gossip messages validated and forwarded.
-    pub gossip_accepted: u64,
-    /// Gossip messages refused as invalid (their senders' scores drop).
-    pub gossip_rejected: u64,
-    /// Gossip messages dropped without penalty (old, duplicate, not yet applicable).
-    pub gossip_ignored: u64,
-    /// Inbound requests (claims, presentation requests, syncs) received.
-    #[serde(default)]
-    pub requests_received: u64,
-    /// Gossip messages received (before validation).
-    #[serde(default)]
-    pub gossip_received: u64,
-    /// Inbound requests and gossip refused because their peer was over its rate limit.
-    #[serde(default)]
-    pub rate_limited: u64,
-    /// Peers banned for flooding (since start).
-    #[serde(default)]
-    pub peers_banned: u64,
-    /// Peers banned now.
-    #[serde(default)]
-    pub peers_banned_now: u64,
-    /// New inbound connections refused before the handshake (too many from one IP).
-    #[serde(default)]
-    pub connections_refused: u64,
-}
-
-/// How to start the network.
-#[derive(Clone)]
-pub struct NetConfig {
-    /// The node key (also its did:key).
-    pub key: identity::Keypair,
-    /// Listen addresses (TCP and QUIC).
-    pub listen: Vec<Multiaddr>,
-    /// Peers to dial at start.
-    pub bootstrap: Vec<Multiaddr>,
-    /// Find LAN peers by mDNS.
-    pub mdns: bool,
-    /// Display name to announce.
-    pub name: String,
-    /// Roles to announce.
-    pub roles: Vec<String>,
-    /// Per-peer rate limits and bans.
-    pub limits: Limits,
-}
 
 /// Owns the swarm.
 pub struct EventLoop {
@@ -263,48 +87,7 @@ pub fn start(
     cfg: NetConfig,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(NetHandle, mpsc::Receiver<Inbound>, EventLoop), String> {
-    let agent = format!(
-        "vcnet/{} {}",
-        env!("CARGO_PKG_VERSION"),
-        serde_json::to_string(&Agent {
-            name: cfg.name.clone(),
-            roles: cfg.roles.clone()
-        })
-        .unwrap_or_default()
-    );
-    let mdns_on = cfg.mdns;
-    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(cfg.key.clone())
-        .with_tokio()
-        .with_tcp(
-            tcp::Config::default().nodelay(true),
-            noise::Config::new,
-            yamux::Config::default,
-        )
-        .map_err(|e| format!("tcp transport: {e}"))?
-        .with_quic()
-        .with_behaviour(|key| {
-            VcnetBehaviour::new(key, agent.clone(), mdns_on).map_err(|e| e.into())
-        })
-        .map_err(|e| format!("behaviour: {e}"))?
-        .with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(300)))
-        .build();
-    for topic in [STATUS_TOPIC, TRUST_TOPIC] {
-        swarm
-            .behaviour_mut()
-            .gossipsub
-            .subscribe(&gossipsub::IdentTopic::new(topic))
-            .map_err(|e| format!("subscribe {topic}: {e}"))?;
-    }
-    for addr in &cfg.listen {
-        swarm
-            .listen_on(addr.clone())
-            .map_err(|e| format!("listen on {addr}: {e}"))?;
-    }
-    for addr in &cfg.bootstrap {
-        if let Err(e) = swarm.dial(addr.clone()) {
-            tracing::warn!(%addr, error = %e, "bootstrap dial failed");
-        }
-    }
+    let swarm = super::swarm::build(&cfg)?;
     let (tx, commands) = mpsc::channel(COMMAND_CAP);
     let (inbound, inbound_rx) = mpsc::channel(INBOUND_CAP);
     let handle = NetHandle {
@@ -332,13 +115,6 @@ pub fn start(
         received: [0; 2],
     };
     Ok((handle, inbound_rx, el))
-}
-
-/// The did:key of a libp2p Ed25519 public key.
-pub fn did_of_peer_key(key: &identity::PublicKey) -> Option<String> {
-    let ed = key.clone().try_into_ed25519().ok()?;
-    let vk = ed25519_dalek::VerifyingKey::from_bytes(&ed.to_bytes()).ok()?;
-    Some(credentials::did::did_key_from_public(&vk))
 }
 
 impl EventLoop {
@@ -376,6 +152,15 @@ impl EventLoop {
                 }
             }
         })
+    }
+
+    /// Drops a gossip message unvalidated and without penalty (its sender over its limit, or
+    /// the node service too busy to look at it).
+    fn ignore_gossip(&mut self, id: &gossipsub::MessageId, source: &PeerId) {
+        self.swarm
+            .behaviour_mut()
+            .gossipsub
+            .report_message_validation_result(id, source, gossipsub::MessageAcceptance::Ignore);
     }
 
     /// Dials again the bootstrap peers and the identified peers this node is not connected to
@@ -677,14 +462,7 @@ impl EventLoop {
                     self.status_gossip_bytes += message.data.len() as u64;
                 }
                 if !self.admit(propagation_source, Kind::Gossip) {
-                    self.swarm
-                        .behaviour_mut()
-                        .gossipsub
-                        .report_message_validation_result(
-                            &message_id,
-                            &propagation_source,
-                            gossipsub::MessageAcceptance::Ignore,
-                        );
+                    self.ignore_gossip(&message_id, &propagation_source);
                     return;
                 }
                 let ev = Inbound::Gossip {
@@ -694,19 +472,14 @@ impl EventLoop {
                     source: propagation_source,
                 };
                 if self.forward(ev).is_err() {
-                    self.swarm
-                        .behaviour_mut()
-                        .gossipsub
-                        .report_message_validation_result(
-                            &message_id,
-                            &propagation_source,
-                            gossipsub::MessageAcceptance::Ignore,
-                        );
+                    self.ignore_gossip(&message_id, &propagation_source);
                 }
             }
-            SwarmEvent::Behaviour(VcnetBehaviourEvent::Issue(e)) => self.on_issue(e),
-            SwarmEvent::Behaviour(VcnetBehaviourEvent::Present(e)) => self.on_present(e),
-            SwarmEvent::Behaviour(VcnetBehaviourEvent::StatusSync(e)) => self.on_sync(e),
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Issue(e)) => self.on_rr::<rr::Claims>(e),
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::Present(e)) => {
+                self.on_rr::<rr::Presentations>(e)
+            }
+            SwarmEvent::Behaviour(VcnetBehaviourEvent::StatusSync(e)) => self.on_rr::<rr::Syncs>(e),
             SwarmEvent::Behaviour(VcnetBehaviourEvent::Kad(
                 kad::Event::OutboundQueryProgressed {
                     result: kad::QueryResult::GetClosestPeers(r),
@@ -778,205 +551,4 @@ impl EventLoop {
         }
         let _ = self.forward(Inbound::Identified(p));
     }
-
-    fn on_issue(&mut self, e: request_response::Event<ClaimRequest, ClaimResponse>) {
-        match rr_step("issue", e) {
-            RrStep::Inbound {
-                peer,
-                request,
-                channel,
-            } => {
-                if !self.admit(peer, Kind::Claim) {
-                    let limited = ClaimResponse::Refused {
-                        reason: RATE_LIMITED.into(),
-                    };
-                    let _ = self
-                        .swarm
-                        .behaviour_mut()
-                        .issue
-                        .send_response(channel, limited);
-                    return;
-                }
-                let ev = Inbound::Claim {
-                    peer,
-                    req: request,
-                    channel,
-                };
-                if let Some(Inbound::Claim { channel, .. }) = self.forward(ev).err().map(|b| *b) {
-                    let busy = ClaimResponse::Refused {
-                        reason: "issuer busy, try again".into(),
-                    };
-                    let _ = self
-                        .swarm
-                        .behaviour_mut()
-                        .issue
-                        .send_response(channel, busy);
-                }
-            }
-            RrStep::Reply { request_id, result } => {
-                reply(&mut self.pending_claim, request_id, result)
-            }
-            RrStep::Nothing => {}
-        }
-    }
-
-    fn on_present(
-        &mut self,
-        e: request_response::Event<PresentationRequest, PresentationResponse>,
-    ) {
-        match rr_step("present", e) {
-            RrStep::Inbound {
-                peer,
-                request,
-                channel,
-            } => {
-                if !self.admit(peer, Kind::Present) {
-                    let limited = PresentationResponse::Refused {
-                        reason: RATE_LIMITED.into(),
-                    };
-                    let _ = self
-                        .swarm
-                        .behaviour_mut()
-                        .present
-                        .send_response(channel, limited);
-                    return;
-                }
-                let ev = Inbound::Present {
-                    peer,
-                    req: request,
-                    channel,
-                };
-                if let Some(Inbound::Present { channel, .. }) = self.forward(ev).err().map(|b| *b) {
-                    let busy = PresentationResponse::Refused {
-                        reason: "holder busy, try again".into(),
-                    };
-                    let _ = self
-                        .swarm
-                        .behaviour_mut()
-                        .present
-                        .send_response(channel, busy);
-                }
-            }
-            RrStep::Reply { request_id, result } => {
-                reply(&mut self.pending_present, request_id, result)
-            }
-            RrStep::Nothing => {}
-        }
-    }
-
-    fn on_sync(&mut self, e: request_response::Event<StatusSyncRequest, StatusSyncResponse>) {
-        match rr_step("status-sync", e) {
-            RrStep::Inbound {
-                peer,
-                request,
-                channel,
-            } => {
-                if !self.admit(peer, Kind::Sync) {
-                    // Dropped unanswered: the requester sees the stream close.
-                    return;
-                }
-                let ev = Inbound::Sync {
-                    peer,
-                    req: request,
-                    channel,
-                };
-                // Busy: the request is dropped unanswered and counted (the stream closes, the
-                // requester sees the failure and syncs later).
-                let _ = self.forward(ev);
-            }
-            RrStep::Reply { request_id, result } => {
-                reply(&mut self.pending_sync, request_id, result)
-            }
-            RrStep::Nothing => {}
-        }
-    }
-}
-
-/// What a request-response event asks of the loop, the same for every protocol.
-enum RrStep<Req, Resp> {
-    /// A peer's request, to hand to the node service.
-    Inbound {
-        peer: PeerId,
-        request: Req,
-        channel: ResponseChannel<Resp>,
-    },
-    /// The answer (or failure) of one of our requests.
-    Reply {
-        request_id: OutboundRequestId,
-        result: Result<Resp, NetError>,
-    },
-    /// Nothing to do (failures already logged).
-    Nothing,
-}
-
-fn rr_step<Req, Resp>(
-    protocol: &'static str,
-    e: request_response::Event<Req, Resp>,
-) -> RrStep<Req, Resp> {
-    match e {
-        request_response::Event::Message { peer, message, .. } => match message {
-            request_response::Message::Request {
-                request, channel, ..
-            } => RrStep::Inbound {
-                peer,
-                request,
-                channel,
-            },
-            request_response::Message::Response {
-                request_id,
-                response,
-            } => RrStep::Reply {
-                request_id,
-                result: Ok(response),
-            },
-        },
-        request_response::Event::OutboundFailure {
-            peer,
-            request_id,
-            error,
-            ..
-        } => {
-            tracing::warn!(%peer, protocol, %error, "request failed");
-            RrStep::Reply {
-                request_id,
-                result: Err(NetError::Request {
-                    peer: peer.to_string(),
-                    reason: error.to_string(),
-                }),
-            }
-        }
-        request_response::Event::InboundFailure { peer, error, .. } => {
-            tracing::warn!(%peer, protocol, %error, "inbound request failed");
-            RrStep::Nothing
-        }
-        request_response::Event::ResponseSent { .. } => RrStep::Nothing,
-    }
-}
-
-/// Delivers a result to whoever is waiting for that request id.
-fn reply<Resp>(
-    pending: &mut HashMap<OutboundRequestId, oneshot::Sender<Result<Resp, NetError>>>,
-    id: OutboundRequestId,
-    result: Result<Resp, NetError>,
-) {
-    if let Some(tx) = pending.remove(&id) {
-        let _ = tx.send(result);
-    }
-}
-
-/// The peer id of a did:key (its Ed25519 key is the peer's key).
-pub fn peer_id_of_did(did: &str) -> Option<PeerId> {
-    let vk = credentials::did::resolve_key(did).ok()?;
-    let ed = identity::ed25519::PublicKey::try_from_bytes(&vk.to_bytes()).ok()?;
-    Some(PeerId::from_public_key(&identity::PublicKey::from(ed)))
-}
-
-/// The did:key of a peer, from the Ed25519 key inlined in its peer id.
-pub fn did_of_peer_id(peer: &PeerId) -> Option<String> {
-    let mh: &libp2p::multihash::Multihash<64> = peer.as_ref();
-    if mh.code() != 0 {
-        return None;
-    }
-    let key = identity::PublicKey::try_decode_protobuf(mh.digest()).ok()?;
-    did_of_peer_key(&key)
 }
