@@ -13,11 +13,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
-    /// Issues credentials (and, with a root DID of its own, accredits issuers).
+    /// Issues credentials of its `issue_kinds`.
     Issuer,
     /// Holds credentials in a wallet and presents them.
     Holder,
-    /// Verifies credentials and presentations.
+    /// Verifies credentials and presentations. (A root authority is a verifier whose
+    /// `root_did` is its own DID: it signs accreditations.)
     Verifier,
 }
 
