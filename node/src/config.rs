@@ -164,8 +164,8 @@ impl Default for Config {
             name: "vcnet node".into(),
             roles: vec![Role::Verifier],
             listen: vec![
-                loopback_listen("/ip4/127.0.0.1/tcp/0"),
-                loopback_listen("/ip4/127.0.0.1/udp/0/quic-v1"),
+                crate::local_net::loopback_tcp(),
+                crate::local_net::loopback_quic(),
             ],
             bootstrap: vec![],
             mdns: false,
@@ -187,11 +187,6 @@ impl Default for Config {
             sync_acknowledged_writes: true,
         }
     }
-}
-
-/// A listen address written in this file (so known to parse).
-fn loopback_listen(addr: &str) -> Multiaddr {
-    addr.parse().unwrap_or_else(|_| Multiaddr::empty())
 }
 
 /// Longest credential lifetime accepted (`credential_days`): 100 years. Larger values would

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use credentials::trust::Accreditation;
 use credentials::CredentialKind;
 
+use libp2p::multiaddr::Protocol;
 use libp2p::Multiaddr;
 
 use crate::config::{Config, Consent, Role};
@@ -28,11 +29,14 @@ pub enum LocalNetError {
 
 /// `/ip4/127.0.0.1/tcp/0`: loopback TCP on a free port.
 pub fn loopback_tcp() -> Multiaddr {
-    Multiaddr::empty()
-        .with(libp2p::multiaddr::Protocol::Ip4(
-            std::net::Ipv4Addr::LOCALHOST,
-        ))
-        .with(libp2p::multiaddr::Protocol::Tcp(0))
+    Multiaddr::from(std::net::Ipv4Addr::LOCALHOST).with(Protocol::Tcp(0))
+}
+
+/// `/ip4/127.0.0.1/udp/0/quic-v1`: loopback QUIC on a free port.
+pub fn loopback_quic() -> Multiaddr {
+    Multiaddr::from(std::net::Ipv4Addr::LOCALHOST)
+        .with(Protocol::Udp(0))
+        .with(Protocol::QuicV1)
 }
 
 /// A node listening on an ephemeral loopback port, bootstrapping from `bootstrap`, trusting

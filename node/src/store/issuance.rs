@@ -60,19 +60,31 @@ impl Store {
         alloc: &AllocationEntry,
         new_lists: &[StoredList],
     ) -> Result<(), StoreError> {
-        let mut batch = WriteBatch::default();
-        self.put_new_lists(&mut batch, new_lists)?;
+        let mut batch = self.issuance_batch(issued, alloc, new_lists)?;
         let rec_cf = self.cf(CF_RECORDS)?;
         batch.delete_cf(rec_cf, format!("code/{code_digest}"));
         batch.put_cf(rec_cf, format!("claimed/{code_digest}"), enc(claimed));
         batch.put_cf(rec_cf, format!("rec/{}", record.id), enc(record));
+        self.write_acknowledged(batch)
+    }
+
+    /// What every issuance writes: the lists of a shard it opened, its index entry and the
+    /// allocation that handed out its index.
+    fn issuance_batch(
+        &self,
+        issued: &IssuedEntry,
+        alloc: &AllocationEntry,
+        new_lists: &[StoredList],
+    ) -> Result<WriteBatch, StoreError> {
+        let mut batch = WriteBatch::default();
+        self.put_new_lists(&mut batch, new_lists)?;
         batch.put_cf(
             self.cf(CF_ISSUED)?,
             issued.credential_id.as_bytes(),
             enc(issued),
         );
         self.put_allocation(&mut batch, alloc)?;
-        self.write_acknowledged(batch)
+        Ok(batch)
     }
 
     pub(super) fn put_new_lists(
@@ -148,14 +160,7 @@ impl Store {
         alloc: &AllocationEntry,
         new_lists: &[StoredList],
     ) -> Result<(), StoreError> {
-        let mut batch = WriteBatch::default();
-        self.put_new_lists(&mut batch, new_lists)?;
-        batch.put_cf(
-            self.cf(CF_ISSUED)?,
-            issued.credential_id.as_bytes(),
-            enc(issued),
-        );
-        self.put_allocation(&mut batch, alloc)?;
+        let batch = self.issuance_batch(issued, alloc, new_lists)?;
         self.write_acknowledged(batch)
     }
 
