@@ -34,34 +34,43 @@ pub enum IssueError {
 }
 
 /// The encodings vcnet issues and verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 pub enum Format {
     /// JSON-LD with a `DataIntegrityProof` (`eddsa-rdfc-2022`).
     #[serde(rename = "di")]
+    #[strum(serialize = "di")]
     DataIntegrity,
     /// VC-JOSE-COSE `vc+jwt` (compact JWS, EdDSA).
     #[serde(rename = "jwt")]
+    #[strum(serialize = "jwt")]
     Jwt,
     /// VC-JOSE-COSE `vc+sd-jwt` (SD-JWT, EdDSA, key binding).
     #[serde(rename = "sd-jwt")]
+    #[strum(serialize = "sd-jwt")]
     SdJwt,
 }
 
 impl Format {
     /// Short name (`di`, `jwt`, `sd-jwt`).
     pub fn short_name(self) -> &'static str {
-        match self {
-            Self::DataIntegrity => "di",
-            Self::Jwt => "jwt",
-            Self::SdJwt => "sd-jwt",
-        }
+        self.into()
     }
 
     /// Parses a short name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::DataIntegrity, Self::Jwt, Self::SdJwt]
-            .into_iter()
-            .find(|f| f.short_name() == s)
+        s.parse().ok()
     }
 }
 

@@ -14,17 +14,35 @@ pub enum KindError {
     UnknownName { name: String },
 }
 
-/// A kind of credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+/// A kind of credential. Serialised as its `type` name; its short name (`identity`, `health`,
+/// `study`, the strum name) is accepted too.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 pub enum CredentialKind {
     /// A citizen's national identity card.
-    #[serde(rename = "IdentityCredential")]
+    #[serde(rename = "IdentityCredential", alias = "identity")]
+    #[strum(to_string = "identity", serialize = "IdentityCredential")]
     Identity,
     /// A health record (insurance, blood type, immunizations, encounters, prescriptions).
-    #[serde(rename = "HealthRecordCredential")]
+    #[serde(rename = "HealthRecordCredential", alias = "health")]
+    #[strum(to_string = "health", serialize = "HealthRecordCredential")]
     HealthRecord,
     /// A study record (courses, grades, graduation).
-    #[serde(rename = "StudyRecordCredential")]
+    #[serde(rename = "StudyRecordCredential", alias = "study")]
+    #[strum(to_string = "study", serialize = "StudyRecordCredential")]
     StudyRecord,
 }
 
@@ -43,21 +61,14 @@ impl CredentialKind {
 
     /// The short name used on the command line and in configs.
     pub fn short_name(self) -> &'static str {
-        match self {
-            Self::Identity => "identity",
-            Self::HealthRecord => "health",
-            Self::StudyRecord => "study",
-        }
+        self.into()
     }
 
     /// Parses a short name (`identity`, `health`, `study`) or a type name.
     pub fn parse(name: &str) -> Result<Self, KindError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.short_name() == name || k.type_name() == name)
-            .ok_or_else(|| KindError::UnknownName {
-                name: name.to_owned(),
-            })
+        name.parse().map_err(|_| KindError::UnknownName {
+            name: name.to_owned(),
+        })
     }
 
     /// The kind named in a credential's `type` list.
@@ -117,6 +128,31 @@ impl CredentialKind {
     }
 }
 
+/// Writes a kind by its short name (`identity`, …), as the node's store, config and admin
+/// answers do (`#[serde(serialize_with = …)]`; the derived `Deserialize` reads either name).
+pub fn serialize_short<S: serde::Serializer>(k: &CredentialKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(k.short_name())
+}
+
+/// [`serialize_short`] for an optional kind.
+pub fn serialize_short_opt<S: serde::Serializer>(
+    k: &Option<CredentialKind>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match k {
+        Some(k) => s.serialize_some(k.short_name()),
+        None => s.serialize_none(),
+    }
+}
+
+/// [`serialize_short`] for a list of kinds.
+pub fn serialize_short_seq<S: serde::Serializer>(
+    kinds: &[CredentialKind],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(kinds.iter().map(|k| k.short_name()))
+}
+
 impl std::fmt::Display for CredentialKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.type_name())
@@ -126,6 +162,25 @@ impl std::fmt::Display for CredentialKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_is_listed_and_named_both_ways() {
+        use strum::IntoEnumIterator;
+        assert_eq!(
+            CredentialKind::iter().collect::<Vec<_>>(),
+            CredentialKind::ALL.to_vec()
+        );
+        for k in CredentialKind::ALL {
+            assert_eq!(CredentialKind::parse(k.short_name()).unwrap(), k);
+            assert_eq!(CredentialKind::parse(k.type_name()).unwrap(), k);
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.type_name()));
+            let short: CredentialKind =
+                serde_json::from_str(&format!("\"{}\"", k.short_name())).unwrap();
+            assert_eq!(short, k);
+        }
+        assert!(serde_json::from_str::<CredentialKind>("\"passport\"").is_err());
+    }
 
     #[test]
     fn kinds_parse_and_resolve() {

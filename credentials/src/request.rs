@@ -48,8 +48,9 @@ pub struct PresentationRequest {
     /// Its display name (self-declared).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Credential kinds wanted (short names).
-    pub kinds: Vec<String>,
+    /// Credential kinds wanted (written by their short names, which keep the QR code small).
+    #[serde(serialize_with = "crate::kind::serialize_short_seq")]
+    pub kinds: Vec<crate::CredentialKind>,
     /// Subject claims wanted.
     pub claims: Vec<String>,
     /// The challenge the answer's key binding must carry.
@@ -131,7 +132,7 @@ mod tests {
         PresentationRequest {
             iss: v.did().into(),
             name: Some("Bach Mai Hospital".into()),
-            kinds: vec!["identity".into()],
+            kinds: vec![crate::CredentialKind::Identity],
             claims: vec!["fullName".into()],
             nonce: "abcdefghijklmnopqrstuvwx".into(),
             domain: v.did().into(),

@@ -4,14 +4,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::{CredentialKind, Format};
+
 /// Holder → issuer: "here is my claim code, issue to me" — or, with `staple`, "give me a
 /// status staple for my credential with this id" (the code is then unused).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ClaimRequest {
     /// The one-time code the issuer handed out.
     pub code: String,
-    /// Format wanted (`sd-jwt`, `jwt`, `di`); the issuer's default if `None`.
-    pub format: Option<String>,
+    /// Format wanted (`sd-jwt`, `jwt`, `di`); the issuer's default if `None`. A name outside
+    /// these makes the whole message undecodable (it is refused unread, the code unspent).
+    pub format: Option<Format>,
     /// Asks for a status staple ([`crate::status::Staple`]) for the holder's own credential
     /// with this id, instead of a credential. Only the holder it was issued to (the peer's
     /// Noise-proven key) gets one.
@@ -25,8 +28,8 @@ pub enum ClaimResponse {
     /// The credential.
     Issued {
         credential_id: String,
-        kind: String,
-        format: String,
+        kind: CredentialKind,
+        format: Format,
         credential: String,
     },
     /// Why not.
@@ -40,8 +43,8 @@ pub enum ClaimResponse {
 pub struct PresentationRequest {
     /// Correlates the answer and the verifier log.
     pub request_id: String,
-    /// Credential kinds acceptable (short names).
-    pub kinds: Vec<String>,
+    /// Credential kinds acceptable (any of them; empty: any kind the holder has).
+    pub kinds: Vec<CredentialKind>,
     /// Subject claims wanted (SD-JWT: only these are disclosed).
     pub claims: Vec<String>,
     /// Fresh random challenge (nonce).

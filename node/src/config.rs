@@ -64,11 +64,9 @@ impl Consent {
 /// Credential kinds in a config file by their short names (`identity`, `health`, `study`).
 mod kind_names {
     use credentials::CredentialKind;
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use serde::{de::Error, Deserialize, Deserializer};
 
-    pub fn serialize<S: Serializer>(kinds: &[CredentialKind], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(kinds.iter().map(|k| k.short_name()))
-    }
+    pub use credentials::kind::serialize_short_seq as serialize;
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CredentialKind>, D::Error> {
         Vec::<String>::deserialize(d)?

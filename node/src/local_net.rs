@@ -24,7 +24,7 @@ pub enum LocalNetError {
     #[error("timed out after {after:?} waiting for: {what}")]
     Timeout { what: String, after: Duration },
     #[error("the root authority refused the accreditation: {0}")]
-    Accreditation(String),
+    Accreditation(crate::roles::NodeError),
 }
 
 /// `/ip4/127.0.0.1/tcp/0`: loopback TCP on a free port.
@@ -166,11 +166,11 @@ pub async fn accredit(
         .await
         .map_err(LocalNetError::Accreditation)?;
     for o in observers {
-        let store = &o.node.store;
+        let node = &o.node;
         wait_until(
-            &format!("{} to hold the accreditation of {name}", o.node.cfg.name),
+            &format!("{} to hold the accreditation of {name}", node.cfg.name),
             timeout,
-            || store.trust(&issuer_did).ok().flatten().is_some(),
+            || node.trust_record(&issuer_did).is_ok_and(|t| t.is_some()),
         )
         .await?;
     }

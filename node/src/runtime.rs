@@ -275,11 +275,6 @@ pub async fn start(
         .to_owned();
     let identity = Identity::from_seed(&seed);
     key_protection(&cfg, store.is_encrypted(), Some(identity.did()))?;
-    match store.scrub_verifier_log() {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(entries = n, "verifier log entries rewritten without claims"),
-        Err(e) => tracing::warn!(error = %e, "verifier log scrub"),
-    }
     let key = libp2p::identity::Keypair::ed25519_from_bytes(*seed)
         .map_err(|e| RuntimeError::Net(e.to_string()))?;
     credentials::schema::warm_up();

@@ -46,7 +46,7 @@ pub async fn start(dir: &Path, c: Config) -> RunningNode {
 }
 
 pub fn list_version(n: &Node, list: &str) -> Option<u64> {
-    n.store.status_list(list).ok().flatten().map(|l| l.version)
+    n.held_list(list).ok().flatten().map(|l| l.version)
 }
 
 pub struct Net {
@@ -146,7 +146,7 @@ pub async fn citizen_holds_identity(
         .claim_from(agency.net.local_peer_id(), &report.codes[0].1, None)
         .await
         .unwrap();
-    let issued = agency.store.issued(&entry.id).unwrap().unwrap();
+    let issued = agency.issued(&entry.id).unwrap().unwrap();
     let lists = [
         agency.list_url(StatusPurpose::Revocation, issued.shard),
         agency.list_url(StatusPurpose::Suspension, issued.shard),

@@ -108,7 +108,7 @@ async fn a_flooding_peer_is_limited_then_banned_and_honest_peers_are_served() {
     let r = clinic
         .request_presentation(
             net.citizen.node.net.local_peer_id(),
-            vec!["identity".into()],
+            vec![credentials::CredentialKind::Identity],
             vec!["fullName".into()],
         )
         .await

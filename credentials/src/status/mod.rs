@@ -41,8 +41,23 @@ pub enum StatusError {
 
 /// What a status bit means (`statusPurpose`). vcnet uses the two the specification defines for
 /// single-bit lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum StatusPurpose {
     /// Set means permanently revoked.
     Revocation,
@@ -53,10 +68,7 @@ pub enum StatusPurpose {
 impl StatusPurpose {
     /// The `statusPurpose` string.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Revocation => "revocation",
-            Self::Suspension => "suspension",
-        }
+        self.into()
     }
 
     /// "revoked" / "suspended".
@@ -69,11 +81,7 @@ impl StatusPurpose {
 
     /// Parses a `statusPurpose` string.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "revocation" => Some(Self::Revocation),
-            "suspension" => Some(Self::Suspension),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

@@ -3,12 +3,21 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use credentials::status::StatusPurpose;
-use credentials::CredentialKind;
+use credentials::{CredentialKind, Format};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{bad, ApiError, ApiState};
 use crate::roles::status::GossipMessage;
+use crate::roles::views::{RecordSummary, WalletItem};
+use crate::roles::NodeError;
+
+/// A JSON answer of any serialisable value.
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
+    serde_json::to_value(v)
+        .map(Json)
+        .map_err(|e| NodeError::Internal(format!("encoding the answer: {e}")).into())
+}
 
 #[derive(Deserialize)]
 pub struct KindQuery {
@@ -21,61 +30,49 @@ pub async fn import_records(
     Query(q): Query<KindQuery>,
     body: String,
 ) -> Result<Json<Value>, ApiError> {
-    let kind = CredentialKind::parse(&q.kind).map_err(|e| bad(e.to_string()))?;
+    let kind = CredentialKind::parse(&q.kind).map_err(|e| bad(format!("kind: {e}")))?;
     let node = s.node.clone();
     let report = tokio::task::spawn_blocking(move || node.import_records(kind, &body))
         .await
-        .map_err(|e| bad(e.to_string()))?
-        .map_err(|e| bad(e.to_string()))?;
-    Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+        .map_err(NodeError::task)??;
+    to_json(&report)
 }
 
 /// `GET /admin/records`: imported records and whether each was claimed (no claims data).
-pub async fn records(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let recs = s.node.store.records().map_err(|e| bad(e.to_string()))?;
-    Ok(Json(json!(recs
-        .iter()
-        .map(|r| json!({"id": r.id, "kind": r.kind, "claimedBy": r.claimed_by}))
-        .collect::<Vec<_>>())))
+pub async fn records(State(s): State<ApiState>) -> Result<Json<Vec<RecordSummary>>, ApiError> {
+    Ok(Json(s.node.record_summaries()?))
 }
 
 #[derive(Deserialize)]
 pub struct ClaimBody {
     issuer: String,
     code: String,
-    format: Option<String>,
+    format: Option<Format>,
 }
 
 /// `POST /admin/claim {issuer, code}`: claim a credential into this node's wallet.
 pub async fn claim(
     State(s): State<ApiState>,
     Json(b): Json<ClaimBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WalletItem>, ApiError> {
     let peer = b
         .issuer
         .parse()
         .map_err(|e| bad(format!("issuer: not a peer id: {e}")))?;
-    let entry = s
-        .node
-        .claim_from(peer, &b.code, b.format)
-        .await
-        .map_err(bad)?;
-    Ok(Json(
-        json!({"id": entry.id, "kind": entry.kind, "format": entry.format, "issuer": entry.issuer, "issuerName": entry.issuer_name}),
-    ))
+    let entry = s.node.claim_from(peer, &b.code, b.format).await?;
+    Ok(Json(WalletItem::from(entry)))
 }
 
 /// `GET /admin/wallet`: the wallet, without the credentials' contents.
-pub async fn wallet(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let w = s.node.store.wallet().map_err(|e| bad(e.to_string()))?;
-    Ok(Json(json!(w.iter().map(|e| json!({"id": e.id, "kind": e.kind, "format": e.format, "issuer": e.issuer, "issuerName": e.issuer_name, "receivedAt": e.received_at})).collect::<Vec<_>>())))
+pub async fn wallet(State(s): State<ApiState>) -> Result<Json<Vec<WalletItem>>, ApiError> {
+    Ok(Json(s.node.wallet_items()?))
 }
 
 #[derive(Deserialize)]
 pub struct PresentBody {
     peer: String,
     #[serde(default)]
-    kinds: Vec<String>,
+    kinds: Vec<CredentialKind>,
     #[serde(default)]
     claims: Vec<String>,
 }
@@ -89,18 +86,13 @@ pub async fn request_presentation(
         .peer
         .parse()
         .map_err(|e| bad(format!("peer: not a peer id: {e}")))?;
-    let report = s
-        .node
-        .request_presentation(peer, b.kinds, b.claims)
-        .await
-        .map_err(bad)?;
-    Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+    let report = s.node.request_presentation(peer, b.kinds, b.claims).await?;
+    to_json(&report)
 }
 
 /// `GET /admin/peers`.
 pub async fn peers(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let p = s.node.net.peers().await.map_err(|e| bad(e.to_string()))?;
-    Ok(Json(serde_json::to_value(p).unwrap_or_default()))
+    to_json(&s.node.net.peers().await?)
 }
 
 /// `GET /admin/status`: who this node is and what it holds.
@@ -113,7 +105,7 @@ pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> 
         .map(|l| l.iter().map(|a| a.to_string()).collect())
         .unwrap_or_default();
     let peers = n.net.peers().await.unwrap_or_default();
-    let lists = n.store.status_lists().map_err(|e| bad(e.to_string()))?;
+    let held = n.holdings()?;
     let stats = n.net.stats().await.unwrap_or_default();
     Ok(Json(json!({
         "name": n.cfg.name,
@@ -122,10 +114,10 @@ pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> 
         "roles": n.cfg.roles,
         "listen": listeners,
         "peersConnected": peers.iter().filter(|p| p.connected).count(),
-        "statusLists": lists.iter().map(|l| json!({"id": l.id, "purpose": l.purpose, "issuer": l.issuer, "version": l.version})).collect::<Vec<_>>(),
-        "trusted": n.store.trust_all().map(|t| t.len()).unwrap_or(0),
-        "wallet": n.store.wallet().map(|w| w.len()).unwrap_or(0),
-        "issued": n.store.issued_all().map(|w| w.len()).unwrap_or(0),
+        "statusLists": held.status_lists.iter().map(|l| json!({"id": l.id, "purpose": l.purpose, "issuer": l.issuer, "version": l.version})).collect::<Vec<_>>(),
+        "trusted": held.trusted,
+        "wallet": held.wallet,
+        "issued": held.issued,
         "statusGossipBytes": stats.status_gossip_bytes,
         "droppedInbound": stats.dropped_inbound,
         "gossip": {
@@ -149,10 +141,8 @@ pub async fn status_list(
 ) -> Result<Json<Value>, ApiError> {
     let l = s
         .node
-        .store
-        .status_list(&q.id)
-        .map_err(|e| bad(e.to_string()))?
-        .ok_or_else(|| bad(format!("status list {} is not held", q.id)))?;
+        .held_list(&q.id)?
+        .ok_or_else(|| NodeError::NotFound(format!("status list {} is not held", q.id)))?;
     Ok(Json(
         json!({"id": l.id, "version": l.version, "storedAtMs": l.stored_at_ms}),
     ))
@@ -180,21 +170,20 @@ pub async fn revoke(
         "reinstate" => (StatusPurpose::Suspension, false),
         other => {
             return Err(bad(format!(
-                "action `{other}` is not revoke, suspend or reinstate"
+                "action: `{other}` is not revoke, suspend or reinstate"
             )))
         }
     };
     let (list, version) = s
         .node
         .change_status(&b.credential_id, purpose, set)
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Json(json!({"list": list, "version": version})))
 }
 
 /// `GET /admin/consents`: presentation requests waiting for this holder's decision.
-pub async fn consents(State(s): State<ApiState>) -> Json<Value> {
-    Json(serde_json::to_value(s.node.pending_consents()).unwrap_or_default())
+pub async fn consents(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    to_json(&s.node.pending_consents())
 }
 
 #[derive(Deserialize)]
@@ -211,7 +200,7 @@ pub async fn decide(
     if s.node.decide_consent(&b.request_id, b.approve) {
         Ok(Json(json!({"decided": b.request_id})))
     } else {
-        Err(bad(format!("no pending request {}", b.request_id)))
+        Err(NodeError::NotFound(format!("no pending request {}", b.request_id)).into())
     }
 }
 
@@ -226,7 +215,7 @@ pub async fn trust(
     Json(b): Json<TrustBody>,
 ) -> Result<Json<Value>, ApiError> {
     let typ = credentials::jose::CompactJws::parse(b.jws.trim())
-        .map_err(|e| bad(e.to_string()))?
+        .map_err(|e| bad(format!("jws: {e}")))?
         .header
         .typ
         .unwrap_or_default();
@@ -235,18 +224,13 @@ pub async fn trust(
     } else {
         GossipMessage::Accreditation(b.jws.trim().into())
     };
-    s.node.submit_trust(msg).await.map_err(bad)?;
+    s.node.submit_trust(msg).await?;
     Ok(Json(json!({"accepted": true})))
 }
 
 /// `GET /admin/verifications`: the verifier log.
 pub async fn verifications(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let v = s
-        .node
-        .store
-        .verifications()
-        .map_err(|e| bad(e.to_string()))?;
-    Ok(Json(serde_json::to_value(v).unwrap_or_default()))
+    to_json(&s.node.verifications()?)
 }
 
 #[derive(Deserialize)]
@@ -260,11 +244,7 @@ pub async fn dial(
     Json(b): Json<DialBody>,
 ) -> Result<Json<Value>, ApiError> {
     let addr = b.addr.parse().map_err(|e| bad(format!("addr: {e}")))?;
-    s.node
-        .net
-        .dial(addr)
-        .await
-        .map_err(|e| bad(e.to_string()))?;
+    s.node.net.dial(addr).await?;
     Ok(Json(json!({"dialing": b.addr})))
 }
 
@@ -274,7 +254,7 @@ pub struct AccreditBody {
     #[serde(default)]
     name: String,
     #[serde(default)]
-    kinds: Vec<String>,
+    kinds: Vec<CredentialKind>,
     valid_until: Option<String>,
     #[serde(default)]
     withdraw: bool,
@@ -288,9 +268,10 @@ pub async fn accredit(
 ) -> Result<Json<Value>, ApiError> {
     let n = &s.node;
     if n.cfg.root_did.as_deref() != Some(n.identity.did()) {
-        return Err(bad(
-            "this node is not the root authority (its DID is not the pinned root_did)",
-        ));
+        return Err(NodeError::Forbidden(
+            "this node is not the root authority (its DID is not the pinned root_did)".into(),
+        )
+        .into());
     }
     credentials::did::resolve_key(&b.issuer).map_err(|e| bad(format!("issuer: {e}")))?;
     let now = chrono::Utc::now();
@@ -303,12 +284,7 @@ pub async fn accredit(
         };
         GossipMessage::Withdrawal(w.sign(&n.identity))
     } else {
-        let kinds = b
-            .kinds
-            .iter()
-            .map(|k| CredentialKind::parse(k))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| bad(format!("kinds: {e}")))?;
+        let kinds = b.kinds.clone();
         if kinds.is_empty() || b.name.is_empty() {
             return Err(bad("an accreditation needs a name and at least one kind"));
         }
@@ -325,7 +301,7 @@ pub async fn accredit(
         };
         GossipMessage::Accreditation(a.sign(&n.identity))
     };
-    n.submit_trust(msg).await.map_err(bad)?;
+    n.submit_trust(msg).await?;
     Ok(Json(json!({"issuer": b.issuer, "withdrawn": b.withdraw})))
 }
 
@@ -334,13 +310,12 @@ pub async fn wallet_show(
     State(s): State<ApiState>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let (e, report) = s.node.wallet_show(&id).await.map_err(bad)?;
-    Ok(Json(json!({
-        "id": e.id, "kind": e.kind, "format": e.format, "issuer": e.issuer,
-        "issuerName": e.issuer_name, "receivedAt": e.received_at,
-        "claims": report.claims, "valid": report.valid,
-        "report": serde_json::to_value(&report).unwrap_or_default(),
-    })))
+    let (e, report) = s.node.wallet_show(&id).await?;
+    let mut shown = to_json(&WalletItem::from(e))?.0;
+    shown["claims"] = json!(report.claims);
+    shown["valid"] = json!(report.valid);
+    shown["report"] = to_json(&report)?.0;
+    Ok(Json(shown))
 }
 
 #[derive(Deserialize)]
@@ -353,7 +328,7 @@ pub async fn wallet_staple(
     State(s): State<ApiState>,
     Json(b): Json<StapleBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let staple = s.node.fetch_staple(&b.id).await.map_err(bad)?;
+    let staple = s.node.fetch_staple(&b.id).await?;
     let as_of = credentials::jose::CompactJws::parse(&staple)
         .ok()
         .and_then(|p| p.payload_json::<credentials::status::Staple>().ok())
@@ -382,8 +357,7 @@ pub async fn wallet_export(
     let (env, count) = s
         .node
         .wallet_export(b.passphrase, export, b.with_key)
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Json(json!({"count": count, "file": env})))
 }
 
@@ -399,11 +373,7 @@ pub async fn wallet_import(
     State(s): State<ApiState>,
     Json(b): Json<ImportBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let n = s
-        .node
-        .wallet_import(b.file, b.passphrase)
-        .await
-        .map_err(bad)?;
+    let n = s.node.wallet_import(b.file, b.passphrase).await?;
     Ok(Json(json!({"imported": n})))
 }
 
@@ -418,10 +388,7 @@ pub async fn wallet_delete(
     State(s): State<ApiState>,
     Json(b): Json<DeleteBody>,
 ) -> Result<Json<Value>, ApiError> {
-    s.node
-        .wallet_delete(b.id.clone(), b.passphrase)
-        .await
-        .map_err(bad)?;
+    s.node.wallet_delete(b.id.clone(), b.passphrase).await?;
     Ok(Json(json!({"deleted": b.id})))
 }
 
@@ -431,15 +398,14 @@ pub async fn wallet_qr(
     State(s): State<ApiState>,
     Json(b): Json<crate::roles::wallet::QrAsk>,
 ) -> Result<Json<Value>, ApiError> {
-    let a = s.node.present_qr(b).await.map_err(bad)?;
-    Ok(Json(serde_json::to_value(a).unwrap_or_default()))
+    to_json(&s.node.present_qr(b).await?)
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestQrBody {
     #[serde(default)]
-    kinds: Vec<String>,
+    kinds: Vec<CredentialKind>,
     claims: Vec<String>,
     valid_for: i64,
 }
@@ -449,9 +415,5 @@ pub async fn presentation_request(
     State(s): State<ApiState>,
     Json(b): Json<RequestQrBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let r = s
-        .node
-        .presentation_request(b.kinds, b.claims, b.valid_for)
-        .map_err(bad)?;
-    Ok(Json(serde_json::to_value(r).unwrap_or_default()))
+    to_json(&s.node.presentation_request(b.kinds, b.claims, b.valid_for)?)
 }

@@ -5,17 +5,21 @@
 //! CLI prints.
 
 mod admin;
+mod error;
 pub mod guard;
 mod vcapi;
+
+pub use error::{status_of, ApiError};
+pub(crate) use error::bad;
 
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 
 use crate::roles::Node;
 
@@ -30,19 +34,6 @@ pub struct ApiState {
     pub node: Arc<Node>,
     /// The admin token.
     pub token: Arc<String>,
-}
-
-/// An error response.
-pub struct ApiError(pub StatusCode, pub String);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
-    }
-}
-
-pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError(StatusCode::BAD_REQUEST, msg.into())
 }
 
 async fn require_token(

@@ -49,13 +49,11 @@ pub async fn issue(
         Some(f) => Format::parse(f)
             .ok_or_else(|| bad(format!("options.format `{f}` is not di, jwt or sd-jwt")))?,
     };
-    let (_, text) = s
-        .node
-        .issue_direct(kind, subject, holder, format)
-        .await
-        .map_err(|e| bad(e.to_string()))?;
+    let (_, text) = s.node.issue_direct(kind, subject, holder, format).await?;
     let vc = match format {
-        Format::DataIntegrity => serde_json::from_str(&text).unwrap_or(Value::Null),
+        Format::DataIntegrity => serde_json::from_str(&text).map_err(|e| {
+            crate::roles::NodeError::Internal(format!("the issued credential is not JSON: {e}"))
+        })?,
         Format::Jwt => {
             json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+jwt,{text}")})
         }
@@ -128,8 +126,7 @@ pub async fn verify_credential(
     let r = s
         .node
         .verify_text(as_text(&body.verifiable_credential), None, None)
-        .await
-        .map_err(bad)?;
+        .await?;
     if r.presentation {
         return Err(bad(
             "verifiableCredential is a presentation; use /presentations/verify",
@@ -150,8 +147,7 @@ pub async fn verify_presentation(
             body.options.challenge,
             body.options.domain,
         )
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(verdict(r))
 }
 
@@ -171,10 +167,6 @@ pub async fn status_list(
             .unwrap_or(""),
         format_args!("status/{list}")
     );
-    let vc = s
-        .node
-        .status_list_credential(&url)
-        .await
-        .map_err(|e| ApiError(StatusCode::NOT_FOUND, e))?;
+    let vc = s.node.status_list_credential(&url).await?;
     Ok(Json(vc).into_response())
 }

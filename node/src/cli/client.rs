@@ -119,7 +119,8 @@ impl Client {
         };
         let v: Value = serde_json::from_str(&body).unwrap_or(Value::String(body));
         if status >= 400 {
-            if status == 422 {
+            // A verification that fails is an answer (422 with the report), not an error.
+            if status == 422 && v.get("error").is_none() {
                 return Ok(v);
             }
             bail!(

@@ -5,12 +5,12 @@ use crate::config::{Consent, Role};
 use std::time::Duration;
 
 use credentials::present::{present_di, present_jwt, present_sd_jwt_stapled, Audience};
-use credentials::VerifyOptions;
+use credentials::{CredentialKind, Format, VerificationReport, VerifyOptions};
 use libp2p::PeerId;
 use serde::Serialize;
 use tokio::sync::oneshot;
 
-use super::Node;
+use super::{Node, NodeError};
 use crate::net::protocols::{
     ClaimRequest, ClaimResponse, PresentationRequest, PresentationResponse,
 };
@@ -40,7 +40,8 @@ pub struct ConsentSummary {
     /// accreditation in force (never the name it announced itself, which anyone can choose).
     pub verifier_name: String,
     /// Kinds asked for.
-    pub kinds: Vec<String>,
+    #[serde(serialize_with = "credentials::kind::serialize_short_seq")]
+    pub kinds: Vec<CredentialKind>,
     /// Claims asked for.
     pub claims: Vec<String>,
     /// The credential that would answer is a JWT or Data Integrity credential, which cannot
@@ -65,10 +66,14 @@ impl Node {
     /// suspended as of now", signed), checks it and keeps it with the credential: later
     /// presentations carry it, so a verifier whose lists are stale can still decide. The
     /// issuer learns that this holder is about to show the credential — not where.
-    pub async fn fetch_staple(&self, id: &str) -> Result<String, String> {
-        let mut entry = self.store.wallet_entry(id).map_err(|e| e.to_string())?;
-        let issuer = crate::net::peer_id_of_did(&entry.issuer)
-            .ok_or_else(|| format!("issuer {} is not a did:key peer", entry.issuer))?;
+    pub async fn fetch_staple(&self, id: &str) -> Result<String, NodeError> {
+        let mut entry = self.store.wallet_entry(id)?;
+        let issuer = crate::net::peer_id_of_did(&entry.issuer).ok_or_else(|| {
+            NodeError::Unprocessable(format!(
+                "the credential's issuer {} is not a did:key peer to ask",
+                entry.issuer
+            ))
+        })?;
         let resp = self
             .net
             .claim(
@@ -79,25 +84,31 @@ impl Node {
                     staple: Some(id.to_owned()),
                 },
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let staple = match resp {
             ClaimResponse::Stapled { staple } => staple,
-            ClaimResponse::Refused { reason } => return Err(format!("issuer refused: {reason}")),
+            ClaimResponse::Refused { reason } => {
+                return Err(NodeError::PeerRefused {
+                    peer: "issuer",
+                    reason,
+                })
+            }
             ClaimResponse::Issued { .. } => {
-                return Err("issuer answered a staple request with a credential".into())
+                return Err(NodeError::Peer(
+                    "the issuer answered a staple request with a credential".into(),
+                ))
             }
         };
         let s = credentials::status::Staple::open(&staple, self.verifier.keys())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| NodeError::Peer(format!("the issuer's staple: {e}")))?;
         if s.iss != entry.issuer || s.sub != entry.id {
-            return Err(format!(
-                "issuer sent a staple for {} by {}, not for {} by {}",
+            return Err(NodeError::Peer(format!(
+                "the issuer sent a staple for {} by {}, not for {} by {}",
                 s.sub, s.iss, entry.id, entry.issuer
-            ));
+            )));
         }
         entry.staple = Some(staple.clone());
-        self.store.put_wallet(&entry).map_err(|e| e.to_string())?;
+        self.store.put_wallet(&entry)?;
         tracing::info!(credential_id = id, "status staple stored");
         Ok(staple)
     }
@@ -116,10 +127,10 @@ impl Node {
         &self,
         issuer: PeerId,
         code: &str,
-        format: Option<String>,
-    ) -> Result<WalletEntry, String> {
+        format: Option<Format>,
+    ) -> Result<WalletEntry, NodeError> {
         if !self.cfg.has_role(Role::Holder) {
-            return Err("this node is not a holder".into());
+            return Err(NodeError::NotRole(Role::Holder));
         }
         let resp = self
             .net
@@ -131,8 +142,7 @@ impl Node {
                     staple: None,
                 },
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let (credential_id, kind, format, credential) = match resp {
             ClaimResponse::Issued {
                 credential_id,
@@ -140,14 +150,68 @@ impl Node {
                 format,
                 credential,
             } => (credential_id, kind, format, credential),
-            ClaimResponse::Refused { reason } => return Err(format!("issuer refused: {reason}")),
+            ClaimResponse::Refused { reason } => {
+                return Err(NodeError::PeerRefused {
+                    peer: "issuer",
+                    reason,
+                })
+            }
             ClaimResponse::Stapled { .. } => {
-                return Err("issuer answered a claim with a status staple".into())
+                return Err(NodeError::Peer(
+                    "the issuer answered a claim with a status staple".into(),
+                ))
             }
         };
-        // Check what we got: issued to us, signed by the peer we asked.
+        let issuer_did = crate::net::did_of_peer_id(&issuer).ok_or_else(|| {
+            NodeError::invalid("issuer", "the peer's key is not Ed25519 (no did:key)")
+        })?;
+        let issuer_name = self
+            .store
+            .peers()
+            .ok()
+            .and_then(|ps| ps.into_iter().find(|p| p.did == issuer_did).map(|p| p.name));
+        let checked = self
+            .check_delivered(&credential, Some(&issuer_did))
+            .await
+            .map_err(|e| NodeError::Peer(format!("the issuer sent {e}")))?;
+        if checked.kind != Some(kind) || checked.credential_id.as_deref() != Some(&credential_id) {
+            return Err(NodeError::Peer(format!(
+                "the issuer said it sent {kind} {credential_id} but sent {:?} {:?}",
+                checked.kind, checked.credential_id
+            )));
+        }
+        self.keep(checked, credential, format, issuer_name)
+    }
+
+    /// Keeps a credential received out of band (issued directly, e.g. over the VC-API) in the
+    /// wallet, after the same checks as a claimed one: it verifies, and it is issued to this
+    /// holder.
+    pub async fn keep_credential(
+        &self,
+        credential: String,
+        format: Format,
+        issuer_name: Option<String>,
+    ) -> Result<WalletEntry, NodeError> {
+        if !self.cfg.has_role(Role::Holder) {
+            return Err(NodeError::NotRole(Role::Holder));
+        }
+        let checked = self
+            .check_delivered(&credential, None)
+            .await
+            .map_err(|e| NodeError::Unprocessable(format!("credential: {e}")))?;
+        self.keep(checked, credential, format, issuer_name)
+    }
+
+    /// Checks a credential delivered to this holder: signed and well formed (status and trust
+    /// are checked when it is shown), issued to this holder, by `issuer` when given. The error
+    /// says what is wrong with it ("an invalid credential: …").
+    async fn check_delivered(
+        &self,
+        credential: &str,
+        issuer: Option<&str>,
+    ) -> Result<VerificationReport, String> {
         let verifier = self.verifier.clone();
-        let text = credential.clone();
+        let text = credential.to_owned();
         let mut opts = VerifyOptions::at(chrono::Utc::now());
         opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
         opts.skip_status = true;
@@ -161,42 +225,56 @@ impl Node {
             )
         })
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("a credential the verifier failed on: {e}"))?;
         if !report.valid {
             return Err(format!(
-                "issuer sent an invalid credential: {}",
+                "an invalid credential: {}",
                 report.first_failure().unwrap_or_default()
             ));
         }
         if report.holder.as_deref() != Some(self.identity.did()) {
             return Err(format!(
-                "issuer sent a credential for {:?}, not for this holder",
+                "a credential for {:?}, not for this holder",
                 report.holder
             ));
         }
-        let issuer_did = crate::net::did_of_peer_id(&issuer).unwrap_or_default();
-        if report.issuer.as_deref() != Some(issuer_did.as_str()) {
-            return Err(format!(
-                "credential is issued by {:?}, not by the peer asked ({issuer_did})",
-                report.issuer
-            ));
+        if let Some(expected) = issuer {
+            if report.issuer.as_deref() != Some(expected) {
+                return Err(format!(
+                    "a credential issued by {:?}, not by the peer asked ({expected})",
+                    report.issuer
+                ));
+            }
         }
-        let issuer_name = self
-            .store
-            .peers()
-            .ok()
-            .and_then(|ps| ps.into_iter().find(|p| p.did == issuer_did).map(|p| p.name));
+        Ok(report)
+    }
+
+    /// Stores a checked credential in the wallet.
+    fn keep(
+        &self,
+        checked: VerificationReport,
+        credential: String,
+        format: Format,
+        issuer_name: Option<String>,
+    ) -> Result<WalletEntry, NodeError> {
+        let (Some(id), Some(kind), Some(issuer)) =
+            (checked.credential_id, checked.kind, checked.issuer)
+        else {
+            return Err(NodeError::Unprocessable(
+                "the credential has no id, kind or issuer".into(),
+            ));
+        };
         let entry = WalletEntry {
-            id: credential_id,
+            id,
             kind,
             format,
-            issuer: issuer_did,
+            issuer,
             issuer_name,
             credential,
             received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             staple: None,
         };
-        self.store.put_wallet(&entry).map_err(|e| e.to_string())?;
+        self.store.put_wallet(&entry)?;
         tracing::info!(credential_id = %entry.id, kind = %entry.kind, "credential stored in wallet");
         Ok(entry)
     }
@@ -229,26 +307,34 @@ impl Node {
     ) -> PresentationResponse {
         match self.present(peer, req).await {
             Ok(p) => PresentationResponse::Presented { presentation: p },
-            Err(reason) => {
+            Err(e) => {
+                let reason = e.to_string();
                 tracing::info!(%peer, %reason, "presentation refused");
                 PresentationResponse::Refused { reason }
             }
         }
     }
 
-    async fn present(&self, peer: PeerId, req: PresentationRequest) -> Result<String, String> {
+    async fn present(&self, peer: PeerId, req: PresentationRequest) -> Result<String, NodeError> {
         if !self.cfg.has_role(Role::Holder) {
-            return Err("this node is not a holder".into());
+            return Err(NodeError::NotRole(Role::Holder));
         }
         if req.challenge.len() < 16 {
-            return Err("challenge too short (at least 16 characters of randomness)".into());
+            return Err(NodeError::invalid(
+                "challenge",
+                "too short (at least 16 characters of randomness)",
+            ));
         }
-        let verifier = crate::net::did_of_peer_id(&peer).ok_or("verifier key is not Ed25519")?;
+        let verifier = crate::net::did_of_peer_id(&peer)
+            .ok_or_else(|| NodeError::Forbidden("the verifier's key is not Ed25519".into()))?;
         // The answer is bound to the requester: its DID, proven by the Noise handshake.
         if req.domain != verifier {
-            return Err(format!(
-                "the request's domain `{}` is not the requesting peer's DID {verifier}",
-                credentials::verify::preview(&req.domain, 80)
+            return Err(NodeError::invalid(
+                "domain",
+                format_args!(
+                    "`{}` is not the requesting peer's DID {verifier}",
+                    credentials::verify::preview(&req.domain, 80)
+                ),
             ));
         }
         let auto = self.cfg.consent == Consent::Auto
@@ -266,7 +352,7 @@ impl Node {
                 claims: req.claims.clone(),
                 all_claims_shown: self
                     .pick_credential(&req.kinds)
-                    .map(|c| c.format != "sd-jwt")
+                    .map(|c| c.format != Format::SdJwt)
                     .unwrap_or(false),
             };
             if let Ok(mut c) = self.consents.lock() {
@@ -285,13 +371,17 @@ impl Node {
             }
             match decision {
                 Ok(Ok(true)) => {}
-                Ok(Ok(false)) => return Err(DECLINED.into()),
-                _ => return Err("the holder did not answer in time".into()),
+                Ok(Ok(false)) => return Err(NodeError::Forbidden(DECLINED.into())),
+                _ => {
+                    return Err(NodeError::Unavailable(
+                        "the holder did not answer in time".into(),
+                    ))
+                }
             }
         }
         let cred = self.pick_credential(&req.kinds).map_err(|reason| {
             tracing::info!(request_id = %req.request_id, %reason, "nothing to present; answered as declined");
-            DECLINED.to_owned()
+            NodeError::Forbidden(DECLINED.into())
         })?;
         let now = chrono::Utc::now();
         let audience = Audience {
@@ -302,8 +392,8 @@ impl Node {
         let id = self.identity.clone();
         let claims = req.claims.clone();
         let staple = carried_staple(&cred);
-        tokio::task::spawn_blocking(move || match cred.format.as_str() {
-            "sd-jwt" => present_sd_jwt_stapled(
+        tokio::task::spawn_blocking(move || match cred.format {
+            Format::SdJwt => present_sd_jwt_stapled(
                 &cred.credential,
                 &claims,
                 &id,
@@ -311,17 +401,18 @@ impl Node {
                 now,
                 staple.as_ref(),
             )
-            .map_err(|e| e.to_string()),
-            "jwt" => Ok(present_jwt(&[&cred.credential], &id, &audience, now)),
-            _ => {
-                let v: serde_json::Value =
-                    serde_json::from_str(&cred.credential).map_err(|e| e.to_string())?;
+            .map_err(|e| NodeError::Internal(format!("presenting {}: {e}", cred.id))),
+            Format::Jwt => Ok(present_jwt(&[&cred.credential], &id, &audience, now)),
+            Format::DataIntegrity => {
+                let v: serde_json::Value = serde_json::from_str(&cred.credential).map_err(|e| {
+                    NodeError::Internal(format!("wallet credential {} is not JSON: {e}", cred.id))
+                })?;
                 present_di(&[v], &id, &audience, now)
                     .map(|p| p.to_string())
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| NodeError::Internal(format!("presenting {}: {e}", cred.id)))
             }
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(NodeError::task)?
     }
 }

@@ -31,8 +31,22 @@ pub enum IssuerError {
     NotIssuer,
     #[error("this issuer does not issue {kind} (it issues: {issues})")]
     KindNotIssued { kind: String, issues: String },
+    /// The same answer for a code that never existed and one spent by someone else.
+    #[error("unknown or already used claim code")]
+    UnknownCode,
+    /// The same answer for an id never issued and one issued to another holder.
+    #[error("no credential {id} was issued to you here")]
+    NotIssuedToYou { id: String },
+    #[error("credential {id} is {state} (or its list is missing): no staple")]
+    NotInForce { id: String, state: &'static str },
+    #[error("the peer's key is not Ed25519 (it has no did:key to issue to)")]
+    PeerKey,
+    /// What was asked cannot be made into a credential (subject, holder).
     #[error("{0}")]
-    Issue(String),
+    Credential(#[from] credentials::issue::IssueError),
+    /// The issuer's own state is unreadable or a worker failed.
+    #[error("issuer state: {0}")]
+    Internal(String),
     #[error("store: {0}")]
     Store(#[from] crate::store::StoreError),
 }
@@ -41,7 +55,8 @@ pub enum IssuerError {
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
     /// The kind imported.
-    pub kind: String,
+    #[serde(serialize_with = "credentials::kind::serialize_short")]
+    pub kind: CredentialKind,
     /// (record id, claim code) pairs. Codes are shown once; only their digests are stored.
     pub codes: Vec<(String, String)>,
 }
@@ -130,7 +145,7 @@ impl Node {
             batch.push((
                 RecordEntry {
                     id: id.clone(),
-                    kind: kind.short_name().into(),
+                    kind,
                     subject,
                     claimed_by: None,
                 },
@@ -144,10 +159,7 @@ impl Node {
             count = codes.len(),
             "records imported"
         );
-        Ok(ImportReport {
-            kind: kind.short_name().into(),
-            codes,
-        })
+        Ok(ImportReport { kind, codes })
     }
 
     /// Allocates a status index at random across the pool of shards (opening a shard, with
@@ -162,7 +174,7 @@ impl Node {
                 .ok()
                 .and_then(|b| IndexAllocator::from_bytes(b, SHARD_SIZE).ok())
                 .ok_or_else(|| {
-                    IssuerError::Issue(format!(
+                    IssuerError::Internal(format!(
                         "stored allocation state of shard {} is unreadable",
                         e.shard
                     ))
@@ -222,8 +234,8 @@ impl Node {
             issue(format, &id, &req, &mut rand::rngs::OsRng).map(|i| i.to_text())
         })
         .await
-        .map_err(|e| IssuerError::Issue(e.to_string()))?
-        .map_err(|e| IssuerError::Issue(e.to_string()))
+        .map_err(|e| IssuerError::Internal(format!("signing task: {e}")))?
+        .map_err(IssuerError::from)
     }
 
     fn request(
@@ -272,12 +284,12 @@ impl Node {
         let (shard, index, alloc, new_shard) = self.allocate().await?;
         let req = self.request(kind, subject, holder.clone(), shard, index);
         let text = self.sign(format, req).await?;
-        let cred_id = credential_id_of(&text).unwrap_or_default();
+        let cred_id = issued_id(&text)?;
         let issued = IssuedEntry {
             credential_id: cred_id.clone(),
-            kind: kind.short_name().into(),
+            kind,
             holder,
-            format: format.short_name().into(),
+            format,
             list_base: self.status_base.clone(),
             shard,
             index,
@@ -315,7 +327,7 @@ impl Node {
     /// of now", signed. Anyone but the holder it was issued to gets the same answer as for an
     /// id never issued; a revoked or suspended credential gets none.
     fn staple_for(&self, holder: &str, id: &str) -> Result<ClaimResponse, IssuerError> {
-        let not_found = || IssuerError::Issue(format!("no credential {id} was issued to you here"));
+        let not_found = || IssuerError::NotIssuedToYou { id: id.to_owned() };
         let issued = self.store.issued(id)?.ok_or_else(not_found)?;
         if issued.holder.as_deref() != Some(holder) {
             return Err(not_found());
@@ -327,10 +339,10 @@ impl Node {
                 .with_list(&url, |l| l.bits.get(issued.index).unwrap_or(true))
                 .unwrap_or(true);
             if set {
-                return Err(IssuerError::Issue(format!(
-                    "credential {id} is {} (or its list is missing): no staple",
-                    purpose.past_tense()
-                )));
+                return Err(IssuerError::NotInForce {
+                    id: id.to_owned(),
+                    state: purpose.past_tense(),
+                });
             }
         }
         let staple =
@@ -346,16 +358,11 @@ impl Node {
         }
         // The holder's DID is its peer key: the Noise handshake proved control of it.
         let holder = crate::net::did_of_peer_id(&peer)
-            .ok_or_else(|| IssuerError::Issue("peer key is not Ed25519".into()))?;
+            .ok_or(IssuerError::PeerKey)?;
         if let Some(id) = &req.staple {
             return self.staple_for(&holder, id);
         }
-        let format = match req.format.as_deref() {
-            None => self.cfg.issue_format,
-            Some(f) => Format::parse(f).ok_or_else(|| {
-                IssuerError::Issue(format!("unknown format `{f}` (sd-jwt, jwt, di)"))
-            })?,
-        };
+        let format = req.format.unwrap_or(self.cfg.issue_format);
         let _guard = self.issuer_lock.lock().await;
         let digest = code_digest(&req.code);
         let Some(record) = self.store.record_for_code(&digest)? else {
@@ -363,7 +370,7 @@ impl Node {
             // its clock refused what it got): the same credential again, in the same format.
             // Anyone else gets the same answer as for a code that never existed.
             return match self.store.claimed_code(&digest)? {
-                Some(c) if c.holder == holder && c.format == format.short_name() => {
+                Some(c) if c.holder == holder && c.format == format => {
                     tracing::info!(credential_id = %c.credential_id, "claim repeated by its holder; same credential sent again");
                     Ok(ClaimResponse::Issued {
                         credential_id: c.credential_id,
@@ -372,13 +379,10 @@ impl Node {
                         credential: c.credential,
                     })
                 }
-                _ => Err(IssuerError::Issue(
-                    "unknown or already used claim code".into(),
-                )),
+                _ => Err(IssuerError::UnknownCode),
             };
         };
-        let kind =
-            CredentialKind::parse(&record.kind).map_err(|e| IssuerError::Issue(e.to_string()))?;
+        let kind = record.kind;
         self.check_issues(kind)?;
         let (shard, index, alloc, new_shard) = self.allocate().await?;
         let req = self.request(
@@ -389,14 +393,14 @@ impl Node {
             index,
         );
         let text = self.sign(format, req).await?;
-        let cred_id = credential_id_of(&text).unwrap_or_default();
+        let cred_id = issued_id(&text)?;
         let mut claimed = record.clone();
         claimed.claimed_by = Some(cred_id.clone());
         let issued = IssuedEntry {
             credential_id: cred_id.clone(),
-            kind: kind.short_name().into(),
+            kind,
             holder: Some(holder.clone()),
-            format: format.short_name().into(),
+            format,
             list_base: self.status_base.clone(),
             shard,
             index,
@@ -406,8 +410,8 @@ impl Node {
         let delivered = ClaimedCode {
             holder: holder.clone(),
             credential_id: cred_id.clone(),
-            kind: kind.short_name().into(),
-            format: format.short_name().into(),
+            kind,
+            format,
             credential: text.clone(),
         };
         let lists = if new_shard {
@@ -425,11 +429,17 @@ impl Node {
         tracing::info!(credential_id = %cred_id, kind = kind.short_name(), "issued");
         Ok(ClaimResponse::Issued {
             credential_id: cred_id,
-            kind: kind.short_name().into(),
-            format: format.short_name().into(),
+            kind,
+            format,
             credential: text,
         })
     }
+}
+
+/// The id of a credential this issuer just made (every one it makes has one).
+fn issued_id(text: &str) -> Result<String, IssuerError> {
+    credential_id_of(text)
+        .ok_or_else(|| IssuerError::Internal("an issued credential has no `id`".into()))
 }
 
 /// The `id` of an issued credential in any of the three formats.

@@ -2,6 +2,7 @@
 //! writer of the store and the only holder of the node key; HTTP handlers and inbound network
 //! requests ask it.
 
+mod error;
 mod holder;
 mod issuer;
 mod records;
@@ -9,8 +10,10 @@ pub mod replicator;
 pub mod status;
 mod verifier;
 mod verify_queue;
+pub mod views;
 pub mod wallet;
 
+pub use error::NodeError;
 pub use holder::{PendingConsent, DECLINED};
 pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
 pub use replicator::Replicator;
@@ -33,8 +36,9 @@ pub struct Node {
     pub cfg: Config,
     /// The node key and DID (also its libp2p identity).
     pub identity: Arc<Identity>,
-    /// The database.
-    pub store: Arc<Store>,
+    /// The database: private, the node is its one writer (callers ask the node's read
+    /// models, [`views`]).
+    store: Arc<Store>,
     /// The network.
     pub net: NetHandle,
     /// Shared verifier caches.

@@ -20,6 +20,7 @@ use credentials::verify::{StatusBit, StatusLookupError, StatusSource, TrustSourc
 use credentials::wire::{beat_key, list_key, trust_key, GossipMessage};
 use credentials::Identity;
 
+use super::NodeError;
 use crate::store::{Store, StoreError, StoredList, TrustRecord};
 
 /// See the module documentation.
@@ -36,7 +37,7 @@ pub(crate) fn stored(list: &StatusList, confirmed: Option<DateTime<Utc>>) -> Sto
     StoredList {
         confirmed_ms: confirmed.map(|t| t.timestamp_millis()),
         id: list.id.clone(),
-        purpose: list.purpose.as_str().into(),
+        purpose: list.purpose,
         issuer: list.issuer.clone(),
         version: list.version,
         bits: list.bits.encode(),
@@ -48,8 +49,7 @@ pub(crate) fn stored(list: &StatusList, confirmed: Option<DateTime<Utc>>) -> Sto
 pub(crate) fn load(s: &StoredList) -> Result<StatusList, String> {
     Ok(StatusList {
         id: s.id.clone(),
-        purpose: StatusPurpose::parse(&s.purpose)
-            .ok_or_else(|| format!("list {}: unknown purpose `{}`", s.id, s.purpose))?,
+        purpose: s.purpose,
         issuer: s.issuer.clone(),
         version: s.version,
         bits: Bitstring::decode(&s.bits).map_err(|e| format!("list {}: {e}", s.id))?,
@@ -186,40 +186,49 @@ impl Replicator {
         index: u64,
         set: bool,
         owner: &Identity,
-    ) -> Result<(u64, String), String> {
+    ) -> Result<(u64, String), NodeError> {
         let _writer = self.write_lock();
         let mut list = self
             .read()
             .list(url)
             .cloned()
-            .ok_or_else(|| format!("status list {url} missing"))?;
+            .ok_or_else(|| NodeError::Internal(format!("status list {url} missing")))?;
         if list.issuer != owner.did() {
-            return Err(format!("status list {url} is not this issuer's"));
+            return Err(NodeError::Forbidden(format!(
+                "status list {url} is not this issuer's"
+            )));
         }
         if list.purpose == StatusPurpose::Revocation && !set {
-            return Err("revocation is permanent; suspend instead if it may be reinstated".into());
+            return Err(NodeError::Conflict(
+                "revocation is permanent; suspend instead if it may be reinstated".into(),
+            ));
         }
-        if list.bits.get(index).map_err(|e| e.to_string())? == set {
-            return Err(format!(
+        let held = list
+            .bits
+            .get(index)
+            .map_err(|e| NodeError::Internal(format!("list {url}: {e}")))?;
+        if held == set {
+            return Err(NodeError::Conflict(format!(
                 "credential is already {}",
                 match (set, list.purpose) {
                     (false, _) => "active",
                     (true, StatusPurpose::Revocation) => "revoked",
                     (true, StatusPurpose::Suspension) => "suspended",
                 }
-            ));
+            )));
         }
         let (s, c) = if set {
             (vec![index], vec![])
         } else {
             (vec![], vec![index])
         };
-        let delta = list.change(&s, &c, Utc::now()).map_err(|e| e.to_string())?;
+        let delta = list
+            .change(&s, &c, Utc::now())
+            .map_err(|e| NodeError::Internal(format!("list {url}: {e}")))?;
         let signed = credentials::status::SignedDelta::sign(delta, owner);
         let now = Some(Utc::now());
         self.store
-            .put_own_status_list(&stored(&list, now), &signed.jws)
-            .map_err(|e| e.to_string())?;
+            .put_own_status_list(&stored(&list, now), &signed.jws)?;
         let version = list.version;
         self.commit(Update::List {
             list,

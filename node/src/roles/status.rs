@@ -5,7 +5,7 @@
 use credentials::status::{SignedSnapshot, StatusList, StatusPurpose};
 use libp2p::PeerId;
 
-use super::Node;
+use super::{Node, NodeError};
 use crate::net::protocols::{StatusSyncRequest, StatusSyncResponse};
 use crate::net::{Validation, STATUS_TOPIC, TRUST_TOPIC};
 
@@ -60,13 +60,16 @@ impl Node {
         credential_id: &str,
         purpose: StatusPurpose,
         set: bool,
-    ) -> Result<(String, u64), String> {
+    ) -> Result<(String, u64), NodeError> {
+        if !self.cfg.has_role(crate::config::Role::Issuer) {
+            return Err(NodeError::NotRole(crate::config::Role::Issuer));
+        }
         let _guard = self.issuer_lock.lock().await;
-        let issued = self
-            .store
-            .issued(credential_id)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no credential {credential_id} was issued by this node"))?;
+        let issued = self.store.issued(credential_id)?.ok_or_else(|| {
+            NodeError::NotFound(format!(
+                "no credential {credential_id} was issued by this node"
+            ))
+        })?;
         let url = format!("{}/{}/{}", issued.list_base, purpose.as_str(), issued.shard);
         let replicator = self.replicator.clone();
         let identity = self.identity.clone();
@@ -75,7 +78,7 @@ impl Node {
             replicator.change_own(&list, issued.index, set, &identity)
         })
         .await
-        .map_err(|e| e.to_string())??;
+        .map_err(NodeError::task)??;
         tracing::info!(credential_id, list = %url, version, "status changed");
         self.publish(STATUS_TOPIC, GossipMessage::Delta(delta))
             .await;
@@ -93,15 +96,17 @@ impl Node {
 
     /// Stores and spreads a signed accreditation or withdrawal (root authority, or any node
     /// relaying one it was given).
-    pub async fn submit_trust(&self, msg: GossipMessage) -> Result<(), String> {
+    pub async fn submit_trust(&self, msg: GossipMessage) -> Result<(), NodeError> {
         match self.apply(&msg) {
             Verdict::Stored => {
                 self.publish(TRUST_TOPIC, msg).await;
                 Ok(())
             }
-            Verdict::Ignore(why) => Err(why.to_owned()),
-            Verdict::Gap | Verdict::Behind => Err("not applicable yet".into()),
-            Verdict::Reject(why) => Err(why),
+            Verdict::Ignore(why) => Err(NodeError::Conflict(why.to_owned())),
+            Verdict::Gap | Verdict::Behind => Err(NodeError::Conflict(
+                "not applicable yet (an earlier message is missing)".into(),
+            )),
+            Verdict::Reject(why) => Err(NodeError::Unprocessable(why)),
         }
     }
 
@@ -517,13 +522,18 @@ fn jws_typ(jws: &str) -> Option<String> {
 
 impl Node {
     /// This issuer's list at `url` as a signed W3C `BitstringStatusListCredential`.
-    pub async fn status_list_credential(&self, url: &str) -> Result<serde_json::Value, String> {
+    pub async fn status_list_credential(
+        &self,
+        url: &str,
+    ) -> Result<serde_json::Value, NodeError> {
         let list = self
             .replicator
             .with_list(url, Clone::clone)
-            .ok_or_else(|| format!("no status list {url}"))?;
+            .ok_or_else(|| NodeError::NotFound(format!("no status list {url}")))?;
         if list.issuer != self.identity.did() {
-            return Err(format!("status list {url} is not this issuer's"));
+            return Err(NodeError::NotFound(format!(
+                "status list {url} is not this issuer's (only its issuer serves it)"
+            )));
         }
         let id = self.identity.clone();
         tokio::task::spawn_blocking(move || {
@@ -537,10 +547,10 @@ impl Node {
                 None,
             );
             credentials::data_integrity::sign(&vc, &id, now, "assertionMethod", None, None)
-                .map_err(|e| e.to_string())
+                .map_err(|e| NodeError::Internal(format!("signing the list credential: {e}")))
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(NodeError::task)?
     }
 }
 

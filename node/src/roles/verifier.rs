@@ -4,11 +4,11 @@
 
 use crate::config::Role;
 use credentials::verify::{CheckName, Outcome};
-use credentials::{VerificationReport, VerifyOptions};
+use credentials::{CredentialKind, VerificationReport, VerifyOptions};
 use libp2p::PeerId;
 use rand::RngCore;
 
-use super::Node;
+use super::{Node, NodeError};
 use crate::net::protocols::{PresentationRequest, PresentationResponse};
 use crate::store::VerificationLogEntry;
 
@@ -23,7 +23,7 @@ pub(super) fn random_b64(n: usize) -> String {
 /// Fails the schema check when the presented credential is not of a kind that was asked for
 /// (any kind when `kinds` is empty), or when the answer carries more than the one credential a
 /// request asks for (its claims and kind would describe different credentials).
-pub fn record_kind_asked(report: &mut VerificationReport, kinds: &[String]) {
+pub fn record_kind_asked(report: &mut VerificationReport, kinds: &[CredentialKind]) {
     if report.credential_count > 1 {
         report.record(
             CheckName::Schema,
@@ -36,16 +36,11 @@ pub fn record_kind_asked(report: &mut VerificationReport, kinds: &[String]) {
     let Some(k) = report.kind else {
         return;
     };
-    let asked = kinds.is_empty()
-        || kinds.iter().any(|w| {
-            credentials::CredentialKind::parse(w)
-                .map(|w| w == k)
-                .unwrap_or(false)
-        });
-    if !asked {
+    if !kinds.is_empty() && !kinds.contains(&k) {
+        let asked: Vec<&str> = kinds.iter().map(|k| k.type_name()).collect();
         report.record(
             CheckName::Schema,
-            Outcome::fail(format!("asked for {}, got {k}", kinds.join("/"))),
+            Outcome::fail(format!("asked for {}, got {k}", asked.join("/"))),
         );
     }
 }
@@ -65,7 +60,7 @@ impl Node {
         text: String,
         challenge: Option<String>,
         domain: Option<String>,
-    ) -> Result<VerificationReport, String> {
+    ) -> Result<VerificationReport, NodeError> {
         self.verify_expecting(text, challenge, domain, false).await
     }
 
@@ -76,7 +71,7 @@ impl Node {
         text: String,
         challenge: Option<String>,
         domain: Option<String>,
-    ) -> Result<VerificationReport, String> {
+    ) -> Result<VerificationReport, NodeError> {
         self.verify_expecting(text, challenge, domain, true).await
     }
 
@@ -86,7 +81,7 @@ impl Node {
         challenge: Option<String>,
         domain: Option<String>,
         require_presentation: bool,
-    ) -> Result<VerificationReport, String> {
+    ) -> Result<VerificationReport, NodeError> {
         let mut opts = VerifyOptions::at(chrono::Utc::now());
         opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
         opts.max_status_age_secs = self.cfg.max_status_age();
@@ -100,11 +95,11 @@ impl Node {
     pub async fn request_presentation(
         &self,
         holder: PeerId,
-        kinds: Vec<String>,
+        kinds: Vec<CredentialKind>,
         claims: Vec<String>,
-    ) -> Result<VerificationReport, String> {
+    ) -> Result<VerificationReport, NodeError> {
         if !self.cfg.has_role(Role::Verifier) {
-            return Err("this node is not a verifier".into());
+            return Err(NodeError::NotRole(Role::Verifier));
         }
         let req = PresentationRequest {
             request_id: random_b64(12),
@@ -116,12 +111,14 @@ impl Node {
         let resp = self
             .net
             .request_presentation(holder, req.clone())
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let presentation = match resp {
             PresentationResponse::Presented { presentation } => presentation,
             PresentationResponse::Refused { reason } => {
-                return Err(format!("holder refused: {reason}"))
+                return Err(NodeError::PeerRefused {
+                    peer: "holder",
+                    reason,
+                })
             }
         };
         let mut report = self

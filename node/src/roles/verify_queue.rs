@@ -140,13 +140,13 @@ impl VerifyQueue {
         &self,
         text: String,
         opts: VerifyOptions,
-    ) -> Result<VerificationReport, String> {
+    ) -> Result<VerificationReport, super::NodeError> {
+        let stopped = || super::NodeError::Unavailable("the verification thread has stopped".into());
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Some(Job { text, opts, reply }))
             .await
-            .map_err(|_| "the verification thread has stopped".to_owned())?;
-        rx.await
-            .map_err(|_| "the verification thread has stopped".to_owned())
+            .map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())
     }
 }

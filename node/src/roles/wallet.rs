@@ -7,11 +7,11 @@ use crate::config::Role;
 use credentials::compact::{self, ByteBudget};
 use credentials::present::{present_sd_jwt_stapled, Audience, OPEN_AUDIENCE};
 use credentials::request::PresentationRequest;
-use credentials::{CredentialKind, VerificationReport};
+use credentials::{CredentialKind, Format, VerificationReport};
 use serde::{Deserialize, Serialize};
 
 use super::verifier::random_b64;
-use super::Node;
+use super::{Node, NodeError};
 use crate::store::{Backup, Envelope, WalletEntry};
 
 /// Longest lifetime a QR presentation may be given.
@@ -25,7 +25,7 @@ pub const MAX_REQUEST_VALID_SECS: i64 = 3600;
 pub struct QrAsk {
     /// Kinds to choose the credential from (empty: any).
     #[serde(default)]
-    pub kinds: Vec<String>,
+    pub kinds: Vec<CredentialKind>,
     /// Claims to disclose (ignored when answering a request: the request says).
     #[serde(default)]
     pub claims: Vec<String>,
@@ -35,6 +35,10 @@ pub struct QrAsk {
     pub valid_for: i64,
     /// A verifier's signed request (JWS, or its compact `VC1:` form) to answer.
     pub request: Option<String>,
+    /// Leave out the status staple the wallet holds for the credential (it tells the verifier
+    /// when the holder last asked the issuer).
+    #[serde(default)]
+    pub no_staple: bool,
 }
 
 /// A QR presentation made.
@@ -50,7 +54,8 @@ pub struct QrAnswer {
     /// The credential presented.
     pub credential_id: String,
     /// Its kind.
-    pub kind: String,
+    #[serde(serialize_with = "credentials::kind::serialize_short")]
+    pub kind: CredentialKind,
     /// The claims disclosed.
     pub claims: Vec<String>,
     /// Audience of the key binding JWT.
@@ -75,37 +80,39 @@ pub struct RequestQr {
 
 impl Node {
     /// The most recently received wallet credential of one of `kinds` (any kind if empty).
-    pub(super) fn pick_credential(&self, kinds: &[String]) -> Result<WalletEntry, String> {
-        let mut wallet = self.store.wallet().map_err(|e| e.to_string())?;
+    pub(super) fn pick_credential(
+        &self,
+        kinds: &[CredentialKind],
+    ) -> Result<WalletEntry, NodeError> {
+        let mut wallet = self.store.wallet()?;
         wallet.sort_by(|a, b| a.received_at.cmp(&b.received_at));
         wallet
             .into_iter()
             .rev()
-            .find(|w| {
-                kinds.is_empty()
-                    || kinds.iter().any(|k| {
-                        CredentialKind::parse(k)
-                            .map(|k| k.short_name() == w.kind)
-                            .unwrap_or(false)
-                    })
+            .find(|w| kinds.is_empty() || kinds.contains(&w.kind))
+            .ok_or_else(|| {
+                let names: Vec<&str> = kinds.iter().map(|k| k.short_name()).collect();
+                NodeError::NotFound(format!(
+                    "no credential of kind {} in this wallet",
+                    names.join("/")
+                ))
             })
-            .ok_or_else(|| format!("no credential of kind {} in this wallet", kinds.join("/")))
     }
 
     /// Makes a presentation for a QR code.
-    pub async fn present_qr(&self, ask: QrAsk) -> Result<QrAnswer, String> {
+    pub async fn present_qr(&self, ask: QrAsk) -> Result<QrAnswer, NodeError> {
         if !self.cfg.has_role(Role::Holder) {
-            return Err("this node is not a holder".into());
+            return Err(NodeError::NotRole(Role::Holder));
         }
         let now = chrono::Utc::now();
         let request = match &ask.request {
             Some(r) => Some(
                 PresentationRequest::open(
-                    &compact::restore(r).map_err(|e| e.to_string())?,
+                    &compact::restore(r).map_err(|e| NodeError::invalid("request", e))?,
                     self.verifier.keys(),
                     now,
                 )
-                .map_err(|e| e.to_string())?,
+                .map_err(|e| NodeError::invalid("request", e))?,
             ),
             None => None,
         };
@@ -114,22 +121,26 @@ impl Node {
             None => (ask.kinds.clone(), ask.claims.clone()),
         };
         if claims.is_empty() {
-            return Err(
-                "choose the claims to disclose (--claims), e.g. fullName,dateOfBirth".into(),
-            );
+            return Err(NodeError::invalid(
+                "claims",
+                "choose the claims to disclose (--claims), e.g. fullName,dateOfBirth",
+            ));
         }
         if !(1..=MAX_QR_VALID_SECS).contains(&ask.valid_for) {
-            return Err(format!(
-                "valid-for must be 1 s to {MAX_QR_VALID_SECS} s, got {} s",
-                ask.valid_for
+            return Err(NodeError::invalid(
+                "validFor",
+                format_args!(
+                    "valid-for must be 1 s to {MAX_QR_VALID_SECS} s, got {} s",
+                    ask.valid_for
+                ),
             ));
         }
         let cred = self.pick_credential(&kinds)?;
-        if cred.format != "sd-jwt" {
-            return Err(format!(
+        if cred.format != Format::SdJwt {
+            return Err(NodeError::Unprocessable(format!(
                 "credential {} is {}; a QR presentation needs an SD-JWT credential (claim it with --format sd-jwt)",
                 cred.id, cred.format
-            ));
+            )));
         }
         let (challenge, domain) = match &request {
             Some(r) => (r.nonce.clone(), r.domain.clone()),
@@ -149,7 +160,10 @@ impl Node {
         let id = self.identity.clone();
         let credential = cred.credential.clone();
         let disclosed = claims.clone();
-        let staple = super::holder::carried_staple(&cred);
+        let staple = (!ask.no_staple)
+            .then(|| super::holder::carried_staple(&cred))
+            .flatten();
+        let cred_id = cred.id.clone();
         let (presentation, compact, budget) = tokio::task::spawn_blocking(move || {
             let p = present_sd_jwt_stapled(
                 &credential,
@@ -159,12 +173,13 @@ impl Node {
                 now,
                 staple.as_ref(),
             )
-            .map_err(|e| e.to_string())?;
-            let (c, b) = compact::encode_with_budget(&p).map_err(|e| e.to_string())?;
-            Ok::<_, String>((p, c, b))
+            .map_err(|e| NodeError::Internal(format!("presenting {cred_id}: {e}")))?;
+            let (c, b) = compact::encode_with_budget(&p)
+                .map_err(|e| NodeError::TooLarge(format!("the QR code: {e}")))?;
+            Ok::<_, NodeError>((p, c, b))
         })
         .await
-        .map_err(|e| e.to_string())??;
+        .map_err(NodeError::task)??;
         tracing::info!(credential_id = %cred.id, audience = %domain, "QR presentation made");
         Ok(QrAnswer {
             presentation,
@@ -182,22 +197,23 @@ impl Node {
     /// A signed presentation request for a QR code (verifier).
     pub fn presentation_request(
         &self,
-        kinds: Vec<String>,
+        kinds: Vec<CredentialKind>,
         claims: Vec<String>,
         valid_for: i64,
-    ) -> Result<RequestQr, String> {
+    ) -> Result<RequestQr, NodeError> {
         if !self.cfg.has_role(Role::Verifier) {
-            return Err("this node is not a verifier".into());
+            return Err(NodeError::NotRole(Role::Verifier));
         }
         if claims.is_empty() {
-            return Err("a request must name the claims it needs (--claims)".into());
-        }
-        for k in &kinds {
-            CredentialKind::parse(k).map_err(|e| e.to_string())?;
+            return Err(NodeError::invalid(
+                "claims",
+                "a request must name the claims it needs (--claims)",
+            ));
         }
         if !(1..=MAX_REQUEST_VALID_SECS).contains(&valid_for) {
-            return Err(format!(
-                "valid-for must be 1 s to {MAX_REQUEST_VALID_SECS} s, got {valid_for} s"
+            return Err(NodeError::invalid(
+                "validFor",
+                format_args!("valid-for must be 1 s to {MAX_REQUEST_VALID_SECS} s, got {valid_for} s"),
             ));
         }
         let now = chrono::Utc::now().timestamp();
@@ -212,7 +228,8 @@ impl Node {
             exp: now + valid_for,
         };
         let request = payload.sign(&self.identity);
-        let compact = compact::encode(&request).map_err(|e| e.to_string())?;
+        let compact =
+            compact::encode(&request).map_err(|e| NodeError::TooLarge(format!("the QR code: {e}")))?;
         Ok(RequestQr {
             request,
             compact,
@@ -221,8 +238,11 @@ impl Node {
     }
 
     /// A wallet credential with its claims and a fresh check against this node's store.
-    pub async fn wallet_show(&self, id: &str) -> Result<(WalletEntry, VerificationReport), String> {
-        let entry = self.store.wallet_entry(id).map_err(|e| e.to_string())?;
+    pub async fn wallet_show(
+        &self,
+        id: &str,
+    ) -> Result<(WalletEntry, VerificationReport), NodeError> {
+        let entry = self.store.wallet_entry(id)?;
         let report = self
             .verify_text(entry.credential.clone(), None, None)
             .await?;
@@ -236,29 +256,29 @@ impl Node {
         passphrase: String,
         export_passphrase: String,
         with_key: bool,
-    ) -> Result<(Envelope, usize), String> {
+    ) -> Result<(Envelope, usize), NodeError> {
         let store = self.store.clone();
         let me = self.identity.did().to_owned();
         tokio::task::spawn_blocking(move || {
-            store
-                .check_passphrase(&passphrase)
-                .map_err(|e| e.to_string())?;
-            let entries = store.wallet().map_err(|e| e.to_string())?;
+            store.check_passphrase(&passphrase)?;
+            let entries = store.wallet()?;
             let seed = if with_key {
-                let seed = store.node_seed().map_err(|e| e.to_string())?;
-                Some(seed.ok_or("this node has no key to export")?)
+                let seed = store.node_seed()?;
+                Some(seed.ok_or_else(|| {
+                    NodeError::NotFound("this node has no key to export".into())
+                })?)
             } else {
                 None
             };
             let count = entries.len();
             let env = Backup::new(&me, seed.as_deref(), entries)
                 .seal(&export_passphrase)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| NodeError::invalid("exportPassphrase", e))?;
             tracing::info!(count, with_key, holder = %me, "wallet exported");
             Ok((env, count))
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(NodeError::task)?
     }
 
     /// Imports an export file: all credentials in one batch, or none. A backup of another
@@ -267,38 +287,39 @@ impl Node {
         &self,
         envelope: Envelope,
         export_passphrase: String,
-    ) -> Result<usize, String> {
+    ) -> Result<usize, NodeError> {
         let store = self.store.clone();
         let me = self.identity.did().to_owned();
         tokio::task::spawn_blocking(move || {
-            let backup = Backup::open(&envelope, &export_passphrase).map_err(|e| e.to_string())?;
+            let backup = Backup::open(&envelope, &export_passphrase).map_err(|e| match e {
+                e @ crate::store::BackupError::Envelope(crate::store::VaultError::WrongPassphrase) => {
+                    NodeError::Forbidden(e.to_string())
+                }
+                other => NodeError::invalid("file", other),
+            })?;
             if let Some(holder) = backup.holder.as_deref().filter(|h| *h != me) {
-                return Err(format!(
+                return Err(NodeError::Conflict(format!(
                     "export file holds the wallet of {holder}, but this node is {me}: its \
                      credentials are bound to that holder's key. Restore it into a new data \
                      dir with `vcnode init --restore FILE` (an export made with --with-key)"
-                ));
+                )));
             }
-            store
-                .put_wallet_all(&backup.credentials)
-                .map_err(|e| e.to_string())?;
+            store.put_wallet_all(&backup.credentials)?;
             tracing::info!(count = backup.credentials.len(), holder = %me, "wallet imported");
             Ok(backup.credentials.len())
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(NodeError::task)?
     }
 
     /// Deletes a wallet credential after checking the wallet's passphrase.
-    pub async fn wallet_delete(&self, id: String, passphrase: String) -> Result<(), String> {
+    pub async fn wallet_delete(&self, id: String, passphrase: String) -> Result<(), NodeError> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
-            store
-                .check_passphrase(&passphrase)
-                .map_err(|e| e.to_string())?;
-            store.delete_wallet(&id).map_err(|e| e.to_string())
+            store.check_passphrase(&passphrase)?;
+            Ok(store.delete_wallet(&id)?)
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(NodeError::task)?
     }
 }

@@ -1,60 +1,33 @@
-//! RocksDB storage. Only this module sees RocksDB, column family names or raw keys; the rest of
+//! RocksDB storage. Only this module sees RocksDB, column families or raw keys; the rest of
 //! the node uses its typed accessors. Every logical change that touches several keys is one
-//! `WriteBatch`, so a crash never leaves half of it behind.
-//!
-//! Column families: `meta` (schema version), `keys`, `records`, `issued`, `wallet`, `status`,
-//! `status_log`, `trust`, `peers`, `verifier_log`.
+//! `WriteBatch`, so a crash never leaves half of it behind. The layout — columns, keys,
+//! values, schema version — is in [`schema`]; [`migrate`] brings an older store up to it.
 
 pub mod backup;
 mod directory;
 mod issuance;
+mod migrate;
+pub mod schema;
 mod secrets;
 mod status;
 mod types;
 pub use credentials::vault;
 
 pub use backup::{Backup, BackupError};
+pub use schema::CURRENT_SCHEMA_VERSION;
 pub use types::*;
 pub use vault::{Envelope, KdfParams, Vault, VaultError, VaultHeader};
 
 use std::path::Path;
 
 use rocksdb::{ColumnFamilyDescriptor, IteratorMode, Options, WriteBatch, DB};
+use schema::{Column, Key, Range};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use strum::IntoEnumIterator;
 
-/// The schema version this build writes. Bump it (and add a migration) when a value's layout
-/// changes.
-pub const CURRENT_SCHEMA_VERSION: u32 = 1;
-const SCHEMA_VERSION_KEY: &[u8] = b"schema_version";
-const VAULT_KEY: &[u8] = b"vault";
-const DID_KEY: &[u8] = b"did";
-/// The node seed's key in `keys`, and the associated data it is sealed with.
-const NODE_SEED_KEY: &[u8] = b"node";
+/// The node seed's associated data (what it is sealed with).
 const NODE_SEED_AAD: &str = "keys/node";
-
-const CF_META: &str = "meta";
-const CF_KEYS: &str = "keys";
-const CF_RECORDS: &str = "records";
-const CF_ISSUED: &str = "issued";
-const CF_WALLET: &str = "wallet";
-const CF_STATUS: &str = "status";
-const CF_STATUS_LOG: &str = "status_log";
-const CF_TRUST: &str = "trust";
-const CF_PEERS: &str = "peers";
-const CF_VERIFIER_LOG: &str = "verifier_log";
-const ALL_CFS: [&str; 10] = [
-    CF_META,
-    CF_KEYS,
-    CF_RECORDS,
-    CF_ISSUED,
-    CF_WALLET,
-    CF_STATUS,
-    CF_STATUS_LOG,
-    CF_TRUST,
-    CF_PEERS,
-    CF_VERIFIER_LOG,
-];
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -71,10 +44,14 @@ pub enum StoreError {
     },
     #[error("RocksDB: {0}")]
     Db(String),
-    #[error("stored value under {cf}/{key} is unreadable: {reason}")]
-    Decode {
-        cf: &'static str,
-        key: String,
+    #[error("stored value under {key} is unreadable: {reason}")]
+    Decode { key: String, reason: String },
+    #[error("value for {key} could not be encoded: {reason}")]
+    Encode { key: String, reason: String },
+    #[error("migrating the store at {path} from schema version {from}: {reason}")]
+    Migration {
+        path: String,
+        from: u32,
         reason: String,
     },
     #[error("{0}")]
@@ -109,8 +86,31 @@ pub struct Store {
     sync_acknowledged: std::sync::atomic::AtomicBool,
 }
 
-fn enc<T: Serialize>(v: &T) -> Vec<u8> {
-    serde_json::to_vec(v).unwrap_or_default()
+/// The stored form of a value under `key` (JSON).
+fn enc<T: Serialize>(key: &Key<'_>, v: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(v).map_err(|e| StoreError::Encode {
+        key: key.describe(),
+        reason: e.to_string(),
+    })
+}
+
+/// A stored value read back.
+fn dec<T: DeserializeOwned>(key: impl FnOnce() -> String, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Decode {
+        key: key(),
+        reason: e.to_string(),
+    })
+}
+
+/// How many keys some columns hold (counted without reading or decrypting values).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Wallet credentials.
+    pub wallet: usize,
+    /// Issued credentials.
+    pub issued: usize,
+    /// Trust records.
+    pub trust: usize,
 }
 
 impl Store {
@@ -131,9 +131,7 @@ impl Store {
         opts.create_if_missing(!read_only);
         opts.create_missing_column_families(!read_only);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
-        let cfs = ALL_CFS
-            .iter()
-            .map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
+        let cfs = Column::iter().map(|c| ColumnFamilyDescriptor::new(c.name(), Options::default()));
         let opened = if read_only {
             DB::open_cf_descriptors_read_only(&opts, dir, cfs, false)
         } else {
@@ -159,8 +157,7 @@ impl Store {
             encrypted: std::sync::atomic::AtomicBool::new(false),
             sync_acknowledged: std::sync::atomic::AtomicBool::new(true),
         };
-        let meta = store.cf(CF_META)?;
-        match store.db.get_cf(meta, SCHEMA_VERSION_KEY)? {
+        match store.schema_version()? {
             None if read_only => {
                 return Err(StoreError::Corrupt {
                     path,
@@ -168,25 +165,23 @@ impl Store {
                 })
             }
             None => store.db.put_cf(
-                meta,
-                SCHEMA_VERSION_KEY,
+                store.cf(Column::Meta)?,
+                Key::SchemaVersion.bytes(),
                 CURRENT_SCHEMA_VERSION.to_be_bytes(),
             )?,
-            Some(v) => {
-                let found = <[u8; 4]>::try_from(v.as_slice())
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| StoreError::Corrupt {
-                        path: path.clone(),
-                        reason: "schema version is not 4 bytes".into(),
-                    })?;
-                if found > CURRENT_SCHEMA_VERSION {
-                    return Err(StoreError::TooNew {
-                        path,
-                        found,
-                        supported: CURRENT_SCHEMA_VERSION,
-                    });
-                }
+            Some(found) if found > CURRENT_SCHEMA_VERSION => {
+                return Err(StoreError::TooNew {
+                    path,
+                    found,
+                    supported: CURRENT_SCHEMA_VERSION,
+                });
             }
+            Some(found) if found < CURRENT_SCHEMA_VERSION && !read_only => {
+                store.migrate(found)?;
+            }
+            // A read-only open (an offline `vcnode verify`) reads an older store as it is: it
+            // reads status lists and trust records, whose layout no migration has changed.
+            Some(_) => {}
         }
         let encrypted = store.vault_header()?.is_some();
         store
@@ -212,71 +207,129 @@ impl Store {
         Ok(self.db.write_opt(batch, &opts)?)
     }
 
-    fn cf(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
+    fn cf(&self, column: Column) -> Result<&rocksdb::ColumnFamily, StoreError> {
         self.db
-            .cf_handle(name)
-            .ok_or_else(|| StoreError::Db(format!("column family {name} missing")))
+            .cf_handle(column.name())
+            .ok_or_else(|| StoreError::Db(format!("column family {} missing", column.name())))
     }
 
-    fn get<T: DeserializeOwned>(
-        &self,
-        cf: &'static str,
-        key: &str,
-    ) -> Result<Option<T>, StoreError> {
-        match self.db.get_cf(self.cf(cf)?, key.as_bytes())? {
+    /// The schema version stored, if any.
+    fn schema_version(&self) -> Result<Option<u32>, StoreError> {
+        let Some(v) = self.get_raw(&Key::SchemaVersion)? else {
+            return Ok(None);
+        };
+        <[u8; 4]>::try_from(v.as_slice())
+            .map(|b| Some(u32::from_be_bytes(b)))
+            .map_err(|_| StoreError::Corrupt {
+                path: self.path.clone(),
+                reason: "schema version is not 4 bytes".into(),
+            })
+    }
+
+    /// The raw bytes under a key.
+    fn get_raw(&self, key: &Key<'_>) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.cf(key.column())?, key.bytes())?)
+    }
+
+    /// The value under a key.
+    fn get<T: DeserializeOwned>(&self, key: &Key<'_>) -> Result<Option<T>, StoreError> {
+        match self.get_raw(key)? {
             None => Ok(None),
-            Some(bytes) => {
-                serde_json::from_slice(&bytes)
-                    .map(Some)
-                    .map_err(|e| StoreError::Decode {
-                        cf,
-                        key: key.to_owned(),
-                        reason: e.to_string(),
-                    })
-            }
+            Some(bytes) => dec(|| key.describe(), &bytes).map(Some),
         }
     }
 
-    fn scan<T: DeserializeOwned>(
+    /// Adds a value to a batch.
+    fn put<T: Serialize>(
         &self,
-        cf: &'static str,
-        prefix: &str,
-    ) -> Result<Vec<(String, T)>, StoreError> {
+        batch: &mut WriteBatch,
+        key: &Key<'_>,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        batch.put_cf(self.cf(key.column())?, key.bytes(), enc(key, value)?);
+        Ok(())
+    }
+
+    /// Adds raw bytes to a batch.
+    fn put_raw(
+        &self,
+        batch: &mut WriteBatch,
+        key: &Key<'_>,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        batch.put_cf(self.cf(key.column())?, key.bytes(), value);
+        Ok(())
+    }
+
+    /// Adds a deletion to a batch.
+    fn delete(&self, batch: &mut WriteBatch, key: &Key<'_>) -> Result<(), StoreError> {
+        batch.delete_cf(self.cf(key.column())?, key.bytes());
+        Ok(())
+    }
+
+    /// Writes one value on its own (a single-key change).
+    fn put_one<T: Serialize>(&self, key: &Key<'_>, value: &T) -> Result<(), StoreError> {
+        let mut batch = WriteBatch::default();
+        self.put(&mut batch, key, value)?;
+        Ok(self.db.write(batch)?)
+    }
+
+    /// The raw keys and values of a range, in key order.
+    fn scan_raw(&self, range: Range<'_>) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let prefix = range.prefix();
         let mut out = Vec::new();
         let iter = self.db.iterator_cf(
-            self.cf(cf)?,
-            IteratorMode::From(prefix.as_bytes(), rocksdb::Direction::Forward),
+            self.cf(range.column())?,
+            IteratorMode::From(&prefix, rocksdb::Direction::Forward),
         );
         for item in iter {
             let (k, v) = item?;
-            if !k.starts_with(prefix.as_bytes()) {
+            if !k.starts_with(&prefix) {
                 break;
             }
-            let key = String::from_utf8_lossy(&k).into_owned();
-            let val = serde_json::from_slice(&v).map_err(|e| StoreError::Decode {
-                cf,
-                key: key.clone(),
-                reason: e.to_string(),
-            })?;
-            out.push((key, val));
+            out.push((k.into_vec(), v.into_vec()));
         }
         Ok(out)
     }
 
-    /// The values under a prefix, in key order.
-    fn values<T: DeserializeOwned>(
-        &self,
-        cf: &'static str,
-        prefix: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        Ok(self.scan(cf, prefix)?.into_iter().map(|(_, v)| v).collect())
+    /// The values of a range, in key order.
+    fn values<T: DeserializeOwned>(&self, range: Range<'_>) -> Result<Vec<T>, StoreError> {
+        let column = range.column().name();
+        self.scan_raw(range)?
+            .into_iter()
+            .map(|(k, v)| dec(|| format!("{column}/{}", String::from_utf8_lossy(&k)), &v))
+            .collect()
     }
 
-    /// Writes the schema version explicitly (tests of "too new" use this).
+    /// How many keys a column holds.
+    fn count(&self, column: Column) -> Result<usize, StoreError> {
+        let mut n = 0;
+        let mut it = self.db.raw_iterator_cf(self.cf(column)?);
+        it.seek_to_first();
+        while it.valid() {
+            n += 1;
+            it.next();
+        }
+        it.status()?;
+        Ok(n)
+    }
+
+    /// Key counts of the wallet, the issued index and the trust records.
+    pub fn counts(&self) -> Result<Counts, StoreError> {
+        Ok(Counts {
+            wallet: self.count(Column::Wallet)?,
+            issued: self.count(Column::Issued)?,
+            trust: self.count(Column::Trust)?,
+        })
+    }
+
+    /// Writes the schema version explicitly (tests of "too new" and of migrations use this).
     pub fn set_schema_version_for_test(&self, v: u32) -> Result<(), StoreError> {
-        Ok(self
-            .db
-            .put_cf(self.cf(CF_META)?, SCHEMA_VERSION_KEY, v.to_be_bytes())?)
+        Ok(self.db.put_cf(
+            self.cf(Column::Meta)?,
+            Key::SchemaVersion.bytes(),
+            v.to_be_bytes(),
+        )?)
     }
 
     /// Prepares the store for the process to end: the write-ahead log synced to disk and

@@ -12,28 +12,19 @@ impl Store {
     }
 
     pub(super) fn vault_header(&self) -> Result<Option<VaultHeader>, StoreError> {
-        match self.db.get_cf(self.cf(CF_META)?, VAULT_KEY)? {
-            None => Ok(None),
-            Some(v) => serde_json::from_slice(&v)
-                .map(Some)
-                .map_err(|e| StoreError::Decode {
-                    cf: CF_META,
-                    key: "vault".into(),
-                    reason: e.to_string(),
-                }),
-        }
+        self.get(&Key::Vault)
     }
 
     /// Encrypts this (new) store's secrets under `passphrase` from now on. Refused once the
     /// store holds a node key, so nothing already stored stays in the clear.
     pub fn create_vault(&self, passphrase: &str, params: KdfParams) -> Result<(), StoreError> {
-        if self.is_encrypted() || self.db.get_cf(self.cf(CF_KEYS)?, NODE_SEED_KEY)?.is_some() {
+        if self.is_encrypted() || self.get_raw(&Key::NodeSeed)?.is_some() {
             return Err(StoreError::Conflict(
                 "this data dir already has a node key; its encryption is set at init".into(),
             ));
         }
         let (vault, header) = Vault::create(passphrase, params)?;
-        self.db.put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header))?;
+        self.put_one(&Key::Vault, &header)?;
         self.adopt_vault(vault);
         Ok(())
     }
@@ -88,7 +79,7 @@ impl Store {
         let wallet = self.wallet()?;
         let (vault, header) = Vault::create(passphrase, params)?;
         let mut batch = WriteBatch::default();
-        batch.put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&header));
+        self.put(&mut batch, &Key::Vault, &header)?;
         self.put_secrets(&mut batch, Some(&vault), seed.as_deref(), &wallet)?;
         self.db.write(batch)?;
         self.adopt_vault(vault);
@@ -102,9 +93,7 @@ impl Store {
             .ok_or_else(|| StoreError::Conflict("this store has no passphrase to change".into()))?;
         let vault = Vault::unlock(&header, old)?;
         let new_header = vault.wrap(new, header.params)?;
-        Ok(self
-            .db
-            .put_cf(self.cf(CF_META)?, VAULT_KEY, enc(&new_header))?)
+        self.put_one(&Key::Vault, &new_header)
     }
 
     /// The unlocked vault, when the store has one; `None` for a store without encryption.
@@ -134,12 +123,12 @@ impl Store {
             Some(v) => v.seal(aad.as_bytes(), plain),
         };
         if let Some(seed) = seed {
-            batch.put_cf(self.cf(CF_KEYS)?, NODE_SEED_KEY, seal(NODE_SEED_AAD, seed));
+            self.put_raw(batch, &Key::NodeSeed, &seal(NODE_SEED_AAD, seed))?;
         }
-        let cf = self.cf(CF_WALLET)?;
         for e in wallet {
-            let plain = zeroize::Zeroizing::new(enc(e));
-            batch.put_cf(cf, e.id.as_bytes(), seal(&Self::wallet_aad(&e.id), &plain));
+            let key = Key::Wallet(&e.id);
+            let plain = zeroize::Zeroizing::new(enc(&key, e)?);
+            self.put_raw(batch, &key, &seal(&Self::wallet_aad(&e.id), &plain))?;
         }
         Ok(())
     }
@@ -160,15 +149,15 @@ impl Store {
 
     /// The node's Ed25519 seed (its libp2p identity and its did:key).
     pub fn node_seed(&self) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>, StoreError> {
-        match self.db.get_cf(self.cf(CF_KEYS)?, NODE_SEED_KEY)? {
+        match self.get_raw(&Key::NodeSeed)? {
             None => Ok(None),
             Some(v) => {
+                let v = zeroize::Zeroizing::new(v);
                 let plain = self.open_secret(NODE_SEED_AAD, &v)?;
                 <[u8; 32]>::try_from(plain.as_slice())
                     .map(|s| Some(zeroize::Zeroizing::new(s)))
                     .map_err(|_| StoreError::Decode {
-                        cf: CF_KEYS,
-                        key: "node".into(),
+                        key: Key::NodeSeed.describe(),
                         reason: "seed is not 32 bytes".into(),
                     })
             }
@@ -188,13 +177,13 @@ impl Store {
         did: &str,
         wallet: &[WalletEntry],
     ) -> Result<(), StoreError> {
-        if self.db.get_cf(self.cf(CF_KEYS)?, NODE_SEED_KEY)?.is_some() {
+        if self.get_raw(&Key::NodeSeed)?.is_some() {
             return Err(StoreError::Conflict(
                 "this data dir already has a node key".into(),
             ));
         }
         let mut batch = WriteBatch::default();
-        batch.put_cf(self.cf(CF_META)?, DID_KEY, did.as_bytes());
+        self.put_raw(&mut batch, &Key::Did, did.as_bytes())?;
         self.put_secrets(&mut batch, self.unlocked_vault()?, Some(seed), wallet)?;
         Ok(self.db.write(batch)?)
     }
@@ -202,8 +191,7 @@ impl Store {
     /// The node's DID (public; readable without the passphrase).
     pub fn node_did(&self) -> Result<Option<String>, StoreError> {
         Ok(self
-            .db
-            .get_cf(self.cf(CF_META)?, DID_KEY)?
+            .get_raw(&Key::Did)?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
@@ -227,15 +215,10 @@ impl Store {
 
     /// Every wallet credential.
     pub fn wallet(&self) -> Result<Vec<WalletEntry>, StoreError> {
-        let mut out = Vec::new();
-        for item in self
-            .db
-            .iterator_cf(self.cf(CF_WALLET)?, IteratorMode::Start)
-        {
-            let (k, v) = item?;
-            out.push(self.open_wallet_value(&String::from_utf8_lossy(&k), &v)?);
-        }
-        Ok(out)
+        self.scan_raw(Range::All(Column::Wallet))?
+            .into_iter()
+            .map(|(k, v)| self.open_wallet_value(&String::from_utf8_lossy(&k), &v))
+            .collect()
     }
 
     pub(super) fn open_wallet_value(
@@ -244,33 +227,30 @@ impl Store {
         stored: &[u8],
     ) -> Result<WalletEntry, StoreError> {
         let plain = self.open_secret(&Self::wallet_aad(id), stored)?;
-        serde_json::from_slice(&plain).map_err(|e| StoreError::Decode {
-            cf: CF_WALLET,
-            key: id.to_owned(),
-            reason: e.to_string(),
-        })
+        dec(|| Key::Wallet(id).describe(), &plain)
     }
 
     /// One wallet credential.
     pub fn wallet_entry(&self, id: &str) -> Result<WalletEntry, StoreError> {
         let v = self
-            .db
-            .get_cf(self.cf(CF_WALLET)?, id.as_bytes())?
+            .get_raw(&Key::Wallet(id))?
             .ok_or_else(|| StoreError::NotInWallet { id: id.to_owned() })?;
         self.open_wallet_value(id, &v)
     }
 
     /// Deletes a wallet credential.
     pub fn delete_wallet(&self, id: &str) -> Result<(), StoreError> {
-        let cf = self.cf(CF_WALLET)?;
-        if self.db.get_cf(cf, id.as_bytes())?.is_none() {
+        let key = Key::Wallet(id);
+        if self.get_raw(&key)?.is_none() {
             return Err(StoreError::NotInWallet { id: id.to_owned() });
         }
-        Ok(self.db.delete_cf(cf, id.as_bytes())?)
+        let mut batch = WriteBatch::default();
+        self.delete(&mut batch, &key)?;
+        Ok(self.db.write(batch)?)
     }
 
     /// Raw stored bytes of a wallet value (tests check that nothing is stored in the clear).
     pub fn wallet_raw_for_test(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.db.get_cf(self.cf(CF_WALLET)?, id.as_bytes())?)
+        self.get_raw(&Key::Wallet(id))
     }
 }

@@ -8,12 +8,12 @@ impl Store {
 
     /// A held status list.
     pub fn status_list(&self, list: &str) -> Result<Option<StoredList>, StoreError> {
-        self.get(CF_STATUS, &format!("list/{list}"))
+        self.get(&Key::List(list))
     }
 
     /// Every held status list.
     pub fn status_lists(&self) -> Result<Vec<StoredList>, StoreError> {
-        self.values(CF_STATUS, "list/")
+        self.values(Range::Lists)
     }
 
     /// Stores a list at a new version together with the signed message that produced it (a
@@ -43,13 +43,13 @@ impl Store {
         delta_jws: Option<&str>,
     ) -> Result<WriteBatch, StoreError> {
         let mut batch = WriteBatch::default();
-        batch.put_cf(self.cf(CF_STATUS)?, format!("list/{}", list.id), enc(list));
+        self.put(&mut batch, &Key::List(&list.id), list)?;
         if let Some(jws) = delta_jws {
-            batch.put_cf(
-                self.cf(CF_STATUS_LOG)?,
-                format!("{}\u{0}{:020}", list.id, list.version),
-                jws.as_bytes(),
-            );
+            let key = Key::Delta {
+                list: &list.id,
+                version: list.version,
+            };
+            self.put_raw(&mut batch, &key, jws.as_bytes())?;
         }
         Ok(batch)
     }
@@ -61,45 +61,47 @@ impl Store {
         list: &StoredList,
         snapshot_jws: &str,
     ) -> Result<(), StoreError> {
-        let cf = self.cf(CF_STATUS)?;
         let mut batch = WriteBatch::default();
-        batch.put_cf(cf, format!("list/{}", list.id), enc(list));
-        batch.put_cf(
-            cf,
-            format!("snap/{}", list.id),
-            enc(&(list.version, snapshot_jws)),
-        );
+        self.put(&mut batch, &Key::List(&list.id), list)?;
+        self.put(
+            &mut batch,
+            &Key::Snapshot(&list.id),
+            &(list.version, snapshot_jws),
+        )?;
         Ok(self.db.write(batch)?)
     }
 
     /// Stores an owner's latest heartbeat (replacing the older one).
     pub fn put_heartbeat(&self, issuer: &str, jws: &str) -> Result<(), StoreError> {
-        Ok(self
-            .db
-            .put_cf(self.cf(CF_STATUS)?, format!("beat/{issuer}"), enc(&jws))?)
+        self.put_one(&Key::Heartbeat(issuer), &jws)
     }
 
     /// Every owner's latest heartbeat (signed messages, validated when stored).
     pub fn heartbeats(&self) -> Result<Vec<String>, StoreError> {
-        self.values(CF_STATUS, "beat/")
+        self.values(Range::Heartbeats)
     }
 
     /// The latest owner-signed snapshot held for a list, with its version.
     pub fn latest_snapshot(&self, list: &str) -> Result<Option<(u64, String)>, StoreError> {
-        self.get(CF_STATUS, &format!("snap/{list}"))
+        self.get(&Key::Snapshot(list))
     }
 
     /// Signed deltas of a list after `after_version`, in order.
     pub fn deltas_after(&self, list: &str, after_version: u64) -> Result<Vec<String>, StoreError> {
-        let prefix = format!("{list}\u{0}");
-        let start = format!("{prefix}{:020}", after_version + 1);
+        let range = Range::Deltas(list);
+        let prefix = range.prefix();
+        let start = Key::Delta {
+            list,
+            version: after_version.saturating_add(1),
+        }
+        .bytes();
         let mut out = Vec::new();
         for item in self.db.iterator_cf(
-            self.cf(CF_STATUS_LOG)?,
-            IteratorMode::From(start.as_bytes(), rocksdb::Direction::Forward),
+            self.cf(range.column())?,
+            IteratorMode::From(&start, rocksdb::Direction::Forward),
         ) {
             let (k, v) = item?;
-            if !k.starts_with(prefix.as_bytes()) {
+            if !k.starts_with(&prefix) {
                 break;
             }
             out.push(String::from_utf8_lossy(&v).into_owned());

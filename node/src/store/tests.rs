@@ -1,9 +1,11 @@
 use super::*;
+use credentials::status::StatusPurpose;
+use credentials::{CredentialKind, Format};
 
 fn rec(id: &str) -> RecordEntry {
     RecordEntry {
         id: id.into(),
-        kind: "identity".into(),
+        kind: CredentialKind::Identity,
         subject: serde_json::json!({"fullName": "A"}),
         claimed_by: None,
     }
@@ -21,8 +23,8 @@ fn cheap() -> KdfParams {
 pub(super) fn wallet_entry(id: &str) -> WalletEntry {
     WalletEntry {
         id: id.into(),
-        kind: "identity".into(),
-        format: "sd-jwt".into(),
+        kind: CredentialKind::Identity,
+        format: Format::SdJwt,
         issuer: "did:key:z6Mkissuer".into(),
         issuer_name: Some("National Identity Agency".into()),
         credential: "eyJ.SECRET-CREDENTIAL-TEXT.sig~".into(),
@@ -32,48 +34,15 @@ pub(super) fn wallet_entry(id: &str) -> WalletEntry {
 }
 
 #[test]
-fn verifier_log_keeps_no_claims_and_expires_old_entries() {
+fn verifier_log_expires_old_entries() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path()).unwrap();
     let day = 86_400_000i64;
-    let entry = |at: i64, id: &str| VerificationLogEntry {
-        at_millis: at,
-        request_id: id.into(),
-        peer: "peer".into(),
-        valid: true,
-        kind: Some("identity".into()),
-        format: None,
-        credential_id: None,
-        issuer: None,
-        claims_digest: None,
-        failures: vec![],
-    };
-    // An entry as an earlier version wrote it: the whole report, claims included.
-    let mut legacy = serde_json::to_value(entry(10 * day, "old")).unwrap();
-    legacy["report"] = serde_json::json!({"claims": {"fullName": "Nguyễn Văn A"}});
-    s.db.put_cf(
-        s.cf(CF_VERIFIER_LOG).unwrap(),
-        format!("{:020}-old", 10 * day).as_bytes(),
-        serde_json::to_vec(&legacy).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(s.scrub_verifier_log().unwrap(), 1);
-    assert_eq!(
-        s.scrub_verifier_log().unwrap(),
-        0,
-        "scrubbing twice changes nothing"
-    );
-    let raw: Vec<u8> =
-        s.db.get_cf(
-            s.cf(CF_VERIFIER_LOG).unwrap(),
-            format!("{:020}-old", 10 * day).as_bytes(),
-        )
-        .unwrap()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&raw).contains("Nguyễn"));
     // Retention: 30 days. An entry at day 41 removes the one from day 10, keeps day 20.
-    s.log_verification(&entry(20 * day, "b"), 30 * day).unwrap();
-    s.log_verification(&entry(41 * day, "c"), 30 * day).unwrap();
+    for (at, id) in [(10, "a"), (20, "b"), (41, "c")] {
+        s.log_verification(&log_entry(at * day, id), 30 * day)
+            .unwrap();
+    }
     let ids: Vec<String> = s
         .verifications()
         .unwrap()
@@ -81,6 +50,113 @@ fn verifier_log_keeps_no_claims_and_expires_old_entries() {
         .map(|e| e.request_id)
         .collect();
     assert_eq!(ids, ["b", "c"]);
+    let stored = s.verifications().unwrap();
+    assert_eq!(stored[0].kind, Some(CredentialKind::Identity));
+}
+
+fn log_entry(at: i64, id: &str) -> VerificationLogEntry {
+    VerificationLogEntry {
+        at_millis: at,
+        request_id: id.into(),
+        peer: "peer".into(),
+        valid: true,
+        kind: Some(CredentialKind::Identity),
+        format: None,
+        credential_id: None,
+        issuer: None,
+        claims_digest: None,
+        failures: vec![],
+    }
+}
+
+/// A store as schema version 1 left it: allocation bitmaps of every shard under one key, a
+/// verifier log entry with the disclosed claims, kinds by short name. Opening it migrates it
+/// once, in one batch; a second open changes nothing.
+#[test]
+fn a_version_1_store_is_migrated_once_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "http://x/status";
+    {
+        let s = Store::open(dir.path()).unwrap();
+        s.set_schema_version_for_test(1).unwrap();
+        let status = s.cf(Column::Status).unwrap();
+        let v1 = migrate::AllocationV1 {
+            base: base.into(),
+            shards: vec!["AAAA".into(), "BBBB".into(), "CCCC".into()],
+        };
+        s.db.put_cf(
+            status,
+            format!("alloc/{base}"),
+            serde_json::to_vec(&v1).unwrap(),
+        )
+        .unwrap();
+        // Shard 1 already under its own key (newer than the old layout's copy): it stays.
+        s.db.put_cf(
+            status,
+            format!("alloc/{base}/{:010}", 1),
+            serde_json::to_vec(&AllocationEntry {
+                base: base.into(),
+                shard: 1,
+                bitmap: "NEWER".into(),
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        let mut legacy = serde_json::to_value(log_entry(5, "old")).unwrap();
+        legacy["kind"] = serde_json::json!("identity");
+        legacy["report"] = serde_json::json!({"claims": {"fullName": "Nguyễn Văn A"}});
+        s.db.put_cf(
+            s.cf(Column::VerifierLog).unwrap(),
+            format!("{:020}-old", 5).as_bytes(),
+            serde_json::to_vec(&legacy).unwrap(),
+        )
+        .unwrap();
+        s.db.put_cf(
+            s.cf(Column::VerifierLog).unwrap(),
+            format!("{:020}-junk", 6).as_bytes(),
+            b"not json",
+        )
+        .unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), Some(CURRENT_SCHEMA_VERSION));
+    let shards: Vec<(u32, String)> = s
+        .allocation(base)
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.shard, a.bitmap))
+        .collect();
+    assert_eq!(
+        shards,
+        [
+            (0, "AAAA".to_owned()),
+            (1, "NEWER".to_owned()),
+            (2, "CCCC".to_owned())
+        ]
+    );
+    assert!(
+        s.db.get_cf(s.cf(Column::Status).unwrap(), format!("alloc/{base}"))
+            .unwrap()
+            .is_none(),
+        "the old layout's key is gone"
+    );
+    let log = s.verifications().unwrap();
+    assert_eq!(log.len(), 1, "the unreadable entry is dropped");
+    assert_eq!(log[0].request_id, "old");
+    assert_eq!(log[0].kind, Some(CredentialKind::Identity));
+    let raw = s
+        .get_raw(&Key::Verification {
+            at_millis: 5,
+            request_id: "old",
+        })
+        .unwrap()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&raw).contains("Nguyễn"));
+    drop(s);
+    // Opened again: already current, nothing to do; read-only opens see the same.
+    let s = Store::open_read_only(dir.path()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), Some(CURRENT_SCHEMA_VERSION));
+    assert_eq!(s.allocation(base).unwrap().len(), 3);
 }
 
 #[test]
@@ -198,7 +274,7 @@ fn a_moved_ciphertext_is_refused() {
     s.put_wallet(&wallet_entry("urn:uuid:a")).unwrap();
     // Copy a's ciphertext under b's key: authentication binds it to its key.
     let raw = s.wallet_raw_for_test("urn:uuid:a").unwrap().unwrap();
-    s.db.put_cf(s.cf(CF_WALLET).unwrap(), b"urn:uuid:b", raw)
+    s.db.put_cf(s.cf(Column::Wallet).unwrap(), b"urn:uuid:b", raw)
         .unwrap();
     let e = s.wallet_entry("urn:uuid:b").unwrap_err();
     assert!(e.to_string().contains("failed authentication"), "{e}");
@@ -268,9 +344,9 @@ fn import_is_all_or_nothing_and_codes_work_once() {
     let r = s.record_for_code("d1").unwrap().unwrap();
     let issued = IssuedEntry {
         credential_id: "urn:uuid:1".into(),
-        kind: "identity".into(),
+        kind: CredentialKind::Identity,
         holder: Some("did:key:x".into()),
-        format: "sd-jwt".into(),
+        format: Format::SdJwt,
         list_base: "http://x/status".into(),
         shard: 0,
         index: 5,
@@ -287,8 +363,8 @@ fn import_is_all_or_nothing_and_codes_work_once() {
     let delivered = ClaimedCode {
         holder: "did:key:z6Mkholder".into(),
         credential_id: "urn:uuid:1".into(),
-        kind: "identity".into(),
-        format: "sd-jwt".into(),
+        kind: CredentialKind::Identity,
+        format: Format::SdJwt,
         credential: "credential text".into(),
     };
     s.commit_issuance("d1", &delivered, &claimed, &issued, &alloc, &[])
@@ -309,7 +385,7 @@ fn status_log_orders_versions() {
     for v in 1..=12u64 {
         let l = StoredList {
             id: "L".into(),
-            purpose: "revocation".into(),
+            purpose: StatusPurpose::Revocation,
             issuer: "did:key:x".into(),
             version: v,
             bits: String::new(),

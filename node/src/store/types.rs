@@ -1,5 +1,8 @@
 //! The values the store keeps, serialised as JSON.
 
+use credentials::kind::{serialize_short, serialize_short_opt};
+use credentials::status::StatusPurpose;
+use credentials::{CredentialKind, Format};
 use serde::{Deserialize, Serialize};
 
 /// A subject record imported by an issuer, waiting to be claimed.
@@ -7,8 +10,9 @@ use serde::{Deserialize, Serialize};
 pub struct RecordEntry {
     /// Record id (the personal identification number, student number, … or a generated id).
     pub id: String,
-    /// Credential kind short name.
-    pub kind: String,
+    /// Credential kind (stored by its short name).
+    #[serde(serialize_with = "serialize_short")]
+    pub kind: CredentialKind,
     /// The subject claims.
     pub subject: serde_json::Value,
     /// Credential id once claimed.
@@ -23,10 +27,11 @@ pub struct ClaimedCode {
     pub holder: String,
     /// The credential delivered.
     pub credential_id: String,
-    /// Its kind short name.
-    pub kind: String,
-    /// Its format short name.
-    pub format: String,
+    /// Its kind.
+    #[serde(serialize_with = "serialize_short")]
+    pub kind: CredentialKind,
+    /// Its format.
+    pub format: Format,
     /// The credential text delivered.
     pub credential: String,
 }
@@ -36,12 +41,13 @@ pub struct ClaimedCode {
 pub struct IssuedEntry {
     /// Credential id.
     pub credential_id: String,
-    /// Kind short name.
-    pub kind: String,
+    /// Kind.
+    #[serde(serialize_with = "serialize_short")]
+    pub kind: CredentialKind,
     /// Holder DID.
     pub holder: Option<String>,
-    /// Format short name.
-    pub format: String,
+    /// Format.
+    pub format: Format,
     /// Status list base URL.
     pub list_base: String,
     /// Shard number under the base.
@@ -66,21 +72,13 @@ pub struct AllocationEntry {
     pub bitmap: String,
 }
 
-/// The first layout of allocation state: every shard's bitmap under one key. Read and
-/// converted on the next issuance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(super) struct LegacyAllocation {
-    pub base: String,
-    pub shards: Vec<String>,
-}
-
 /// A status list held by this node (its own or received).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredList {
     /// List URL.
     pub id: String,
-    /// `revocation` or `suspension`.
-    pub purpose: String,
+    /// What a set bit means.
+    pub purpose: StatusPurpose,
     /// Owner DID.
     pub issuer: String,
     /// Version.
@@ -101,10 +99,11 @@ pub struct StoredList {
 pub struct WalletEntry {
     /// Credential id.
     pub id: String,
-    /// Kind short name.
-    pub kind: String,
-    /// Format short name.
-    pub format: String,
+    /// Kind.
+    #[serde(serialize_with = "serialize_short")]
+    pub kind: CredentialKind,
+    /// Format.
+    pub format: Format,
     /// Issuer DID.
     pub issuer: String,
     /// Issuer display name as the issuer's peer presented itself.
@@ -139,7 +138,8 @@ pub struct PeerEntry {
     pub did: String,
     /// Display name it announced.
     pub name: String,
-    /// Roles it announced.
+    /// Roles it announced, as announced (a newer peer may name roles this build does not
+    /// know; they are shown, never acted on).
     pub roles: Vec<String>,
     /// Addresses it listens on.
     pub addrs: Vec<String>,
@@ -158,9 +158,9 @@ pub struct VerificationLogEntry {
     pub peer: String,
     /// Whether it verified.
     pub valid: bool,
-    /// The credential's kind (short name), when decoded.
-    #[serde(default)]
-    pub kind: Option<String>,
+    /// The credential's kind, when decoded.
+    #[serde(default, serialize_with = "serialize_short_opt")]
+    pub kind: Option<CredentialKind>,
     /// The credential's format (`vc+sd-jwt`, …), when decoded.
     #[serde(default)]
     pub format: Option<String>,
@@ -192,7 +192,7 @@ impl VerificationLogEntry {
             request_id,
             peer,
             valid: report.valid,
-            kind: report.kind.map(|k| k.short_name().to_owned()),
+            kind: report.kind,
             format: report.format.clone(),
             credential_id: report.credential_id.clone(),
             issuer: report.issuer.clone(),

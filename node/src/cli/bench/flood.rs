@@ -25,7 +25,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use credentials::status::{SignedDelta, StatusList, StatusPurpose};
 use credentials::wire::{ClaimRequest, GossipMessage, PresentationRequest, StatusSyncRequest};
-use credentials::Identity;
+use credentials::{CredentialKind, Identity};
 
 use super::presentations::World;
 use crate::config::Role;
@@ -235,7 +235,7 @@ async fn flood_peer(a: FloodPeerArgs) -> anyhow::Result<i32> {
                             clinic,
                             PresentationRequest {
                                 request_id: format!("junk-{n}"),
-                                kinds: vec!["identity".into()],
+                                kinds: vec![CredentialKind::Identity],
                                 claims: vec!["fullName".into()],
                                 challenge: format!("c{n}"),
                                 domain: "junk".into(),

@@ -21,7 +21,6 @@ use credentials::CredentialKind;
 use crate::config::{Config, Role};
 use crate::local_net;
 use crate::runtime::RunningNode;
-use crate::store::WalletEntry;
 use libp2p::Multiaddr;
 
 const PASSPHRASE: &str = "bench wallet passphrase";
@@ -158,7 +157,7 @@ impl World {
                 .map(serde_json::from_str)
                 .collect::<Result<_, _>>()?;
         for (i, h) in holders.iter().enumerate() {
-            let (id, credential) = agency
+            let (_, credential) = agency
                 .node
                 .issue_direct(
                     CredentialKind::Identity,
@@ -167,16 +166,9 @@ impl World {
                     Format::SdJwt,
                 )
                 .await?;
-            h.node.store.put_wallet(&WalletEntry {
-                id,
-                kind: "identity".into(),
-                format: "sd-jwt".into(),
-                issuer: agency.node.identity.did().to_owned(),
-                issuer_name: Some("Identity Agency".into()),
-                credential,
-                received_at: chrono::Utc::now().to_rfc3339(),
-                staple: None,
-            })?;
+            h.node
+                .keep_credential(credential, Format::SdJwt, Some("Identity Agency".into()))
+                .await?;
         }
         let rev = agency.node.list_url(StatusPurpose::Revocation, 0);
         let sus = agency.node.list_url(StatusPurpose::Suspension, 0);
@@ -184,8 +176,8 @@ impl World {
             "the verifier to hold the agency's status lists",
             Duration::from_secs(60),
             || {
-                vn.store.status_list(&rev).ok().flatten().is_some()
-                    && vn.store.status_list(&sus).ok().flatten().is_some()
+                vn.held_list(&rev).ok().flatten().is_some()
+                    && vn.held_list(&sus).ok().flatten().is_some()
             },
         )
         .await?;
@@ -275,8 +267,8 @@ impl World {
     }
 }
 
-fn kinds() -> Vec<String> {
-    vec!["identity".to_owned()]
+fn kinds() -> Vec<CredentialKind> {
+    vec![CredentialKind::Identity]
 }
 
 fn claims() -> Vec<String> {

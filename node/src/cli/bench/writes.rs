@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::Args;
 use credentials::status::{StatusList, StatusPurpose, SHARD_BITS};
-use credentials::Identity;
+use credentials::{CredentialKind, Identity};
 
 use crate::roles::Replicator;
 use crate::store::{RecordEntry, Store};
@@ -70,7 +70,7 @@ pub fn run(a: WritesArgs) -> anyhow::Result<i32> {
                     (
                         RecordEntry {
                             id: id.clone(),
-                            kind: "identity".into(),
+                            kind: CredentialKind::Identity,
                             subject: serde_json::json!({"n": i}),
                             claimed_by: None,
                         },
