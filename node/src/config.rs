@@ -10,8 +10,20 @@ use libp2p::Multiaddr;
 use serde::{Deserialize, Serialize};
 
 /// A role a node runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Role {
     /// Issues credentials of its `issue_kinds`.
     Issuer,
@@ -25,11 +37,7 @@ pub enum Role {
 impl Role {
     /// The name in config files, on the command line and announced to peers.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Issuer => "issuer",
-            Self::Holder => "holder",
-            Self::Verifier => "verifier",
-        }
+        self.into()
     }
 }
 
@@ -40,8 +48,20 @@ impl std::fmt::Display for Role {
 }
 
 /// A holder's policy for presentation requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Consent {
     /// Each request waits for `vcnode consent --approve` (unless its verifier is listed in
     /// `auto_verifiers`).
@@ -54,10 +74,7 @@ pub enum Consent {
 impl Consent {
     /// The name in config files and on the command line.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ask => "ask",
-            Self::Auto => "auto",
-        }
+        self.into()
     }
 }
 

@@ -102,8 +102,8 @@ impl IssuerState {
                 .collect(),
         };
         let tmp = self.path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&f).unwrap_or_default())
-            .map_err(|e| err(e.to_string()))?;
+        let text = serde_json::to_vec(&f).map_err(|e| err(e.to_string()))?;
+        std::fs::write(&tmp, text).map_err(|e| err(e.to_string()))?;
         std::fs::rename(&tmp, &self.path).map_err(|e| err(e.to_string()))
     }
 }

@@ -395,8 +395,8 @@ pub async fn start(
     let run_file = dd.run_file();
     // Written aside and renamed: whoever waits for run.json never reads half of it.
     let tmp = run_file.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(&info).unwrap_or_default())
-        .map_err(|e| file_err(&tmp, e))?;
+    let text = serde_json::to_vec_pretty(&info).map_err(|e| file_err(&run_file, e))?;
+    std::fs::write(&tmp, text).map_err(|e| file_err(&tmp, e))?;
     std::fs::rename(&tmp, &run_file).map_err(|e| file_err(&run_file, e))?;
     tracing::info!(did = %info.did, peer = %info.peer_id, http = %info.http, "node started");
     Ok(RunningNode {

@@ -14,8 +14,7 @@ use credentials::trust::{Accreditation, Withdrawal};
 use credentials::wire::list_key;
 use credentials::{CredentialKind, Identity};
 use node::net::protocols::{
-    ClaimResponse, PresentationResponse, StatusSyncRequest,
-    StatusSyncResponse,
+    ClaimResponse, PresentationResponse, StatusSyncRequest, StatusSyncResponse,
 };
 use node::net::{NetStats, STATUS_TOPIC, TRUST_TOPIC};
 use node::roles::status::GossipMessage;
@@ -215,7 +214,7 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
             to: "citizen",
             proto: Proto::Present,
             bytes: Box::new(|me| ask(me, "x", &["identity"])),
-            expect: Expect::PresentRefused("challenge too short"),
+            expect: Expect::PresentRefused("challenge: too short"),
         },
         RrRow {
             name: "present: a kind the holder does not hold",

@@ -52,7 +52,11 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
     assert_eq!(again.credential, entry.credential);
     assert_eq!(agency.holdings().unwrap().issued, issued_before);
     let e = citizen
-        .claim_from(agency_peer, &report.codes[0].1, Some(credentials::Format::Jwt))
+        .claim_from(
+            agency_peer,
+            &report.codes[0].1,
+            Some(credentials::Format::Jwt),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -97,7 +101,11 @@ async fn claim_present_verify_revoke_suspend_across_nodes() {
     // Asked for a kind the wallet does not hold, the holder's answer is the same as a
     // refusal: nothing about the wallet's contents leaks.
     let e = clinic
-        .request_presentation(citizen_peer, vec![CredentialKind::StudyRecord], vec!["degree".into()])
+        .request_presentation(
+            citizen_peer,
+            vec![CredentialKind::StudyRecord],
+            vec!["degree".into()],
+        )
         .await
         .unwrap_err();
     assert!(
@@ -291,12 +299,7 @@ async fn offline_node_converges_and_withdrawn_issuer_fails_trust() {
             .is_some_and(|t| t.withdrawal.is_some())
     })
     .await;
-    let text = net
-        .citizen
-        .node
-        .wallet_entry(&ids[5])
-        .unwrap()
-        .credential;
+    let text = net.citizen.node.wallet_entry(&ids[5]).unwrap().credential;
     let r = cn.verify_text(text, None, None).await.unwrap();
     assert!(
         matches!(r.outcome(CheckName::IssuerAccredited), Some(Outcome::Fail { reason }) if reason.contains("withdrawn")),

@@ -174,10 +174,7 @@ pub async fn revoke(
             )))
         }
     };
-    let (list, version) = s
-        .node
-        .change_status(&b.credential_id, purpose, set)
-        .await?;
+    let (list, version) = s.node.change_status(&b.credential_id, purpose, set).await?;
     Ok(Json(json!({"list": list, "version": version})))
 }
 
@@ -415,5 +412,8 @@ pub async fn presentation_request(
     State(s): State<ApiState>,
     Json(b): Json<RequestQrBody>,
 ) -> Result<Json<Value>, ApiError> {
-    to_json(&s.node.presentation_request(b.kinds, b.claims, b.valid_for)?)
+    to_json(
+        &s.node
+            .presentation_request(b.kinds, b.claims, b.valid_for)?,
+    )
 }

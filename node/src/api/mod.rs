@@ -9,8 +9,8 @@ mod error;
 pub mod guard;
 mod vcapi;
 
-pub use error::{status_of, ApiError};
 pub(crate) use error::bad;
+pub use error::{status_of, ApiError};
 
 use std::sync::Arc;
 

@@ -357,8 +357,7 @@ impl Node {
             return Err(IssuerError::NotIssuer);
         }
         // The holder's DID is its peer key: the Noise handshake proved control of it.
-        let holder = crate::net::did_of_peer_id(&peer)
-            .ok_or(IssuerError::PeerKey)?;
+        let holder = crate::net::did_of_peer_id(&peer).ok_or(IssuerError::PeerKey)?;
         if let Some(id) = &req.staple {
             return self.staple_for(&holder, id);
         }

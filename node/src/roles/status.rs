@@ -46,7 +46,13 @@ impl Node {
     }
 
     async fn publish(&self, topic: &'static str, msg: GossipMessage) {
-        let data = serde_json::to_vec(&msg).unwrap_or_default();
+        let data = match serde_json::to_vec(&msg) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(topic, error = %e, "a gossip message did not encode; not published");
+                return;
+            }
+        };
         if let Err(e) = self.net.publish(topic, data).await {
             tracing::warn!(topic, error = %e, "publish failed");
         }
@@ -522,10 +528,7 @@ fn jws_typ(jws: &str) -> Option<String> {
 
 impl Node {
     /// This issuer's list at `url` as a signed W3C `BitstringStatusListCredential`.
-    pub async fn status_list_credential(
-        &self,
-        url: &str,
-    ) -> Result<serde_json::Value, NodeError> {
+    pub async fn status_list_credential(&self, url: &str) -> Result<serde_json::Value, NodeError> {
         let list = self
             .replicator
             .with_list(url, Clone::clone)

@@ -108,10 +108,7 @@ impl Node {
             challenge: random_b64(24),
             domain: self.verifier_domain(),
         };
-        let resp = self
-            .net
-            .request_presentation(holder, req.clone())
-            .await?;
+        let resp = self.net.request_presentation(holder, req.clone()).await?;
         let presentation = match resp {
             PresentationResponse::Presented { presentation } => presentation,
             PresentationResponse::Refused { reason } => {

@@ -141,7 +141,8 @@ impl VerifyQueue {
         text: String,
         opts: VerifyOptions,
     ) -> Result<VerificationReport, super::NodeError> {
-        let stopped = || super::NodeError::Unavailable("the verification thread has stopped".into());
+        let stopped =
+            || super::NodeError::Unavailable("the verification thread has stopped".into());
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Some(Job { text, opts, reply }))

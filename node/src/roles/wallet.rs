@@ -213,7 +213,9 @@ impl Node {
         if !(1..=MAX_REQUEST_VALID_SECS).contains(&valid_for) {
             return Err(NodeError::invalid(
                 "validFor",
-                format_args!("valid-for must be 1 s to {MAX_REQUEST_VALID_SECS} s, got {valid_for} s"),
+                format_args!(
+                    "valid-for must be 1 s to {MAX_REQUEST_VALID_SECS} s, got {valid_for} s"
+                ),
             ));
         }
         let now = chrono::Utc::now().timestamp();
@@ -228,8 +230,8 @@ impl Node {
             exp: now + valid_for,
         };
         let request = payload.sign(&self.identity);
-        let compact =
-            compact::encode(&request).map_err(|e| NodeError::TooLarge(format!("the QR code: {e}")))?;
+        let compact = compact::encode(&request)
+            .map_err(|e| NodeError::TooLarge(format!("the QR code: {e}")))?;
         Ok(RequestQr {
             request,
             compact,
@@ -262,14 +264,15 @@ impl Node {
         tokio::task::spawn_blocking(move || {
             store.check_passphrase(&passphrase)?;
             let entries = store.wallet()?;
-            let seed = if with_key {
-                let seed = store.node_seed()?;
-                Some(seed.ok_or_else(|| {
-                    NodeError::NotFound("this node has no key to export".into())
-                })?)
-            } else {
-                None
-            };
+            let seed =
+                if with_key {
+                    let seed = store.node_seed()?;
+                    Some(seed.ok_or_else(|| {
+                        NodeError::NotFound("this node has no key to export".into())
+                    })?)
+                } else {
+                    None
+                };
             let count = entries.len();
             let env = Backup::new(&me, seed.as_deref(), entries)
                 .seal(&export_passphrase)
@@ -292,9 +295,9 @@ impl Node {
         let me = self.identity.did().to_owned();
         tokio::task::spawn_blocking(move || {
             let backup = Backup::open(&envelope, &export_passphrase).map_err(|e| match e {
-                e @ crate::store::BackupError::Envelope(crate::store::VaultError::WrongPassphrase) => {
-                    NodeError::Forbidden(e.to_string())
-                }
+                e @ crate::store::BackupError::Envelope(
+                    crate::store::VaultError::WrongPassphrase,
+                ) => NodeError::Forbidden(e.to_string()),
                 other => NodeError::invalid("file", other),
             })?;
             if let Some(holder) = backup.holder.as_deref().filter(|h| *h != me) {

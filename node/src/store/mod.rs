@@ -102,6 +102,9 @@ fn dec<T: DeserializeOwned>(key: impl FnOnce() -> String, bytes: &[u8]) -> Resul
     })
 }
 
+/// A stored key and value as bytes.
+type RawEntry = (Vec<u8>, Vec<u8>);
+
 /// How many keys some columns hold (counted without reading or decrypting values).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -275,7 +278,7 @@ impl Store {
     }
 
     /// The raw keys and values of a range, in key order.
-    fn scan_raw(&self, range: Range<'_>) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn scan_raw(&self, range: Range<'_>) -> Result<Vec<RawEntry>, StoreError> {
         let prefix = range.prefix();
         let mut out = Vec::new();
         let iter = self.db.iterator_cf(
