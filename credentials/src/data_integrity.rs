@@ -36,12 +36,11 @@ pub enum DiError {
     Context(String),
 }
 
-/// The offline JSON-LD context loader: exactly the contexts compiled from `schemas/contexts/`
-/// (VC 2.0, its examples context for the published test vectors, status v1) and vcnet's kinds.
-/// Any other context URL is an error, never a fetch.
-pub fn loader() -> &'static ContextLoader {
-    static L: OnceLock<ContextLoader> = OnceLock::new();
-    L.get_or_init(|| {
+/// The contexts compiled from `schemas/contexts/` (VC 2.0, its examples context for the
+/// published test vectors, status v1) and vcnet's kinds, by URL.
+fn bundled() -> &'static HashMap<String, String> {
+    static B: OnceLock<HashMap<String, String>> = OnceLock::new();
+    B.get_or_init(|| {
         let mut map = HashMap::new();
         for k in crate::kind::CredentialKind::ALL {
             map.insert(k.context_url().to_owned(), k.context_json().to_owned());
@@ -58,8 +57,33 @@ pub fn loader() -> &'static ContextLoader {
             "https://www.w3.org/ns/credentials/status/v1".to_owned(),
             include_str!("../../schemas/contexts/w3c/status-v1.jsonld").to_owned(),
         );
+        map
+    })
+}
+
+/// The `@context` URLs of a document that are not bundled (and so cannot be processed: a
+/// context is never fetched). Inline context objects need nothing.
+pub fn unbundled_contexts(doc: &Value) -> Vec<String> {
+    let items: Vec<&Value> = match doc.get("@context") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+        None => vec![],
+    };
+    items
+        .into_iter()
+        .filter_map(Value::as_str)
+        .filter(|u| !bundled().contains_key(*u))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The offline JSON-LD context loader: exactly the bundled contexts. Any other context URL is
+/// an error, never a fetch.
+pub fn loader() -> &'static ContextLoader {
+    static L: OnceLock<ContextLoader> = OnceLock::new();
+    L.get_or_init(|| {
         ContextLoader::empty()
-            .with_context_map_from(map)
+            .with_context_map_from(bundled().clone())
             .expect("bundled contexts are JSON (tested)")
     })
 }

@@ -263,11 +263,23 @@ pub fn issue(
     rng: &mut impl RngCore,
 ) -> Result<Issued, IssueError> {
     let vc = build_credential(issuer.did(), req, rng)?;
+    secure(format, &vc, issuer, req.valid_from, rng)
+}
+
+/// Secures a complete, unsigned credential in `format`: a Data Integrity proof created at
+/// `created`, or a `vc+jwt` / `vc+sd-jwt` whose claims set is the credential.
+pub fn secure(
+    format: Format,
+    vc: &Value,
+    issuer: &Identity,
+    created: DateTime<Utc>,
+    rng: &mut impl RngCore,
+) -> Result<Issued, IssueError> {
     Ok(match format {
-        Format::Jwt => Issued::Compact(sign_jwt(&vc, issuer)),
-        Format::SdJwt => Issued::Compact(sign_sd_jwt(&vc, issuer, rng)?),
+        Format::Jwt => Issued::Compact(sign_jwt(vc, issuer)),
+        Format::SdJwt => Issued::Compact(sign_sd_jwt(vc, issuer, rng)?),
         Format::DataIntegrity => Issued::Json(
-            crate::data_integrity::sign(&vc, issuer, req.valid_from, "assertionMethod", None, None)
+            crate::data_integrity::sign(vc, issuer, created, "assertionMethod", None, None)
                 .map_err(|e| IssueError::DataIntegrity(e.to_string()))?,
         ),
     })

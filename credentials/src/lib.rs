@@ -17,6 +17,7 @@ pub mod did;
 pub mod issue;
 pub mod jose;
 pub mod kind;
+pub mod prepare;
 pub mod present;
 pub mod replication;
 pub mod request;

@@ -22,34 +22,40 @@ pub struct IssueOptions {
     format: Option<String>,
 }
 
-/// `POST /credentials/issue`: issue a credential of one of this issuer's kinds (the kind comes
-/// from `type`, the holder from `credentialSubject.id`). 201 with `verifiableCredential`.
+/// `POST /credentials/issue`: 201 with `verifiableCredential`. A credential of one of vcnet's
+/// kinds (named in `type`) is built from its subject and checked against the kind's schema;
+/// any other VC Data Model 2.0 credential is issued as sent, completed with this issuer's DID,
+/// an id and its status entries. `options.format` (`di`, the default; `jwt`; `sd-jwt`) picks the
+/// securing mechanism; other options are ignored.
 pub async fn issue(
     State(s): State<ApiState>,
     Json(body): Json<IssueBody>,
 ) -> Result<Response, ApiError> {
     let c = &body.credential;
-    let types: Vec<&str> = match c.get("type") {
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        Some(Value::String(t)) => vec![t.as_str()],
-        _ => vec![],
-    };
-    let kind = CredentialKind::from_types(types.iter().copied())
-        .map_err(|e| bad(format!("credential.type: {e}")))?;
-    let mut subject = c
-        .get("credentialSubject")
-        .cloned()
-        .ok_or_else(|| bad("credential.credentialSubject is missing"))?;
-    let holder = subject.get("id").and_then(Value::as_str).map(str::to_owned);
-    if let Some(o) = subject.as_object_mut() {
-        o.remove("id");
-    }
     let format = match body.options.format.as_deref() {
         None => Format::DataIntegrity,
         Some(f) => Format::parse(f)
-            .ok_or_else(|| bad(format!("options.format `{f}` is not di, jwt or sd-jwt")))?,
+            .ok_or_else(|| bad(format!("options.format: `{f}` is not di, jwt or sd-jwt")))?,
     };
-    let (_, text) = s.node.issue_direct(kind, subject, holder, format).await?;
+    let text = match CredentialKind::from_types(credentials::prepare::types_of(c)) {
+        Ok(kind) => {
+            let mut subject = c
+                .get("credentialSubject")
+                .cloned()
+                .ok_or_else(|| bad("credential.credentialSubject: is missing"))?;
+            let holder = subject.get("id").and_then(Value::as_str).map(str::to_owned);
+            if let Some(o) = subject.as_object_mut() {
+                o.remove("id");
+            }
+            s.node.issue_direct(kind, subject, holder, format).await?.1
+        }
+        Err(credentials::kind::KindError::Ambiguous { types }) => {
+            return Err(bad(format!(
+                "credential.type: names more than one vcnet kind: {types:?}"
+            )))
+        }
+        Err(_) => s.node.issue_any(body.credential, format).await?.1,
+    };
     let vc = match format {
         Format::DataIntegrity => serde_json::from_str(&text).map_err(|e| {
             crate::roles::NodeError::Internal(format!("the issued credential is not JSON: {e}"))

@@ -164,7 +164,7 @@ impl Node {
 
     /// Allocates a status index at random across the pool of shards (opening a shard, with
     /// fresh lists, when it gets its first index).
-    async fn allocate(&self) -> Result<(u32, u64, AllocationEntry, bool), IssuerError> {
+    pub(super) async fn allocate(&self) -> Result<(u32, u64, AllocationEntry, bool), IssuerError> {
         let b64 = base64::engine::general_purpose::STANDARD;
         let stored = self.store.allocation(&self.status_base)?;
         let mut shards: Vec<IndexAllocator> = Vec::new();
@@ -247,15 +247,6 @@ impl Node {
         index: u64,
     ) -> CredentialRequest {
         let now = chrono::Utc::now();
-        let entry = |purpose| {
-            let list = self.list_url(purpose, shard);
-            StatusEntry {
-                id: Some(format!("{list}#{index}")),
-                purpose,
-                index,
-                list,
-            }
-        };
         CredentialRequest {
             kind,
             subject,
@@ -264,11 +255,25 @@ impl Node {
             valid_from: now,
             valid_until: (self.cfg.credential_days > 0)
                 .then(|| now + chrono::Duration::days(self.cfg.credential_days as i64)),
-            status: vec![
-                entry(StatusPurpose::Revocation),
-                entry(StatusPurpose::Suspension),
-            ],
+            status: self.status_entries(shard, index),
         }
+    }
+
+    /// The entries of index `index` of shard `shard`: on its revocation list and its
+    /// suspension list.
+    pub(super) fn status_entries(&self, shard: u32, index: u64) -> Vec<StatusEntry> {
+        [StatusPurpose::Revocation, StatusPurpose::Suspension]
+            .into_iter()
+            .map(|purpose| {
+                let list = self.list_url(purpose, shard);
+                StatusEntry {
+                    id: Some(format!("{list}#{index}")),
+                    purpose,
+                    index,
+                    list,
+                }
+            })
+            .collect()
     }
 
     /// Issues a credential for `subject` directly (VC-API `/credentials/issue`, admin only).
@@ -287,7 +292,7 @@ impl Node {
         let cred_id = issued_id(&text)?;
         let issued = IssuedEntry {
             credential_id: cred_id.clone(),
-            kind,
+            kind: Some(kind),
             holder,
             format,
             list_base: self.status_base.clone(),
@@ -296,18 +301,30 @@ impl Node {
             record_id: None,
             issued_at: credentials::time::format(chrono::Utc::now()),
         };
+        self.commit_direct(&issued, &alloc, new_shard).await?;
+        Ok((cred_id, text))
+    }
+
+    /// Commits a direct issuance (its index entry, the allocation and the lists of a shard it
+    /// opened, in one batch), then announces an opened shard.
+    pub(super) async fn commit_direct(
+        &self,
+        issued: &IssuedEntry,
+        alloc: &AllocationEntry,
+        new_shard: bool,
+    ) -> Result<(), IssuerError> {
         let lists = if new_shard {
-            self.shard_lists(shard)
+            self.shard_lists(issued.shard)
         } else {
             vec![]
         };
         self.replicator.create_own(lists, |rows| {
-            self.store.commit_direct_issuance(&issued, &alloc, rows)
+            self.store.commit_direct_issuance(issued, alloc, rows)
         })?;
         if new_shard {
-            self.announce_shard(shard).await;
+            self.announce_shard(issued.shard).await;
         }
-        Ok((cred_id, text))
+        Ok(())
     }
 
     /// Answers a holder's claim.
@@ -397,7 +414,7 @@ impl Node {
         claimed.claimed_by = Some(cred_id.clone());
         let issued = IssuedEntry {
             credential_id: cred_id.clone(),
-            kind,
+            kind: Some(kind),
             holder: Some(holder.clone()),
             format,
             list_base: self.status_base.clone(),
@@ -436,7 +453,7 @@ impl Node {
 }
 
 /// The id of a credential this issuer just made (every one it makes has one).
-fn issued_id(text: &str) -> Result<String, IssuerError> {
+pub(super) fn issued_id(text: &str) -> Result<String, IssuerError> {
     credential_id_of(text)
         .ok_or_else(|| IssuerError::Internal("an issued credential has no `id`".into()))
 }

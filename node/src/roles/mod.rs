@@ -4,6 +4,7 @@
 
 mod error;
 mod holder;
+mod issue_any;
 mod issuer;
 mod records;
 pub mod replicator;

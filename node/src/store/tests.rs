@@ -344,7 +344,7 @@ fn import_is_all_or_nothing_and_codes_work_once() {
     let r = s.record_for_code("d1").unwrap().unwrap();
     let issued = IssuedEntry {
         credential_id: "urn:uuid:1".into(),
-        kind: CredentialKind::Identity,
+        kind: Some(CredentialKind::Identity),
         holder: Some("did:key:x".into()),
         format: Format::SdJwt,
         list_base: "http://x/status".into(),

@@ -41,9 +41,9 @@ pub struct ClaimedCode {
 pub struct IssuedEntry {
     /// Credential id.
     pub credential_id: String,
-    /// Kind.
-    #[serde(serialize_with = "serialize_short")]
-    pub kind: CredentialKind,
+    /// Kind; none for a credential of another type issued over the VC-API.
+    #[serde(default, serialize_with = "serialize_short_opt")]
+    pub kind: Option<CredentialKind>,
     /// Holder DID.
     pub holder: Option<String>,
     /// Format.

@@ -1,0 +1,452 @@
+//! A credential a caller hands the issuer whole (VC-API `POST /credentials/issue` with any
+//! credential type): checked against the VC Data Model 2.0's rules, each failure naming its
+//! field, then completed — `issuer` set to the issuer's DID, an `id` when it has none, the
+//! issuer's `credentialStatus` entries added — keeping every other field as the caller sent it.
+
+use rand::RngCore;
+use serde_json::{json, Map, Value};
+
+use crate::data_integrity::VC_V2_CONTEXT;
+use crate::status::StatusEntry;
+
+/// The VC Data Model 1.1 base context: a version this issuer verifies but does not issue.
+pub const VC_V1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";
+
+/// Why a caller's credential cannot be issued.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrepareError {
+    /// A field is missing or breaks a rule of the data model.
+    #[error("{field}: {reason}")]
+    Field { field: &'static str, reason: String },
+    /// `issuer` names a DID this issuer does not hold.
+    #[error("credential.issuer: {given} is not this issuer ({ours}); it signs only as itself")]
+    ForeignIssuer { given: String, ours: String },
+}
+
+fn field(field: &'static str, reason: impl Into<String>) -> PrepareError {
+    PrepareError::Field {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// The credential's `type` values.
+pub fn types_of(credential: &Value) -> Vec<&str> {
+    match credential.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks `credential` and completes it for `issuer` with `status` entries (none for a
+/// credential without status). `rng` makes the `urn:uuid:` id of a credential sent without one.
+pub fn prepare(
+    credential: &Value,
+    issuer: &str,
+    status: &[StatusEntry],
+    rng: &mut impl RngCore,
+) -> Result<Value, PrepareError> {
+    let Value::Object(input) = credential else {
+        return Err(field("credential", "is not a JSON object"));
+    };
+    check_context(input.get("@context"))?;
+    check_type(input.get("type"))?;
+    check_subject(input.get("credentialSubject"))?;
+    if let Some(id) = input.get("id") {
+        check_url("credential.id", id)?;
+    }
+    for (name, full) in [
+        ("validFrom", "credential.validFrom"),
+        ("validUntil", "credential.validUntil"),
+    ] {
+        if let Some(v) = input.get(name) {
+            check_time(full, v)?;
+        }
+    }
+    if input.contains_key("proof") {
+        return Err(field(
+            "credential.proof",
+            "the credential to issue must not be secured already; send it without `proof`",
+        ));
+    }
+    if input.contains_key("credentialStatus") && !status.is_empty() {
+        return Err(field(
+            "credential.credentialStatus",
+            "set by this issuer (an entry on each of its status lists); leave it out",
+        ));
+    }
+    let mut out: Map<String, Value> = Map::new();
+    for (k, v) in input {
+        out.insert(k.clone(), v.clone());
+    }
+    out.insert("issuer".into(), issuer_value(input.get("issuer"), issuer)?);
+    if !out.contains_key("id") {
+        out.insert("id".into(), json!(crate::issue::random_urn_uuid(&mut *rng)));
+    }
+    match status.len() {
+        0 => {}
+        1 => {
+            out.insert("credentialStatus".into(), status[0].to_json());
+        }
+        _ => {
+            out.insert(
+                "credentialStatus".into(),
+                Value::Array(status.iter().map(StatusEntry::to_json).collect()),
+            );
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+fn check_context(ctx: Option<&Value>) -> Result<(), PrepareError> {
+    let items: Vec<&Value> = match ctx {
+        None => return Err(field("credential.@context", "is missing")),
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v @ Value::String(_)) => vec![v],
+        Some(_) => return Err(field("credential.@context", "is neither a URL nor a list")),
+    };
+    match items.first().and_then(|v| v.as_str()) {
+        Some(VC_V2_CONTEXT) => {}
+        Some(VC_V1_CONTEXT) => {
+            return Err(field(
+"credential.@context",
+                "is the VC Data Model 1.1 context; this issuer issues 2.0 credentials (https://www.w3.org/ns/credentials/v2 first)",
+            ))
+        }
+        _ => {
+            return Err(field(
+"credential.@context",
+                format!("the first item must be {VC_V2_CONTEXT}"),
+            ))
+        }
+    }
+    for (i, item) in items.iter().enumerate().skip(1) {
+        match item {
+            Value::String(s) if s.contains(':') => {}
+            Value::Object(_) => {}
+            _ => {
+                return Err(field(
+                    "credential.@context",
+                    format!("item {i} is neither a URL nor a context object"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_type(t: Option<&Value>) -> Result<(), PrepareError> {
+    let types: Vec<&str> = match t {
+        None => return Err(field("credential.type", "is missing")),
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => {
+            let mut out = Vec::with_capacity(a.len());
+            for v in a {
+                out.push(
+                    v.as_str()
+                        .ok_or_else(|| field("credential.type", "every item must be a string"))?,
+                );
+            }
+            out
+        }
+        Some(_) => {
+            return Err(field(
+                "credential.type",
+                "is neither a string nor a list of strings",
+            ))
+        }
+    };
+    if !types.contains(&"VerifiableCredential") {
+        return Err(field(
+            "credential.type",
+            "must include VerifiableCredential",
+        ));
+    }
+    Ok(())
+}
+
+fn check_subject(s: Option<&Value>) -> Result<(), PrepareError> {
+    let subjects: Vec<&Value> = match s {
+        None => return Err(field("credential.credentialSubject", "is missing")),
+        Some(Value::Array(a)) if a.is_empty() => {
+            return Err(field("credential.credentialSubject", "is an empty list"))
+        }
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+    };
+    for s in subjects {
+        match s {
+            Value::Object(m) if m.is_empty() => {
+                return Err(field(
+                    "credential.credentialSubject",
+                    "states nothing (an empty object)",
+                ))
+            }
+            Value::Object(m) => {
+                if let Some(id) = m.get("id") {
+                    check_url("credential.credentialSubject.id", id)?;
+                }
+            }
+            _ => return Err(field("credential.credentialSubject", "is not an object")),
+        }
+    }
+    Ok(())
+}
+
+fn check_url(name: &'static str, v: &Value) -> Result<(), PrepareError> {
+    match v.as_str() {
+        Some(s) if is_url(s) => Ok(()),
+        Some(s) => Err(field(
+            name,
+            format!("`{}` is not a URL", crate::verify::preview(s, 60)),
+        )),
+        None => Err(field(name, "is not a string")),
+    }
+}
+
+/// A URL by RFC 3986's shape: a scheme (a letter, then letters, digits, `+`, `-`, `.`), a
+/// colon, and no whitespace.
+pub fn is_url(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !s.chars().any(char::is_whitespace)
+}
+
+fn check_time(name: &'static str, v: &Value) -> Result<(), PrepareError> {
+    let s = v.as_str().ok_or_else(|| field(name, "is not a string"))?;
+    crate::time::parse(s).map(|_| ()).map_err(|e| {
+        field(
+            name,
+            format!(
+                "`{}` is not an XML Schema dateTimeStamp: {e}",
+                crate::verify::preview(s, 40)
+            ),
+        )
+    })
+}
+
+/// `issuer` as issued: the issuer's DID, in the form the caller used (a string, or an object
+/// whose other fields — `name`, `description`, … — are kept).
+fn issuer_value(given: Option<&Value>, ours: &str) -> Result<Value, PrepareError> {
+    let named = match given {
+        None => return Ok(json!(ours)),
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(m)) => m.get("id").and_then(Value::as_str),
+        Some(_) => return Err(field("credential.issuer", "is neither a URL nor an object")),
+    };
+    if let Some(n) = named {
+        if n != ours {
+            return Err(PrepareError::ForeignIssuer {
+                given: n.to_owned(),
+                ours: ours.to_owned(),
+            });
+        }
+    }
+    Ok(match given {
+        Some(Value::Object(m)) => {
+            let mut m = m.clone();
+            m.insert("id".into(), json!(ours));
+            Value::Object(m)
+        }
+        _ => json!(ours),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::StatusPurpose;
+    use rand::SeedableRng;
+
+    const ME: &str = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+
+    fn alumni() -> Value {
+        json!({
+            "@context": [VC_V2_CONTEXT, "https://www.w3.org/ns/credentials/examples/v2"],
+            "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+            "name": "Alumni of Example University",
+            "description": "A credential a VC-API client sends whole.",
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:abc", "alumniOf": {"name": "Example University"}},
+            "evidence": [{"id": "https://example.edu/evidence/1", "type": ["Evidence"]}],
+            "termsOfUse": {"type": "ExamplePolicy", "id": "https://example.edu/policies/1"},
+        })
+    }
+
+    fn status() -> Vec<StatusEntry> {
+        [StatusPurpose::Revocation, StatusPurpose::Suspension]
+            .into_iter()
+            .map(|purpose| StatusEntry {
+                id: Some(format!(
+                    "https://issuer.example/status/{}/0#7",
+                    purpose.as_str()
+                )),
+                purpose,
+                index: 7,
+                list: format!("https://issuer.example/status/{}/0", purpose.as_str()),
+            })
+            .collect()
+    }
+
+    fn rng() -> rand_chacha::ChaCha20Rng {
+        rand_chacha::ChaCha20Rng::seed_from_u64(1)
+    }
+
+    #[test]
+    fn every_field_is_kept_and_the_issuer_completes_it() {
+        let out = prepare(&alumni(), ME, &status(), &mut rng()).unwrap();
+        for (k, v) in alumni().as_object().unwrap() {
+            assert_eq!(&out[k], v, "{k} kept as sent");
+        }
+        assert_eq!(out["issuer"], json!(ME));
+        assert!(out["id"].as_str().unwrap().starts_with("urn:uuid:"));
+        let st = out["credentialStatus"].as_array().unwrap();
+        assert_eq!(st.len(), 2);
+        assert_eq!(st[0]["type"], "BitstringStatusListEntry");
+        assert_eq!(st[1]["statusPurpose"], "suspension");
+        // An issuer object keeps its other fields; its id becomes (stays) ours.
+        let mut named = alumni();
+        named["issuer"] = json!({"id": ME, "name": "Example University"});
+        named["id"] = json!("https://example.edu/credentials/3732");
+        let out = prepare(&named, ME, &[], &mut rng()).unwrap();
+        assert_eq!(
+            out["issuer"],
+            json!({"id": ME, "name": "Example University"})
+        );
+        assert_eq!(out["id"], "https://example.edu/credentials/3732");
+        assert!(out.get("credentialStatus").is_none());
+    }
+
+    #[test]
+    fn each_broken_rule_names_its_field() {
+        let rows: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+            (
+                "no context",
+                Box::new(|v| {
+                    v.as_object_mut().unwrap().remove("@context");
+                }),
+                "credential.@context: is missing",
+            ),
+            (
+                "1.1 context",
+                Box::new(|v| v["@context"] = json!([VC_V1_CONTEXT])),
+                "VC Data Model 1.1",
+            ),
+            (
+                "base context not first",
+                Box::new(|v| {
+                    v["@context"] = json!([
+                        "https://www.w3.org/ns/credentials/examples/v2",
+                        VC_V2_CONTEXT
+                    ])
+                }),
+                "first item",
+            ),
+            (
+                "a context that is a number",
+                Box::new(|v| v["@context"][1] = json!(5)),
+                "item 1",
+            ),
+            (
+                "no VerifiableCredential type",
+                Box::new(|v| v["type"] = json!(["ExampleAlumniCredential"])),
+                "credential.type: must include",
+            ),
+            (
+                "a type that is a number",
+                Box::new(|v| v["type"] = json!(["VerifiableCredential", 3])),
+                "credential.type",
+            ),
+            (
+                "no subject",
+                Box::new(|v| {
+                    v.as_object_mut().unwrap().remove("credentialSubject");
+                }),
+                "credential.credentialSubject: is missing",
+            ),
+            (
+                "empty subject",
+                Box::new(|v| v["credentialSubject"] = json!({})),
+                "states nothing",
+            ),
+            (
+                "empty subject list",
+                Box::new(|v| v["credentialSubject"] = json!([])),
+                "empty list",
+            ),
+            (
+                "subject id not a URL",
+                Box::new(|v| v["credentialSubject"]["id"] = json!("abc")),
+                "credential.credentialSubject.id",
+            ),
+            (
+                "id not a URL",
+                Box::new(|v| v["id"] = json!("not a url")),
+                "credential.id",
+            ),
+            (
+                "validFrom without zone",
+                Box::new(|v| v["validFrom"] = json!("2026-01-01T00:00:00")),
+                "credential.validFrom",
+            ),
+            (
+                "validUntil a number",
+                Box::new(|v| v["validUntil"] = json!(5)),
+                "credential.validUntil",
+            ),
+            (
+                "already secured",
+                Box::new(|v| v["proof"] = json!({"type": "DataIntegrityProof"})),
+                "credential.proof",
+            ),
+            (
+                "own status",
+                Box::new(|v| v["credentialStatus"] = json!({"type": "BitstringStatusListEntry"})),
+                "credential.credentialStatus",
+            ),
+            (
+                "another issuer",
+                Box::new(|v| v["issuer"] = json!("did:example:someone")),
+                "not this issuer",
+            ),
+            (
+                "another issuer object",
+                Box::new(|v| v["issuer"] = json!({"id": "did:example:someone"})),
+                "not this issuer",
+            ),
+            (
+                "issuer a number",
+                Box::new(|v| v["issuer"] = json!(1)),
+                "credential.issuer",
+            ),
+        ];
+        for (name, change, says) in rows {
+            let mut v = alumni();
+            change(&mut v);
+            let e = prepare(&v, ME, &status(), &mut rng()).unwrap_err();
+            assert!(e.to_string().contains(says), "{name}: {e}");
+        }
+        assert!(prepare(&json!([1]), ME, &[], &mut rng()).is_err());
+    }
+
+    #[test]
+    fn urls_by_shape() {
+        for ok in [
+            "https://a.example/x",
+            "urn:uuid:1",
+            "did:key:z6Mk",
+            "mailto:a@b",
+        ] {
+            assert!(is_url(ok), "{ok}");
+        }
+        for bad in ["abc", ":x", "1http://a", "https://a b", "http:", ""] {
+            assert!(!is_url(bad), "{bad}");
+        }
+    }
+}

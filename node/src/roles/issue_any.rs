@@ -1,0 +1,114 @@
+//! Issuing a credential of any type a VC-API caller sends whole (`POST /credentials/issue`):
+//! checked by the data model's rules, completed with this issuer's DID, an id and an entry on
+//! each of its status lists, secured in the asked format, and recorded like every issuance so
+//! it can be revoked and suspended. vcnet's own kinds keep their own path (built from the
+//! subject, checked against their schema).
+
+use credentials::issue::{secure, Format};
+use credentials::prepare::{prepare, PrepareError};
+use credentials::CredentialKind;
+use serde_json::Value;
+
+use super::issuer::{issued_id, IssuerError};
+use super::{Node, NodeError};
+use crate::config::Role;
+use crate::store::IssuedEntry;
+
+impl Node {
+    /// Issues `credential` (any VC Data Model 2.0 credential) in `format`. Returns its id and
+    /// its text.
+    pub async fn issue_any(
+        &self,
+        credential: Value,
+        format: Format,
+    ) -> Result<(String, String), NodeError> {
+        if !self.cfg.has_role(Role::Issuer) {
+            return Err(NodeError::NotRole(Role::Issuer));
+        }
+        // Checked before an index is spent on it.
+        let me = self.identity.did().to_owned();
+        let mut rng = rand::rngs::OsRng;
+        prepare(&credential, &me, &[], &mut rng).map_err(prepare_error)?;
+        if format == Format::DataIntegrity {
+            let missing = credentials::data_integrity::unbundled_contexts(&credential);
+            if !missing.is_empty() {
+                return Err(NodeError::invalid(
+                    "credential.@context",
+                    format_args!(
+                        "{} is not a context this issuer holds (contexts are never fetched); issue it as jwt or sd-jwt, or use the bundled contexts",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
+        let _guard = self.issuer_lock.lock().await;
+        let (shard, index, alloc, new_shard) = self.allocate().await?;
+        let status = self.status_entries(shard, index);
+        let vc = prepare(&credential, &me, &status, &mut rng).map_err(prepare_error)?;
+        check_held_schema(&vc)?;
+        let holder = vc["credentialSubject"]["id"].as_str().map(str::to_owned);
+        let identity = self.identity.clone();
+        let text = tokio::task::spawn_blocking(move || {
+            secure(
+                format,
+                &vc,
+                &identity,
+                chrono::Utc::now(),
+                &mut rand::rngs::OsRng,
+            )
+            .map(|i| i.to_text())
+        })
+        .await
+        .map_err(NodeError::task)?
+        .map_err(|e| NodeError::Issuer(IssuerError::Credential(e)))?;
+        let cred_id = issued_id(&text)?;
+        let issued = IssuedEntry {
+            credential_id: cred_id.clone(),
+            kind: None,
+            holder,
+            format,
+            list_base: self.status_base.clone(),
+            shard,
+            index,
+            record_id: None,
+            issued_at: credentials::time::format(chrono::Utc::now()),
+        };
+        self.commit_direct(&issued, &alloc, new_shard).await?;
+        tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API");
+        Ok((cred_id, text))
+    }
+}
+
+fn prepare_error(e: PrepareError) -> NodeError {
+    match e {
+        PrepareError::Field { field, reason } => NodeError::Invalid { field, reason },
+        PrepareError::ForeignIssuer { .. } => NodeError::Unprocessable(e.to_string()),
+    }
+}
+
+/// A credential naming one of vcnet's schemas in `credentialSchema` is checked against it (the
+/// schemas this node holds); any other schema is not fetched.
+fn check_held_schema(vc: &Value) -> Result<(), NodeError> {
+    let named: Vec<&str> = match vc.get("credentialSchema") {
+        Some(Value::Array(a)) => a.iter().filter_map(|s| s["id"].as_str()).collect(),
+        Some(s) => s["id"].as_str().into_iter().collect(),
+        None => Vec::new(),
+    };
+    for id in named {
+        if let Some(kind) = CredentialKind::ALL
+            .into_iter()
+            .find(|k| k.schema_url() == id)
+        {
+            credentials::schema::validate(kind, vc, false).map_err(|violations| {
+                let first = violations
+                    .first()
+                    .map(|v| format!("{}: {}", v.field, v.reason))
+                    .unwrap_or_default();
+                NodeError::Unprocessable(format!(
+                    "credential does not meet its credentialSchema {id}: {first}"
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! `POST /credentials/issue` with credentials of any type (issue 15, item 1): a real issuer
+//! node keeps every field the caller sends, signs as itself, gives the credential an entry on
+//! each of its status lists (which then revoke it), answers 201 — and refuses broken input
+//! with 400 naming the field, another issuer's DID with 422.
+
+use credentials::status::StatusPurpose;
+use credentials::verify::{CheckName, Nothing, Outcome};
+use credentials::VerifyOptions;
+use node::config::DataDir;
+use serde_json::{json, Value};
+use vcnet_tests::http::post;
+use vcnet_tests::{list_version, network, wait_until};
+
+fn alumni() -> Value {
+    json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2"
+        ],
+        "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+        "name": "Alumni of Example University",
+        "description": "Sent whole by a VC-API client.",
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "did:example:ebfeb1f712ebc6f1c276e12ec21",
+            "alumniOf": {"name": "Example University"}
+        },
+        "evidence": [{"id": "https://example.edu/evidence/f2aeec97", "type": ["Evidence"]}]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
+    let net = network().await;
+    let agency = &net.agency;
+    let addr = agency.http;
+    let host = addr.to_string();
+    let token = std::fs::read_to_string(DataDir(net.dirs[1].path().to_owned()).token())
+        .unwrap()
+        .trim()
+        .to_owned();
+    let issue = |credential: Value, options: Value| {
+        let body = json!({"credential": credential, "options": options}).to_string();
+        post(
+            addr,
+            &host,
+            "/credentials/issue",
+            Some(&token),
+            body.as_bytes(),
+        )
+        .unwrap()
+    };
+
+    // Data Integrity (the default); an unknown option is ignored.
+    let a = issue(alumni(), json!({"mandatoryPointers": ["/issuer"]}));
+    assert_eq!(a.status, 201, "{}", a.body);
+    let vc = a.json()["verifiableCredential"].clone();
+    for (k, v) in alumni().as_object().unwrap() {
+        assert_eq!(&vc[k], v, "{k} kept as sent");
+    }
+    let did = agency.node.identity.did().to_owned();
+    assert_eq!(vc["issuer"], json!(did));
+    assert_eq!(vc["proof"]["type"], "DataIntegrityProof");
+    assert_eq!(vc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    let status = vc["credentialStatus"].as_array().unwrap().clone();
+    let purposes: Vec<&str> = status
+        .iter()
+        .map(|s| s["statusPurpose"].as_str().unwrap())
+        .collect();
+    assert_eq!(purposes, ["revocation", "suspension"]);
+    assert!(status
+        .iter()
+        .all(|s| s["type"] == "BitstringStatusListEntry"));
+    // Its proof verifies (the whole pipeline: only vcnet-kind checks may complain).
+    let text = vc.to_string();
+    let mut opts = VerifyOptions::at(chrono::Utc::now());
+    opts.skip_status = true;
+    opts.skip_trust = true;
+    let report = agency
+        .node
+        .verifier
+        .verify(&text, &opts, &Nothing, &Nothing);
+    assert!(
+        matches!(
+            report.outcome(CheckName::Signature),
+            Some(Outcome::Pass { .. })
+        ),
+        "{report}"
+    );
+    // Tampered with, it does not.
+    let mut forged = vc.clone();
+    forged["credentialSubject"]["alumniOf"]["name"] = json!("Another University");
+    let report = agency
+        .node
+        .verifier
+        .verify(&forged.to_string(), &opts, &Nothing, &Nothing);
+    assert!(
+        matches!(
+            report.outcome(CheckName::Signature),
+            Some(Outcome::Fail { .. })
+        ),
+        "{report}"
+    );
+
+    // Recorded like every issuance: revoking it flips its bit on the list it names.
+    let id = vc["id"].as_str().unwrap().to_owned();
+    let issued = agency.node.issued(&id).unwrap().expect("recorded");
+    assert_eq!(issued.kind, None);
+    let rev = agency
+        .node
+        .list_url(StatusPurpose::Revocation, issued.shard);
+    assert_eq!(status[0]["statusListCredential"], json!(rev));
+    assert_eq!(
+        status[0]["statusListIndex"],
+        json!(issued.index.to_string())
+    );
+    let before = list_version(&agency.node, &rev).unwrap();
+    agency
+        .node
+        .change_status(&id, StatusPurpose::Revocation, true)
+        .await
+        .unwrap();
+    assert_eq!(list_version(&agency.node, &rev), Some(before + 1));
+    let clinic = net.clinic.node.clone();
+    wait_until("the clinic holds the revocation", || {
+        list_version(&clinic, &rev) == Some(before + 1)
+    })
+    .await;
+
+    // As vc+jwt: an enveloped credential whose claims set keeps the fields.
+    let a = issue(alumni(), json!({"format": "jwt"}));
+    assert_eq!(a.status, 201, "{}", a.body);
+    let env = a.json()["verifiableCredential"].clone();
+    assert_eq!(env["type"], "EnvelopedVerifiableCredential");
+    let jwt = env["id"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("data:application/vc+jwt,")
+        .unwrap();
+    let claims: Value = credentials::jose::CompactJws::parse(jwt)
+        .unwrap()
+        .payload_json()
+        .unwrap();
+    assert_eq!(claims["evidence"], alumni()["evidence"]);
+    assert_eq!(claims["issuer"], json!(did));
+
+    // Refusals: the field named, nothing issued.
+    let issued_before = agency.node.holdings().unwrap().issued;
+    let mut no_subject = alumni();
+    no_subject
+        .as_object_mut()
+        .unwrap()
+        .remove("credentialSubject");
+    let mut foreign = alumni();
+    foreign["issuer"] = json!("did:example:another-university");
+    let mut v1 = alumni();
+    v1["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
+    let mut unknown_context = alumni();
+    unknown_context["@context"][1] = json!("https://contexts.example/never-bundled/v1");
+    let rows = [
+        (
+            no_subject,
+            json!({}),
+            400,
+            "credential.credentialSubject: is missing",
+        ),
+        (v1, json!({}), 400, "credential.@context"),
+        (foreign, json!({}), 422, "not this issuer"),
+        (
+            alumni(),
+            json!({"format": "cbor-ld"}),
+            400,
+            "options.format",
+        ),
+        (unknown_context, json!({}), 400, "never-bundled"),
+    ];
+    for (credential, options, status, says) in rows {
+        let a = issue(credential, options);
+        assert_eq!(a.status, status, "{says}: {}", a.body);
+        let error = a.json()["error"].as_str().unwrap_or_default().to_owned();
+        assert!(error.contains(says), "{says}: {}", a.body);
+    }
+    assert_eq!(
+        agency.node.holdings().unwrap().issued,
+        issued_before,
+        "a refused credential spends no status index"
+    );
+    for n in [net.clinic, net.citizen, net.agency, net.root] {
+        n.stop().await;
+    }
+}
