@@ -14,6 +14,7 @@ pub mod blank_nodes;
 pub mod compact;
 pub mod data_integrity;
 pub mod did;
+pub mod did_key;
 pub mod issue;
 pub mod jose;
 pub mod kind;

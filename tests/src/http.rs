@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Answer {
     /// The HTTP status code.
     pub status: u16,
+    /// The `Content-Type` header (empty when absent).
+    pub content_type: String,
     /// The body, decoded lossily (chunked bodies are left as sent).
     pub body: String,
 }
@@ -42,6 +44,25 @@ pub fn post(
         "POST {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
+    exchange(addr, &head, body)
+}
+
+/// GETs `path` with the given `Host` and, when given, `Accept`.
+pub fn get(
+    addr: SocketAddr,
+    host: &str,
+    path: &str,
+    accept: Option<&str>,
+) -> std::io::Result<Answer> {
+    let accept = accept
+        .map(|a| format!("Accept: {a}\r\n"))
+        .unwrap_or_default();
+    let head = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{accept}Connection: close\r\n\r\n");
+    exchange(addr, &head, b"")
+}
+
+/// Sends a request head and body; reads the whole answer.
+fn exchange(addr: SocketAddr, head: &str, body: &[u8]) -> std::io::Result<Answer> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
     // A server that refuses a body (413) may stop reading it: a blocked write gives up.
@@ -58,8 +79,17 @@ pub fn post(
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("malformed answer: {head:?}")))?;
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_default();
     Ok(Answer {
         status,
+        content_type,
         body: body.to_owned(),
     })
 }

@@ -7,6 +7,7 @@
 mod admin;
 mod error;
 pub mod guard;
+mod resolve;
 mod vcapi;
 
 pub(crate) use error::bad;
@@ -102,6 +103,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/credentials/verify", post(vcapi::verify_credential))
         .route("/presentations/verify", post(vcapi::verify_presentation))
         .route("/status/{*list}", get(vcapi::status_list))
+        .route("/1.0/identifiers/{did}", get(resolve::identifiers))
         .layer(axum::extract::DefaultBodyLimit::max(guard::OPEN_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             permits,
