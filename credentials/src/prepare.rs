@@ -325,7 +325,8 @@ mod tests {
 
     #[test]
     fn each_broken_rule_names_its_field() {
-        let rows: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut Value)>;
+        let rows: Vec<(&str, Change, &str)> = vec![
             (
                 "no context",
                 Box::new(|v| {
