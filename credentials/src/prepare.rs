@@ -19,7 +19,7 @@ pub enum PrepareError {
     #[error("{field}: {reason}")]
     Field { field: &'static str, reason: String },
     /// `issuer` names a DID this issuer does not hold.
-    #[error("credential.issuer: {given} is not this issuer ({ours}); it signs only as itself")]
+    #[error("{given} is not this node ({ours}); it signs only as itself")]
     ForeignIssuer { given: String, ours: String },
 }
 
@@ -258,6 +258,63 @@ fn issuer_value(given: Option<&Value>, ours: &str) -> Result<Value, PrepareError
     })
 }
 
+/// Checks a presentation a holder is asked to prove (VC-API `POST /presentations/prove`) and
+/// completes it: `holder` set to the holder's DID (another DID is refused), every other field
+/// kept. Its credentials are the caller's: they are not checked here (a verifier checks them).
+pub fn prepare_presentation(presentation: &Value, holder: &str) -> Result<Value, PrepareError> {
+    let Value::Object(input) = presentation else {
+        return Err(field("presentation", "is not a JSON object"));
+    };
+    check_context(input.get("@context")).map_err(|e| rename(e, "presentation"))?;
+    let types: Vec<&str> = match input.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !types.contains(&"VerifiablePresentation") {
+        return Err(field(
+            "presentation.type",
+            "must include VerifiablePresentation",
+        ));
+    }
+    if input.contains_key("proof") {
+        return Err(field(
+            "presentation.proof",
+            "the presentation to prove must not be secured already; send it without `proof`",
+        ));
+    }
+    if let Some(id) = input.get("id") {
+        check_url("presentation.id", id)?;
+    }
+    let mut out = input.clone();
+    out.insert(
+        "holder".into(),
+        issuer_value(input.get("holder"), holder).map_err(|e| match e {
+            PrepareError::ForeignIssuer { given, ours } => PrepareError::ForeignIssuer {
+                given: format!("holder {given}"),
+                ours,
+            },
+            other => rename(other, "presentation"),
+        })?,
+    );
+    Ok(Value::Object(out))
+}
+
+/// The same error about a presentation's field (`credential.x` → `presentation.x`).
+fn rename(e: PrepareError, to: &'static str) -> PrepareError {
+    match e {
+        PrepareError::Field { field, reason } => PrepareError::Field {
+            field: match (to, field) {
+                ("presentation", "credential.@context") => "presentation.@context",
+                ("presentation", "credential.issuer") => "presentation.holder",
+                (_, f) => f,
+            },
+            reason,
+        },
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,12 +471,12 @@ mod tests {
             (
                 "another issuer",
                 Box::new(|v| v["issuer"] = json!("did:example:someone")),
-                "not this issuer",
+                "is not this node",
             ),
             (
                 "another issuer object",
                 Box::new(|v| v["issuer"] = json!({"id": "did:example:someone"})),
-                "not this issuer",
+                "is not this node",
             ),
             (
                 "issuer a number",
@@ -434,6 +491,31 @@ mod tests {
             assert!(e.to_string().contains(says), "{name}: {e}");
         }
         assert!(prepare(&json!([1]), ME, &[], &mut rng()).is_err());
+    }
+
+    #[test]
+    fn presentations_keep_their_fields_and_get_the_holder() {
+        let vp = json!({
+            "@context": [VC_V2_CONTEXT],
+            "type": ["VerifiablePresentation"],
+            "id": "urn:uuid:3978344f-8596-4c3a-a978-8fcaba3903c5",
+            "verifiableCredential": [],
+        });
+        let out = prepare_presentation(&vp, ME).unwrap();
+        assert_eq!(out["holder"], json!(ME));
+        assert_eq!(out["id"], vp["id"]);
+        let mut other = vp.clone();
+        other["holder"] = json!("did:example:else");
+        let e = prepare_presentation(&other, ME).unwrap_err();
+        assert!(e.to_string().contains("holder did:example:else"), "{e}");
+        let mut bad = vp.clone();
+        bad["type"] = json!(["VerifiableCredential"]);
+        let e = prepare_presentation(&bad, ME).unwrap_err();
+        assert!(e.to_string().starts_with("presentation.type"), "{e}");
+        let mut bad = vp.clone();
+        bad["@context"] = json!(["https://www.w3.org/ns/credentials/examples/v2"]);
+        let e = prepare_presentation(&bad, ME).unwrap_err();
+        assert!(e.to_string().starts_with("presentation.@context"), "{e}");
     }
 
     #[test]

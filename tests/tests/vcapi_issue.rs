@@ -115,17 +115,135 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
         json!(issued.index.to_string())
     );
     let before = list_version(&agency.node, &rev).unwrap();
-    agency
-        .node
-        .change_status(&id, StatusPurpose::Revocation, true)
-        .await
-        .unwrap();
+    let status_update = |body: Value| {
+        post(
+            addr,
+            &host,
+            "/credentials/status",
+            Some(&token),
+            body.to_string().as_bytes(),
+        )
+        .unwrap()
+    };
+    let revoke = json!({"credentialId": id, "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "1"}]});
+    let a = status_update(revoke.clone());
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["statusListCredential"], json!(rev));
     assert_eq!(list_version(&agency.node, &rev), Some(before + 1));
+    for (body, status, says) in [
+        (revoke.clone(), 409, "already revoked"),
+        (
+            json!({"credentialId": id, "credentialStatus": [{"status": "0"}]}),
+            409,
+            "revocation is permanent",
+        ),
+        (
+            json!({"credentialId": "urn:uuid:never", "credentialStatus": [{"status": "1"}]}),
+            404,
+            "no credential urn:uuid:never",
+        ),
+        (
+            json!({"credentialId": id, "credentialStatus": [{"status": "maybe"}]}),
+            400,
+            "credentialStatus[0].status",
+        ),
+        (
+            json!({"credentialId": id, "statusPurpose": "message", "credentialStatus": [{"status": "1"}]}),
+            400,
+            "statusPurpose",
+        ),
+        (
+            json!({"credentialId": id, "credentialStatus": []}),
+            400,
+            "exactly one",
+        ),
+    ] {
+        let a = status_update(body);
+        assert_eq!(a.status, status, "{says}: {}", a.body);
+        assert!(
+            a.json()["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(says),
+            "{says}: {}",
+            a.body
+        );
+    }
+    // Suspended, then reinstated, through the same route.
+    for status in ["1", "0"] {
+        let a = status_update(
+            json!({"credentialId": id, "statusPurpose": "suspension", "credentialStatus": [{"status": status}]}),
+        );
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
     let clinic = net.clinic.node.clone();
     wait_until("the clinic holds the revocation", || {
         list_version(&clinic, &rev) == Some(before + 1)
     })
     .await;
+
+    // The citizen proves a presentation of it for a verifier's challenge and domain.
+    let citizen_token = std::fs::read_to_string(DataDir(net.dirs[2].path().to_owned()).token())
+        .unwrap()
+        .trim()
+        .to_owned();
+    let citizen_did = net.citizen.node.identity.did().to_owned();
+    let vp = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [vc.clone()],
+    });
+    let prove = |body: Value, token: &str| {
+        let at = net.citizen.http;
+        post(
+            at,
+            &at.to_string(),
+            "/presentations/prove",
+            Some(token),
+            body.to_string().as_bytes(),
+        )
+        .unwrap()
+    };
+    let a = prove(
+        json!({"presentation": vp, "options": {"challenge": "c-3f9a1b", "domain": "https://clinic.example"}}),
+        &citizen_token,
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    let proven = a.json()["verifiablePresentation"].clone();
+    assert_eq!(proven["holder"], json!(citizen_did));
+    assert_eq!(proven["proof"]["proofPurpose"], "authentication");
+    assert_eq!(proven["proof"]["challenge"], "c-3f9a1b");
+    let report = agency.node.verifier.verify(
+        &proven.to_string(),
+        &VerifyOptions {
+            challenge: Some("c-3f9a1b".into()),
+            domain: Some("https://clinic.example".into()),
+            ..opts.clone()
+        },
+        &Nothing,
+        &Nothing,
+    );
+    for check in [
+        CheckName::Signature,
+        CheckName::Challenge,
+        CheckName::Domain,
+    ] {
+        assert!(
+            matches!(report.outcome(check), Some(Outcome::Pass { .. })),
+            "{check:?}: {report}"
+        );
+    }
+    let mut other = vp.clone();
+    other["holder"] = json!("did:example:someone-else");
+    let a = prove(json!({"presentation": other}), &citizen_token);
+    assert_eq!(a.status, 422, "{}", a.body);
+    // Only a holder proves presentations.
+    let a = prove(json!({"presentation": vp}), &token);
+    assert_eq!(
+        a.status, 401,
+        "the agency's token is not the citizen's: {}",
+        a.body
+    );
 
     // As vc+jwt: an enveloped credential whose claims set keeps the fields.
     let a = issue(alumni(), json!({"format": "jwt"}));
@@ -165,7 +283,7 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
             "credential.credentialSubject: is missing",
         ),
         (v1, json!({}), 400, "credential.@context"),
-        (foreign, json!({}), 422, "not this issuer"),
+        (foreign, json!({}), 422, "is not this node"),
         (
             alumni(),
             json!({"format": "cbor-ld"}),

@@ -93,6 +93,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/dial", post(admin::dial))
         .route("/admin/accredit", post(admin::accredit))
         .route("/credentials/issue", post(vcapi::issue))
+        .route("/credentials/status", post(vcapi::update_status))
+        .route("/presentations/prove", post(vcapi::prove_presentation))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_token,

@@ -176,3 +176,97 @@ pub async fn status_list(
     let vc = s.node.status_list_credential(&url).await?;
     Ok(Json(vc).into_response())
 }
+
+#[derive(Deserialize)]
+pub struct ProveBody {
+    presentation: Value,
+    #[serde(default)]
+    options: VerifyOptionsBody,
+}
+
+/// `POST /presentations/prove` (holder, token): the presentation secured by this holder,
+/// 201 `{verifiablePresentation}`.
+pub async fn prove_presentation(
+    State(s): State<ApiState>,
+    Json(body): Json<ProveBody>,
+) -> Result<Response, ApiError> {
+    let vp = s
+        .node
+        .prove_presentation(
+            body.presentation,
+            body.options.challenge,
+            body.options.domain,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "verifiablePresentation": vp })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusBody {
+    credential_id: String,
+    #[serde(default)]
+    status_purpose: Option<String>,
+    #[serde(default)]
+    credential_status: Vec<StatusChange>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusChange {
+    #[serde(default)]
+    status_purpose: Option<String>,
+    status: Value,
+}
+
+/// `POST /credentials/status` (issuer, token): sets (`status` `"1"`/`true`) or clears (`"0"`/
+/// `false`) the bit of an issued credential on its `statusPurpose` list (`revocation`, the
+/// default, or `suspension`). 200 with the list and its new version; 404 for a credential this
+/// node did not issue, 409 when it already has that status or a revocation would be undone.
+pub async fn update_status(
+    State(s): State<ApiState>,
+    Json(body): Json<StatusBody>,
+) -> Result<Json<Value>, ApiError> {
+    let [change] = body.credential_status.as_slice() else {
+        return Err(bad(
+            "credentialStatus: give exactly one change ({\"status\": \"1\"} sets the bit, \"0\" clears it)",
+        ));
+    };
+    let purpose_name = change
+        .status_purpose
+        .as_deref()
+        .or(body.status_purpose.as_deref())
+        .unwrap_or("revocation");
+    let purpose = credentials::status::StatusPurpose::parse(purpose_name).ok_or_else(|| {
+        bad(format!(
+            "statusPurpose: `{purpose_name}` is not revocation or suspension"
+        ))
+    })?;
+    let set = match &change.status {
+        Value::Bool(b) => *b,
+        Value::String(v) if v == "1" => true,
+        Value::String(v) if v == "0" => false,
+        Value::Number(n) if n.as_u64() == Some(1) => true,
+        Value::Number(n) if n.as_u64() == Some(0) => false,
+        other => {
+            return Err(bad(format!(
+                "credentialStatus[0].status: `{other}` is not \"1\" (set) or \"0\" (clear)"
+            )))
+        }
+    };
+    let (list, version) = s
+        .node
+        .change_status(&body.credential_id, purpose, set)
+        .await?;
+    Ok(Json(json!({
+        "credentialId": body.credential_id,
+        "statusPurpose": purpose.as_str(),
+        "status": if set { "1" } else { "0" },
+        "statusListCredential": list,
+        "version": version,
+    })))
+}

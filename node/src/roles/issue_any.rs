@@ -112,3 +112,45 @@ fn check_held_schema(vc: &Value) -> Result<(), NodeError> {
     }
     Ok(())
 }
+
+impl Node {
+    /// Proves a presentation as this holder (VC-API `POST /presentations/prove`): the caller's
+    /// presentation, completed with this node as `holder`, with an `eddsa-rdfc-2022`
+    /// `authentication` proof bound to `challenge` and `domain` when given.
+    pub async fn prove_presentation(
+        &self,
+        presentation: Value,
+        challenge: Option<String>,
+        domain: Option<String>,
+    ) -> Result<Value, NodeError> {
+        if !self.cfg.has_role(Role::Holder) {
+            return Err(NodeError::NotRole(Role::Holder));
+        }
+        let vp = credentials::prepare::prepare_presentation(&presentation, self.identity.did())
+            .map_err(prepare_error)?;
+        let missing = credentials::data_integrity::unbundled_contexts(&vp);
+        if !missing.is_empty() {
+            return Err(NodeError::invalid(
+                "presentation.@context",
+                format_args!(
+                    "{} is not a context this node holds (contexts are never fetched)",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        let identity = self.identity.clone();
+        tokio::task::spawn_blocking(move || {
+            credentials::data_integrity::sign(
+                &vp,
+                &identity,
+                chrono::Utc::now(),
+                "authentication",
+                challenge.as_deref(),
+                domain.as_deref(),
+            )
+            .map_err(|e| NodeError::Unprocessable(format!("presentation: {e}")))
+        })
+        .await
+        .map_err(NodeError::task)?
+    }
+}
