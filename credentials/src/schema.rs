@@ -90,3 +90,16 @@ pub fn validate_subject(kind: CredentialKind, subject: &Value) -> Result<(), Vec
 pub fn warm_up() {
     let _ = validators();
 }
+
+/// The vcnet kind whose schema a credential names in `credentialSchema`, if any: the schemas
+/// this verifier holds (no other is ever fetched).
+pub fn held_schema(credential: &Value) -> Option<CredentialKind> {
+    let ids: Vec<&str> = match credential.get("credentialSchema") {
+        Some(Value::Array(a)) => a.iter().filter_map(|s| s["id"].as_str()).collect(),
+        Some(s) => s["id"].as_str().into_iter().collect(),
+        None => Vec::new(),
+    };
+    CredentialKind::ALL
+        .into_iter()
+        .find(|k| ids.contains(&k.schema_url()))
+}

@@ -298,17 +298,36 @@ fn expired_and_not_yet_valid() {
     }
 }
 
+/// A type vcnet does not issue: checked against the schema it names when that is one this
+/// verifier holds; otherwise no schema applies (skipped, not failed); either way its issuer is
+/// reported as not accredited for it.
 #[test]
-fn unknown_kind_fails_schema() {
+fn unknown_kind_is_checked_by_its_held_schema_and_not_accredited() {
     let mut w = World::new();
     let req = w.request(CredentialKind::Identity, first_sample("identity"), 1);
     let mut vc = credentials::issue::build_credential(w.issuer.did(), &req, &mut w.rng).unwrap();
     vc["type"] = json!(["VerifiableCredential", "PassportCredential"]);
     let r = w.verify(&credentials::issue::sign_jwt(&vc, &w.issuer));
     assert!(
-        failed(&r, CheckName::Schema).contains("unknown credential kind"),
+        failed(&r, CheckName::Schema).contains(CredentialKind::Identity.schema_url()),
         "{r}"
     );
+    assert!(
+        failed(&r, CheckName::IssuerAccredited)
+            .contains("not accredited for VerifiableCredential, PassportCredential"),
+        "{r}"
+    );
+    vc.as_object_mut().unwrap().remove("credentialSchema");
+    let r = w.verify(&credentials::issue::sign_jwt(&vc, &w.issuer));
+    assert!(
+        matches!(r.outcome(CheckName::Schema), Some(Outcome::Skip { reason }) if reason.contains("not a vcnet kind")),
+        "{r}"
+    );
+    assert!(
+        matches!(r.outcome(CheckName::Signature), Some(Outcome::Pass { .. })),
+        "{r}"
+    );
+    assert!(!r.valid, "an unaccredited issuer: {r}");
 }
 
 #[test]

@@ -87,6 +87,38 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
         ),
         "{report}"
     );
+    // At a clinic over the VC-API: its whole policy reports the issuer as not accredited for
+    // this type (vcnet accredits its three kinds) and says no schema it holds applies; asked
+    // for the proof only, the credential verifies.
+    let clinic_at = net.clinic.http;
+    let verify = |credential: &Value, options: Value| {
+        let body = json!({"verifiableCredential": credential, "options": options}).to_string();
+        post(
+            clinic_at,
+            &clinic_at.to_string(),
+            "/credentials/verify",
+            None,
+            body.as_bytes(),
+        )
+        .unwrap()
+    };
+    let a = verify(&vc, json!({}));
+    assert_eq!(a.status, 422, "{}", a.body);
+    let errors = a.json()["errors"].to_string();
+    assert!(
+        errors.contains("issuer_accredited: issuer not accredited"),
+        "{errors}"
+    );
+    assert!(
+        !errors.contains("schema"),
+        "no held schema applies, which is not a failure: {errors}"
+    );
+    let a = verify(&vc, json!({"checks": ["proof"]}));
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["verified"], json!(true));
+    let a = verify(&vc, json!({"checks": ["proof", "bogus"]}));
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(a.body.contains("options.checks: `bogus`"), "{}", a.body);
     // Tampered with, it does not.
     let mut forged = vc.clone();
     forged["credentialSubject"]["alumniOf"]["name"] = json!("Another University");
@@ -100,6 +132,13 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
             Some(Outcome::Fail { .. })
         ),
         "{report}"
+    );
+    let a = verify(&forged, json!({"checks": ["proof"]}));
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(
+        a.json()["errors"].to_string().contains("signature"),
+        "{}",
+        a.body
     );
 
     // Recorded like every issuance: revoking it flips its bit on the list it names.
@@ -181,6 +220,13 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
         list_version(&clinic, &rev) == Some(before + 1)
     })
     .await;
+    let a = verify(&vc, json!({"checks": ["proof", "status"]}));
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(
+        a.json()["errors"].to_string().contains("status: revoked"),
+        "{}",
+        a.body
+    );
 
     // The citizen proves a presentation of it for a verifier's challenge and domain.
     let citizen_token = std::fs::read_to_string(DataDir(net.dirs[2].path().to_owned()).token())

@@ -31,7 +31,7 @@ use serde_json::Value;
 use std::panic::AssertUnwindSafe;
 
 use crate::did::KeyResolver;
-use crate::kind::CredentialKind;
+use crate::kind::{CredentialKind, KindError};
 use checks::{check_status, missing_presentation, presentation_checks, validity, with_staple};
 
 /// Default tolerance for clocks that disagree ([`VerifyOptions::clock_skew_secs`]).
@@ -358,6 +358,25 @@ impl Verifier {
         let kind = CredentialKind::from_types(types.iter().copied());
         // schema
         match &kind {
+            Err(KindError::Unknown { types }) => r.record(
+                CheckName::Schema,
+                crate::schema::held_schema(&c.credential).map_or_else(
+                    || {
+                        Outcome::skip(format!(
+                            "{prefix}{} is not a vcnet kind and names no credentialSchema this verifier holds",
+                            types.join(", ")
+                        ))
+                    },
+                    |k| match crate::schema::validate(k, &c.credential, c.partial) {
+                        Ok(()) => Outcome::pass_with(k.schema_url().to_owned()),
+                        Err(v) => Outcome::fail(format!(
+                            "{prefix}{}: {}",
+                            k.schema_url(),
+                            v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; ")
+                        )),
+                    },
+                ),
+            ),
             Err(e) => r.record(CheckName::Schema, Outcome::fail(format!("{prefix}{e}"))),
             Ok(k) => {
                 r.kind.get_or_insert(*k);
@@ -407,10 +426,11 @@ impl Verifier {
                     CheckName::IssuerAccredited,
                     Outcome::fail(format!("{prefix}credential has no issuer")),
                 ),
-                (Some(_), Err(_)) => r.record(
+                (Some(iss), Err(_)) => r.record(
                     CheckName::IssuerAccredited,
                     Outcome::fail(format!(
-                        "{prefix}unknown credential kind, so no accreditation can cover it"
+                        "{prefix}issuer not accredited: {iss} is not accredited for {} (the root authority accredits issuers of identity, health and study credentials)",
+                        types.join(", ")
                     )),
                 ),
                 (Some(iss), Ok(k)) => match trust.accreditation(iss) {

@@ -225,6 +225,18 @@ impl VerificationReport {
         self
     }
 
+    /// The report limited to the `selected` checks (VC-API `options.checks`): every other check
+    /// is marked skipped, whatever it found, and the verdict is taken again over what is left.
+    /// Decoding always counts: an input that does not decode verifies nothing.
+    pub fn only(mut self, selected: &[CheckName]) -> Self {
+        for c in &mut self.checks {
+            if c.check != CheckName::Decode && !selected.contains(&c.check) {
+                c.outcome = Outcome::skip("not asked for (options.checks)");
+            }
+        }
+        self.finish()
+    }
+
     /// The outcome of one check, if it ran.
     pub fn outcome(&self, check: CheckName) -> Option<&Outcome> {
         self.checks

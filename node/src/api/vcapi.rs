@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use credentials::verify::CheckName;
 use credentials::{CredentialKind, Format};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -78,6 +79,8 @@ pub async fn issue(
 pub struct VerifyCredentialBody {
     #[serde(rename = "verifiableCredential")]
     verifiable_credential: Value,
+    #[serde(default)]
+    options: VerifyOptionsBody,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +95,46 @@ pub struct VerifyPresentationBody {
 pub struct VerifyOptionsBody {
     challenge: Option<String>,
     domain: Option<String>,
+    /// The checks to run (VC-API `options.checks`); the node's whole policy when absent.
+    checks: Option<Vec<String>>,
+}
+
+impl VerifyOptionsBody {
+    /// The checks `options.checks` names (a challenge or domain given is always checked), or
+    /// `None` for the whole policy. An unknown name is a 400 naming it.
+    fn selected(&self) -> Result<Option<Vec<CheckName>>, ApiError> {
+        let Some(names) = &self.checks else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        for name in names {
+            let checks: &[CheckName] = match name.as_str() {
+                "proof" | "signature" => &[CheckName::Signature],
+                "status" | "credentialStatus" | "revocation" => &[CheckName::Status],
+                "expiration" | "validity" | "validityPeriod" | "validFrom" | "validUntil" => {
+                    &[CheckName::ValidityPeriod]
+                }
+                "schema" | "credentialSchema" => &[CheckName::Schema],
+                "issuer" | "trust" | "accreditation" => &[CheckName::IssuerAccredited],
+                "holderBinding" | "holder" => &[CheckName::HolderBinding],
+                "challenge" => &[CheckName::Challenge],
+                "domain" => &[CheckName::Domain],
+                other => {
+                    return Err(bad(format!(
+                        "options.checks: `{other}` is not a check (proof, status, expiration, schema, issuer, holderBinding, challenge, domain)"
+                    )))
+                }
+            };
+            out.extend_from_slice(checks);
+        }
+        if self.challenge.is_some() {
+            out.push(CheckName::Challenge);
+        }
+        if self.domain.is_some() {
+            out.push(CheckName::Domain);
+        }
+        Ok(Some(out))
+    }
 }
 
 fn as_text(v: &Value) -> String {
@@ -124,15 +167,21 @@ fn verdict(r: credentials::VerificationReport) -> Response {
     (code, Json(body)).into_response()
 }
 
-/// `POST /credentials/verify`: 200 when valid, 422 with the report when not.
+/// `POST /credentials/verify`: 200 when valid, 422 with the report when not. Without
+/// `options.checks` the node's whole policy applies (schema, signature, validity, the issuer's
+/// accreditation, status); with it, only the checks named count.
 pub async fn verify_credential(
     State(s): State<ApiState>,
     Json(body): Json<VerifyCredentialBody>,
 ) -> Result<Response, ApiError> {
-    let r = s
+    let selected = body.options.selected()?;
+    let mut r = s
         .node
         .verify_text(as_text(&body.verifiable_credential), None, None)
         .await?;
+    if let Some(selected) = selected {
+        r = r.only(&selected);
+    }
     if r.presentation {
         return Err(bad(
             "verifiableCredential is a presentation; use /presentations/verify",
@@ -146,7 +195,8 @@ pub async fn verify_presentation(
     State(s): State<ApiState>,
     Json(body): Json<VerifyPresentationBody>,
 ) -> Result<Response, ApiError> {
-    let r = s
+    let selected = body.options.selected()?;
+    let mut r = s
         .node
         .verify_presentation_text(
             as_text(&body.verifiable_presentation),
@@ -154,6 +204,9 @@ pub async fn verify_presentation(
             body.options.domain,
         )
         .await?;
+    if let Some(selected) = selected {
+        r = r.only(&selected);
+    }
     Ok(verdict(r))
 }
 

@@ -6,7 +6,6 @@
 
 use credentials::issue::{secure, Format};
 use credentials::prepare::{prepare, PrepareError};
-use credentials::CredentialKind;
 use serde_json::Value;
 
 use super::issuer::{issued_id, IssuerError};
@@ -89,28 +88,19 @@ fn prepare_error(e: PrepareError) -> NodeError {
 /// A credential naming one of vcnet's schemas in `credentialSchema` is checked against it (the
 /// schemas this node holds); any other schema is not fetched.
 fn check_held_schema(vc: &Value) -> Result<(), NodeError> {
-    let named: Vec<&str> = match vc.get("credentialSchema") {
-        Some(Value::Array(a)) => a.iter().filter_map(|s| s["id"].as_str()).collect(),
-        Some(s) => s["id"].as_str().into_iter().collect(),
-        None => Vec::new(),
+    let Some(kind) = credentials::schema::held_schema(vc) else {
+        return Ok(());
     };
-    for id in named {
-        if let Some(kind) = CredentialKind::ALL
-            .into_iter()
-            .find(|k| k.schema_url() == id)
-        {
-            credentials::schema::validate(kind, vc, false).map_err(|violations| {
-                let first = violations
-                    .first()
-                    .map(|v| format!("{}: {}", v.field, v.reason))
-                    .unwrap_or_default();
-                NodeError::Unprocessable(format!(
-                    "credential does not meet its credentialSchema {id}: {first}"
-                ))
-            })?;
-        }
-    }
-    Ok(())
+    credentials::schema::validate(kind, vc, false).map_err(|violations| {
+        let first = violations
+            .first()
+            .map(|v| format!("{}: {}", v.field, v.reason))
+            .unwrap_or_default();
+        NodeError::Unprocessable(format!(
+            "credential does not meet its credentialSchema {}: {first}",
+            kind.schema_url()
+        ))
+    })
 }
 
 impl Node {
