@@ -279,6 +279,56 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
             "{check:?}: {report}"
         );
     }
+    // A presentation may carry no credential: the holder's proof is what is checked.
+    let a = prove(
+        json!({"presentation": {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation"},
+               "options": {"challenge": "c-77", "domain": "https://clinic.example"}}),
+        &citizen_token,
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    let empty = a.json()["verifiablePresentation"].clone();
+    let verify_vp = |vp: &Value, options: Value| {
+        let body = json!({"verifiablePresentation": vp, "options": options}).to_string();
+        post(
+            clinic_at,
+            &clinic_at.to_string(),
+            "/presentations/verify",
+            None,
+            body.as_bytes(),
+        )
+        .unwrap()
+    };
+    let a = verify_vp(
+        &empty,
+        json!({"challenge": "c-77", "domain": "https://clinic.example"}),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = verify_vp(
+        &empty,
+        json!({"challenge": "another", "domain": "https://clinic.example"}),
+    );
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(
+        a.json()["errors"].to_string().contains("challenge"),
+        "{}",
+        a.body
+    );
+    // As the answer to a request for a credential, it is refused.
+    let mut report = net
+        .clinic
+        .node
+        .verify_presentation_text(
+            empty.to_string(),
+            Some("c-77".into()),
+            Some("https://clinic.example".into()),
+        )
+        .await
+        .unwrap();
+    assert!(report.valid, "{report}");
+    node::roles::record_kind_asked(&mut report, &[]);
+    let report = report.finish();
+    assert!(!report.valid, "{report}");
+
     let mut other = vp.clone();
     other["holder"] = json!("did:example:someone-else");
     let a = prove(json!({"presentation": other}), &citizen_token);

@@ -303,14 +303,18 @@ fn decode_jwt_vp<'a>(
         presentation: None,
         sigs: vec![jws_sig("presentation signature", jws, key)],
     };
+    // A presentation may carry no credential (VC Data Model 2.0 §4.13): the holder's proof
+    // is then all there is to check.
     let vcs = match payload.get("verifiableCredential") {
+        None => vec![],
         Some(Value::Array(a)) => a.clone(),
         Some(v @ Value::Object(_)) => vec![v.clone()],
-        _ => return Err("vp+jwt payload has no verifiableCredential".into()),
+        Some(_) => {
+            return Err(
+                "vp+jwt payload's verifiableCredential is neither a list nor an object".into(),
+            )
+        }
     };
-    if vcs.is_empty() {
-        return Err("presentation carries no credential".into());
-    }
     for (i, vc) in vcs.iter().enumerate() {
         let inner = enveloped(vc)
             .ok_or_else(|| {

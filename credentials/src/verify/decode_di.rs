@@ -203,14 +203,18 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'st
         presentation: None,
         sigs: vec![sig_item("presentation signature", &parts, keys)],
     };
+    // A presentation may carry no credential (VC Data Model 2.0 §4.13): the holder's proof
+    // is then all there is to check.
     let vcs = match doc.get("verifiableCredential") {
+        None => vec![],
         Some(Value::Array(a)) => a.clone(),
         Some(v @ Value::Object(_)) => vec![v.clone()],
-        _ => return Err("presentation has no verifiableCredential".into()),
+        Some(_) => {
+            return Err(
+                "presentation's verifiableCredential is neither a list nor an object".into(),
+            )
+        }
     };
-    if vcs.is_empty() {
-        return Err("presentation carries no credential".into());
-    }
     for (i, vc) in vcs.into_iter().enumerate() {
         let text = vc.to_string();
         let d =

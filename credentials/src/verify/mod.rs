@@ -281,6 +281,19 @@ impl Verifier {
                 }
             )),
         );
+        if d.credentials.is_empty() {
+            for check in [
+                CheckName::Schema,
+                CheckName::ValidityPeriod,
+                CheckName::IssuerAccredited,
+                CheckName::Status,
+            ] {
+                r.record(
+                    check,
+                    Outcome::skip("the presentation carries no credential"),
+                );
+            }
+        }
         for (i, c) in d.credentials.iter().enumerate() {
             let prefix = if d.credentials.len() > 1 {
                 format!("credential #{i}: ")

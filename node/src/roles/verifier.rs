@@ -21,9 +21,16 @@ pub(super) fn random_b64(n: usize) -> String {
 }
 
 /// Fails the schema check when the presented credential is not of a kind that was asked for
-/// (any kind when `kinds` is empty), or when the answer carries more than the one credential a
-/// request asks for (its claims and kind would describe different credentials).
+/// (any kind when `kinds` is empty), when the answer carries no credential (a presentation may,
+/// but not as the answer to a request for one), or more than the one credential a request asks
+/// for (its claims and kind would describe different credentials).
 pub fn record_kind_asked(report: &mut VerificationReport, kinds: &[CredentialKind]) {
+    if report.credential_count == 0 && report.presentation {
+        report.record(
+            CheckName::Schema,
+            Outcome::fail("the request asked for a credential; the answer carries none"),
+        );
+    }
     if report.credential_count > 1 {
         report.record(
             CheckName::Schema,
