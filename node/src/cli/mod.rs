@@ -11,6 +11,7 @@ mod key;
 mod node_cmds;
 mod present;
 mod qr;
+mod sign;
 mod topology;
 mod verify;
 mod wallet;
@@ -42,6 +43,8 @@ enum Command {
     Issue(issue::IssueArgs),
     /// Verify credentials or presentations (any supported encoding, detected).
     Verify(verify::VerifyArgs),
+    /// Secure any credential or presentation JSON with a private key (key file or JWK).
+    Sign(sign::SignArgs),
     /// Make a presentation from a held credential.
     Present(present::PresentArgs),
     /// Create a node's data dir: keys, commented config, admin token.
@@ -104,6 +107,7 @@ pub fn main() -> i32 {
         Command::Key(k) => key::run(k),
         Command::Issue(a) => issue::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Sign(a) => sign::run(a),
         Command::Present(a) => present::run(a),
         Command::Init(a) => node_cmds::init(a),
         Command::Passphrase(a) => node_cmds::passphrase(a),

@@ -1,0 +1,186 @@
+//! `vcnode sign` (issue 15, item 5): any credential or presentation JSON secured with a key
+//! file or a JWK, file in and file out; `vcnode verify` then checks what it made. Broken input
+//! is refused naming the field; keys it cannot use are refused saying so.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+
+fn vcnode(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vcnode"))
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("vcnode runs")
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn alumni() -> Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:abc", "alumniOf": {"name": "Example University"}}
+    })
+}
+
+/// The signature check of `vcnode verify --json` on a file.
+fn signature_of(file: &Path) -> Value {
+    let out = vcnode(&[
+        "verify",
+        path(file),
+        "--json",
+        "--skip",
+        "trust",
+        "--skip",
+        "status",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "signature")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn credentials_and_presentations_are_signed_with_key_files_and_jwks() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("issuer.json");
+    let did = ok(&vcnode(&["key", "generate", "--out", path(&key)]))
+        .trim()
+        .to_owned();
+    let input = dir.path().join("alumni.json");
+    std::fs::write(&input, alumni().to_string()).unwrap();
+
+    // Data Integrity with a vcnet key file; the fields kept, issuer set from the key.
+    let signed = dir.path().join("signed.json");
+    ok(&vcnode(&[
+        "sign",
+        "--key",
+        path(&key),
+        "--in",
+        path(&input),
+        "--out",
+        path(&signed),
+        "--created",
+        "2026-11-30T10:00:00Z",
+    ]));
+    let vc: Value = serde_json::from_str(&std::fs::read_to_string(&signed).unwrap()).unwrap();
+    assert_eq!(vc["issuer"], json!(did));
+    assert_eq!(vc["credentialSubject"], alumni()["credentialSubject"]);
+    assert!(
+        vc.get("id").is_none(),
+        "nothing added but the issuer and the proof"
+    );
+    assert_eq!(vc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(vc["proof"]["created"], "2026-11-30T10:00:00Z");
+    assert_eq!(signature_of(&signed)["outcome"], "pass");
+    let mut forged = vc.clone();
+    forged["credentialSubject"]["alumniOf"]["name"] = json!("Elsewhere");
+    let forged_file = dir.path().join("forged.json");
+    std::fs::write(&forged_file, forged.to_string()).unwrap();
+    assert_eq!(signature_of(&forged_file)["outcome"], "fail");
+
+    // The same key as an Ed25519 JWK signs a vc+jwt.
+    let key_file: Value = serde_json::from_str(&std::fs::read_to_string(&key).unwrap()).unwrap();
+    let mb = key_file["privateKeyMultibase"].as_str().unwrap();
+    let seed = &bs58::decode(&mb[1..]).into_vec().unwrap()[2..];
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let public = &bs58::decode(&did["did:key:z".len()..]).into_vec().unwrap()[2..];
+    let jwk = dir.path().join("key.jwk");
+    std::fs::write(
+        &jwk,
+        json!({"kty": "OKP", "crv": "Ed25519", "d": b64(seed), "x": b64(public)}).to_string(),
+    )
+    .unwrap();
+    let out = ok(&vcnode(&[
+        "sign",
+        "--key",
+        path(&jwk),
+        "--in",
+        path(&input),
+        "--format",
+        "jwt",
+    ]));
+    let env: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(env["type"], "EnvelopedVerifiableCredential");
+    let jwt_file = dir.path().join("vc.jwt");
+    std::fs::write(
+        &jwt_file,
+        env["id"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("data:application/vc+jwt,")
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(signature_of(&jwt_file)["outcome"], "pass");
+
+    // A presentation with a challenge and domain, signed by its holder.
+    let vp = dir.path().join("vp.json");
+    std::fs::write(
+        &vp,
+        json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"], "verifiableCredential": [vc]}).to_string(),
+    )
+    .unwrap();
+    let out = ok(&vcnode(&[
+        "sign",
+        "--key",
+        path(&key),
+        "--in",
+        path(&vp),
+        "--challenge",
+        "n-1",
+        "--domain",
+        "https://v.example",
+    ]));
+    let signed_vp: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(signed_vp["holder"], json!(did));
+    assert_eq!(signed_vp["proof"]["proofPurpose"], "authentication");
+    assert_eq!(signed_vp["proof"]["challenge"], "n-1");
+
+    // Refusals, each saying what is wrong.
+    let mut foreign = alumni();
+    foreign["issuer"] = json!("did:example:someone");
+    let mut no_subject = alumni();
+    no_subject
+        .as_object_mut()
+        .unwrap()
+        .remove("credentialSubject");
+    let p256 = dir.path().join("p256.jwk");
+    std::fs::write(
+        &p256,
+        json!({"kty": "EC", "crv": "P-256", "x": "a", "y": "b", "d": "c"}).to_string(),
+    )
+    .unwrap();
+    for (doc, key_path, says) in [
+        (foreign, &key, "is not this node"),
+        (no_subject, &key, "credential.credentialSubject: is missing"),
+        (alumni(), &p256, "P-256 keys are not supported"),
+    ] {
+        let f = dir.path().join("bad.json");
+        std::fs::write(&f, doc.to_string()).unwrap();
+        let out = vcnode(&["sign", "--key", path(key_path), "--in", path(&f)]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{says}: {err}");
+    }
+}
