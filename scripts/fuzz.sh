@@ -17,7 +17,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz_dir="$here/tests/fuzz"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vcnet-target}"
+# A target directory of its own: RUSTC_BOOTSTRAP=1 (below) changes what build scripts probing the
+# compiler see (proc-macro2, anyhow…), so sharing one with the ordinary builds made the next
+# `cargo build` rebuild them and everything above them, RocksDB's C++ included.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vcnet-target}/fuzz"
 corpus_root="${VCNET_FUZZ_CORPUS:-$HOME/.cache/vcnet-fuzz-corpus}"
 CARGO_FUZZ_VERSION=0.13.2
 
