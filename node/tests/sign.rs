@@ -91,12 +91,12 @@ fn credentials_and_presentations_are_signed_with_key_files_and_jwks() {
     );
     assert_eq!(vc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
     assert_eq!(vc["proof"]["created"], "2026-11-30T10:00:00Z");
-    assert_eq!(signature_of(&signed)["outcome"], "pass");
+    assert_eq!(signature_of(&signed)["result"], "pass");
     let mut forged = vc.clone();
     forged["credentialSubject"]["alumniOf"]["name"] = json!("Elsewhere");
     let forged_file = dir.path().join("forged.json");
     std::fs::write(&forged_file, forged.to_string()).unwrap();
-    assert_eq!(signature_of(&forged_file)["outcome"], "fail");
+    assert_eq!(signature_of(&forged_file)["result"], "fail");
 
     // The same key as an Ed25519 JWK signs a vc+jwt.
     let key_file: Value = serde_json::from_str(&std::fs::read_to_string(&key).unwrap()).unwrap();
@@ -132,7 +132,7 @@ fn credentials_and_presentations_are_signed_with_key_files_and_jwks() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(signature_of(&jwt_file)["outcome"], "pass");
+    assert_eq!(signature_of(&jwt_file)["result"], "pass");
 
     // A presentation with a challenge and domain, signed by its holder.
     let vp = dir.path().join("vp.json");

@@ -292,6 +292,9 @@ fn decode_jwt_vp<'a>(
     payload: Value,
     keys: &KeyResolver,
 ) -> Result<Decoded<'a>, String> {
+    if !crate::prepare::types_of(&payload).contains(&"VerifiablePresentation") {
+        return Err("vp+jwt payload's type does not include VerifiablePresentation".into());
+    }
     let holder = payload
         .get("holder")
         .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
