@@ -11,7 +11,6 @@ use serde_json::Value;
 use super::issuer::{issued_id, IssuerError};
 use super::{Node, NodeError};
 use crate::config::Role;
-use crate::store::IssuedEntry;
 
 impl Node {
     /// Issues `credential` (any VC Data Model 2.0 credential) in `format`. Returns its id and
@@ -61,17 +60,7 @@ impl Node {
         .map_err(NodeError::task)?
         .map_err(|e| NodeError::Issuer(IssuerError::Credential(e)))?;
         let cred_id = issued_id(&text)?;
-        let issued = IssuedEntry {
-            credential_id: cred_id.clone(),
-            kind: None,
-            holder,
-            format,
-            list_base: self.status_base.clone(),
-            shard,
-            index,
-            record_id: None,
-            issued_at: credentials::time::format(chrono::Utc::now()),
-        };
+        let issued = self.direct_entry(&cred_id, None, holder, format, shard, index);
         self.commit_direct(&issued, &alloc, new_shard).await?;
         tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API");
         Ok((cred_id, text))

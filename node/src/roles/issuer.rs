@@ -290,9 +290,24 @@ impl Node {
         let req = self.request(kind, subject, holder.clone(), shard, index);
         let text = self.sign(format, req).await?;
         let cred_id = issued_id(&text)?;
-        let issued = IssuedEntry {
-            credential_id: cred_id.clone(),
-            kind: Some(kind),
+        let issued = self.direct_entry(&cred_id, Some(kind), holder, format, shard, index);
+        self.commit_direct(&issued, &alloc, new_shard).await?;
+        Ok((cred_id, text))
+    }
+
+    /// The index entry of a direct issuance (no record, no claim code).
+    pub(super) fn direct_entry(
+        &self,
+        credential_id: &str,
+        kind: Option<CredentialKind>,
+        holder: Option<String>,
+        format: Format,
+        shard: u32,
+        index: u64,
+    ) -> IssuedEntry {
+        IssuedEntry {
+            credential_id: credential_id.to_owned(),
+            kind,
             holder,
             format,
             list_base: self.status_base.clone(),
@@ -300,9 +315,7 @@ impl Node {
             index,
             record_id: None,
             issued_at: credentials::time::format(chrono::Utc::now()),
-        };
-        self.commit_direct(&issued, &alloc, new_shard).await?;
-        Ok((cred_id, text))
+        }
     }
 
     /// Commits a direct issuance (its index entry, the allocation and the lists of a shard it
