@@ -11,9 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::Signer;
-use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 use ssi_json_ld::syntax::TryFromJson;
 use ssi_json_ld::{CompactJsonLd, ContextLoader, Expand, Expandable, Process};
 use ssi_rdf::{AnyLdEnvironment, LdEnvironment};
@@ -22,7 +20,13 @@ use crate::did::Identity;
 
 /// The VC 2.0 base context, which must come first in `@context`.
 pub const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
-/// The only cryptosuite vcnet signs with and accepts.
+/// The VC 1.1 base context (`issuanceDate`, `expirationDate`), still what many issuers use.
+pub const VC_V1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";
+/// The context a VC 1.1 document adds for `DataIntegrityProof`.
+pub const DATA_INTEGRITY_V2_CONTEXT: &str = "https://w3id.org/security/data-integrity/v2";
+/// The context of the legacy `Ed25519Signature2020` proofs.
+pub const ED25519_2020_CONTEXT: &str = "https://w3id.org/security/suites/ed25519-2020/v1";
+/// The cryptosuite vcnet signs with by default.
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
 
 /// Why a Data Integrity operation failed.
@@ -45,18 +49,54 @@ fn bundled() -> &'static HashMap<String, String> {
         for k in crate::kind::CredentialKind::ALL {
             map.insert(k.context_url().to_owned(), k.context_json().to_owned());
         }
-        map.insert(
-            "https://www.w3.org/ns/credentials/examples/v2".to_owned(),
-            include_str!("../../schemas/contexts/w3c/credentials-examples-v2.jsonld").to_owned(),
-        );
-        map.insert(
-            VC_V2_CONTEXT.to_owned(),
-            include_str!("../../schemas/contexts/w3c/credentials-v2.jsonld").to_owned(),
-        );
-        map.insert(
-            "https://www.w3.org/ns/credentials/status/v1".to_owned(),
-            include_str!("../../schemas/contexts/w3c/status-v1.jsonld").to_owned(),
-        );
+        for (url, json) in [
+            (
+                "https://www.w3.org/ns/credentials/examples/v2",
+                include_str!("../../schemas/contexts/w3c/credentials-examples-v2.jsonld"),
+            ),
+            (
+                VC_V2_CONTEXT,
+                include_str!("../../schemas/contexts/w3c/credentials-v2.jsonld"),
+            ),
+            (
+                "https://www.w3.org/ns/credentials/status/v1",
+                include_str!("../../schemas/contexts/w3c/status-v1.jsonld"),
+            ),
+            (
+                VC_V1_CONTEXT,
+                include_str!("../../schemas/contexts/w3c/credentials-v1.jsonld"),
+            ),
+            (
+                "https://www.w3.org/2018/credentials/examples/v1",
+                include_str!("../../schemas/contexts/w3c/credentials-examples-v1.jsonld"),
+            ),
+            (
+                ED25519_2020_CONTEXT,
+                include_str!("../../schemas/contexts/w3c/ed25519-signature-2020-v1.jsonld"),
+            ),
+            (
+                "https://w3id.org/security/data-integrity/v1",
+                include_str!("../../schemas/contexts/w3c/data-integrity-v1.jsonld"),
+            ),
+            (
+                DATA_INTEGRITY_V2_CONTEXT,
+                include_str!("../../schemas/contexts/w3c/data-integrity-v2.jsonld"),
+            ),
+            (
+                "https://w3id.org/security/multikey/v1",
+                include_str!("../../schemas/contexts/w3c/multikey-v1.jsonld"),
+            ),
+            (
+                "https://w3id.org/vc/status-list/2021/v1",
+                include_str!("../../schemas/contexts/w3c/status-list-2021-v1.jsonld"),
+            ),
+            (
+                "https://www.w3.org/ns/did/v1",
+                include_str!("../../schemas/contexts/w3c/did-v1.jsonld"),
+            ),
+        ] {
+            map.insert(url.to_owned(), json.to_owned());
+        }
         map
     })
 }
@@ -292,16 +332,11 @@ pub fn proof_config_nquads(config: &Value) -> Option<String> {
 
 /// `hashData` of vc-di-eddsa §3.3.4: SHA-256(canonical proof config) ‖ SHA-256(canonical document).
 pub fn hash_data(doc_without_proof: &Value, proof_config: &Value) -> Result<Vec<u8>, DiError> {
-    let doc_hash = Sha256::digest(canonicalize(doc_without_proof)?.as_bytes());
-    let proof_canon = match proof_config_nquads(proof_config) {
-        Some(nq) => nq,
-        None => canonicalize(proof_config)?,
-    };
-    let proof_hash = Sha256::digest(proof_canon.as_bytes());
-    let mut out = Vec::with_capacity(64);
-    out.extend_from_slice(&proof_hash);
-    out.extend_from_slice(&doc_hash);
-    Ok(out)
+    crate::cryptosuite::Suite::EddsaRdfc2022.hash_data(
+        doc_without_proof,
+        proof_config,
+        crate::pubkey::Alg::EdDSA,
+    )
 }
 
 /// Adds an `eddsa-rdfc-2022` `DataIntegrityProof` to `doc` (which must not have one).
@@ -314,35 +349,25 @@ pub fn sign(
     challenge: Option<&str>,
     domain: Option<&str>,
 ) -> Result<Value, DiError> {
-    let mut proof = json!({
-        "type": "DataIntegrityProof",
-        "cryptosuite": CRYPTOSUITE,
-        "created": crate::time::format(created),
-        "verificationMethod": signer.verification_method(),
-        "proofPurpose": purpose,
-    });
-    if let Some(c) = challenge {
-        proof["challenge"] = json!(c);
-    }
-    if let Some(d) = domain {
-        proof["domain"] = json!(d);
-    }
-    let mut config = proof.clone();
-    config["@context"] = doc
-        .get("@context")
-        .cloned()
-        .ok_or_else(|| DiError::Context("document has no @context".into()))?;
-    let data = hash_data(doc, &config)?;
-    let sig = signer.signing_key().sign(&data);
-    proof["proofValue"] = json!(format!("z{}", bs58::encode(sig.to_bytes()).into_string()));
-    let mut out = doc.clone();
-    out["proof"] = proof;
-    Ok(out)
+    crate::cryptosuite::sign(
+        doc,
+        crate::cryptosuite::Suite::EddsaRdfc2022,
+        &crate::pubkey::SecretKey::Ed25519(signer.signing_key().clone()),
+        signer.verification_method(),
+        created,
+        &crate::cryptosuite::ProofOptions {
+            purpose,
+            challenge,
+            domain,
+            expires: None,
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn cached_context_expansion_equals_full_processing() {

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use ssi_dids_core::{DIDResolver, DID};
 use zeroize::Zeroizing;
 
+use crate::pubkey::PublicKey;
+
 /// Multicodec prefix of an Ed25519 public key (`ed25519-pub`, 0xed varint-encoded).
 const ED25519_PUB_MULTICODEC: [u8; 2] = [0xed, 0x01];
 /// Multicodec prefix of an Ed25519 private key seed (`ed25519-priv`, 0x1300 varint-encoded).
@@ -25,6 +27,8 @@ const ED25519_PRIV_MULTICODEC: [u8; 2] = [0x80, 0x26];
 pub enum DidError {
     #[error("`{did}` is not a did:key DID")]
     NotDidKey { did: String },
+    #[error("`{did}`: only did:key and did:jwk DIDs are resolved (offline, from the identifier)")]
+    MethodNotSupported { did: String },
     #[error("`{did}`: {reason}")]
     Invalid { did: String, reason: String },
     #[error("`{did}` is not an Ed25519 did:key (expected a `z6Mk…` identifier)")]
@@ -255,13 +259,33 @@ pub fn resolve_key(did: &str) -> Result<VerifyingKey, DidError> {
     })
 }
 
+/// Resolves a `did:key` (Ed25519, P-256, P-384) or a `did:jwk` to its public key. Offline:
+/// both methods carry the key in the identifier.
+pub fn resolve_public_key(did: &str) -> Result<PublicKey, DidError> {
+    let did = did_of_url(did);
+    let invalid = |reason: String| DidError::Invalid {
+        did: crate::verify::preview(did, 80),
+        reason,
+    };
+    if did.starts_with("did:jwk:") {
+        return crate::pubkey::did_jwk_key(did).map_err(invalid);
+    }
+    if !did.starts_with("did:key:") {
+        return Err(DidError::MethodNotSupported {
+            did: crate::verify::preview(did, 80),
+        });
+    }
+    let (kind, raw) = crate::did_key::decode(did).map_err(|e| invalid(e.to_string()))?;
+    PublicKey::from_did_key(kind, &raw).map_err(invalid)
+}
+
 /// Cache of resolved verification keys, shared by all verifications.
 ///
-/// `did:key` documents never change, so an entry never goes stale. Bounded so that a flood of
-/// distinct DIDs cannot grow it without limit.
+/// `did:key` and `did:jwk` documents never change, so an entry never goes stale. Bounded so
+/// that a flood of distinct DIDs cannot grow it without limit.
 #[derive(Default)]
 pub struct KeyResolver {
-    keys: RwLock<HashMap<String, VerifyingKey>>,
+    keys: RwLock<HashMap<String, PublicKey>>,
 }
 
 /// How many DIDs [`KeyResolver`] remembers; beyond that it resolves without caching.
@@ -273,21 +297,40 @@ impl KeyResolver {
         Self::default()
     }
 
-    /// The verification key of a DID or DID URL.
+    /// The Ed25519 verification key of a DID or DID URL: what vcnet's own messages (status
+    /// deltas, accreditations, requests, staples) must be signed with.
     pub fn resolve(&self, did_or_url: &str) -> Result<VerifyingKey, DidError> {
+        let did = did_of_url(did_or_url);
+        if let Ok(keys) = self.keys.read() {
+            if let Some(PublicKey::Ed25519(k)) = keys.get(did) {
+                return Ok(*k);
+            }
+        }
+        let key = resolve_key(did)?;
+        self.remember(did, PublicKey::Ed25519(key));
+        Ok(key)
+    }
+
+    /// The verification key of a DID or DID URL, of any supported curve and method: what a
+    /// credential or presentation from anywhere may be signed with.
+    pub fn resolve_any(&self, did_or_url: &str) -> Result<PublicKey, DidError> {
         let did = did_of_url(did_or_url);
         if let Ok(keys) = self.keys.read() {
             if let Some(k) = keys.get(did) {
                 return Ok(*k);
             }
         }
-        let key = resolve_key(did)?;
+        let key = resolve_public_key(did)?;
+        self.remember(did, key);
+        Ok(key)
+    }
+
+    fn remember(&self, did: &str, key: PublicKey) {
         if let Ok(mut keys) = self.keys.write() {
             if keys.len() < KEY_CACHE_CAP {
                 keys.insert(did.to_owned(), key);
             }
         }
-        Ok(key)
     }
 }
 

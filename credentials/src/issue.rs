@@ -6,9 +6,11 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde_json::{json, Map, Value};
 
-use crate::did::{resolve_key, DidError, Identity};
-use crate::jose::{sign_compact, Header};
+use crate::cryptosuite::{ProofOptions, Suite};
+use crate::did::{resolve_key, resolve_public_key, DidError, Identity};
+use crate::jose::{sign_compact_any, Header};
 use crate::kind::CredentialKind;
+use crate::pubkey::{Alg, SecretKey};
 use crate::schema::{self, SchemaViolation};
 use crate::sd_jwt::{conceal_object, SD_ALG};
 use crate::status::StatusEntry;
@@ -60,17 +62,22 @@ pub enum Format {
     #[serde(rename = "sd-jwt")]
     #[strum(serialize = "sd-jwt")]
     SdJwt,
+    /// VC-JOSE-COSE `vc+cose` (COSE_Sign1, EdDSA), as a `data:application/vc+cose;base64,`
+    /// URL. Issued over the VC-API; vcnet holders claim the other three.
+    #[serde(rename = "cose")]
+    #[strum(serialize = "cose")]
+    Cose,
 }
 
 impl Format {
-    /// Short name (`di`, `jwt`, `sd-jwt`).
+    /// Short name (`di`, `jwt`, `sd-jwt`, `cose`).
     pub fn short_name(self) -> &'static str {
         self.into()
     }
 
-    /// Parses a short name.
+    /// Parses a short name, or a media type name (`vc+jwt`, `vc+sd-jwt`, `vc+cose`).
     pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
+        s.strip_prefix("vc+").unwrap_or(s).parse().ok()
     }
 }
 
@@ -80,6 +87,7 @@ impl std::fmt::Display for Format {
             Self::DataIntegrity => "Data Integrity (eddsa-rdfc-2022)",
             Self::Jwt => "vc+jwt",
             Self::SdJwt => "vc+sd-jwt",
+            Self::Cose => "vc+cose",
         })
     }
 }
@@ -185,22 +193,23 @@ pub fn build_credential(
 /// Secures a credential as `vc+jwt`: the JWT claims set is the credential itself
 /// (VC-JOSE-COSE §3.1.1), `typ` `vc+jwt`, `cty` `vc`, `kid` the issuer's verification method.
 pub fn sign_jwt(credential: &Value, issuer: &Identity) -> String {
-    let mut header = Header::eddsa("vc+jwt", Some(issuer.verification_method()));
+    sign_jwt_with(credential, &secret_of(issuer), issuer.verification_method())
+}
+
+/// [`sign_jwt`] with a key of any supported curve, named by the verification method `vm`.
+pub fn sign_jwt_with(credential: &Value, key: &SecretKey, vm: &str) -> String {
+    let mut header = Header::eddsa("vc+jwt", Some(vm));
     header.cty = Some("vc".into());
-    sign_compact(
+    sign_compact_any(
         &header,
         &serde_json::to_vec(credential).unwrap_or_default(),
-        issuer.signing_key(),
+        key,
     )
 }
 
-/// The `cnf` claim (RFC 7800) naming an Ed25519 holder key as a JWK.
+/// The `cnf` claim (RFC 7800) naming the holder's key (Ed25519, P-256 or P-384) as a JWK.
 pub fn cnf_for(holder_did: &str) -> Result<Value, DidError> {
-    use base64::Engine;
-    let key = resolve_key(holder_did)?;
-    Ok(
-        json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())}}),
-    )
+    Ok(json!({"jwk": resolve_public_key(holder_did)?.to_jwk()}))
 }
 
 /// Secures a credential as `vc+sd-jwt`: every property of `credentialSubject` except `id`, and
@@ -209,6 +218,21 @@ pub fn cnf_for(holder_did: &str) -> Result<Value, DidError> {
 pub fn sign_sd_jwt(
     credential: &Value,
     issuer: &Identity,
+    rng: &mut impl RngCore,
+) -> Result<String, IssueError> {
+    sign_sd_jwt_with(
+        credential,
+        &secret_of(issuer),
+        issuer.verification_method(),
+        rng,
+    )
+}
+
+/// [`sign_sd_jwt`] with a key of any supported curve, named by the verification method `vm`.
+pub fn sign_sd_jwt_with(
+    credential: &Value,
+    key: &SecretKey,
+    vm: &str,
     rng: &mut impl RngCore,
 ) -> Result<String, IssueError> {
     let holder = credential["credentialSubject"]["id"]
@@ -221,12 +245,12 @@ pub fn sign_sd_jwt(
     }
     payload["_sd_alg"] = json!(SD_ALG);
     payload["cnf"] = cnf_for(holder).map_err(IssueError::Holder)?;
-    let mut header = Header::eddsa("vc+sd-jwt", Some(issuer.verification_method()));
+    let mut header = Header::eddsa("vc+sd-jwt", Some(vm));
     header.cty = Some("vc".into());
-    let mut out = sign_compact(
+    let mut out = sign_compact_any(
         &header,
         &serde_json::to_vec(&payload).unwrap_or_default(),
-        issuer.signing_key(),
+        key,
     );
     out.push('~');
     for d in &disclosures {
@@ -234,6 +258,11 @@ pub fn sign_sd_jwt(
         out.push('~');
     }
     Ok(out)
+}
+
+/// The issuer's Ed25519 key as a [`SecretKey`].
+fn secret_of(issuer: &Identity) -> SecretKey {
+    SecretKey::Ed25519(issuer.signing_key().clone())
 }
 
 /// An issued credential in its wire form.
@@ -267,7 +296,7 @@ pub fn issue(
 }
 
 /// Secures a complete, unsigned credential in `format`: a Data Integrity proof created at
-/// `created`, or a `vc+jwt` / `vc+sd-jwt` whose claims set is the credential.
+/// `created`, or a `vc+jwt` / `vc+sd-jwt` / `vc+cose` whose payload is the credential.
 pub fn secure(
     format: Format,
     vc: &Value,
@@ -275,12 +304,52 @@ pub fn secure(
     created: DateTime<Utc>,
     rng: &mut impl RngCore,
 ) -> Result<Issued, IssueError> {
+    secure_with(
+        format,
+        None,
+        vc,
+        &secret_of(issuer),
+        issuer.verification_method(),
+        created,
+        rng,
+    )
+}
+
+/// [`secure`] with a key of any supported curve named by `vm`, and for Data Integrity the
+/// cryptosuite (`eddsa-rdfc-2022` for Ed25519 keys and `ecdsa-rdfc-2019` for EC keys when
+/// `None`).
+pub fn secure_with(
+    format: Format,
+    suite: Option<Suite>,
+    vc: &Value,
+    key: &SecretKey,
+    vm: &str,
+    created: DateTime<Utc>,
+    rng: &mut impl RngCore,
+) -> Result<Issued, IssueError> {
     Ok(match format {
-        Format::Jwt => Issued::Compact(sign_jwt(vc, issuer)),
-        Format::SdJwt => Issued::Compact(sign_sd_jwt(vc, issuer, rng)?),
-        Format::DataIntegrity => Issued::Json(
-            crate::data_integrity::sign(vc, issuer, created, "assertionMethod", None, None)
-                .map_err(|e| IssueError::DataIntegrity(e.to_string()))?,
-        ),
+        Format::Jwt => Issued::Compact(sign_jwt_with(vc, key, vm)),
+        Format::SdJwt => Issued::Compact(sign_sd_jwt_with(vc, key, vm, rng)?),
+        Format::DataIntegrity => {
+            let suite = suite.unwrap_or(match key.alg() {
+                Alg::EdDSA => Suite::EddsaRdfc2022,
+                Alg::ES256 | Alg::ES384 => Suite::EcdsaRdfc2019,
+            });
+            let opts = ProofOptions {
+                purpose: "assertionMethod",
+                ..Default::default()
+            };
+            Issued::Json(
+                crate::cryptosuite::sign(vc, suite, key, vm, created, &opts)
+                    .map_err(|e| IssueError::DataIntegrity(e.to_string()))?,
+            )
+        }
+        Format::Cose => Issued::Compact(crate::cose::data_url(&crate::cose::sign(
+            &serde_json::to_vec(vc).map_err(|e| IssueError::DataIntegrity(e.to_string()))?,
+            key,
+            Some(vm),
+            "application/vc+cose",
+            "application/vc",
+        ))),
     })
 }

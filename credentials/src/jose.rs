@@ -7,8 +7,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
+
+use crate::pubkey::{Alg, PublicKey, SecretKey, Sig};
 
 /// Why a compact JWS could not be read.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -19,16 +21,18 @@ pub enum JoseError {
     Base64 { part: &'static str, reason: String },
     #[error("JWS {part} is not JSON: {reason}")]
     Json { part: &'static str, reason: String },
-    #[error("JWS header `alg` is `{alg}`; only `EdDSA` (Ed25519) is accepted")]
-    Alg { alg: String },
+    #[error("JWS header `alg` is `{alg}`; only {accepted} accepted")]
+    Alg { alg: String, accepted: &'static str },
     #[error("JWS signature is {len} bytes; Ed25519 signatures are 64")]
     SignatureLength { len: usize },
+    #[error("JWS signature: {0}")]
+    Signature(String),
 }
 
 /// The protected header fields vcnet reads.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Header {
-    /// Always `EdDSA`.
+    /// `EdDSA` for everything vcnet signs; `ES256` and `ES384` accepted from others.
     pub alg: String,
     /// Media type of the whole JWS (`vc+jwt`, `vc+sd-jwt`, `kb+jwt`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,6 +71,22 @@ pub fn sign_compact(header: &Header, payload: &[u8], key: &SigningKey) -> String
     out
 }
 
+/// Signs `payload` under `header` with a key of any supported curve; `header.alg` is set to
+/// the key's algorithm.
+pub fn sign_compact_any(header: &Header, payload: &[u8], key: &SecretKey) -> String {
+    let mut header = header.clone();
+    header.alg = key.alg().to_string();
+    let header_json = serde_json::to_vec(&header).unwrap_or_default();
+    let mut out = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 160);
+    B64.encode_string(&header_json, &mut out);
+    out.push('.');
+    B64.encode_string(payload, &mut out);
+    let sig = key.sign(out.as_bytes());
+    out.push('.');
+    B64.encode_string(sig.to_vec(), &mut out);
+    out
+}
+
 /// A parsed, not yet verified, compact JWS.
 #[derive(Debug, Clone)]
 pub struct CompactJws<'a> {
@@ -76,13 +96,28 @@ pub struct CompactJws<'a> {
     pub payload: Vec<u8>,
     /// `b64(header).b64(payload)`: the bytes the signature covers.
     pub signing_input: &'a str,
-    /// The Ed25519 signature.
-    pub signature: Signature,
+    /// The signature (Ed25519 unless parsed with [`CompactJws::parse_any`]).
+    pub signature: Sig,
 }
 
 impl<'a> CompactJws<'a> {
-    /// Splits and decodes a compact JWS, requiring `alg: EdDSA`.
+    /// Splits and decodes a compact JWS, requiring `alg: EdDSA`: vcnet's own messages
+    /// (status deltas, accreditations, requests, staples) accept nothing else.
     pub fn parse(s: &'a str) -> Result<Self, JoseError> {
+        Self::parse_with(s, &[Alg::EdDSA], "`EdDSA` (Ed25519) is")
+    }
+
+    /// Splits and decodes a compact JWS signed with `EdDSA`, `ES256` or `ES384`: credentials
+    /// and presentations from other issuers and wallets.
+    pub fn parse_any(s: &'a str) -> Result<Self, JoseError> {
+        Self::parse_with(
+            s,
+            &[Alg::EdDSA, Alg::ES256, Alg::ES384],
+            "`EdDSA`, `ES256` and `ES384` are",
+        )
+    }
+
+    fn parse_with(s: &'a str, algs: &[Alg], accepted: &'static str) -> Result<Self, JoseError> {
         let mut it = s.splitn(4, '.');
         let (h, p, sig) = match (it.next(), it.next(), it.next(), it.next()) {
             (Some(h), Some(p), Some(sig), None) => (h, p, sig),
@@ -101,18 +136,23 @@ impl<'a> CompactJws<'a> {
                 part: "header",
                 reason: e.to_string(),
             })?;
-        if header.alg != "EdDSA" {
-            return Err(JoseError::Alg { alg: header.alg });
-        }
+        let alg = header
+            .alg
+            .parse::<Alg>()
+            .ok()
+            .filter(|a| algs.contains(a))
+            .ok_or_else(|| JoseError::Alg {
+                alg: crate::verify::preview(&header.alg, 16),
+                accepted,
+            })?;
         let payload = crate::b64::decode(p).map_err(|reason| JoseError::Base64 {
             part: "payload",
             reason,
         })?;
-        // 64 bytes are 86 base64url characters; decode into the array without allocating.
-        let mut sig_arr = [0u8; 64];
-        match B64.decode_slice(sig, &mut sig_arr) {
-            Ok(64) => {}
-            Ok(len) => return Err(JoseError::SignatureLength { len }),
+        // At most 96 bytes (128 base64url characters); decode into an array, no allocation.
+        let mut sig_arr = [0u8; 96];
+        let len = match B64.decode_slice(sig, &mut sig_arr) {
+            Ok(len) => len,
             Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
                 return Err(JoseError::SignatureLength {
                     len: sig.len() * 3 / 4,
@@ -124,18 +164,33 @@ impl<'a> CompactJws<'a> {
                     reason: e.to_string(),
                 })
             }
+        };
+        if alg == Alg::EdDSA && len != 64 {
+            return Err(JoseError::SignatureLength { len });
         }
+        let signature = Sig::from_raw(alg, &sig_arr[..len]).map_err(JoseError::Signature)?;
         Ok(Self {
             header,
             payload,
             signing_input: &s[..h.len() + 1 + p.len()],
-            signature: Signature::from_bytes(&sig_arr),
+            signature,
         })
     }
 
-    /// Checks the signature with one key (strict verification: rejects malleable signatures).
+    /// Checks an Ed25519 signature with one key (strict verification: rejects malleable
+    /// signatures). Any other algorithm is refused.
     pub fn verify_with(&self, key: &VerifyingKey) -> bool {
-        crate::verify::signature::verify_strict(key, self.signing_input.as_bytes(), &self.signature)
+        match &self.signature {
+            Sig::Ed25519(sig) => {
+                crate::verify::signature::verify_strict(key, self.signing_input.as_bytes(), sig)
+            }
+            _ => false,
+        }
+    }
+
+    /// Checks the signature with a key of any supported curve; the error says why not.
+    pub fn verify_key(&self, key: &PublicKey) -> Result<(), String> {
+        key.verify(self.signing_input.as_bytes(), &self.signature)
     }
 
     /// Parses the payload as JSON of type `T`. The UTF-8 check runs once over the whole payload

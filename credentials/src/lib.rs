@@ -12,6 +12,8 @@
 pub mod b64;
 pub mod blank_nodes;
 pub mod compact;
+pub mod cose;
+pub mod cryptosuite;
 pub mod data_integrity;
 pub mod did;
 pub mod did_key;
@@ -20,6 +22,7 @@ pub mod jose;
 pub mod kind;
 pub mod prepare;
 pub mod present;
+pub mod pubkey;
 pub mod replication;
 pub mod request;
 pub mod schema;

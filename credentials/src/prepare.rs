@@ -39,6 +39,15 @@ pub fn types_of(credential: &Value) -> Vec<&str> {
     }
 }
 
+/// Whether a document is VC Data Model 1.1 (its first `@context` is the 2018 one).
+pub fn is_v1(doc: &Value) -> bool {
+    let first = match doc.get("@context") {
+        Some(Value::Array(a)) => a.first(),
+        other => other,
+    };
+    first.and_then(Value::as_str) == Some(crate::data_integrity::VC_V1_CONTEXT)
+}
+
 /// Checks `credential` and completes it for `issuer` with `status` entries (none for a
 /// credential without status). `rng` makes the `urn:uuid:` id of a credential sent without one.
 pub fn prepare(
@@ -70,11 +79,8 @@ pub fn prepare(
             "the credential to issue must not be secured already; send it without `proof`",
         ));
     }
-    if input.contains_key("credentialStatus") && !status.is_empty() {
-        return Err(field(
-            "credential.credentialStatus",
-            "set by this issuer (an entry on each of its status lists); leave it out",
-        ));
+    if !status.is_empty() {
+        refuse_own_status(input)?;
     }
     let mut out: Map<String, Value> = Map::new();
     for (k, v) in input {
@@ -84,6 +90,21 @@ pub fn prepare(
     if !out.contains_key("id") {
         out.insert("id".into(), json!(crate::issue::random_urn_uuid(&mut *rng)));
     }
+    insert_status(&mut out, status);
+    Ok(Value::Object(out))
+}
+
+fn refuse_own_status(credential: &Map<String, Value>) -> Result<(), PrepareError> {
+    if credential.contains_key("credentialStatus") {
+        return Err(field(
+            "credential.credentialStatus",
+            "set by this issuer (an entry on each of its status lists); leave it out",
+        ));
+    }
+    Ok(())
+}
+
+fn insert_status(out: &mut Map<String, Value>, status: &[StatusEntry]) {
     match status.len() {
         0 => {}
         1 => {
@@ -96,7 +117,26 @@ pub fn prepare(
             );
         }
     }
-    Ok(Value::Object(out))
+}
+
+/// Adds this issuer's `status` entries to a credential [`prepare`]d without them; one that
+/// states its own `credentialStatus` is refused (the caller checks that before spending an
+/// index, with [`check_status_free`]).
+pub fn add_status(credential: &mut Value, status: &[StatusEntry]) -> Result<(), PrepareError> {
+    let Value::Object(m) = credential else {
+        return Err(field("credential", "is not a JSON object"));
+    };
+    refuse_own_status(m)?;
+    insert_status(m, status);
+    Ok(())
+}
+
+/// Refuses a credential that states its own `credentialStatus` (the issuer sets it).
+pub fn check_status_free(credential: &Value) -> Result<(), PrepareError> {
+    match credential {
+        Value::Object(m) => refuse_own_status(m),
+        _ => Err(field("credential", "is not a JSON object")),
+    }
 }
 
 fn check_context(ctx: Option<&Value>) -> Result<(), PrepareError> {

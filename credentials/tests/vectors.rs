@@ -10,7 +10,6 @@ use credentials::data_integrity;
 use credentials::did::{self, Identity, KeyResolver};
 use credentials::sd_jwt::{self, Disclosure, SdJwtParts};
 use credentials::status::{Bitstring, StatusEntry, StatusPurpose};
-use ed25519_dalek::Verifier as _;
 use serde_json::Value;
 
 fn vectors() -> PathBuf {
@@ -409,4 +408,211 @@ fn sd_jwt_rfc_disclosure_digest() {
     .unwrap();
     assert_eq!(d.name.as_deref(), Some("given_name"));
     assert_eq!(d.value, Value::String("John".into()));
+}
+
+// ---------- eddsa-jcs-2022, Ed25519Signature2020, proof sets and chains ----------
+
+/// Every proof of a document verifies (proof only: see [`proof_verifies`]).
+fn all_proofs_verify(signed: &Value) -> Result<usize, String> {
+    let keys = KeyResolver::new();
+    let text = signed.to_string();
+    let d = credentials::verify::decode(&text, &keys)?;
+    for s in &d.sigs {
+        s.key.clone()?.verify(&s.message, &s.signature)?;
+    }
+    Ok(d.sigs.len())
+}
+
+#[test]
+fn jcs_vector_canonicalizes_hashes_signs_and_verifies_exactly() {
+    use credentials::cryptosuite::{jcs, sign, ProofOptions, Suite};
+    use credentials::pubkey::{Alg, SecretKey};
+    use sha2::{Digest, Sha256};
+    let dir = "vc-di-eddsa/TestVectors/eddsa-jcs-2022";
+    let signed = json(&format!("{dir}/signedJCS.json"));
+    let mut doc = signed.clone();
+    doc.as_object_mut().unwrap().remove("proof");
+    let config = json(&format!("{dir}/proofConfigJCS.json"));
+    assert_eq!(jcs(&doc), read(&format!("{dir}/canonDocJCS.txt")).trim());
+    assert_eq!(
+        jcs(&config),
+        read(&format!("{dir}/proofCanonJCS.txt")).trim()
+    );
+    assert_eq!(
+        hex(&Sha256::digest(jcs(&doc).as_bytes())),
+        read(&format!("{dir}/docHashJCS.txt")).trim()
+    );
+    let data = Suite::EddsaJcs2022
+        .hash_data(&doc, &config, Alg::EdDSA)
+        .unwrap();
+    assert_eq!(
+        hex(&data),
+        read(&format!("{dir}/combinedHashJCS.txt")).trim()
+    );
+    let key = SecretKey::Ed25519(vector_key().signing_key().clone());
+    let created = credentials::time::parse(config["created"].as_str().unwrap()).unwrap();
+    let vm = config["verificationMethod"].as_str().unwrap();
+    let opts = ProofOptions {
+        purpose: "assertionMethod",
+        ..Default::default()
+    };
+    let ours = sign(&doc, Suite::EddsaJcs2022, &key, vm, created, &opts).unwrap();
+    assert_eq!(
+        ours["proof"]["proofValue"].as_str().unwrap(),
+        read(&format!("{dir}/sigBTC58JCS.txt")).trim()
+    );
+    assert_eq!(all_proofs_verify(&signed), Ok(1));
+    let mut tampered = signed.clone();
+    tampered["credentialSubject"]["alumniOf"] = Value::String("Elsewhere".into());
+    assert!(all_proofs_verify(&tampered).is_err());
+    // The same signature under the other transformation does not verify.
+    let mut other = signed.clone();
+    other["proof"]["cryptosuite"] = Value::String("eddsa-rdfc-2022".into());
+    assert!(all_proofs_verify(&other).is_err());
+}
+
+#[test]
+fn ed25519_signature_2020_vector_canonicalizes_and_verifies() {
+    use credentials::cryptosuite::{sign, ProofOptions, Suite};
+    use credentials::pubkey::SecretKey;
+    use sha2::{Digest, Sha256};
+    let dir = "vc-di-eddsa/TestVectors/Ed25519Signature2020";
+    let signed = json(&format!("{dir}/signedEdSig.json"));
+    let mut doc = signed.clone();
+    doc.as_object_mut().unwrap().remove("proof");
+    let config = json(&format!("{dir}/proofConfigEdSig.json"));
+    let canon_doc = data_integrity::canonicalize(&doc).unwrap();
+    assert_eq!(canon_doc, canon_file(&format!("{dir}/canonDocEdSig.txt")));
+    assert_eq!(
+        data_integrity::canonicalize(&config).unwrap(),
+        canon_file(&format!("{dir}/proofCanonEdSig.txt"))
+    );
+    assert_eq!(
+        hex(&Sha256::digest(canon_doc.as_bytes())),
+        read(&format!("{dir}/docHashEdSig.txt")).trim()
+    );
+    let key = SecretKey::Ed25519(vector_key().signing_key().clone());
+    let created = credentials::time::parse(config["created"].as_str().unwrap()).unwrap();
+    let opts = ProofOptions {
+        purpose: "assertionMethod",
+        ..Default::default()
+    };
+    let vm = config["verificationMethod"].as_str().unwrap();
+    let ours = sign(&doc, Suite::Ed25519Signature2020, &key, vm, created, &opts).unwrap();
+    assert_eq!(
+        ours["proof"]["proofValue"].as_str().unwrap(),
+        read(&format!("{dir}/sigBTC58EdSig.txt")).trim()
+    );
+    assert_eq!(all_proofs_verify(&signed), Ok(1));
+    let mut tampered = signed.clone();
+    tampered["validFrom"] = Value::String("2023-01-02T00:00:00Z".into());
+    assert!(all_proofs_verify(&tampered).is_err());
+}
+
+#[test]
+fn proof_set_and_chain_vectors_verify_every_proof() {
+    let dir = "vc-di-eddsa/TestVectors/proof-set-chain";
+    for (f, proofs) in [
+        ("signedProofSet1.json", 1),
+        ("signedProofSet2.json", 2),
+        ("signedProofChain1.json", 3),
+        ("signedProofChain2.json", 4),
+    ] {
+        let signed = json(&format!("{dir}/{f}"));
+        assert_eq!(all_proofs_verify(&signed), Ok(proofs), "{f}");
+        // Dropping a proof a chained proof names breaks the chain.
+        if f.starts_with("signedProofChain") {
+            let mut broken = signed.clone();
+            broken["proof"].as_array_mut().unwrap().remove(0);
+            let e = all_proofs_verify(&broken).unwrap_err();
+            assert!(e.contains("previousProof"), "{f}: {e}");
+        }
+        // Any one proof altered fails.
+        let mut bad = signed.clone();
+        let last = match &mut bad["proof"] {
+            Value::Array(a) => a.last_mut().unwrap(),
+            p => p,
+        };
+        let pv = last["proofValue"].as_str().unwrap().to_owned();
+        let c = if pv.ends_with('A') { "B" } else { "A" };
+        last["proofValue"] = Value::String(format!("{}{c}", &pv[..pv.len() - 1]));
+        assert!(all_proofs_verify(&bad).is_err(), "{f}");
+    }
+}
+
+// ---------- ecdsa-rdfc-2019 and ecdsa-jcs-2019 (P-256, P-384) ----------
+
+#[test]
+fn ecdsa_vectors_transform_hash_and_verify() {
+    use credentials::cryptosuite::{jcs, sign, ProofOptions, Suite};
+    use credentials::pubkey::{Alg, SecretKey};
+    let mut cases = 0;
+    for (curve, alg) in [("p256", Alg::ES256), ("p384", Alg::ES384)] {
+        let kp = json(&format!("vc-di-ecdsa/TestVectors/{curve}KeyPair.json"));
+        let key = SecretKey::from_multibase(kp["secretKeyMultibase"].as_str().unwrap()).unwrap();
+        assert_eq!(key.alg(), alg);
+        assert_eq!(
+            key.public().did_key(),
+            format!("did:key:{}", kp["publicKeyMultibase"].as_str().unwrap()),
+            "{curve}: the secret key derives the published public key"
+        );
+        let up = curve.to_uppercase();
+        for (suite, dir, tag) in [
+            (
+                Suite::EcdsaRdfc2019,
+                format!("ecdsa-rdfc-2019-{curve}"),
+                format!("ECDSA{up}"),
+            ),
+            (
+                Suite::EcdsaJcs2019,
+                format!("ecdsa-jcs-2019-{curve}"),
+                format!("JCSECDSA{up}"),
+            ),
+        ] {
+            let f = |name: &str| format!("vc-di-ecdsa/TestVectors/{dir}/{name}{tag}");
+            let signed = json(&format!("{}.json", f("signed")));
+            let config = json(&format!("{}.json", f("proofConfig")));
+            let mut doc = signed.clone();
+            doc.as_object_mut().unwrap().remove("proof");
+            let (canon_doc, canon_proof) = if suite == Suite::EcdsaJcs2019 {
+                (jcs(&doc) + "\n", jcs(&config) + "\n")
+            } else {
+                (
+                    data_integrity::canonicalize(&doc).unwrap(),
+                    data_integrity::canonicalize(&config).unwrap(),
+                )
+            };
+            assert_eq!(
+                canon_doc.trim_end(),
+                read(&format!("{}.txt", f("canonDoc"))).trim_end(),
+                "{dir}"
+            );
+            assert_eq!(
+                canon_proof.trim_end(),
+                read(&format!("{}.txt", f("proofCanon"))).trim_end(),
+                "{dir}"
+            );
+            let data = suite.hash_data(&doc, &config, alg).unwrap();
+            assert_eq!(
+                hex(&data),
+                read(&format!("{}.txt", f("combinedHash"))).trim(),
+                "{dir}"
+            );
+            assert_eq!(all_proofs_verify(&signed), Ok(1), "{dir}");
+            let mut tampered = signed.clone();
+            tampered["credentialSubject"]["alumniOf"] = Value::String("Elsewhere".into());
+            assert!(all_proofs_verify(&tampered).is_err(), "{dir}");
+            // ECDSA signatures are randomised in the vectors: ours differ but verify alike.
+            let created = credentials::time::parse(config["created"].as_str().unwrap()).unwrap();
+            let vm = config["verificationMethod"].as_str().unwrap();
+            let opts = ProofOptions {
+                purpose: "assertionMethod",
+                ..Default::default()
+            };
+            let ours = sign(&doc, suite, &key, vm, created, &opts).unwrap();
+            assert_eq!(all_proofs_verify(&ours), Ok(1), "{dir}: ours");
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 4);
 }

@@ -171,6 +171,13 @@ pub struct Config {
     /// Issuer: wait for the write-ahead log to reach the disk (fsync) before acknowledging an
     /// issuance, a records import or a revocation, so that not even a power cut loses one.
     pub sync_acknowledged_writes: bool,
+    /// Serve the HTTP API over TLS (HTTPS); status list URLs are then `https://`.
+    pub tls: bool,
+    /// PEM certificate chain for TLS (default: `tls/cert.pem` in the data dir, the
+    /// self-signed one `vcnode init --tls` makes).
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// PEM private key for TLS (default: `tls/key.pem` in the data dir).
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -200,6 +207,9 @@ impl Default for Config {
             heartbeat_secs: DEFAULT_HEARTBEAT_SECS,
             max_status_age_secs: DEFAULT_MAX_STATUS_AGE_SECS,
             sync_acknowledged_writes: true,
+            tls: false,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -251,6 +261,13 @@ impl Config {
         };
         if let Some(r) = &self.root_did {
             credentials::did::resolve_key(r).map_err(|e| bad("root_did", e.to_string()))?;
+        }
+        if self.issue_format == Format::Cose {
+            return Err(bad(
+                "issue_format",
+                "cose credentials are issued over the VC-API only; holders claim di, jwt or sd-jwt"
+                    .into(),
+            ));
         }
         if self.credential_days > MAX_CREDENTIAL_DAYS {
             return Err(bad(
@@ -423,7 +440,24 @@ max_status_age_secs = {max_age}
 # a records import or a revocation, so not even a power cut loses one (`vcnode bench writes`
 # measures the cost). A killed process loses nothing either way.
 sync_acknowledged_writes = {sync_acks}
+
+# Serve the HTTP API over HTTPS (rustls). Status list URLs are then https://. Without tls_cert
+# and tls_key, the self-signed pair `vcnode init --tls` wrote to tls/ in the data dir is used.
+tls = {tls}
+{tc}tls_cert = {tcv}
+{tk}tls_key = {tkv}
 "#,
+        tls = c.tls,
+        tc = if c.tls_cert.is_some() { "" } else { "# " },
+        tcv = match &c.tls_cert {
+            Some(p) => format!("{:?}", p.display().to_string()),
+            None => "\"/etc/vcnode/cert.pem\"".into(),
+        },
+        tk = if c.tls_key.is_some() { "" } else { "# " },
+        tkv = match &c.tls_key {
+            Some(p) => format!("{:?}", p.display().to_string()),
+            None => "\"/etc/vcnode/key.pem\"".into(),
+        },
         sync_acks = c.sync_acknowledged_writes,
         beat = c.heartbeat_secs,
         max_age = c.max_status_age_secs,
@@ -532,6 +566,7 @@ mod tests {
             ("verifier_domain = \"clinic.example\"", "verifier_domain"),
             ("issue_kinds = [\"passport\"]", "issue_kinds"),
             ("issue_format = \"cbor\"", "issue_format"),
+            ("issue_format = \"cose\"", "issue_format"),
             ("consent = \"maybe\"", "consent"),
             ("http_listen = \"localhost\"", "http_listen"),
             ("listen = [\"/ip4/1.2.3.4/tcp/x\"]", "listen"),

@@ -12,3 +12,4 @@ pub mod qr;
 pub mod roles;
 pub mod runtime;
 pub mod store;
+pub mod tls;

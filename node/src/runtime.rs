@@ -40,6 +40,8 @@ pub enum RuntimeError {
     Http { addr: String, reason: String },
     #[error("restore: {reason}")]
     Restore { reason: String },
+    #[error("{0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// Facts about a running node, written to `run.json` in its data dir.
@@ -58,6 +60,9 @@ pub struct RunInfo {
     pub listen: Vec<String>,
     /// Process id.
     pub pid: u32,
+    /// The certificate the HTTP API serves, when it serves HTTPS (clients pin it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<String>,
 }
 
 /// Which node needs a passphrase, and why.
@@ -289,10 +294,22 @@ pub async fn start(
         addr: cfg.http_listen.to_string(),
         reason: e.to_string(),
     })?;
+    // HTTPS when configured: the certificate and key are read before anything starts.
+    let tls = if cfg.tls {
+        let (default_cert, default_key) = crate::tls::default_paths(dir);
+        let cert = cfg.tls_cert.clone().unwrap_or(default_cert);
+        let key = cfg.tls_key.clone().unwrap_or(default_key);
+        let server = crate::tls::server_config(&cert, &key)?;
+        Some((cert, server))
+    } else {
+        None
+    };
+    let tls_cert = tls.as_ref().map(|(c, _)| c.clone());
     let status_base = status_base(
         cfg.status_base_url.as_deref(),
         &http.to_string(),
         identity.did(),
+        tls.is_some(),
     );
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -323,13 +340,29 @@ pub async fn start(
     };
     let app = crate::api::router(state);
     let mut srx = shutdown_rx.clone();
-    tasks.push(tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = srx.changed().await;
-            })
-            .await;
-    }));
+    match tls {
+        None => tasks.push(tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = srx.changed().await;
+                })
+                .await;
+        })),
+        Some((_, server)) => {
+            let listener =
+                crate::tls::TlsListener::new(listener, server).map_err(|e| RuntimeError::Http {
+                    addr: http.to_string(),
+                    reason: e.to_string(),
+                })?;
+            tasks.push(tokio::spawn(async move {
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = srx.changed().await;
+                    })
+                    .await;
+            }));
+        }
+    }
 
     // Heartbeats: an issuer says, signed and on a timer, that its lists are current.
     if cfg.has_role(Role::Issuer) {
@@ -391,6 +424,7 @@ pub async fn start(
             .map(|a| format!("{a}/p2p/{peer_id}"))
             .collect(),
         pid: std::process::id(),
+        tls_cert: tls_cert.as_ref().map(|p| p.display().to_string()),
     };
     let run_file = dd.run_file();
     // Written aside and renamed: whoever waits for run.json never reads half of it.
@@ -412,8 +446,9 @@ pub async fn start(
 /// The base URL of an issuer's lists. Every node replicates a list only when its URL names
 /// its owner's DID (so no issuer can claim another's list URL), so a configured base that
 /// does not is extended with the DID's key id: `<base>/<z6Mk…>`.
-fn status_base(configured: Option<&str>, http: &str, did: &str) -> String {
+fn status_base(configured: Option<&str>, http: &str, did: &str, tls: bool) -> String {
     match configured {
+        None if tls => format!("https://{http}/status/{did}"),
         None => format!("http://{http}/status/{did}"),
         Some(b) if b.contains(credentials::did::did_fragment(did)) => {
             b.trim_end_matches('/').to_owned()
@@ -433,14 +468,19 @@ mod status_base_tests {
         let did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
         let frag = credentials::did::did_fragment(did);
         assert_eq!(
-            super::status_base(Some("https://s.example/agency/"), "x", did),
+            super::status_base(Some("https://s.example/agency/"), "x", did, false),
             format!("https://s.example/agency/{frag}")
         );
         let own = format!("https://s.example/{frag}");
-        assert_eq!(super::status_base(Some(&own), "x", did), own);
+        assert_eq!(super::status_base(Some(&own), "x", did, false), own);
         assert_eq!(
-            super::status_base(None, "127.0.0.1:80", did),
+            super::status_base(None, "127.0.0.1:80", did, false),
             format!("http://127.0.0.1:80/status/{did}")
+        );
+        // With TLS on, the lists are https:// (standard document loaders refuse http://).
+        assert_eq!(
+            super::status_base(None, "127.0.0.1:443", did, true),
+            format!("https://127.0.0.1:443/status/{did}")
         );
     }
 }

@@ -171,10 +171,17 @@ fn credentials_and_presentations_are_signed_with_key_files_and_jwks() {
         json!({"kty": "EC", "crv": "P-256", "x": "a", "y": "b", "d": "c"}).to_string(),
     )
     .unwrap();
+    let p521 = dir.path().join("p521.jwk");
+    std::fs::write(
+        &p521,
+        json!({"kty": "EC", "crv": "P-521", "x": "AA", "y": "AA", "d": "AA"}).to_string(),
+    )
+    .unwrap();
     for (doc, key_path, says) in [
         (foreign, &key, "is not this node"),
         (no_subject, &key, "credential.credentialSubject: is missing"),
-        (alumni(), &p256, "P-256 keys are not supported"),
+        (alumni(), &p256, "the JWK's `x` is not base64url"),
+        (alumni(), &p521, "is not supported"),
     ] {
         let f = dir.path().join("bad.json");
         std::fs::write(&f, doc.to_string()).unwrap();
@@ -183,4 +190,109 @@ fn credentials_and_presentations_are_signed_with_key_files_and_jwks() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(says), "{says}: {err}");
     }
+}
+
+/// Writes `key` as a private JWK file.
+fn jwk_file(dir: &Path, name: &str, key: &credentials::pubkey::SecretKey) -> std::path::PathBuf {
+    use base64::Engine;
+    use credentials::pubkey::SecretKey;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let mut jwk = key.public().to_jwk();
+    jwk["d"] = json!(match key {
+        SecretKey::Ed25519(k) => b64(k.as_bytes()),
+        SecretKey::P256(k) => b64(&k.to_bytes()),
+        SecretKey::P384(k) => b64(&k.to_bytes()),
+    });
+    let p = dir.join(name);
+    std::fs::write(&p, jwk.to_string()).unwrap();
+    p
+}
+
+#[test]
+fn every_curve_and_mechanism_signs_what_verify_accepts() {
+    use credentials::pubkey::{Alg, SecretKey};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("alumni.json");
+    std::fs::write(&input, alumni().to_string()).unwrap();
+    let mut vc_2020 = alumni();
+    vc_2020["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("https://w3id.org/security/suites/ed25519-2020/v1"));
+    let input_2020 = dir.path().join("alumni-2020.json");
+    std::fs::write(&input_2020, vc_2020.to_string()).unwrap();
+    let vp = dir.path().join("vp.json");
+    std::fs::write(
+        &vp,
+        json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation"}).to_string(),
+    )
+    .unwrap();
+    let mut rng = rand::rngs::OsRng;
+    let mut checked = 0;
+    for alg in [Alg::EdDSA, Alg::ES256, Alg::ES384] {
+        let key = jwk_file(dir.path(), "k.jwk", &SecretKey::generate(alg, &mut rng));
+        let suites: &[&str] = match alg {
+            Alg::EdDSA => &["eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020"],
+            _ => &["ecdsa-rdfc-2019", "ecdsa-jcs-2019"],
+        };
+        let mut runs: Vec<Vec<&str>> = suites
+            .iter()
+            .map(|s| vec!["--format", "di", "--suite", s])
+            .collect();
+        runs.push(vec!["--format", "jwt"]);
+        runs.push(vec!["--format", "cose"]);
+        runs.push(vec!["--format", "jwt", "--did-method", "jwk"]);
+        for run in runs {
+            let doc = if run.contains(&"Ed25519Signature2020") {
+                &input_2020
+            } else {
+                &input
+            };
+            let mut args = vec!["sign", "--key", path(&key), "--in", path(doc)];
+            args.extend(&run);
+            let out = ok(&vcnode(&args));
+            let signed = dir.path().join("signed.json");
+            std::fs::write(&signed, &out).unwrap();
+            let sig = signature_of(&signed);
+            assert_eq!(sig["result"], "pass", "{alg} {run:?}: {sig}");
+            // Any change to the claims breaks it.
+            let tampered = if out.contains("data:application/") {
+                let v: Value = serde_json::from_str(&out).unwrap();
+                let id = v["id"].as_str().unwrap();
+                // Flip one character of the signature (the last part of a JWT, the end of
+                // the COSE bytes).
+                let cut = id.len() - 8;
+                let c = if &id[cut..cut + 1] == "A" { "B" } else { "A" };
+                json!({"@context": v["@context"], "type": v["type"], "id": format!("{}{c}{}", &id[..cut], &id[cut + 1..])}).to_string()
+            } else {
+                out.replace("Example University", "Elsewhere")
+            };
+            std::fs::write(&signed, tampered).unwrap();
+            assert_eq!(signature_of(&signed)["result"], "fail", "{alg} {run:?}");
+            checked += 1;
+        }
+        // Presentations: Data Integrity and vp+jwt, with a challenge.
+        for format in ["di", "jwt"] {
+            let out = ok(&vcnode(&[
+                "sign",
+                "--key",
+                path(&key),
+                "--in",
+                path(&vp),
+                "--format",
+                format,
+                "--challenge",
+                "c-1",
+                "--domain",
+                "https://v.example",
+            ]));
+            let signed = dir.path().join("signed-vp.json");
+            std::fs::write(&signed, &out).unwrap();
+            assert_eq!(signature_of(&signed)["result"], "pass", "{alg} vp {format}");
+            checked += 1;
+        }
+    }
+    // Ed25519: three suites, jwt, cose, did:jwk; each EC curve: two suites and the same three;
+    // two presentations per curve.
+    assert_eq!(checked, 6 + 5 + 5 + 3 * 2);
 }

@@ -262,9 +262,33 @@ fn rows(w: &mut World) -> Vec<Row> {
     );
     row(
         "di: unknown cryptosuite",
-        edit_json(&di, |v| v["proof"]["cryptosuite"] = json!("eddsa-jcs-2022")),
+        edit_json(&di, |v| v["proof"]["cryptosuite"] = json!("eddsa-xyz-2099")),
         at(NOW),
         Fails(Decode),
+    );
+    row(
+        "di: cryptosuite swapped to eddsa-jcs-2022 (the same key, another transformation)",
+        edit_json(&di, |v| v["proof"]["cryptosuite"] = json!("eddsa-jcs-2022")),
+        at(NOW),
+        Fails(Signature),
+    );
+    row(
+        "di: cryptosuite swapped to ecdsa-rdfc-2019 (an Ed25519 key cannot make it)",
+        edit_json(&di, |v| {
+            v["proof"]["cryptosuite"] = json!("ecdsa-rdfc-2019")
+        }),
+        at(NOW),
+        Fails(Signature),
+    );
+    row(
+        "di: proof set of the honest proof and a forged one",
+        edit_json(&di, |v| {
+            let mut forged = v["proof"].clone();
+            forged["proofValue"] = json!(zero_proof);
+            v["proof"] = json!([v["proof"].clone(), forged]);
+        }),
+        at(NOW),
+        Fails(Signature),
     );
     row(
         "di: verificationMethod of another key",

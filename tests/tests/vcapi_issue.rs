@@ -358,6 +358,21 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
     assert_eq!(claims["evidence"], alumni()["evidence"]);
     assert_eq!(claims["issuer"], json!(did));
 
+    // As vc+cose: a COSE_Sign1 in a data: URL, whose payload keeps the fields and verifies
+    // at the clinic over the VC-API.
+    let a = issue(alumni(), json!({"format": "vc+cose"}));
+    assert_eq!(a.status, 201, "{}", a.body);
+    let env = a.json()["verifiableCredential"].clone();
+    assert_eq!(env["type"], "EnvelopedVerifiableCredential");
+    let url = env["id"].as_str().unwrap();
+    let cose = credentials::cose::parse(&credentials::cose::from_data_url(url).unwrap()).unwrap();
+    assert_eq!(cose.typ.as_deref(), Some("application/vc+cose"));
+    let payload: Value = serde_json::from_slice(&cose.payload).unwrap();
+    assert_eq!(payload["evidence"], alumni()["evidence"]);
+    assert_eq!(payload["issuer"], json!(did));
+    let a = verify(&env, json!({"checks": ["proof"]}));
+    assert_eq!(a.status, 200, "{}", a.body);
+
     // Refusals: the field named, nothing issued.
     let issued_before = agency.node.holdings().unwrap().issued;
     let mut no_subject = alumni();

@@ -27,12 +27,19 @@ pub(super) fn validity(
             Some(_) => Err(format!("{field} is not a string")),
         }
     };
-    let from = date("validFrom")?;
-    let until = date("validUntil")?;
+    // A VC 1.1 credential states its period as `issuanceDate` and `expirationDate`.
+    let v1 = crate::prepare::is_v1(&c.credential);
+    let (from_field, until_field) = if v1 {
+        ("issuanceDate", "expirationDate")
+    } else {
+        ("validFrom", "validUntil")
+    };
+    let from = date(from_field)?;
+    let until = date(until_field)?;
     if let Some(f) = from {
         if now + chrono::Duration::seconds(skew) < f {
             return Err(format!(
-                "not yet valid: validFrom is {}, now is {}",
+                "not yet valid: {from_field} is {}, now is {}",
                 crate::time::format(f),
                 crate::time::format(now)
             ));
@@ -41,7 +48,7 @@ pub(super) fn validity(
     if let Some(u) = until {
         if now > u {
             return Err(format!(
-                "expired: validUntil was {}, now is {}",
+                "expired: {until_field} was {}, now is {}",
                 crate::time::format(u),
                 crate::time::format(now)
             ));

@@ -4,19 +4,18 @@
 
 use std::borrow::Cow;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use base64::Engine;
-use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::Value;
 
+use crate::cose;
 use crate::did::{did_of_url, KeyResolver};
 use crate::jose::CompactJws;
+use crate::pubkey::{PublicKey, Sig};
 use crate::sd_jwt::{self, Opened, SdJwtParts};
 
 /// The largest input accepted (1 MiB): far above any credential, a bound against abuse.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
 
-/// One Ed25519 signature to check. `'a` is the input's lifetime: a JWS signing input is
+/// One signature to check (Ed25519, or ECDSA from issuers outside vcnet). `'a` is the input's lifetime: a JWS signing input is
 /// borrowed from it, not copied.
 #[derive(Debug, Clone)]
 pub struct SigItem<'a> {
@@ -25,9 +24,9 @@ pub struct SigItem<'a> {
     /// The signed bytes.
     pub message: Cow<'a, [u8]>,
     /// The signature.
-    pub signature: Signature,
+    pub signature: Sig,
     /// The key, or why there is none.
-    pub key: Result<VerifyingKey, String>,
+    pub key: Result<PublicKey, String>,
 }
 
 /// A presentation's holder-side facts.
@@ -124,7 +123,7 @@ pub fn issuer_did(credential: &Value) -> Option<&str> {
 fn jws_sig<'a>(
     what: &'static str,
     jws: &CompactJws<'a>,
-    key: Result<VerifyingKey, String>,
+    key: Result<PublicKey, String>,
 ) -> SigItem<'a> {
     SigItem {
         what,
@@ -136,12 +135,12 @@ fn jws_sig<'a>(
 
 /// Checks that the JWS `kid` belongs to `expected` DID and resolves its key.
 fn kid_key(
-    jws: &CompactJws<'_>,
+    kid: Option<&str>,
     expected: Option<&str>,
     role: &str,
     keys: &KeyResolver,
-) -> (Result<VerifyingKey, String>, Option<String>) {
-    let Some(kid) = jws.header.kid.as_deref() else {
+) -> (Result<PublicKey, String>, Option<String>) {
+    let Some(kid) = kid else {
         return (
             Err(format!("{role} JWS header has no `kid`")),
             Some(format!("{role} JWS header has no `kid`")),
@@ -159,7 +158,8 @@ fn kid_key(
         _ => None,
     };
     (
-        keys.resolve(kid).map_err(|e| format!("{role} key: {e}")),
+        keys.resolve_any(kid)
+            .map_err(|e| format!("{role} key: {e}")),
         problem,
     )
 }
@@ -185,6 +185,9 @@ pub fn decode<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, Str
             serde_json::from_str(input).map_err(|e| format!("input is not valid JSON: {e}"))?;
         return decode_json(v, keys);
     }
+    if input.starts_with(cose::DATA_URL_PREFIX) {
+        return decode_cose(input, keys);
+    }
     if input.contains('~') {
         return decode_sd_jwt(input, keys);
     }
@@ -192,7 +195,7 @@ pub fn decode<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, Str
     if input.matches('.').take(3).count() == 2 {
         return decode_jwt(input, keys);
     }
-    Err("unrecognised encoding: not JSON, a compact JWT (vc+jwt, vp+jwt) or an SD-JWT".into())
+    Err("unrecognised encoding: not JSON, a compact JWT (vc+jwt, vp+jwt), an SD-JWT or a vc+cose data URL".into())
 }
 
 fn types(v: &Value) -> Vec<&str> {
@@ -213,23 +216,55 @@ pub fn preview(text: &str, chars: usize) -> String {
     }
 }
 
-/// Unwraps `EnvelopedVerifiableCredential` (`data:application/vc+jwt,…`, `…vc+sd-jwt,…`).
+/// Unwraps `EnvelopedVerifiableCredential` (`data:application/vc+jwt,…`, `…vc+sd-jwt,…`,
+/// `…dc+sd-jwt,…`) and `EnvelopedVerifiablePresentation` (`data:application/vp+jwt,…`).
 fn enveloped(v: &Value) -> Option<Result<&str, String>> {
-    if !types(v).contains(&"EnvelopedVerifiableCredential") {
+    let t = types(v);
+    let (prefixes, what): (&[&str], &str) = if t.contains(&"EnvelopedVerifiableCredential") {
+        (
+            &[
+                "data:application/vc+jwt,",
+                "data:application/vc+sd-jwt,",
+                "data:application/dc+sd-jwt,",
+            ],
+            "EnvelopedVerifiableCredential id is not a data: URL of vc+jwt, vc+sd-jwt, dc+sd-jwt or vc+cose",
+        )
+    } else if t.contains(&"EnvelopedVerifiablePresentation") {
+        (
+            &["data:application/vp+jwt,"],
+            "EnvelopedVerifiablePresentation id is not a data: URL of vp+jwt",
+        )
+    } else {
         return None;
-    }
+    };
     let id = v.get("id").and_then(Value::as_str).unwrap_or_default();
+    if id.starts_with(cose::DATA_URL_PREFIX) && t.contains(&"EnvelopedVerifiableCredential") {
+        // Binary: `decode` reads the data URL itself.
+        return Some(Ok(id));
+    }
     Some(
-        id.strip_prefix("data:application/vc+jwt,")
-            .or_else(|| id.strip_prefix("data:application/vc+sd-jwt,"))
-            .or_else(|| id.strip_prefix("data:application/dc+sd-jwt,"))
-            .ok_or_else(|| format!("EnvelopedVerifiableCredential id is not a data: URL of vc+jwt or vc+sd-jwt (starts `{}`)", preview(id, 32))),
+        prefixes
+            .iter()
+            .find_map(|p| id.strip_prefix(p))
+            .ok_or_else(|| format!("{what} (starts `{}`)", preview(id, 32))),
     )
 }
 
 fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
     if let Some(inner) = enveloped(&v) {
-        return decode(inner?, keys).map(Decoded::into_owned);
+        let d = decode(inner?, keys).map(Decoded::into_owned)?;
+        let presentation = types(&v).contains(&"EnvelopedVerifiablePresentation");
+        if presentation != d.presentation.is_some() {
+            return Err(format!(
+                "the enveloped content is {}, but the envelope's type says otherwise",
+                if d.presentation.is_some() {
+                    "a presentation"
+                } else {
+                    "a credential"
+                }
+            ));
+        }
+        return Ok(d);
     }
     let t = types(&v);
     if t.contains(&"VerifiablePresentation") {
@@ -247,7 +282,7 @@ fn decode_json(v: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String>
 }
 
 fn decode_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, String> {
-    let jws = CompactJws::parse(input).map_err(|e| e.to_string())?;
+    let jws = CompactJws::parse_any(input).map_err(|e| e.to_string())?;
     let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
     match jws.header.typ.as_deref() {
         Some("vc+jwt") => {
@@ -265,6 +300,54 @@ fn decode_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, Str
     }
 }
 
+/// A `vc+cose` credential (VC-JOSE-COSE §3.3): the issuer's key named by `kid`, or by the
+/// issuer itself when there is none.
+fn decode_cose(url: &str, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
+    let bytes = cose::from_data_url(url)?;
+    let s1 = cose::parse(&bytes).map_err(|e| e.to_string())?;
+    match s1.typ.as_deref() {
+        None | Some("application/vc+cose") => {}
+        Some(other) => {
+            return Err(format!(
+                "COSE typ is `{}`; expected application/vc+cose",
+                preview(other, 40)
+            ))
+        }
+    }
+    let payload: Value = serde_json::from_slice(&s1.payload)
+        .map_err(|e| format!("vc+cose payload is not JSON: {e}"))?;
+    if !payload.is_object() {
+        return Err("vc+cose payload is not a JSON object".into());
+    }
+    if !types(&payload).contains(&"VerifiableCredential") {
+        return Err("vc+cose payload's type does not include VerifiableCredential".into());
+    }
+    let issuer = issuer_of(&payload).map(str::to_owned);
+    let kid = s1.kid.clone().or_else(|| issuer.clone());
+    let (key, problem) = kid_key(kid.as_deref(), issuer.as_deref(), "issuer", keys);
+    let d = DecodedCredential {
+        jwt_nbf: None,
+        jwt_exp: None,
+        proof_created: None,
+        proof_expires: None,
+        credential: payload,
+        partial: false,
+        disclosed: vec![],
+        sig_problem: problem,
+    };
+    Ok(Decoded {
+        format: "vc+cose",
+        credentials: vec![d],
+        presentation: None,
+        sigs: vec![SigItem {
+            what: "issuer signature",
+            message: Cow::Owned(s1.to_be_signed),
+            signature: s1.signature,
+            key,
+        }],
+    })
+}
+
 fn jwt_credential<'a>(
     jws: &CompactJws<'a>,
     payload: Value,
@@ -273,7 +356,12 @@ fn jwt_credential<'a>(
     if !payload.is_object() {
         return Err("vc+jwt payload is not a JSON object".into());
     }
-    let (key, problem) = kid_key(jws, issuer_of(&payload), "issuer", keys);
+    let (key, problem) = kid_key(
+        jws.header.kid.as_deref(),
+        issuer_of(&payload),
+        "issuer",
+        keys,
+    );
     let d = DecodedCredential {
         jwt_nbf: num(&payload, "nbf"),
         jwt_exp: num(&payload, "exp"),
@@ -299,7 +387,7 @@ fn decode_jwt_vp<'a>(
         .get("holder")
         .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
         .map(str::to_owned);
-    let (key, problem) = kid_key(jws, holder.as_deref(), "holder", keys);
+    let (key, problem) = kid_key(jws.header.kid.as_deref(), holder.as_deref(), "holder", keys);
     let mut out = Decoded {
         format: "vp+jwt",
         credentials: vec![],
@@ -390,7 +478,7 @@ fn aud(payload: &Value) -> Option<String> {
 
 fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, String> {
     let parts = SdJwtParts::split(input).map_err(|e| e.to_string())?;
-    let jws = CompactJws::parse(parts.jws).map_err(|e| format!("issuer-signed JWT: {e}"))?;
+    let jws = CompactJws::parse_any(parts.jws).map_err(|e| format!("issuer-signed JWT: {e}"))?;
     match jws.header.typ.as_deref() {
         Some("vc+sd-jwt") | Some("dc+sd-jwt") => {}
         other => return Err(format!("SD-JWT `typ` is {other:?}; expected vc+sd-jwt")),
@@ -423,7 +511,12 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
         }
     };
     let mut claims = disclosed.claims;
-    let (key, kid_problem) = kid_key(&jws, issuer_of(&claims), "issuer", keys);
+    let (key, kid_problem) = kid_key(
+        jws.header.kid.as_deref(),
+        issuer_of(&claims),
+        "issuer",
+        keys,
+    );
     let problem = match (disclosure_problem, kid_problem) {
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
         (a, b) => a.or(b),
@@ -451,7 +544,7 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
         sigs: vec![jws_sig("issuer signature", &jws, key)],
     };
     if let Some(kb) = parts.kb_jwt {
-        let kb_jws = CompactJws::parse(kb).map_err(|e| format!("key binding JWT: {e}"))?;
+        let kb_jws = CompactJws::parse_any(kb).map_err(|e| format!("key binding JWT: {e}"))?;
         if kb_jws.header.typ.as_deref() != Some("kb+jwt") {
             return Err(format!(
                 "key binding JWT `typ` is {:?}; expected kb+jwt",
@@ -507,26 +600,10 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
     Ok(out)
 }
 
-/// The holder key from `cnf.jwk` (Ed25519 OKP).
-fn cnf_key(cnf: Option<&Value>) -> Result<VerifyingKey, String> {
+/// The holder key from `cnf.jwk` (Ed25519, P-256 or P-384).
+fn cnf_key(cnf: Option<&Value>) -> Result<PublicKey, String> {
     let jwk = cnf
         .and_then(|c| c.get("jwk"))
         .ok_or("credential has no cnf.jwk holder key, so it cannot be key-bound")?;
-    if jwk.get("kty").and_then(Value::as_str) != Some("OKP")
-        || jwk.get("crv").and_then(Value::as_str) != Some("Ed25519")
-    {
-        return Err("cnf.jwk is not an Ed25519 OKP key".into());
-    }
-    let x = jwk
-        .get("x")
-        .and_then(Value::as_str)
-        .ok_or("cnf.jwk has no x")?;
-    let bytes = B64
-        .decode(x)
-        .map_err(|e| format!("cnf.jwk.x is not base64url: {e}"))?;
-    let arr: [u8; 32] = bytes
-        .as_slice()
-        .try_into()
-        .map_err(|_| "cnf.jwk.x is not 32 bytes".to_string())?;
-    VerifyingKey::from_bytes(&arr).map_err(|e| format!("cnf.jwk.x is not an Ed25519 key: {e}"))
+    PublicKey::from_jwk(jwk).map_err(|e| format!("cnf.jwk: {e}"))
 }

@@ -1,32 +1,44 @@
-//! Decoding a Data Integrity (`eddsa-rdfc-2022`) credential or presentation for the
-//! verifier: the proof is split off and checked for shape, and the signed message
-//! (`proofHash ‖ documentHash`, see [`crate::data_integrity`]) becomes an Ed25519 work item
-//! like any JWT's, so Data Integrity inputs batch with the rest.
+//! Decoding a Data Integrity credential or presentation for the verifier (any suite of
+//! [`crate::cryptosuite`], one proof or a set or chain of them): each proof is split off and
+//! checked for shape, and its signed message (`proofHash ‖ documentHash`) becomes a signature
+//! work item like any JWT's, so Ed25519 Data Integrity inputs batch with the rest.
 
 use std::borrow::Cow;
 
-use ed25519_dalek::Signature;
 use serde_json::{Map, Value};
 
-use super::{bind_subjects, Decoded, DecodedCredential, PresentationFacts, SigItem};
-use crate::data_integrity::{hash_data, CRYPTOSUITE, VC_V2_CONTEXT};
+use super::{bind_subjects, preview, Decoded, DecodedCredential, PresentationFacts, SigItem};
+use crate::cryptosuite::{key_fits, Suite};
+use crate::data_integrity::{VC_V1_CONTEXT, VC_V2_CONTEXT};
 use crate::did::{did_of_url, KeyResolver};
+use crate::pubkey::{Alg, Sig};
 
+/// The first `@context` of a credential or presentation: VC 2.0, or VC 1.1 from issuers that
+/// still use it.
 fn check_context(doc: &Value) -> Result<(), String> {
-    match doc.get("@context") {
-        None => Err("@context is missing".into()),
-        Some(Value::Array(a)) if a.first().and_then(Value::as_str) == Some(VC_V2_CONTEXT) => Ok(()),
-        Some(Value::String(s)) if s == VC_V2_CONTEXT => Ok(()),
-        Some(_) => Err(format!(
-            "@context must begin with {VC_V2_CONTEXT} (VC Data Model 2.0 §4.3)"
+    let first = match doc.get("@context") {
+        None => return Err("@context is missing".into()),
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => None,
+    };
+    match first {
+        Some(VC_V2_CONTEXT) | Some(VC_V1_CONTEXT) => Ok(()),
+        _ => Err(format!(
+            "@context must begin with {VC_V2_CONTEXT} (VC Data Model 2.0 §4.3) or {VC_V1_CONTEXT} (1.1)"
         )),
     }
 }
 
+/// At most this many proofs in one proof set: far above any real use, a bound on the work an
+/// input can ask for (each proof is a canonicalization).
+pub const MAX_PROOFS: usize = 8;
+
 /// The parts of a verified-to-be proof.
 struct ProofParts {
+    suite: Suite,
     vm: String,
-    signature: Signature,
+    signature: Sig,
     message: Result<Vec<u8>, String>,
     challenge: Option<String>,
     domain: Option<String>,
@@ -36,42 +48,61 @@ struct ProofParts {
     expires: Option<i64>,
 }
 
-/// Splits off and checks the proof, and computes the signed message. Structural problems in the
-/// proof are decode errors; canonicalization problems become signature failures.
-fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), String> {
+/// The proofs of a document, as objects; the error says what is wrong with their shape.
+fn proof_objects(proof: Value) -> Result<Vec<Map<String, Value>>, String> {
+    match proof {
+        Value::Object(m) => Ok(vec![m]),
+        Value::Array(a) if a.is_empty() => Err("proof is an empty list".into()),
+        Value::Array(a) if a.len() > MAX_PROOFS => Err(format!(
+            "proof is a set of {} proofs; at most {MAX_PROOFS} are checked",
+            a.len()
+        )),
+        Value::Array(a) => a
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| match p {
+                Value::Object(m) => Ok(m),
+                _ => Err(format!("proof[{i}] is not an object")),
+            })
+            .collect(),
+        _ => Err("proof is not an object".into()),
+    }
+}
+
+/// Splits off and checks every proof, and computes each signed message. Structural problems in
+/// a proof are decode errors; canonicalization problems become signature failures.
+fn take_proofs(mut doc: Value, purpose: &str) -> Result<(Value, Vec<ProofParts>), String> {
     check_context(&doc)?;
     let proof = doc
         .as_object_mut()
         .and_then(|m| m.remove("proof"))
         .ok_or("document has no proof")?;
-    let proof = match proof {
-        Value::Object(m) => m,
-        Value::Array(a) if a.len() == 1 => a
-            .into_iter()
-            .next()
-            .and_then(|p| p.as_object().cloned())
-            .ok_or("proof is not an object")?,
-        Value::Array(_) => {
-            return Err("proof sets are not supported: expected exactly one proof".into())
-        }
-        _ => return Err("proof is not an object".into()),
-    };
+    let proofs = proof_objects(proof)?;
+    let many = proofs.len() > 1;
+    let mut parts = Vec::with_capacity(proofs.len());
+    for (i, p) in proofs.iter().enumerate() {
+        let at = if many {
+            format!("proof[{i}]")
+        } else {
+            "proof".to_owned()
+        };
+        parts.push(proof_parts(&doc, p, &proofs, purpose).map_err(|e| format!("{at}: {e}"))?);
+    }
+    Ok((doc, parts))
+}
+
+/// One proof of a set (`all`), checked for shape, with the message it signs.
+fn proof_parts(
+    doc: &Value,
+    proof: &Map<String, Value>,
+    all: &[Map<String, Value>],
+    purpose: &str,
+) -> Result<ProofParts, String> {
     let field = |k: &str| proof.get(k).and_then(Value::as_str);
-    if field("type") != Some("DataIntegrityProof") {
-        return Err(format!(
-            "proof.type is {:?}; expected DataIntegrityProof",
-            proof.get("type")
-        ));
-    }
-    if field("cryptosuite") != Some(CRYPTOSUITE) {
-        return Err(format!(
-            "proof.cryptosuite is {:?}; only {CRYPTOSUITE} is supported",
-            proof.get("cryptosuite")
-        ));
-    }
+    let suite = Suite::of_proof(proof)?;
     if field("proofPurpose") != Some(purpose) {
         return Err(format!(
-            "proof.proofPurpose is {:?}; expected {purpose}",
+            "proofPurpose is {:?}; expected {purpose}",
             proof.get("proofPurpose")
         ));
     }
@@ -79,75 +110,104 @@ fn take_proof(mut doc: Value, purpose: &str) -> Result<(Value, ProofParts), Stri
         match proof.get(k) {
             None => Ok(None),
             Some(v) => {
-                let s = v
-                    .as_str()
-                    .ok_or_else(|| format!("proof.{k} is not a string"))?;
+                let s = v.as_str().ok_or_else(|| format!("{k} is not a string"))?;
                 crate::time::parse(s)
                     .map(|t| Some(t.timestamp()))
-                    .map_err(|e| format!("proof.{k}: {e}"))
+                    .map_err(|e| format!("{k}: {e}"))
             }
         }
     };
     let created = instant("created")?;
     let expires = instant("expires")?;
     let vm = field("verificationMethod")
-        .ok_or("proof.verificationMethod is missing")?
+        .ok_or("verificationMethod is missing")?
         .to_owned();
-    let pv = field("proofValue").ok_or("proof.proofValue is missing")?;
+    let pv = field("proofValue").ok_or("proofValue is missing")?;
     let bytes = pv
         .strip_prefix('z')
-        .ok_or("proof.proofValue must be multibase base58btc (start with `z`)")
+        .ok_or("proofValue must be multibase base58btc (start with `z`)")
         .and_then(|b| {
             bs58::decode(b)
                 .into_vec()
-                .map_err(|_| "proof.proofValue is not base58btc")
+                .map_err(|_| "proofValue is not base58btc")
         })?;
-    let arr: [u8; 64] = bytes.as_slice().try_into().map_err(|_| {
-        format!(
-            "proof.proofValue is {} bytes; Ed25519 signatures are 64",
-            bytes.len()
-        )
-    })?;
+    // The signature's length tells the curve of an ECDSA proof (r ‖ s: 64 bytes for P-256,
+    // 96 for P-384); the key must then be of that curve, or the signature check says so.
+    let alg = match (suite.accepts(Alg::EdDSA), bytes.len()) {
+        (true, _) => Alg::EdDSA,
+        (false, 96) => Alg::ES384,
+        (false, _) => Alg::ES256,
+    };
+    let signature = Sig::from_raw(alg, &bytes).map_err(|e| format!("proofValue: {e}"))?;
     let challenge = field("challenge").map(str::to_owned);
     let domain = match proof.get("domain") {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
         _ => None,
     };
+    if let Some(ctx) = proof.get("@context") {
+        if Some(ctx) != doc.get("@context") {
+            return Err("@context differs from the document's @context".into());
+        }
+    }
     let mut config = Map::new();
-    for (k, v) in &proof {
+    for (k, v) in proof {
         if k != "proofValue" {
             config.insert(k.clone(), v.clone());
         }
     }
-    if let Some(ctx) = proof.get("@context") {
-        if Some(ctx) != doc.get("@context") {
-            return Err("proof.@context differs from the document's @context".into());
-        }
-    }
     config.insert("@context".into(), doc["@context"].clone());
-    let message = hash_data(&doc, &Value::Object(config))
+    // A chained proof signs the document with the proofs it names (Data Integrity §4.3).
+    let chained;
+    let signed_doc = match proof.get("previousProof") {
+        None => doc,
+        Some(prev) => {
+            let ids: Vec<&str> = match prev {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => return Err("previousProof is neither a string nor a list".into()),
+            };
+            let mut matching = Vec::with_capacity(ids.len());
+            for id in ids {
+                let found = all
+                    .iter()
+                    .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+                    .ok_or_else(|| {
+                        format!(
+                            "previousProof `{}` is not in the proof set",
+                            preview(id, 60)
+                        )
+                    })?;
+                matching.push(Value::Object(found.clone()));
+            }
+            let mut d = doc.clone();
+            d["proof"] = Value::Array(matching);
+            chained = d;
+            &chained
+        }
+    };
+    let message = suite
+        .hash_data(signed_doc, &Value::Object(config), alg)
         .map_err(|e| format!("canonicalization failed: {e}"));
-    Ok((
-        doc,
-        ProofParts {
-            vm,
-            signature: Signature::from_bytes(&arr),
-            message,
-            challenge,
-            domain,
-            created,
-            expires,
-        },
-    ))
+    Ok(ProofParts {
+        suite,
+        vm,
+        signature,
+        message,
+        challenge,
+        domain,
+        created,
+        expires,
+    })
 }
 
 fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigItem<'static> {
     let (message, key) = match &parts.message {
         Ok(m) => (
             Cow::Owned(m.clone()),
-            keys.resolve(&parts.vm)
-                .map_err(|e| format!("verificationMethod: {e}")),
+            keys.resolve_any(&parts.vm)
+                .map_err(|e| format!("verificationMethod: {e}"))
+                .and_then(|k| key_fits(parts.suite, &k).map(|()| k)),
         ),
         Err(e) => (Cow::Owned(Vec::new()), Err(e.clone())),
     };
@@ -159,19 +219,35 @@ fn sig_item(what: &'static str, parts: &ProofParts, keys: &KeyResolver) -> SigIt
     }
 }
 
+/// The latest `created` and the earliest `expires` of a proof set.
+fn proof_times(parts: &[ProofParts]) -> (Option<i64>, Option<i64>) {
+    (
+        parts.iter().filter_map(|p| p.created).max(),
+        parts.iter().filter_map(|p| p.expires).min(),
+    )
+}
+
 /// Decodes a Data Integrity credential for the pipeline.
 pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
-    let (doc, parts) = take_proof(doc, "assertionMethod")?;
+    let (doc, parts) = take_proofs(doc, "assertionMethod")?;
     let issuer = super::issuer_did(&doc).map(str::to_owned);
     let sig_problem = match &issuer {
-        Some(i) if i == did_of_url(&parts.vm) => None,
+        Some(i) if parts.iter().any(|p| i == did_of_url(&p.vm)) => None,
         Some(i) => Some(format!(
             "proof is by {} but the issuer is {i}",
-            did_of_url(&parts.vm)
+            parts
+                .iter()
+                .map(|p| did_of_url(&p.vm))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         None => Some("credential has no issuer".into()),
     };
-    let sig = sig_item("issuer signature", &parts, keys);
+    let (created, expires) = proof_times(&parts);
+    let sigs = parts
+        .iter()
+        .map(|p| sig_item("issuer signature", p, keys))
+        .collect();
     Ok(Decoded {
         format: "di",
         credentials: vec![DecodedCredential {
@@ -180,19 +256,29 @@ pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded<'stat
             disclosed: vec![],
             jwt_nbf: None,
             jwt_exp: None,
-            proof_created: parts.created,
-            proof_expires: parts.expires,
+            proof_created: created,
+            proof_expires: expires,
             sig_problem,
         }],
         presentation: None,
-        sigs: vec![sig],
+        sigs,
     })
 }
 
 /// Decodes a Data Integrity presentation (`authentication` proof by the holder, with challenge
 /// and domain) and every credential in it.
 pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'static>, String> {
-    let (doc, parts) = take_proof(doc, "authentication")?;
+    let (doc, all) = take_proofs(doc, "authentication")?;
+    let (issued_at, expires) = proof_times(&all);
+    let holder_did = doc
+        .get("holder")
+        .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)));
+    // The holder's proof is the one by the holder (the first, when none is).
+    let at = all
+        .iter()
+        .position(|p| Some(did_of_url(&p.vm)) == holder_did)
+        .unwrap_or(0);
+    let parts = &all[at];
     let holder = doc
         .get("holder")
         .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
@@ -201,7 +287,10 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'st
         format: "di",
         credentials: vec![],
         presentation: None,
-        sigs: vec![sig_item("presentation signature", &parts, keys)],
+        sigs: all
+            .iter()
+            .map(|p| sig_item("presentation signature", p, keys))
+            .collect(),
     };
     // A presentation may carry no credential (VC Data Model 2.0 §4.13): the holder's proof
     // is then all there is to check.
@@ -235,10 +324,10 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'st
     };
     out.presentation = Some(PresentationFacts {
         holder,
-        challenge: parts.challenge,
-        domain: parts.domain,
-        issued_at: parts.created,
-        expires: parts.expires,
+        challenge: parts.challenge.clone(),
+        domain: parts.domain.clone(),
+        issued_at,
+        expires,
         binding,
         staple: None,
     });

@@ -78,9 +78,10 @@ fn issuer_status(e: &IssuerError) -> StatusCode {
         IssuerError::ImportLine { .. } | IssuerError::Credential(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        IssuerError::NotIssuer | IssuerError::KindNotIssued { .. } | IssuerError::PeerKey => {
-            StatusCode::FORBIDDEN
-        }
+        IssuerError::NotIssuer
+        | IssuerError::KindNotIssued { .. }
+        | IssuerError::PeerKey
+        | IssuerError::NotClaimable { .. } => StatusCode::FORBIDDEN,
         IssuerError::UnknownCode | IssuerError::NotIssuedToYou { .. } => StatusCode::NOT_FOUND,
         IssuerError::NotInForce { .. } => StatusCode::CONFLICT,
         IssuerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -36,7 +36,11 @@ pub async fn issue(
     let format = match body.options.format.as_deref() {
         None => Format::DataIntegrity,
         Some(f) => Format::parse(f)
-            .ok_or_else(|| bad(format!("options.format: `{f}` is not di, jwt or sd-jwt")))?,
+            .ok_or_else(|| {
+                bad(format!(
+                    "options.format: `{f}` is not di, jwt (vc+jwt), sd-jwt (vc+sd-jwt) or cose (vc+cose)"
+                ))
+            })?,
     };
     let text = match CredentialKind::from_types(credentials::prepare::types_of(c)) {
         Ok(kind) => {
@@ -66,6 +70,10 @@ pub async fn issue(
         }
         Format::SdJwt => {
             json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+sd-jwt,{text}")})
+        }
+        // The text is already the `data:application/vc+cose;base64,` URL.
+        Format::Cose => {
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": text})
         }
     };
     Ok((

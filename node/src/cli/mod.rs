@@ -4,7 +4,7 @@
 //! confirmed current recently enough).
 
 mod bench;
-mod client;
+pub mod client;
 mod install;
 mod issue;
 mod key;

@@ -50,6 +50,14 @@ pub struct InitArgs {
     /// File with the backup's passphrase (default: the node's passphrase).
     #[arg(long, requires = "restore")]
     backup_passphrase_file: Option<PathBuf>,
+    /// Serve the HTTP API over HTTPS with a self-signed certificate made now (tls/cert.pem,
+    /// for localhost, 127.0.0.1, ::1 and each --tls-name). For a CA-signed certificate, set
+    /// tls_cert and tls_key in config.toml instead.
+    #[arg(long)]
+    tls: bool,
+    /// Another DNS name or IP address the self-signed certificate is for (repeatable).
+    #[arg(long, requires = "tls")]
+    tls_name: Vec<String>,
 }
 
 /// Where the passphrase of an encrypted data dir comes from (never a plain flag, which would
@@ -109,6 +117,18 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
         cfg.consent = c;
     }
     cfg.allow_unencrypted_keys = a.unencrypted_keys;
+    if a.tls {
+        let (cert, key) = crate::tls::default_paths(&a.data_dir);
+        let mut names = vec!["localhost".to_owned(), "127.0.0.1".into(), "::1".into()];
+        names.extend(a.tls_name.iter().cloned());
+        crate::tls::make_self_signed(&cert, &key, &names)?;
+        cfg.tls = true;
+        eprintln!(
+            "HTTPS: self-signed certificate {} (for {})",
+            cert.display(),
+            names.join(", ")
+        );
+    }
     let pass = a.passphrase.get()?;
     let pass = pass.as_deref().map(String::as_str);
     let did = match &a.restore {

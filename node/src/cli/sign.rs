@@ -1,33 +1,76 @@
 //! `vcnode sign`: secure any credential or presentation JSON with a private key — what
 //! conformance harnesses and other implementations drive. File (or standard input) in, the
-//! secured document as JSON out. A credential is checked by the VC Data Model 2.0's rules (each
+//! secured document as JSON out. A credential is checked by the VC Data Model's rules (each
 //! failure names its field) and signed as its `issuer` (set from the key when absent; another
 //! DID is refused); a presentation gets the key's DID as `holder` and an `authentication` proof.
 //!
-//! Keys: a vcnet key file (`vcnode key generate`) or a JWK with its private part (`d`). Ed25519
-//! only for now; P-256, P-384 and P-521 keys are refused with a message that says so.
+//! Keys: a vcnet key file (`vcnode key generate`), a multibase key file (`privateKeyMultibase`
+//! of an Ed25519, P-256 or P-384 key, as the W3C test vectors write them) or a JWK with its
+//! private part (`d`). The signer is the key's `did:key` (or `did:jwk` with `--did-method jwk`).
+//! Mechanisms: Data Integrity with any suite vcnet verifies, `vc+jwt` / `vp+jwt`,
+//! `vc+sd-jwt`, `vc+cose`.
 
 use std::path::PathBuf;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{bail, Context};
+use base64::Engine;
 use clap::{Args, ValueEnum};
-use credentials::issue::{secure, Format, Issued};
+use credentials::cryptosuite::{ProofOptions, Suite};
+use credentials::issue::{secure_with, Format, Issued};
+use credentials::jose::{sign_compact_any, Header};
+use credentials::pubkey::SecretKey;
 use credentials::Identity;
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SecuringArg {
-    /// Data Integrity, `eddsa-rdfc-2022`.
+    /// Data Integrity (`--suite`; eddsa-rdfc-2022 or ecdsa-rdfc-2019 by the key's curve).
     Di,
-    /// VC-JOSE-COSE `vc+jwt` (credentials only).
+    /// VC-JOSE-COSE `vc+jwt`, or `vp+jwt` for a presentation.
     Jwt,
     /// VC-JOSE-COSE `vc+sd-jwt` (credentials only; the subject's `id` becomes `cnf`).
     SdJwt,
+    /// VC-JOSE-COSE `vc+cose` (credentials only), as an enveloped data: URL.
+    Cose,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuiteArg {
+    #[value(name = "eddsa-rdfc-2022")]
+    EddsaRdfc2022,
+    #[value(name = "eddsa-jcs-2022")]
+    EddsaJcs2022,
+    #[value(name = "ecdsa-rdfc-2019")]
+    EcdsaRdfc2019,
+    #[value(name = "ecdsa-jcs-2019")]
+    EcdsaJcs2019,
+    #[value(name = "Ed25519Signature2020")]
+    Ed25519Signature2020,
+}
+
+impl From<SuiteArg> for Suite {
+    fn from(s: SuiteArg) -> Self {
+        match s {
+            SuiteArg::EddsaRdfc2022 => Suite::EddsaRdfc2022,
+            SuiteArg::EddsaJcs2022 => Suite::EddsaJcs2022,
+            SuiteArg::EcdsaRdfc2019 => Suite::EcdsaRdfc2019,
+            SuiteArg::EcdsaJcs2019 => Suite::EcdsaJcs2019,
+            SuiteArg::Ed25519Signature2020 => Suite::Ed25519Signature2020,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DidMethodArg {
+    /// `did:key:z…#z…`.
+    Key,
+    /// `did:jwk:…#0`.
+    Jwk,
 }
 
 #[derive(Args)]
 pub struct SignArgs {
-    /// The private key: a vcnet key file or a JWK with `d`.
+    /// The private key: a vcnet or multibase key file, or a JWK with `d`.
     #[arg(long)]
     key: PathBuf,
     /// The credential or presentation JSON (`-` for standard input).
@@ -39,75 +82,118 @@ pub struct SignArgs {
     /// The securing mechanism.
     #[arg(long, value_enum, default_value = "di")]
     format: SecuringArg,
+    /// The Data Integrity cryptosuite (with `--format di`).
+    #[arg(long, value_enum)]
+    suite: Option<SuiteArg>,
+    /// How the signer is named.
+    #[arg(long, value_enum, default_value = "key")]
+    did_method: DidMethodArg,
     /// The proof's `created` (RFC 3339); now by default.
     #[arg(long, value_parser = super::parse_time)]
     created: Option<chrono::DateTime<chrono::Utc>>,
-    /// A presentation's `challenge`.
+    /// A presentation's `challenge` (`nonce` in a vp+jwt).
     #[arg(long)]
     challenge: Option<String>,
-    /// A presentation's `domain`.
+    /// A presentation's `domain` (`aud` in a vp+jwt).
     #[arg(long)]
     domain: Option<String>,
 }
 
-/// The signing identity of a key file: a vcnet key file, or an Ed25519 JWK.
-fn load_key(path: &std::path::Path) -> anyhow::Result<Identity> {
+/// A private key and the DID and verification method that name it.
+pub struct Signer {
+    key: SecretKey,
+    did: String,
+    vm: String,
+}
+
+impl Signer {
+    /// Names `key` by its `did:key` or `did:jwk`.
+    pub fn new(key: SecretKey, method: DidMethodArg) -> Self {
+        let public = key.public();
+        let (did, vm) = match method {
+            DidMethodArg::Key => {
+                let did = public.did_key();
+                let vm = format!("{did}#{}", &did["did:key:".len()..]);
+                (did, vm)
+            }
+            DidMethodArg::Jwk => {
+                let jwk = credentials::cryptosuite::jcs(&public.to_jwk());
+                let did = format!(
+                    "did:jwk:{}",
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(jwk)
+                );
+                let vm = format!("{did}#0");
+                (did, vm)
+            }
+        };
+        Self { key, did, vm }
+    }
+
+    /// Its DID.
+    pub fn did(&self) -> &str {
+        &self.did
+    }
+}
+
+/// The private key of a key file: a vcnet key file, a multibase key file or a JWK with `d`.
+fn load_key(path: &std::path::Path) -> anyhow::Result<SecretKey> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let v: Value =
         serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-    if v.get("kty").is_none() {
-        return Ok(Identity::load(path)?);
+    if v.get("kty").is_some() {
+        return SecretKey::from_jwk(&v).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
     }
-    let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default();
-    match (field("kty"), field("crv")) {
-        ("OKP", "Ed25519") => {
-            use base64::Engine;
-            let d = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(field("d"))
-                .map_err(|e| anyhow!("{}: `d` is not base64url: {e}", path.display()))?;
-            let seed: [u8; 32] = d.as_slice().try_into().map_err(|_| {
-                anyhow!(
-                    "{}: `d` is {} bytes; an Ed25519 private key is 32",
-                    path.display(),
-                    d.len()
-                )
-            })?;
-            let id = Identity::from_seed(&seed);
-            if !field("x").is_empty() {
-                let x = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(field("x"))
-                    .unwrap_or_default();
-                if x != id.verifying_key().as_bytes() {
-                    bail!("{}: `x` is not the public key of `d`", path.display());
-                }
-            }
-            Ok(id)
+    let Some(mb) = v.get("privateKeyMultibase").and_then(Value::as_str) else {
+        bail!(
+            "{}: neither a JWK (`kty`) nor a key file with `privateKeyMultibase`",
+            path.display()
+        );
+    };
+    if mb.starts_with("z3u2") {
+        // A vcnet key file (Ed25519): its own checks (the DID matches the key).
+        if v.get("id").is_some() {
+            let id = Identity::load(path)?;
+            return Ok(SecretKey::Ed25519(id.signing_key().clone()));
         }
-        ("EC", crv @ ("P-256" | "P-384" | "P-521")) => bail!(
-            "{}: {crv} keys are not supported by `vcnode sign` yet (Ed25519 keys are)",
-            path.display()
-        ),
-        (kty, crv) => bail!(
-            "{}: a JWK of kty `{kty}` crv `{crv}` is not a signing key vcnode knows",
-            path.display()
-        ),
     }
+    let key = SecretKey::from_multibase(mb)
+        .map_err(|e| anyhow::anyhow!("{}: privateKeyMultibase: {e}", path.display()))?;
+    if let Some(public) = v.get("publicKeyMultibase").and_then(Value::as_str) {
+        let did = key.public().did_key();
+        if did["did:key:".len()..] != *public {
+            bail!(
+                "{}: publicKeyMultibase is not the public key of privateKeyMultibase",
+                path.display()
+            );
+        }
+    }
+    Ok(key)
 }
 
 fn is_presentation(doc: &Value) -> bool {
-    match doc.get("type") {
-        Some(Value::String(t)) => t == "VerifiablePresentation",
-        Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiablePresentation"),
-        _ => false,
-    }
+    credentials::prepare::types_of(doc).contains(&"VerifiablePresentation")
 }
 
-/// Secures `doc` with `key`: the document the command writes.
+fn enveloped(media: &str, text: &str) -> Value {
+    let id = if text.starts_with("data:") {
+        text.to_owned()
+    } else {
+        format!("data:application/{media},{text}")
+    };
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiableCredential",
+        "id": id,
+    })
+}
+
+/// Secures `doc` as `signer`: the document the command writes.
 pub fn sign(
     doc: &Value,
-    key: &Identity,
+    signer: &Signer,
     format: SecuringArg,
+    suite: Option<SuiteArg>,
     created: chrono::DateTime<chrono::Utc>,
     challenge: Option<&str>,
     domain: Option<&str>,
@@ -123,25 +209,60 @@ pub fn sign(
             )
         }
     };
+    if suite.is_some() && format != SecuringArg::Di {
+        bail!("--suite is for Data Integrity (--format di)");
+    }
+    let suite = suite.map(Suite::from);
     if is_presentation(doc) {
-        if format != SecuringArg::Di {
-            bail!("--format: presentations are secured with Data Integrity (di) here");
-        }
-        let vp = credentials::prepare::prepare_presentation(doc, key.did())?;
-        unbundled(&vp)?;
-        return Ok(credentials::data_integrity::sign(
-            &vp,
-            key,
-            created,
-            "authentication",
-            challenge,
-            domain,
-        )?);
+        let vp = credentials::prepare::prepare_presentation(doc, signer.did())?;
+        return match format {
+            SecuringArg::Di => {
+                unbundled(&vp)?;
+                let suite = suite.unwrap_or(match signer.key.alg() {
+                    credentials::pubkey::Alg::EdDSA => Suite::EddsaRdfc2022,
+                    _ => Suite::EcdsaRdfc2019,
+                });
+                let opts = ProofOptions {
+                    purpose: "authentication",
+                    challenge,
+                    domain,
+                    expires: None,
+                };
+                Ok(credentials::cryptosuite::sign(
+                    &vp,
+                    suite,
+                    &signer.key,
+                    &signer.vm,
+                    created,
+                    &opts,
+                )?)
+            }
+            SecuringArg::Jwt => {
+                let mut claims = vp;
+                if let Some(c) = challenge {
+                    claims["nonce"] = json!(c);
+                }
+                if let Some(d) = domain {
+                    claims["aud"] = json!(d);
+                }
+                claims["iat"] = json!(created.timestamp());
+                let header = Header::eddsa("vp+jwt", Some(signer.vm.as_str()));
+                let jwt = sign_compact_any(&header, &serde_json::to_vec(&claims)?, &signer.key);
+                Ok(json!({
+                    "@context": ["https://www.w3.org/ns/credentials/v2"],
+                    "type": "EnvelopedVerifiablePresentation",
+                    "id": format!("data:application/vp+jwt,{jwt}"),
+                }))
+            }
+            SecuringArg::SdJwt | SecuringArg::Cose => {
+                bail!("--format: presentations are secured with di or jwt (vp+jwt)")
+            }
+        };
     }
     if challenge.is_some() || domain.is_some() {
         bail!("--challenge and --domain are for presentations");
     }
-    let mut vc = credentials::prepare::prepare(doc, key.did(), &[], &mut rand::rngs::OsRng)?;
+    let mut vc = credentials::prepare::prepare(doc, signer.did(), &[], &mut rand::rngs::OsRng)?;
     // `prepare` gives an id-less credential one; a signing tool signs what it was given.
     if doc.get("id").is_none() {
         if let Some(o) = vc.as_object_mut() {
@@ -155,35 +276,40 @@ pub fn sign(
         }
         SecuringArg::Jwt => Format::Jwt,
         SecuringArg::SdJwt => Format::SdJwt,
+        SecuringArg::Cose => Format::Cose,
     };
     Ok(
-        match secure(format, &vc, key, created, &mut rand::rngs::OsRng)? {
+        match secure_with(
+            format,
+            suite,
+            &vc,
+            &signer.key,
+            &signer.vm,
+            created,
+            &mut rand::rngs::OsRng,
+        )? {
             Issued::Json(v) => v,
-            Issued::Compact(text) => {
-                let media = if format == Format::Jwt {
-                    "vc+jwt"
-                } else {
-                    "vc+sd-jwt"
-                };
-                json!({
-                    "@context": ["https://www.w3.org/ns/credentials/v2"],
-                    "type": "EnvelopedVerifiableCredential",
-                    "id": format!("data:application/{media},{text}"),
-                })
-            }
+            Issued::Compact(text) => enveloped(
+                match format {
+                    Format::Jwt => "vc+jwt",
+                    _ => "vc+sd-jwt",
+                },
+                &text,
+            ),
         },
     )
 }
 
 pub fn run(a: SignArgs) -> anyhow::Result<i32> {
-    let key = load_key(&a.key)?;
+    let signer = Signer::new(load_key(&a.key)?, a.did_method);
     let text = super::read_input(&a.input)?;
     let doc: Value =
         serde_json::from_str(&text).with_context(|| format!("{}: not JSON", a.input))?;
     let out = sign(
         &doc,
-        &key,
+        &signer,
         a.format,
+        a.suite,
         a.created.unwrap_or_else(chrono::Utc::now),
         a.challenge.as_deref(),
         a.domain.as_deref(),

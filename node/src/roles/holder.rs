@@ -403,6 +403,10 @@ impl Node {
             )
             .map_err(|e| NodeError::Internal(format!("presenting {}: {e}", cred.id))),
             Format::Jwt => Ok(present_jwt(&[&cred.credential], &id, &audience, now)),
+            Format::Cose => Err(NodeError::Unprocessable(format!(
+                "wallet credential {} is vc+cose, which this holder does not present",
+                cred.id
+            ))),
             Format::DataIntegrity => {
                 let v: serde_json::Value = serde_json::from_str(&cred.credential).map_err(|e| {
                     NodeError::Internal(format!("wallet credential {} is not JSON: {e}", cred.id))

@@ -26,7 +26,8 @@ impl Node {
         // Checked before an index is spent on it.
         let me = self.identity.did().to_owned();
         let mut rng = rand::rngs::OsRng;
-        prepare(&credential, &me, &[], &mut rng).map_err(prepare_error)?;
+        let mut vc = prepare(&credential, &me, &[], &mut rng).map_err(prepare_error)?;
+        credentials::prepare::check_status_free(&credential).map_err(prepare_error)?;
         if format == Format::DataIntegrity {
             let missing = credentials::data_integrity::unbundled_contexts(&credential);
             if !missing.is_empty() {
@@ -42,7 +43,8 @@ impl Node {
         let _guard = self.issuer_lock.lock().await;
         let (shard, index, alloc, new_shard) = self.allocate().await?;
         let status = self.status_entries(shard, index);
-        let vc = prepare(&credential, &me, &status, &mut rng).map_err(prepare_error)?;
+        credentials::prepare::add_status(&mut vc, &status).map_err(prepare_error)?;
+        // (An allocation is only kept by the commit below: a refusal here spends nothing.)
         check_held_schema(&vc)?;
         let holder = vc["credentialSubject"]["id"].as_str().map(str::to_owned);
         let identity = self.identity.clone();

@@ -41,6 +41,9 @@ pub enum IssuerError {
     NotInForce { id: String, state: &'static str },
     #[error("the peer's key is not Ed25519 (it has no did:key to issue to)")]
     PeerKey,
+    /// A format vcnet holders do not claim in (vc+cose is issued over the VC-API).
+    #[error("{format} credentials are not claimed over the network; claim di, jwt or sd-jwt")]
+    NotClaimable { format: Format },
     /// What was asked cannot be made into a credential (subject, holder).
     #[error("{0}")]
     Credential(#[from] credentials::issue::IssueError),
@@ -392,6 +395,9 @@ impl Node {
             return self.staple_for(&holder, id);
         }
         let format = req.format.unwrap_or(self.cfg.issue_format);
+        if format == Format::Cose {
+            return Err(IssuerError::NotClaimable { format });
+        }
         let _guard = self.issuer_lock.lock().await;
         let digest = code_digest(&req.code);
         let Some(record) = self.store.record_for_code(&digest)? else {
