@@ -180,7 +180,7 @@ fn credentials_and_presentations_are_signed_with_key_files_and_jwks() {
     for (doc, key_path, says) in [
         (foreign, &key, "is not this node"),
         (no_subject, &key, "credential.credentialSubject: is missing"),
-        (alumni(), &p256, "the JWK's `x` is not base64url"),
+        (alumni(), &p256, "the JWK's `d` is not base64url"),
         (alumni(), &p521, "is not supported"),
     ] {
         let f = dir.path().join("bad.json");

@@ -477,7 +477,7 @@ pub(super) fn issued_id(text: &str) -> Result<String, IssuerError> {
         .ok_or_else(|| IssuerError::Internal("an issued credential has no `id`".into()))
 }
 
-/// The `id` of an issued credential in any of the three formats.
+/// The `id` of an issued credential in any of vcnet's formats.
 pub fn credential_id_of(text: &str) -> Option<String> {
     let t = text.trim();
     if t.starts_with('{') {
@@ -486,6 +486,11 @@ pub fn credential_id_of(text: &str) -> Option<String> {
             .get("id")?
             .as_str()
             .map(str::to_owned);
+    }
+    if t.starts_with(credentials::cose::DATA_URL_PREFIX) {
+        let cose = credentials::cose::parse(&credentials::cose::from_data_url(t).ok()?).ok()?;
+        let v: Value = serde_json::from_slice(&cose.payload).ok()?;
+        return v.get("id")?.as_str().map(str::to_owned);
     }
     let jws = t.split('~').next()?;
     let parsed = credentials::jose::CompactJws::parse(jws).ok()?;
