@@ -296,3 +296,83 @@ fn every_curve_and_mechanism_signs_what_verify_accepts() {
     // two presentations per curve.
     assert_eq!(checked, 6 + 5 + 5 + 3 * 2);
 }
+
+/// A verification method document, as conformance suites hand keys out.
+fn method_file(
+    dir: &Path,
+    name: &str,
+    key: &credentials::pubkey::SecretKey,
+    id: &str,
+) -> std::path::PathBuf {
+    let secret = jwk_file(dir, "tmp.jwk", key);
+    let secret: Value = serde_json::from_str(&std::fs::read_to_string(secret).unwrap()).unwrap();
+    let (controller, _) = id.split_once('#').unwrap();
+    let vm = json!({"id": id, "type": "JsonWebKey", "controller": controller,
+                    "publicKeyJwk": key.public().to_jwk(), "secretKeyJwk": secret});
+    let p = dir.join(name);
+    std::fs::write(&p, vm.to_string()).unwrap();
+    p
+}
+
+#[test]
+fn a_key_no_did_method_resolves_is_used_when_given() {
+    use credentials::pubkey::{Alg, SecretKey};
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = rand::rngs::OsRng;
+    let id = "https://issuer.example/keys#key-1";
+    let vm = method_file(
+        dir.path(),
+        "vm.json",
+        &SecretKey::generate(Alg::ES256, &mut rng),
+        id,
+    );
+    let mut vc = alumni();
+    vc["issuer"] = json!("https://issuer.example/keys");
+    let input = dir.path().join("vc.json");
+    std::fs::write(&input, vc.to_string()).unwrap();
+    for format in ["jwt", "cose", "di"] {
+        let out = ok(&vcnode(&[
+            "sign",
+            "--key",
+            path(&vm),
+            "--in",
+            path(&input),
+            "--format",
+            format,
+        ]));
+        let signed = dir.path().join("signed.json");
+        std::fs::write(&signed, &out).unwrap();
+        // Without the key: an https: issuer is never fetched, so the signature cannot be checked.
+        assert_eq!(signature_of(&signed)["result"], "fail", "{format}");
+        let with = |key: &Path| {
+            let out = vcnode(&[
+                "verify",
+                path(&signed),
+                "--json",
+                "--skip",
+                "trust",
+                "--skip",
+                "status",
+                "--key",
+                path(key),
+            ]);
+            let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+            r["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["check"] == "signature")
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(with(&vm)["result"], "pass", "{format}: {}", with(&vm));
+        // Another key under the same id does not verify it.
+        let other = method_file(
+            dir.path(),
+            "other.json",
+            &SecretKey::generate(Alg::ES256, &mut rng),
+            id,
+        );
+        assert_eq!(with(&other)["result"], "fail", "{format}");
+    }
+}

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::cose;
-use crate::did::{did_of_url, KeyResolver};
+use crate::did::KeyResolver;
 use crate::jose::CompactJws;
 use crate::pubkey::{PublicKey, Sig};
 use crate::sd_jwt::{self, Opened, SdJwtParts};
@@ -146,14 +146,11 @@ fn kid_key(
             Some(format!("{role} JWS header has no `kid`")),
         );
     };
+    let signer = keys.controller_of(kid);
     let problem = match expected {
-        Some(e) if did_of_url(kid) != e => Some(format!(
-            "{role} JWS is signed by {} but names {e}",
-            did_of_url(kid)
-        )),
+        Some(e) if signer != e => Some(format!("{role} JWS is signed by {signer} but names {e}")),
         None => Some(format!(
-            "{role} is not stated, so the signer {} cannot be bound to it",
-            did_of_url(kid)
+            "{role} is not stated, so the signer {signer} cannot be bound to it"
         )),
         _ => None,
     };

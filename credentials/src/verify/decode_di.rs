@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{bind_subjects, preview, Decoded, DecodedCredential, PresentationFacts, SigItem};
 use crate::cryptosuite::{key_fits, Suite};
 use crate::data_integrity::{VC_V1_CONTEXT, VC_V2_CONTEXT};
-use crate::did::{did_of_url, KeyResolver};
+use crate::did::KeyResolver;
 use crate::pubkey::{Alg, Sig};
 
 /// The first `@context` of a credential or presentation: VC 2.0, or VC 1.1 from issuers that
@@ -232,12 +232,18 @@ pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded<'stat
     let (doc, parts) = take_proofs(doc, "assertionMethod")?;
     let issuer = super::issuer_did(&doc).map(str::to_owned);
     let sig_problem = match &issuer {
-        Some(i) if parts.iter().any(|p| i == did_of_url(&p.vm)) => None,
+        Some(i)
+            if parts
+                .iter()
+                .any(|p| keys.controller_of(&p.vm) == i.as_str()) =>
+        {
+            None
+        }
         Some(i) => Some(format!(
             "proof is by {} but the issuer is {i}",
             parts
                 .iter()
-                .map(|p| did_of_url(&p.vm))
+                .map(|p| keys.controller_of(&p.vm).into_owned())
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
@@ -276,7 +282,7 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'st
     // The holder's proof is the one by the holder (the first, when none is).
     let at = all
         .iter()
-        .position(|p| Some(did_of_url(&p.vm)) == holder_did)
+        .position(|p| Some(keys.controller_of(&p.vm).as_ref()) == holder_did)
         .unwrap_or(0);
     let parts = &all[at];
     let holder = doc
@@ -316,9 +322,9 @@ pub fn decode_presentation(doc: Value, keys: &KeyResolver) -> Result<Decoded<'st
     }
     let binding = match &holder {
         None => Err("presentation names no holder".to_owned()),
-        Some(h) if h != did_of_url(&parts.vm) => Err(format!(
+        Some(h) if *h != keys.controller_of(&parts.vm) => Err(format!(
             "presentation proof is by {} but the holder is {h}",
-            did_of_url(&parts.vm)
+            keys.controller_of(&parts.vm)
         )),
         Some(h) => bind_subjects(&out.credentials, h),
     };

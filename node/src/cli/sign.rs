@@ -70,7 +70,8 @@ pub enum DidMethodArg {
 
 #[derive(Args)]
 pub struct SignArgs {
-    /// The private key: a vcnet or multibase key file, or a JWK with `d`.
+    /// The private key: a vcnet or multibase key file, a JWK with `d`, or a verification
+    /// method document with `secretKeyJwk` (then the signer is its `id` and `controller`).
     #[arg(long)]
     key: PathBuf,
     /// The credential or presentation JSON (`-` for standard input).
@@ -133,6 +134,69 @@ impl Signer {
     pub fn did(&self) -> &str {
         &self.did
     }
+}
+
+/// A verification method document (`{id, controller, secretKeyJwk | privateKeyJwk |
+/// publicKeyJwk}`, as conformance suites hand keys out): its id, its controller, its public key
+/// and its private key when it has one.
+pub struct MethodFile {
+    pub id: Option<String>,
+    pub controller: Option<String>,
+    pub public: credentials::pubkey::PublicKey,
+    pub secret: Option<SecretKey>,
+    /// The JWK's own `kid` (often its thumbprint), which JWS headers name.
+    pub kid: Option<String>,
+}
+
+/// Reads a verification method document or a bare JWK (public or private).
+pub fn load_method(path: &std::path::Path) -> anyhow::Result<MethodFile> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    let at = |e: String| anyhow::anyhow!("{}: {e}", path.display());
+    let secret_jwk = v.get("secretKeyJwk").or_else(|| v.get("privateKeyJwk"));
+    let jwk = secret_jwk
+        .or_else(|| v.get("publicKeyJwk"))
+        .or_else(|| v.get("kty").map(|_| &v))
+        .ok_or_else(|| at("neither a JWK nor a verification method with a JWK".into()))?;
+    let secret = match secret_jwk.or_else(|| jwk.get("d").map(|_| jwk)) {
+        Some(j) => Some(SecretKey::from_jwk(j).map_err(at)?),
+        None => None,
+    };
+    let public = match &secret {
+        Some(s) => s.public(),
+        None => credentials::pubkey::PublicKey::from_jwk(jwk).map_err(at)?,
+    };
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    Ok(MethodFile {
+        controller: s("controller")
+            .or_else(|| s("id").map(|i| credentials::did::did_of_url(&i).to_owned())),
+        id: s("id"),
+        public,
+        secret,
+        kid: jwk.get("kid").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+/// The signer of a key file: a vcnet key file, a multibase key file, a JWK with `d`, or a
+/// verification method document with a private JWK (then named by its id and controller).
+fn load_signer(path: &std::path::Path, method: DidMethodArg) -> anyhow::Result<Signer> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    if v.get("secretKeyJwk").is_some() || v.get("privateKeyJwk").is_some() {
+        let m = load_method(path)?;
+        let key = m
+            .secret
+            .context("the verification method has no private key")?;
+        return Ok(match (m.id, m.controller) {
+            (Some(vm), Some(did)) => Signer { key, did, vm },
+            _ => Signer::new(key, method),
+        });
+    }
+    Ok(Signer::new(load_key(path)?, method))
 }
 
 /// The private key of a key file: a vcnet key file, a multibase key file or a JWK with `d`.
@@ -301,7 +365,7 @@ pub fn sign(
 }
 
 pub fn run(a: SignArgs) -> anyhow::Result<i32> {
-    let signer = Signer::new(load_key(&a.key)?, a.did_method);
+    let signer = load_signer(&a.key, a.did_method)?;
     let text = super::read_input(&a.input)?;
     let doc: Value =
         serde_json::from_str(&text).with_context(|| format!("{}: not JSON", a.input))?;

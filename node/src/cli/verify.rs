@@ -66,6 +66,12 @@ pub struct VerifyArgs {
     /// Verify as of this time (RFC 3339) instead of now.
     #[arg(long, value_parser = super::parse_time)]
     now: Option<chrono::DateTime<chrono::Utc>>,
+    /// A key to trust for its verification method (repeatable): a verification method
+    /// document (`id`, `controller`, `publicKeyJwk`) or a JWK with `kid`. Signatures naming
+    /// its id or `kid` are checked with it, as its controller's: how a key that no DID method
+    /// here resolves (a JWK-identified issuer) is verified.
+    #[arg(long = "key", value_name = "FILE")]
+    keys: Vec<std::path::PathBuf>,
 }
 
 /// Status and trust answered from a node's store, opened read-only.
@@ -180,6 +186,22 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     opts.skip_status = a.skip.contains(&SkipArg::Status);
     opts.skip_trust = a.skip.contains(&SkipArg::Trust);
     let verifier = Verifier::new();
+    for f in &a.keys {
+        let m = super::sign::load_method(f)?;
+        let ids: Vec<&str> =
+            m.id.iter()
+                .chain(m.kid.iter())
+                .map(String::as_str)
+                .collect();
+        if ids.is_empty() {
+            anyhow::bail!(
+                "{}: the key has neither an `id` nor a `kid` to be named by",
+                f.display()
+            );
+        }
+        let controller = m.controller.clone().unwrap_or_else(|| ids[0].to_owned());
+        verifier.keys().pin(&ids, &controller, m.public);
+    }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let mut reports = if refs.len() == 1 {
         vec![verifier.verify(refs[0], &opts, status_src, trust_src)]
