@@ -42,6 +42,7 @@ fn cose_alg(alg: Alg) -> i64 {
         Alg::EdDSA => -8,
         Alg::ES256 => -7,
         Alg::ES384 => -35,
+        Alg::ES512 => -36,
     }
 }
 
@@ -50,6 +51,7 @@ fn alg_of(v: i128) -> Option<Alg> {
         -8 => Some(Alg::EdDSA),
         -7 => Some(Alg::ES256),
         -35 => Some(Alg::ES384),
+        -36 => Some(Alg::ES512),
         _ => None,
     }
 }
@@ -152,7 +154,7 @@ pub fn parse(bytes: &[u8]) -> Result<Sign1, CoseError> {
     let alg = match get(ALG) {
         Some(Value::Integer(i)) => alg_of(i128::from(*i)).ok_or_else(|| {
             CoseError::Header(format!(
-                "alg {} is not supported (EdDSA −8, ES256 −7, ES384 −35 are)",
+                "alg {} is not supported (EdDSA −8, ES256 −7, ES384 −35, ES512 −36 are)",
                 i128::from(*i)
             ))
         })?,
@@ -192,8 +194,13 @@ pub fn from_data_url(url: &str) -> Result<Vec<u8>, String> {
     let b = url
         .strip_prefix(DATA_URL_PREFIX)
         .ok_or("not a data:application/vc+cose;base64, URL")?;
-    B64STD
-        .decode(b.trim())
+    // Standard base64 as RFC 2397 says; the URL-safe alphabet and missing padding, which
+    // other implementations write, are read too.
+    let b: String = b.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let b = b.trim_end_matches('=');
+    let standard = base64::engine::general_purpose::STANDARD_NO_PAD.decode(b);
+    standard
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b))
         .map_err(|e| format!("the vc+cose data URL is not base64: {e}"))
 }
 
@@ -205,7 +212,7 @@ mod tests {
     #[test]
     fn sign_parse_verify_each_alg_and_refuse_tampering() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
-        for alg in [Alg::EdDSA, Alg::ES256, Alg::ES384] {
+        for alg in [Alg::EdDSA, Alg::ES256, Alg::ES384, Alg::ES512] {
             let key = SecretKey::generate(alg, &mut rng);
             let payload = br#"{"type":["VerifiableCredential"]}"#;
             let cose = sign(

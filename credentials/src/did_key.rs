@@ -14,6 +14,8 @@ pub enum KeyType {
     P256,
     /// `p384-pub` (0x1201), 49 bytes (compressed point).
     P384,
+    /// `p521-pub` (0x1202), 67 bytes (compressed point).
+    P521,
 }
 
 impl KeyType {
@@ -26,7 +28,7 @@ impl KeyType {
             0x1201 => (Some(Self::P384), 49, "P-384"),
             0xec => (None, 32, "X25519"),
             0xe7 => (None, 33, "secp256k1"),
-            0x1202 => (None, 67, "P-521"),
+            0x1202 => (Some(Self::P521), 67, "P-521"),
             _ => return None,
         })
     }
@@ -119,7 +121,7 @@ pub fn decode(did: &str) -> Result<(KeyType, Vec<u8>), DidKeyError> {
             ed25519_dalek::VerifyingKey::from_bytes(&arr)
                 .map_err(|e| DidKeyError::InvalidPublicKey(format!("not an Ed25519 point: {e}")))?;
         }
-        KeyType::P256 | KeyType::P384 => {
+        KeyType::P256 | KeyType::P384 | KeyType::P521 => {
             if !matches!(raw[0], 2 | 3) {
                 return Err(DidKeyError::InvalidPublicKey(format!(
                     "a compressed {name} point begins with 0x02 or 0x03, not 0x{:02x}",

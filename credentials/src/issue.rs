@@ -235,16 +235,16 @@ pub fn sign_sd_jwt_with(
     vm: &str,
     rng: &mut impl RngCore,
 ) -> Result<String, IssueError> {
-    let holder = credential["credentialSubject"]["id"]
-        .as_str()
-        .ok_or(IssueError::NoHolderForSdJwt)?;
+    let holder = credential["credentialSubject"]["id"].as_str();
     let mut payload = credential.clone();
     let mut disclosures = Vec::new();
     if let Some(Value::Object(cs)) = payload.get_mut("credentialSubject") {
         conceal_object(cs, &["id"], rng, &mut disclosures);
     }
     payload["_sd_alg"] = json!(SD_ALG);
-    payload["cnf"] = cnf_for(holder).map_err(IssueError::Holder)?;
+    if let Some(cnf) = holder_cnf(holder)? {
+        payload["cnf"] = cnf;
+    }
     let mut header = Header::eddsa("vc+sd-jwt", Some(vm));
     header.cty = Some("vc".into());
     let mut out = sign_compact_any(
@@ -258,6 +258,19 @@ pub fn sign_sd_jwt_with(
         out.push('~');
     }
     Ok(out)
+}
+
+/// The `cnf` of an SD-JWT's holder: the key of a `did:key` or `did:jwk` subject. A subject
+/// named otherwise (`did:web`, an https URL) or not at all gets none: its SD-JWT cannot be
+/// key-bound, and a verifier that asks for holder binding refuses it. A malformed `did:key`
+/// is an error.
+fn holder_cnf(holder: Option<&str>) -> Result<Option<Value>, IssueError> {
+    match holder {
+        Some(h) if h.starts_with("did:key:") || h.starts_with("did:jwk:") => {
+            cnf_for(h).map(Some).map_err(IssueError::Holder)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The issuer's Ed25519 key as a [`SecretKey`].
@@ -291,6 +304,10 @@ pub fn issue(
     req: &CredentialRequest,
     rng: &mut impl RngCore,
 ) -> Result<Issued, IssueError> {
+    // vcnet's kinds are presented with key binding: an SD-JWT of one needs its holder.
+    if format == Format::SdJwt && req.holder.is_none() {
+        return Err(IssueError::NoHolderForSdJwt);
+    }
     let vc = build_credential(issuer.did(), req, rng)?;
     secure(format, &vc, issuer, req.valid_from, rng)
 }
@@ -333,7 +350,7 @@ pub fn secure_with(
         Format::DataIntegrity => {
             let suite = suite.unwrap_or(match key.alg() {
                 Alg::EdDSA => Suite::EddsaRdfc2022,
-                Alg::ES256 | Alg::ES384 => Suite::EcdsaRdfc2019,
+                Alg::ES256 | Alg::ES384 | Alg::ES512 => Suite::EcdsaRdfc2019,
             });
             let opts = ProofOptions {
                 purpose: "assertionMethod",

@@ -112,8 +112,8 @@ impl<'a> CompactJws<'a> {
     pub fn parse_any(s: &'a str) -> Result<Self, JoseError> {
         Self::parse_with(
             s,
-            &[Alg::EdDSA, Alg::ES256, Alg::ES384],
-            "`EdDSA`, `ES256` and `ES384` are",
+            &[Alg::EdDSA, Alg::ES256, Alg::ES384, Alg::ES512],
+            "`EdDSA`, `ES256`, `ES384` and `ES512` are",
         )
     }
 
@@ -149,8 +149,8 @@ impl<'a> CompactJws<'a> {
             part: "payload",
             reason,
         })?;
-        // At most 96 bytes (128 base64url characters); decode into an array, no allocation.
-        let mut sig_arr = [0u8; 96];
+        // At most 132 bytes (ES512); decode into an array, no allocation.
+        let mut sig_arr = [0u8; 132];
         let len = match B64.decode_slice(sig, &mut sig_arr) {
             Ok(len) => len,
             Err(base64::DecodeSliceError::OutputSliceTooSmall) => {

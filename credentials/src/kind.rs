@@ -91,6 +91,33 @@ impl CredentialKind {
         })
     }
 
+    /// The vcnet kind of a credential: a kind's type name *and* its context in `@context`. A
+    /// credential from elsewhere that happens to be typed `IdentityCredential` under another
+    /// vocabulary is not one of vcnet's kinds (its type means what its own context says).
+    pub fn of_credential(credential: &serde_json::Value) -> Result<Self, KindError> {
+        let types = crate::prepare::types_of(credential);
+        let contexts: Vec<&str> = match credential.get("@context") {
+            Some(serde_json::Value::Array(a)) => a.iter().filter_map(|c| c.as_str()).collect(),
+            Some(serde_json::Value::String(s)) => vec![s.as_str()],
+            _ => vec![],
+        };
+        let ours: Vec<&str> = types
+            .iter()
+            .copied()
+            .filter(|t| {
+                Self::ALL
+                    .iter()
+                    .any(|k| k.type_name() == *t && contexts.contains(&k.context_url()))
+            })
+            .collect();
+        if ours.is_empty() {
+            return Err(KindError::Unknown {
+                types: types.into_iter().map(str::to_owned).collect(),
+            });
+        }
+        Self::from_types(ours)
+    }
+
     /// URL of the kind's JSON-LD context.
     pub fn context_url(self) -> &'static str {
         match self {

@@ -39,6 +39,137 @@ pub fn types_of(credential: &Value) -> Vec<&str> {
     }
 }
 
+/// The VC Data Model 2.0 rules on a credential's optional parts that neither JSON-LD nor a
+/// schema enforces, checked at issuance and at verification: `credentialStatus`,
+/// `termsOfUse`, `evidence`, `refreshService` and `credentialSchema` objects each have a
+/// `type` (§4.10–4.12, §5.4–5.6; a schema also an `id` URL); an issuer object's `id` is a URL
+/// (§4.7); `validFrom` is not after `validUntil` (§4.9); each `relatedResource` is an object
+/// with a unique `id` URL and a `digestSRI` or `digestMultibase` (§5.3). The error names the
+/// field. (Fetching a related resource to compare its digest is not done: vcnet never
+/// fetches.)
+pub fn check_data_model(credential: &Value) -> Result<(), PrepareError> {
+    for name in [
+        "credentialStatus",
+        "termsOfUse",
+        "evidence",
+        "refreshService",
+        "credentialSchema",
+    ] {
+        let full = data_model_field(name);
+        let items: Vec<&Value> = match credential.get(name) {
+            None => continue,
+            Some(Value::Array(a)) if a.is_empty() => {
+                return Err(field(full, "is an empty list"));
+            }
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(v) => vec![v],
+        };
+        for (i, item) in items.iter().enumerate() {
+            let Value::Object(m) = item else {
+                return Err(field(full, format!("item {i} is not an object")));
+            };
+            match m.get("type") {
+                Some(Value::String(s)) if !s.is_empty() => {}
+                Some(Value::Array(a))
+                    if !a.is_empty()
+                        && a.iter().all(|t| t.as_str().is_some_and(|t| !t.is_empty())) => {}
+                Some(_) => {
+                    return Err(field(
+                        full,
+                        format!("item {i}: `type` is neither a name nor a list of names"),
+                    ))
+                }
+                None => return Err(field(full, format!("item {i} has no `type`"))),
+            }
+            match (name, m.get("id")) {
+                ("credentialSchema", None) => {
+                    return Err(field(
+                        full,
+                        format!("item {i} has no `id` (the schema's URL)"),
+                    ))
+                }
+                (_, Some(id)) if !id.as_str().is_some_and(is_url) => {
+                    return Err(field(full, format!("item {i}: `id` is not a URL")))
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(Value::Object(m)) = credential.get("issuer") {
+        if !m.get("id").and_then(Value::as_str).is_some_and(is_url) {
+            return Err(field("credential.issuer.id", "is missing or not a URL"));
+        }
+    }
+    let time = |k: &str| {
+        credential
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| crate::time::parse(s).ok())
+    };
+    if let (Some(from), Some(until)) = (time("validFrom"), time("validUntil")) {
+        if until < from {
+            return Err(field(
+                "credential.validUntil",
+                "is before validFrom (VC Data Model 2.0 §4.9)",
+            ));
+        }
+    }
+    if let Some(rr) = credential.get("relatedResource") {
+        let items: Vec<&Value> = match rr {
+            Value::Array(a) if !a.is_empty() => a.iter().collect(),
+            Value::Object(_) => vec![rr],
+            _ => {
+                return Err(field(
+                    "credential.relatedResource",
+                    "is neither an object nor a list of objects",
+                ))
+            }
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (i, item) in items.iter().enumerate() {
+            let Value::Object(m) = item else {
+                return Err(field(
+                    "credential.relatedResource",
+                    format!("item {i} is not an object"),
+                ));
+            };
+            let id = m
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|s| is_url(s))
+                .ok_or_else(|| {
+                    field(
+                        "credential.relatedResource",
+                        format!("item {i} has no `id` URL"),
+                    )
+                })?;
+            if !seen.insert(id) {
+                return Err(field(
+                    "credential.relatedResource",
+                    format!("item {i} repeats the id {id}"),
+                ));
+            }
+            if !m.contains_key("digestSRI") && !m.contains_key("digestMultibase") {
+                return Err(field(
+                    "credential.relatedResource",
+                    format!("item {i} has neither digestSRI nor digestMultibase"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn data_model_field(name: &str) -> &'static str {
+    match name {
+        "credentialStatus" => "credential.credentialStatus",
+        "termsOfUse" => "credential.termsOfUse",
+        "evidence" => "credential.evidence",
+        "refreshService" => "credential.refreshService",
+        _ => "credential.credentialSchema",
+    }
+}
+
 /// Whether a document is VC Data Model 1.1 (its first `@context` is the 2018 one).
 pub fn is_v1(doc: &Value) -> bool {
     let first = match doc.get("@context") {
@@ -79,9 +210,7 @@ pub fn prepare(
             "the credential to issue must not be secured already; send it without `proof`",
         ));
     }
-    if !status.is_empty() {
-        refuse_own_status(input)?;
-    }
+    check_data_model(credential)?;
     let mut out: Map<String, Value> = Map::new();
     for (k, v) in input {
         out.insert(k.clone(), v.clone());
@@ -94,49 +223,33 @@ pub fn prepare(
     Ok(Value::Object(out))
 }
 
-fn refuse_own_status(credential: &Map<String, Value>) -> Result<(), PrepareError> {
-    if credential.contains_key("credentialStatus") {
-        return Err(field(
-            "credential.credentialStatus",
-            "set by this issuer (an entry on each of its status lists); leave it out",
-        ));
-    }
-    Ok(())
-}
-
+/// Adds `status` entries after any the credential already states (a caller's own entries are
+/// kept, as every other field is: VC Data Model 2.0 §4.10 allows several).
 fn insert_status(out: &mut Map<String, Value>, status: &[StatusEntry]) {
-    match status.len() {
-        0 => {}
-        1 => {
-            out.insert("credentialStatus".into(), status[0].to_json());
-        }
-        _ => {
-            out.insert(
-                "credentialStatus".into(),
-                Value::Array(status.iter().map(StatusEntry::to_json).collect()),
-            );
-        }
+    if status.is_empty() {
+        return;
     }
+    let mut entries: Vec<Value> = match out.remove("credentialStatus") {
+        None => vec![],
+        Some(Value::Array(a)) => a,
+        Some(v) => vec![v],
+    };
+    entries.extend(status.iter().map(StatusEntry::to_json));
+    let v = if entries.len() == 1 {
+        entries.pop().unwrap_or_default()
+    } else {
+        Value::Array(entries)
+    };
+    out.insert("credentialStatus".into(), v);
 }
 
-/// Adds this issuer's `status` entries to a credential [`prepare`]d without them; one that
-/// states its own `credentialStatus` is refused (the caller checks that before spending an
-/// index, with [`check_status_free`]).
+/// Adds this issuer's `status` entries to a credential [`prepare`]d without them.
 pub fn add_status(credential: &mut Value, status: &[StatusEntry]) -> Result<(), PrepareError> {
     let Value::Object(m) = credential else {
         return Err(field("credential", "is not a JSON object"));
     };
-    refuse_own_status(m)?;
     insert_status(m, status);
     Ok(())
-}
-
-/// Refuses a credential that states its own `credentialStatus` (the issuer sets it).
-pub fn check_status_free(credential: &Value) -> Result<(), PrepareError> {
-    match credential {
-        Value::Object(m) => refuse_own_status(m),
-        _ => Err(field("credential", "is not a JSON object")),
-    }
 }
 
 fn check_context(ctx: Option<&Value>) -> Result<(), PrepareError> {
@@ -504,9 +617,54 @@ mod tests {
                 "credential.proof",
             ),
             (
-                "own status",
-                Box::new(|v| v["credentialStatus"] = json!({"type": "BitstringStatusListEntry"})),
-                "credential.credentialStatus",
+                "a status entry without a type",
+                Box::new(|v| v["credentialStatus"] = json!({"id": "https://s.example/1#5"})),
+                "credential.credentialStatus: item 0 has no `type`",
+            ),
+            (
+                "evidence without a type",
+                Box::new(|v| v["evidence"] = json!([{"id": "https://e.example/1"}])),
+                "credential.evidence: item 0 has no `type`",
+            ),
+            (
+                "terms of use without a type",
+                Box::new(|v| v["termsOfUse"] = json!({"id": "https://e.example/terms"})),
+                "credential.termsOfUse",
+            ),
+            (
+                "a refresh service without a type",
+                Box::new(|v| v["refreshService"] = json!({"id": "https://e.example/refresh"})),
+                "credential.refreshService",
+            ),
+            (
+                "a schema without an id",
+                Box::new(|v| v["credentialSchema"] = json!({"type": "JsonSchema"})),
+                "credential.credentialSchema: item 0 has no `id`",
+            ),
+            (
+                "an issuer object with a null id",
+                Box::new(|v| v["issuer"] = json!({"id": null, "name": "X"})),
+                "credential.issuer.id",
+            ),
+            (
+                "validUntil before validFrom",
+                Box::new(|v| v["validUntil"] = json!("2025-01-01T00:00:00Z")),
+                "credential.validUntil: is before validFrom",
+            ),
+            (
+                "a related resource without a digest",
+                Box::new(|v| v["relatedResource"] = json!([{"id": "https://e.example/r"}])),
+                "neither digestSRI nor digestMultibase",
+            ),
+            (
+                "related resources with the same id",
+                Box::new(|v| {
+                    v["relatedResource"] = json!([
+                        {"id": "https://e.example/r", "digestSRI": "sha384-x"},
+                        {"id": "https://e.example/r", "digestSRI": "sha384-y"}
+                    ])
+                }),
+                "repeats the id",
             ),
             (
                 "another issuer",
@@ -531,6 +689,13 @@ mod tests {
             assert!(e.to_string().contains(says), "{name}: {e}");
         }
         assert!(prepare(&json!([1]), ME, &[], &mut rng()).is_err());
+        // A caller's own (typed) status entry is kept, this issuer's follow it.
+        let mut v = alumni();
+        v["credentialStatus"] = json!({"type": "ExampleStatus", "id": "https://s.example/1#5"});
+        let out = prepare(&v, ME, &status(), &mut rng()).unwrap();
+        let entries = out["credentialStatus"].as_array().unwrap();
+        assert_eq!(entries[0]["type"], "ExampleStatus");
+        assert_eq!(entries.len(), 1 + status().len());
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum Alg {
     ES256,
     /// ECDSA on P-384 with SHA-384.
     ES384,
+    /// ECDSA on P-521 with SHA-512.
+    ES512,
 }
 
 impl Alg {
@@ -28,6 +30,7 @@ impl Alg {
         match self {
             Alg::EdDSA | Alg::ES256 => 64,
             Alg::ES384 => 96,
+            Alg::ES512 => 132,
         }
     }
 
@@ -37,6 +40,7 @@ impl Alg {
             Alg::EdDSA => "Ed25519",
             Alg::ES256 => "P-256",
             Alg::ES384 => "P-384",
+            Alg::ES512 => "P-521",
         }
     }
 }
@@ -50,6 +54,8 @@ pub enum Sig {
     P256(p256::ecdsa::Signature),
     /// ECDSA P-384 `r ‖ s`.
     P384(p384::ecdsa::Signature),
+    /// ECDSA P-521 `r ‖ s` (checked for range when it is verified).
+    P521([u8; 132]),
 }
 
 impl Sig {
@@ -75,6 +81,11 @@ impl Sig {
                 p384::ecdsa::Signature::from_slice(bytes)
                     .map_err(|_| "the ES384 signature's r or s is out of range".to_owned())?,
             ),
+            Alg::ES512 => {
+                p521::ecdsa::Signature::from_slice(bytes)
+                    .map_err(|_| "the ES512 signature's r or s is out of range".to_owned())?;
+                Sig::P521(bytes.try_into().map_err(|_| "length".to_owned())?)
+            }
         })
     }
 
@@ -84,6 +95,7 @@ impl Sig {
             Sig::Ed25519(_) => Alg::EdDSA,
             Sig::P256(_) => Alg::ES256,
             Sig::P384(_) => Alg::ES384,
+            Sig::P521(_) => Alg::ES512,
         }
     }
 
@@ -93,6 +105,7 @@ impl Sig {
             Sig::Ed25519(s) => s.to_bytes().to_vec(),
             Sig::P256(s) => s.to_bytes().to_vec(),
             Sig::P384(s) => s.to_bytes().to_vec(),
+            Sig::P521(s) => s.to_vec(),
         }
     }
 }
@@ -106,6 +119,16 @@ pub enum PublicKey {
     P256(p256::ecdsa::VerifyingKey),
     /// P-384.
     P384(p384::ecdsa::VerifyingKey),
+    /// P-521, as its uncompressed SEC1 point (checked to be on the curve when made).
+    P521([u8; 133]),
+}
+
+/// The uncompressed SEC1 form of a P-521 key.
+fn p521_bytes(k: &p521::ecdsa::VerifyingKey) -> Result<[u8; 133], String> {
+    k.to_encoded_point(false)
+        .as_bytes()
+        .try_into()
+        .map_err(|_| "a P-521 point is 133 bytes uncompressed".to_owned())
 }
 
 impl PublicKey {
@@ -115,6 +138,7 @@ impl PublicKey {
             PublicKey::Ed25519(_) => Alg::EdDSA,
             PublicKey::P256(_) => Alg::ES256,
             PublicKey::P384(_) => Alg::ES384,
+            PublicKey::P521(_) => Alg::ES512,
         }
     }
 
@@ -136,6 +160,15 @@ impl PublicKey {
             }
             (PublicKey::P256(k), Sig::P256(s)) => k.verify(message, s).is_ok(),
             (PublicKey::P384(k), Sig::P384(s)) => k.verify(message, s).is_ok(),
+            (PublicKey::P521(k), Sig::P521(s)) => {
+                match (
+                    p521::ecdsa::VerifyingKey::from_sec1_bytes(k),
+                    p521::ecdsa::Signature::from_slice(s),
+                ) {
+                    (Ok(k), Ok(s)) => k.verify(message, &s).is_ok(),
+                    _ => false,
+                }
+            }
             (k, s) => {
                 return Err(format!(
                     "the signature is {} but the key is {}",
@@ -169,6 +202,10 @@ impl PublicKey {
             KeyType::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(raw)
                 .map(PublicKey::P384)
                 .map_err(|_| "not a point on P-384".to_owned()),
+            KeyType::P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(raw)
+                .map_err(|_| "not a point on P-521".to_owned())
+                .and_then(|k| p521_bytes(&k))
+                .map(PublicKey::P521),
         }
     }
 
@@ -216,8 +253,20 @@ impl PublicKey {
                     .map(PublicKey::P384)
                     .map_err(|_| "the JWK's x, y are not a point on P-384".to_owned())
             }
+            (Some("EC"), Some("P-521")) => {
+                let (x, y) = (coord("x", 66)?, coord("y", 66)?);
+                let point = p521::EncodedPoint::from_affine_coordinates(
+                    x.as_slice().into(),
+                    y.as_slice().into(),
+                    false,
+                );
+                p521::ecdsa::VerifyingKey::from_encoded_point(&point)
+                    .map_err(|_| "the JWK's x, y are not a point on P-521".to_owned())
+                    .and_then(|k| p521_bytes(&k))
+                    .map(PublicKey::P521)
+            }
             (kty, crv) => Err(format!(
-                "JWK kty {kty:?} crv {crv:?} is not supported (OKP Ed25519, EC P-256, EC P-384 are)"
+                "JWK kty {kty:?} crv {crv:?} is not supported (OKP Ed25519, EC P-256, P-384 and P-521 are)"
             )),
         }
     }
@@ -240,6 +289,8 @@ impl PublicKey {
                        "x": B64.encode(p.x().map(|x| x.as_slice()).unwrap_or_default()),
                        "y": B64.encode(p.y().map(|y| y.as_slice()).unwrap_or_default())})
             }
+            PublicKey::P521(k) => json!({"kty": "EC", "crv": "P-521",
+                "x": B64.encode(&k[1..67]), "y": B64.encode(&k[67..])}),
         }
     }
 
@@ -259,6 +310,12 @@ impl PublicKey {
             PublicKey::P384(k) => {
                 bytes.extend([0x81, 0x24]);
                 bytes.extend(k.to_encoded_point(true).as_bytes());
+            }
+            PublicKey::P521(k) => {
+                bytes.extend([0x82, 0x24]);
+                // The compressed point: the parity of y, then x.
+                bytes.push(if k[132] & 1 == 1 { 3 } else { 2 });
+                bytes.extend(&k[1..67]);
             }
         }
         format!("did:key:z{}", bs58::encode(bytes).into_string())
@@ -290,6 +347,8 @@ pub enum SecretKey {
     P256(p256::ecdsa::SigningKey),
     /// P-384.
     P384(p384::ecdsa::SigningKey),
+    /// P-521.
+    P521(p521::ecdsa::SigningKey),
 }
 
 impl std::fmt::Debug for SecretKey {
@@ -326,6 +385,10 @@ impl SecretKey {
                 p384::ecdsa::SigningKey::from_slice(&d)
                     .map_err(|_| "the JWK's `d` is not a P-384 private key".to_owned())?,
             ),
+            PublicKey::P521(_) => SecretKey::P521(
+                p521::ecdsa::SigningKey::from_slice(&d)
+                    .map_err(|_| "the JWK's `d` is not a P-521 private key".to_owned())?,
+            ),
         };
         if key.public() != public {
             return Err("the JWK's public members do not match its `d`".into());
@@ -359,7 +422,12 @@ impl SecretKey {
             Some([0x87, 0x26]) => p384::ecdsa::SigningKey::from_slice(&bytes[2..])
                 .map(SecretKey::P384)
                 .map_err(|_| "not a P-384 private key".to_owned()),
-            _ => Err("the multicodec is not ed25519-priv, p256-priv or p384-priv".into()),
+            Some([0x88, 0x26]) => p521::ecdsa::SigningKey::from_slice(&bytes[2..])
+                .map(SecretKey::P521)
+                .map_err(|_| "not a P-521 private key".to_owned()),
+            _ => {
+                Err("the multicodec is not ed25519-priv, p256-priv, p384-priv or p521-priv".into())
+            }
         }
     }
 
@@ -369,6 +437,7 @@ impl SecretKey {
             Alg::EdDSA => SecretKey::Ed25519(ed25519_dalek::SigningKey::generate(rng)),
             Alg::ES256 => SecretKey::P256(p256::ecdsa::SigningKey::random(rng)),
             Alg::ES384 => SecretKey::P384(p384::ecdsa::SigningKey::random(rng)),
+            Alg::ES512 => SecretKey::P521(p521::ecdsa::SigningKey::random(rng)),
         }
     }
 
@@ -378,6 +447,9 @@ impl SecretKey {
             SecretKey::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
             SecretKey::P256(k) => PublicKey::P256(*k.verifying_key()),
             SecretKey::P384(k) => PublicKey::P384(*k.verifying_key()),
+            SecretKey::P521(k) => {
+                PublicKey::P521(p521_bytes(&p521::ecdsa::VerifyingKey::from(k)).unwrap_or([0; 133]))
+            }
         }
     }
 
@@ -392,6 +464,12 @@ impl SecretKey {
             SecretKey::Ed25519(k) => Sig::Ed25519(k.sign(message)),
             SecretKey::P256(k) => Sig::P256(k.sign(message)),
             SecretKey::P384(k) => Sig::P384(k.sign(message)),
+            SecretKey::P521(k) => {
+                let s: p521::ecdsa::Signature = k.sign(message);
+                let mut out = [0u8; 132];
+                out.copy_from_slice(&s.to_bytes());
+                Sig::P521(out)
+            }
         }
     }
 }
@@ -404,7 +482,7 @@ mod tests {
     #[test]
     fn each_curve_signs_verifies_and_refuses_tampering() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-        for alg in [Alg::EdDSA, Alg::ES256, Alg::ES384] {
+        for alg in [Alg::EdDSA, Alg::ES256, Alg::ES384, Alg::ES512] {
             let sk = SecretKey::generate(alg, &mut rng);
             let pk = sk.public();
             let sig = sk.sign(b"message");

@@ -181,7 +181,7 @@ fn credentials_and_presentations_are_signed_with_key_files_and_jwks() {
         (foreign, &key, "is not this node"),
         (no_subject, &key, "credential.credentialSubject: is missing"),
         (alumni(), &p256, "the JWK's `d` is not base64url"),
-        (alumni(), &p521, "is not supported"),
+        (alumni(), &p521, "66 expected"),
     ] {
         let f = dir.path().join("bad.json");
         std::fs::write(&f, doc.to_string()).unwrap();
@@ -202,6 +202,7 @@ fn jwk_file(dir: &Path, name: &str, key: &credentials::pubkey::SecretKey) -> std
         SecretKey::Ed25519(k) => b64(k.as_bytes()),
         SecretKey::P256(k) => b64(&k.to_bytes()),
         SecretKey::P384(k) => b64(&k.to_bytes()),
+        SecretKey::P521(k) => b64(&k.to_bytes()),
     });
     let p = dir.join(name);
     std::fs::write(&p, jwk.to_string()).unwrap();
@@ -229,10 +230,12 @@ fn every_curve_and_mechanism_signs_what_verify_accepts() {
     .unwrap();
     let mut rng = rand::rngs::OsRng;
     let mut checked = 0;
-    for alg in [Alg::EdDSA, Alg::ES256, Alg::ES384] {
+    for alg in [Alg::EdDSA, Alg::ES256, Alg::ES384, Alg::ES512] {
         let key = jwk_file(dir.path(), "k.jwk", &SecretKey::generate(alg, &mut rng));
         let suites: &[&str] = match alg {
             Alg::EdDSA => &["eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020"],
+            // ecdsa-2019 is defined for P-256 and P-384 only.
+            Alg::ES512 => &[],
             _ => &["ecdsa-rdfc-2019", "ecdsa-jcs-2019"],
         };
         let mut runs: Vec<Vec<&str>> = suites
@@ -272,7 +275,12 @@ fn every_curve_and_mechanism_signs_what_verify_accepts() {
             checked += 1;
         }
         // Presentations: Data Integrity and vp+jwt, with a challenge.
-        for format in ["di", "jwt"] {
+        let vp_formats: &[&str] = if alg == Alg::ES512 {
+            &["jwt"]
+        } else {
+            &["di", "jwt"]
+        };
+        for format in vp_formats.iter().copied() {
             let out = ok(&vcnode(&[
                 "sign",
                 "--key",
@@ -292,9 +300,9 @@ fn every_curve_and_mechanism_signs_what_verify_accepts() {
             checked += 1;
         }
     }
-    // Ed25519: three suites, jwt, cose, did:jwk; each EC curve: two suites and the same three;
-    // two presentations per curve.
-    assert_eq!(checked, 6 + 5 + 5 + 3 * 2);
+    // Ed25519: three suites, jwt, cose, did:jwk; P-256 and P-384: two suites and the same
+    // three; P-521: those three; two presentations per curve (vp+jwt only for P-521).
+    assert_eq!(checked, 6 + 5 + 5 + 3 + 3 * 2 + 1);
 }
 
 /// A verification method document, as conformance suites hand keys out.

@@ -161,6 +161,19 @@ fn kid_key(
     )
 }
 
+/// VC-JOSE-COSE secures the credential or presentation itself as the payload; the `vc` and
+/// `vp` claims of the older VC-JWT encoding must not be there (§3.1.1, §3.1.2).
+fn no_vc_vp_claims(payload: &Value, what: &str) -> Result<(), String> {
+    for claim in ["vc", "vp"] {
+        if payload.get(claim).is_some() {
+            return Err(format!(
+                "{what} payload has a `{claim}` claim: VC-JOSE-COSE secures the document itself, not a `{claim}` claim (VC-JWT 1.1 style)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn num(v: &Value, k: &str) -> Option<i64> {
     v.get(k).and_then(Value::as_i64)
 }
@@ -316,6 +329,7 @@ fn decode_cose(url: &str, keys: &KeyResolver) -> Result<Decoded<'static>, String
     if !payload.is_object() {
         return Err("vc+cose payload is not a JSON object".into());
     }
+    no_vc_vp_claims(&payload, "vc+cose")?;
     if !types(&payload).contains(&"VerifiableCredential") {
         return Err("vc+cose payload's type does not include VerifiableCredential".into());
     }
@@ -353,6 +367,7 @@ fn jwt_credential<'a>(
     if !payload.is_object() {
         return Err("vc+jwt payload is not a JSON object".into());
     }
+    no_vc_vp_claims(&payload, "vc+jwt")?;
     let (key, problem) = kid_key(
         jws.header.kid.as_deref(),
         issuer_of(&payload),
@@ -380,6 +395,7 @@ fn decode_jwt_vp<'a>(
     if !crate::prepare::types_of(&payload).contains(&"VerifiablePresentation") {
         return Err("vp+jwt payload's type does not include VerifiablePresentation".into());
     }
+    no_vc_vp_claims(&payload, "vp+jwt")?;
     let holder = payload
         .get("holder")
         .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
@@ -481,6 +497,7 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
         other => return Err(format!("SD-JWT `typ` is {other:?}; expected vc+sd-jwt")),
     }
     let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
+    no_vc_vp_claims(&payload, "vc+sd-jwt")?;
     let mut buf = Vec::new();
     let disclosures: Vec<Opened> = parts
         .disclosures

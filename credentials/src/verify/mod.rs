@@ -278,17 +278,37 @@ impl Verifier {
             checks: Vec::with_capacity(CheckName::ALL.len()),
             ..Default::default()
         };
+        // A document that breaks the data model's rules is not a credential at all, whatever
+        // checks were asked for (VC 1.1 documents follow their own, older rules).
+        let problems: Vec<String> = d
+            .credentials
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !crate::prepare::is_v1(&c.credential))
+            .filter_map(|(i, c)| {
+                crate::prepare::check_data_model(&c.credential)
+                    .err()
+                    .map(|e| match d.credentials.len() {
+                        1 => e.to_string(),
+                        _ => format!("credential #{i}: {e}"),
+                    })
+            })
+            .collect();
         r.record(
             CheckName::Decode,
-            Outcome::pass_with(format!(
-                "{} {}",
-                d.format,
-                if d.presentation.is_some() {
-                    "presentation"
-                } else {
-                    "credential"
-                }
-            )),
+            if problems.is_empty() {
+                Outcome::pass_with(format!(
+                    "{} {}",
+                    d.format,
+                    if d.presentation.is_some() {
+                        "presentation"
+                    } else {
+                        "credential"
+                    }
+                ))
+            } else {
+                Outcome::fail(problems.join("; "))
+            },
         );
         if d.credentials.is_empty() {
             for check in [
@@ -377,7 +397,7 @@ impl Verifier {
             Some(Value::String(s)) => vec![s.as_str()],
             _ => vec![],
         };
-        let kind = CredentialKind::from_types(types.iter().copied());
+        let kind = CredentialKind::of_credential(&c.credential);
         // schema
         match &kind {
             Err(KindError::Unknown { types }) => r.record(

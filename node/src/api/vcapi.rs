@@ -145,10 +145,19 @@ impl VerifyOptionsBody {
     }
 }
 
-fn as_text(v: &Value) -> String {
+/// The text of a `verifiableCredential` / `verifiablePresentation` member: an object (a
+/// secured document or an envelope), or a compact JWT / SD-JWT as a string. A JSON document
+/// sent as a string is not a map (Data Integrity §4.4 raises a parsing error for it): 400.
+fn as_text(v: &Value, field: &str) -> Result<String, ApiError> {
     match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) if s.trim_start().starts_with('{') => Err(bad(format!(
+            "{field}: a JSON document sent as a string; send the object itself"
+        ))),
+        Value::String(s) => Ok(s.clone()),
+        Value::Object(_) => Ok(v.to_string()),
+        _ => Err(bad(format!(
+            "{field}: neither an object nor a compact JWT string"
+        ))),
     }
 }
 
@@ -185,7 +194,11 @@ pub async fn verify_credential(
     let selected = body.options.selected()?;
     let mut r = s
         .node
-        .verify_text(as_text(&body.verifiable_credential), None, None)
+        .verify_text(
+            as_text(&body.verifiable_credential, "verifiableCredential")?,
+            None,
+            None,
+        )
         .await?;
     if let Some(selected) = selected {
         r = r.only(&selected);
@@ -207,7 +220,7 @@ pub async fn verify_presentation(
     let mut r = s
         .node
         .verify_presentation_text(
-            as_text(&body.verifiable_presentation),
+            as_text(&body.verifiable_presentation, "verifiablePresentation")?,
             body.options.challenge,
             body.options.domain,
         )

@@ -117,18 +117,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
         cfg.consent = c;
     }
     cfg.allow_unencrypted_keys = a.unencrypted_keys;
-    if a.tls {
-        let (cert, key) = crate::tls::default_paths(&a.data_dir);
-        let mut names = vec!["localhost".to_owned(), "127.0.0.1".into(), "::1".into()];
-        names.extend(a.tls_name.iter().cloned());
-        crate::tls::make_self_signed(&cert, &key, &names)?;
-        cfg.tls = true;
-        eprintln!(
-            "HTTPS: self-signed certificate {} (for {})",
-            cert.display(),
-            names.join(", ")
-        );
-    }
+    cfg.tls = a.tls;
     let pass = a.passphrase.get()?;
     let pass = pass.as_deref().map(String::as_str);
     let did = match &a.restore {
@@ -152,6 +141,18 @@ pub fn init(a: InitArgs) -> anyhow::Result<i32> {
             did
         }
     };
+    if a.tls {
+        // After the node is set up (a refused init leaves no certificate behind).
+        let (cert, key) = crate::tls::default_paths(&a.data_dir);
+        let mut names = vec!["localhost".to_owned(), "127.0.0.1".into(), "::1".into()];
+        names.extend(a.tls_name.iter().cloned());
+        crate::tls::make_self_signed(&cert, &key, &names)?;
+        eprintln!(
+            "HTTPS: self-signed certificate {} (for {})",
+            cert.display(),
+            names.join(", ")
+        );
+    }
     println!("{did}");
     Ok(0)
 }

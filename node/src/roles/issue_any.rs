@@ -27,7 +27,6 @@ impl Node {
         let me = self.identity.did().to_owned();
         let mut rng = rand::rngs::OsRng;
         let mut vc = prepare(&credential, &me, &[], &mut rng).map_err(prepare_error)?;
-        credentials::prepare::check_status_free(&credential).map_err(prepare_error)?;
         if format == Format::DataIntegrity {
             let missing = credentials::data_integrity::unbundled_contexts(&credential);
             if !missing.is_empty() {
