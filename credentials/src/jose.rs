@@ -57,18 +57,23 @@ impl Header {
     }
 }
 
-/// Signs `payload` under `header`, returning `b64(header).b64(payload).b64(signature)`.
-pub fn sign_compact(header: &Header, payload: &[u8], key: &SigningKey) -> String {
+/// `b64(header).b64(payload).b64(sign(signing input))`.
+fn compact(header: &Header, payload: &[u8], sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
     // Serialising a struct of strings cannot fail.
     let header_json = serde_json::to_vec(header).unwrap_or_default();
-    let mut out = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 96);
+    let mut out = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 180);
     B64.encode_string(&header_json, &mut out);
     out.push('.');
     B64.encode_string(payload, &mut out);
-    let sig = key.sign(out.as_bytes());
+    let sig = sign(out.as_bytes());
     out.push('.');
-    B64.encode_string(sig.to_bytes(), &mut out);
+    B64.encode_string(sig, &mut out);
     out
+}
+
+/// Signs `payload` under `header`, returning `b64(header).b64(payload).b64(signature)`.
+pub fn sign_compact(header: &Header, payload: &[u8], key: &SigningKey) -> String {
+    compact(header, payload, |m| key.sign(m).to_bytes().to_vec())
 }
 
 /// Signs `payload` under `header` with a key of any supported curve; `header.alg` is set to
@@ -76,15 +81,7 @@ pub fn sign_compact(header: &Header, payload: &[u8], key: &SigningKey) -> String
 pub fn sign_compact_any(header: &Header, payload: &[u8], key: &SecretKey) -> String {
     let mut header = header.clone();
     header.alg = key.alg().to_string();
-    let header_json = serde_json::to_vec(&header).unwrap_or_default();
-    let mut out = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 160);
-    B64.encode_string(&header_json, &mut out);
-    out.push('.');
-    B64.encode_string(payload, &mut out);
-    let sig = key.sign(out.as_bytes());
-    out.push('.');
-    B64.encode_string(sig.to_vec(), &mut out);
-    out
+    compact(&header, payload, |m| key.sign(m).to_vec())
 }
 
 /// A parsed, not yet verified, compact JWS.

@@ -83,6 +83,22 @@ pub struct Decoded<'a> {
     pub sigs: Vec<SigItem<'a>>,
 }
 
+impl DecodedCredential {
+    /// A credential with every claim present and no validity facts from its envelope.
+    pub fn whole(credential: Value, sig_problem: Option<String>) -> Self {
+        Self {
+            credential,
+            partial: false,
+            disclosed: vec![],
+            jwt_nbf: None,
+            jwt_exp: None,
+            proof_created: None,
+            proof_expires: None,
+            sig_problem,
+        }
+    }
+}
+
 impl SigItem<'_> {
     /// The same item, owning its message (for inputs nested in a parsed document).
     pub fn into_owned(self) -> SigItem<'static> {
@@ -336,16 +352,7 @@ fn decode_cose(url: &str, keys: &KeyResolver) -> Result<Decoded<'static>, String
     let issuer = issuer_of(&payload).map(str::to_owned);
     let kid = s1.kid.clone().or_else(|| issuer.clone());
     let (key, problem) = kid_key(kid.as_deref(), issuer.as_deref(), "issuer", keys);
-    let d = DecodedCredential {
-        jwt_nbf: None,
-        jwt_exp: None,
-        proof_created: None,
-        proof_expires: None,
-        credential: payload,
-        partial: false,
-        disclosed: vec![],
-        sig_problem: problem,
-    };
+    let d = DecodedCredential::whole(payload, problem);
     Ok(Decoded {
         format: "vc+cose",
         credentials: vec![d],
@@ -374,15 +381,11 @@ fn jwt_credential<'a>(
         "issuer",
         keys,
     );
+    let (jwt_nbf, jwt_exp) = (num(&payload, "nbf"), num(&payload, "exp"));
     let d = DecodedCredential {
-        jwt_nbf: num(&payload, "nbf"),
-        jwt_exp: num(&payload, "exp"),
-        proof_created: None,
-        proof_expires: None,
-        credential: payload,
-        partial: false,
-        disclosed: vec![],
-        sig_problem: problem,
+        jwt_nbf,
+        jwt_exp,
+        ..DecodedCredential::whole(payload, problem)
     };
     Ok((d, jws_sig("issuer signature", jws, key)))
 }

@@ -257,14 +257,9 @@ pub fn decode_credential(doc: Value, keys: &KeyResolver) -> Result<Decoded<'stat
     Ok(Decoded {
         format: "di",
         credentials: vec![DecodedCredential {
-            credential: doc,
-            partial: false,
-            disclosed: vec![],
-            jwt_nbf: None,
-            jwt_exp: None,
             proof_created: created,
             proof_expires: expires,
-            sig_problem,
+            ..DecodedCredential::whole(doc, sig_problem)
         }],
         presentation: None,
         sigs,

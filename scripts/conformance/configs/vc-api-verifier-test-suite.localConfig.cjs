@@ -1,0 +1,35 @@
+// Copied into the suite by scripts/conformance/run-all.sh (template: scripts/conformance/configs/).
+// Values come from the environment at run time, so no token is stored in this file:
+//   VCNET_BASE_URL   e.g. https://127.0.0.1:8443   (no trailing slash)
+//   VCNET_TOKEN      the node's admin.token (sent as `Authorization: Bearer …` on admin routes)
+//   VCNET_ISSUER_DID the node's DID (vcnet refuses to issue for any other issuer: 422)
+//   VCNET_VERIFY_CHECKS  comma list for options.checks on verify calls the suite lets us shape
+const base = (process.env.VCNET_BASE_URL || 'https://127.0.0.1:8443').replace(/\/+$/, '');
+const token = process.env.VCNET_TOKEN || '';
+const issuerDid = process.env.VCNET_ISSUER_DID || 'did:key:ISSUER_DID';
+// vc-test-suite-implementations copies an endpoint's `headers` into every request it makes for it
+const auth = token ? {Authorization: `Bearer ${token}`} : {};
+const checks = (process.env.VCNET_VERIFY_CHECKS || 'proof').split(',').filter(Boolean);
+// 10-vc-di.js sends a fixed Ed25519Signature2020 VC with options {checks: ['proof']}.
+// 11-vc-jwt.js (on unless VCNET_JWT=0) first issues a JWT VC with the issuer named by ISSUER_NAME_JWT
+// (run-all.sh sets it to vcnet), then verifies it.
+const jwt = process.env.VCNET_JWT !== '0';
+module.exports = {
+  settings: {enableInteropTests: false, testAllImplementations: false},
+  implementations: [{
+    name: 'vcnet',
+    implementation: 'vcnet vcnode',
+    issuers: jwt ? [{
+      id: issuerDid,
+      endpoint: `${base}/credentials/issue`,
+      headers: auth,
+      options: {format: 'vc+jwt'},
+      tags: ['JWT']
+    }] : [],
+    verifiers: [{
+      id: 'vcnet-verifier',
+      endpoint: `${base}/credentials/verify`,
+      tags: ['vc-api', ...(jwt ? ['JWT'] : [])]
+    }]
+  }]
+};
