@@ -143,7 +143,12 @@ impl TlsListener {
                 let Ok(permit) = permits.clone().acquire_owned().await else {
                     return;
                 };
-                let (stream, peer) = match tcp.accept().await {
+                let accepted = tokio::select! {
+                    a = tcp.accept() => a,
+                    // The server shut down (the listener was dropped): close the socket too.
+                    () = tx.closed() => return,
+                };
+                let (stream, peer) = match accepted {
                     Ok(c) => c,
                     Err(e) => {
                         // Out of file descriptors and the like: wait, do not spin.
@@ -164,9 +169,6 @@ impl TlsListener {
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }
                 });
-                if tx.is_closed() {
-                    return;
-                }
             }
         });
         Ok(Self { local, ready })

@@ -95,4 +95,9 @@ async fn the_api_is_served_over_tls_and_lists_are_https() {
         "{e:#}"
     );
     agency.stop().await;
+    // Stopped, the node lets go of its HTTPS port.
+    vcnet_tests::wait_until("the HTTPS port is closed after stop", || {
+        std::net::TcpStream::connect(addr).is_err()
+    })
+    .await;
 }
