@@ -15,6 +15,7 @@ pub mod compact;
 pub mod cose;
 pub mod cryptosuite;
 pub mod data_integrity;
+pub mod data_model;
 pub mod did;
 pub mod did_key;
 pub mod issue;

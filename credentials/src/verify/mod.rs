@@ -286,7 +286,7 @@ impl Verifier {
             .enumerate()
             .filter(|(_, c)| !crate::prepare::is_v1(&c.credential))
             .filter_map(|(i, c)| {
-                crate::prepare::check_data_model(&c.credential)
+                crate::data_model::check(&c.credential)
                     .err()
                     .map(|e| match d.credentials.len() {
                         1 => e.to_string(),
