@@ -455,7 +455,12 @@ impl SecretKey {
 
     /// Its algorithm.
     pub fn alg(&self) -> Alg {
-        self.public().alg()
+        match self {
+            SecretKey::Ed25519(_) => Alg::EdDSA,
+            SecretKey::P256(_) => Alg::ES256,
+            SecretKey::P384(_) => Alg::ES384,
+            SecretKey::P521(_) => Alg::ES512,
+        }
     }
 
     /// Signs `message` (ECDSA deterministically, RFC 6979, hashing with the curve's hash).

@@ -148,17 +148,25 @@ pub struct MethodFile {
     pub kid: Option<String>,
 }
 
-/// Reads a verification method document or a bare JWK (public or private).
-pub fn load_method(path: &std::path::Path) -> anyhow::Result<MethodFile> {
+/// A key file's JSON.
+fn read_json(path: &std::path::Path) -> anyhow::Result<Value> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let v: Value =
-        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))
+}
+
+/// Reads a verification method document or a bare JWK (public or private).
+pub fn load_method(path: &std::path::Path) -> anyhow::Result<MethodFile> {
+    method_of(path, &read_json(path)?)
+}
+
+/// [`load_method`] of a file already read.
+fn method_of(path: &std::path::Path, v: &Value) -> anyhow::Result<MethodFile> {
     let at = |e: String| anyhow::anyhow!("{}: {e}", path.display());
     let secret_jwk = v.get("secretKeyJwk").or_else(|| v.get("privateKeyJwk"));
     let jwk = secret_jwk
         .or_else(|| v.get("publicKeyJwk"))
-        .or_else(|| v.get("kty").map(|_| &v))
+        .or_else(|| v.get("kty").map(|_| v))
         .ok_or_else(|| at("neither a JWK nor a verification method with a JWK".into()))?;
     let secret = match secret_jwk.or_else(|| jwk.get("d").map(|_| jwk)) {
         Some(j) => Some(SecretKey::from_jwk(j).map_err(at)?),
@@ -182,12 +190,9 @@ pub fn load_method(path: &std::path::Path) -> anyhow::Result<MethodFile> {
 /// The signer of a key file: a vcnet key file, a multibase key file, a JWK with `d`, or a
 /// verification method document with a private JWK (then named by its id and controller).
 fn load_signer(path: &std::path::Path, method: DidMethodArg) -> anyhow::Result<Signer> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let v: Value =
-        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    let v = read_json(path)?;
     if v.get("secretKeyJwk").is_some() || v.get("privateKeyJwk").is_some() {
-        let m = load_method(path)?;
+        let m = method_of(path, &v)?;
         let key = m
             .secret
             .context("the verification method has no private key")?;
@@ -196,17 +201,13 @@ fn load_signer(path: &std::path::Path, method: DidMethodArg) -> anyhow::Result<S
             _ => Signer::new(key, method),
         });
     }
-    Ok(Signer::new(load_key(path)?, method))
+    Ok(Signer::new(key_of(path, &v)?, method))
 }
 
 /// The private key of a key file: a vcnet key file, a multibase key file or a JWK with `d`.
-fn load_key(path: &std::path::Path) -> anyhow::Result<SecretKey> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let v: Value =
-        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+fn key_of(path: &std::path::Path, v: &Value) -> anyhow::Result<SecretKey> {
     if v.get("kty").is_some() {
-        return SecretKey::from_jwk(&v).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+        return SecretKey::from_jwk(v).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
     }
     let Some(mb) = v.get("privateKeyMultibase").and_then(Value::as_str) else {
         bail!(

@@ -5,7 +5,6 @@
 
 use std::sync::OnceLock;
 
-use base64::Engine;
 use credentials::verify::{Nothing, VerifyOptions};
 use credentials::Verifier;
 use libfuzzer_sys::fuzz_target;
@@ -25,7 +24,4 @@ fuzz_target!(|data: &[u8]| {
     let now = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
     let r = verifier.verify(&url, &VerifyOptions::at(now), &Nothing, &Nothing);
     assert!(!r.valid, "an input the fuzzer made verified as valid");
-    // The base64 form is what travels: one made by hand must decode the same.
-    let again = base64::engine::general_purpose::STANDARD.encode(data);
-    assert!(url.ends_with(&again));
 });
