@@ -94,6 +94,11 @@ fn bundled() -> &'static HashMap<String, String> {
                 "https://www.w3.org/ns/did/v1",
                 include_str!("../../schemas/contexts/w3c/did-v1.jsonld"),
             ),
+            // Imported by the 1.1 examples context.
+            (
+                "https://www.w3.org/ns/odrl.jsonld",
+                include_str!("../../schemas/contexts/w3c/odrl.jsonld"),
+            ),
         ] {
             map.insert(url.to_owned(), json.to_owned());
         }

@@ -49,6 +49,8 @@ pub enum DidKeyError {
     InvalidPublicKey(String),
     #[error("invalidPublicKeyType: {0}")]
     InvalidPublicKeyType(String),
+    #[error("unsupportedPublicKeyType: {0}")]
+    UnsupportedPublicKeyType(String),
 }
 
 impl DidKeyError {
@@ -59,6 +61,7 @@ impl DidKeyError {
             Self::InvalidPublicKeyLength { .. } => "invalidPublicKeyLength",
             Self::InvalidPublicKey(_) => "invalidPublicKey",
             Self::InvalidPublicKeyType(_) => "invalidPublicKeyType",
+            Self::UnsupportedPublicKeyType(_) => "unsupportedPublicKeyType",
         }
     }
 }

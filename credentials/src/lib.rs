@@ -18,6 +18,7 @@ pub mod data_integrity;
 pub mod data_model;
 pub mod did;
 pub mod did_key;
+pub mod did_key_document;
 pub mod issue;
 pub mod jose;
 pub mod kind;

@@ -1,7 +1,10 @@
 //! A credential a caller hands the issuer whole (VC-API `POST /credentials/issue` with any
-//! credential type): checked against the VC Data Model 2.0's rules, each failure naming its
-//! field, then completed — `issuer` set to the issuer's DID, an `id` when it has none, the
-//! issuer's `credentialStatus` entries added — keeping every other field as the caller sent it.
+//! credential type): checked against the VC Data Model 2.0's rules (or 1.1's, for a credential
+//! under the 2018 context), each failure naming its field, then completed — `issuer` set to the
+//! issuer's DID, an `id` when it has none, the issuer's `credentialStatus` entries added —
+//! keeping every other field as the caller sent it. A 1.1 credential also gets the contexts its
+//! additions need (Data Integrity and the Bitstring Status List vocabulary, which the 1.1 context
+//! does not define) and an `issuanceDate` when it has none (1.1 requires one).
 
 use rand::RngCore;
 use serde_json::{json, Map, Value};
@@ -9,8 +12,11 @@ use serde_json::{json, Map, Value};
 use crate::data_integrity::VC_V2_CONTEXT;
 use crate::status::StatusEntry;
 
-/// The VC Data Model 1.1 base context: a version this issuer verifies but does not issue.
+/// The VC Data Model 1.1 base context.
 pub const VC_V1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";
+/// The Bitstring Status List vocabulary on its own, for 1.1 credentials (2.0's base context
+/// includes it).
+pub const STATUS_V1_CONTEXT: &str = "https://www.w3.org/ns/credentials/status/v1";
 
 /// Why a caller's credential cannot be issued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,11 +47,15 @@ pub fn types_of(credential: &Value) -> Vec<&str> {
 
 /// Whether a document is VC Data Model 1.1 (its first `@context` is the 2018 one).
 pub fn is_v1(doc: &Value) -> bool {
-    let first = match doc.get("@context") {
+    first_context(doc.get("@context")) == Some(VC_V1_CONTEXT)
+}
+
+fn first_context(ctx: Option<&Value>) -> Option<&str> {
+    match ctx {
         Some(Value::Array(a)) => a.first(),
         other => other,
-    };
-    first.and_then(Value::as_str) == Some(crate::data_integrity::VC_V1_CONTEXT)
+    }
+    .and_then(Value::as_str)
 }
 
 /// Checks `credential` and completes it for `issuer` with `status` entries (none for a
@@ -59,18 +69,34 @@ pub fn prepare(
     let Value::Object(input) = credential else {
         return Err(field("credential", "is not a JSON object"));
     };
-    check_context(input.get("@context"))?;
+    let v1 = check_context(input.get("@context"))?;
     check_type(input.get("type"))?;
     check_subject(input.get("credentialSubject"))?;
     if let Some(id) = input.get("id") {
         check_url("credential.id", id)?;
     }
-    for (name, full) in [
-        ("validFrom", "credential.validFrom"),
-        ("validUntil", "credential.validUntil"),
-    ] {
+    let times: [(&str, &'static str); 2] = if v1 {
+        [
+            ("issuanceDate", "credential.issuanceDate"),
+            ("expirationDate", "credential.expirationDate"),
+        ]
+    } else {
+        [
+            ("validFrom", "credential.validFrom"),
+            ("validUntil", "credential.validUntil"),
+        ]
+    };
+    for (name, full) in times {
         if let Some(v) = input.get(name) {
             check_time(full, v)?;
+        }
+    }
+    if v1 {
+        if let (Some(a), Some(b)) = (input.get("issuanceDate"), input.get("expirationDate")) {
+            let t = |v: &Value| v.as_str().and_then(|s| crate::time::parse(s).ok());
+            if t(b) < t(a) {
+                return Err(field("credential.expirationDate", "is before issuanceDate"));
+            }
         }
     }
     if input.contains_key("proof") {
@@ -88,8 +114,30 @@ pub fn prepare(
     if !out.contains_key("id") {
         out.insert("id".into(), json!(crate::issue::random_urn_uuid(&mut *rng)));
     }
+    if v1 {
+        if !out.contains_key("issuanceDate") {
+            out.insert(
+                "issuanceDate".into(),
+                json!(crate::time::format(chrono::Utc::now())),
+            );
+        }
+        add_context(&mut out, crate::data_integrity::DATA_INTEGRITY_V2_CONTEXT);
+    }
     insert_status(&mut out, status);
     Ok(Value::Object(out))
+}
+
+/// Appends `url` to the credential's `@context` unless it is there already.
+fn add_context(out: &mut Map<String, Value>, url: &str) {
+    let ctx = out.entry("@context").or_insert_with(|| json!([]));
+    if let Value::String(s) = ctx {
+        *ctx = json!([s.clone()]);
+    }
+    if let Value::Array(items) = ctx {
+        if !items.iter().any(|v| v.as_str() == Some(url)) {
+            items.push(json!(url));
+        }
+    }
 }
 
 /// Adds `status` entries after any the credential already states (a caller's own entries are
@@ -97,6 +145,9 @@ pub fn prepare(
 fn insert_status(out: &mut Map<String, Value>, status: &[StatusEntry]) {
     if status.is_empty() {
         return;
+    }
+    if first_context(out.get("@context")) == Some(VC_V1_CONTEXT) {
+        add_context(out, STATUS_V1_CONTEXT);
     }
     let mut entries: Vec<Value> = match out.remove("credentialStatus") {
         None => vec![],
@@ -121,28 +172,24 @@ pub fn add_status(credential: &mut Value, status: &[StatusEntry]) -> Result<(), 
     Ok(())
 }
 
-fn check_context(ctx: Option<&Value>) -> Result<(), PrepareError> {
+/// Checks `@context`; true for a VC Data Model 1.1 document.
+fn check_context(ctx: Option<&Value>) -> Result<bool, PrepareError> {
     let items: Vec<&Value> = match ctx {
         None => return Err(field("credential.@context", "is missing")),
         Some(Value::Array(a)) => a.iter().collect(),
         Some(v @ Value::String(_)) => vec![v],
         Some(_) => return Err(field("credential.@context", "is neither a URL nor a list")),
     };
-    match items.first().and_then(|v| v.as_str()) {
-        Some(VC_V2_CONTEXT) => {}
-        Some(VC_V1_CONTEXT) => {
-            return Err(field(
-"credential.@context",
-                "is the VC Data Model 1.1 context; this issuer issues 2.0 credentials (https://www.w3.org/ns/credentials/v2 first)",
-            ))
-        }
+    let v1 = match items.first().and_then(|v| v.as_str()) {
+        Some(VC_V2_CONTEXT) => false,
+        Some(VC_V1_CONTEXT) => true,
         _ => {
             return Err(field(
-"credential.@context",
-                format!("the first item must be {VC_V2_CONTEXT}"),
+                "credential.@context",
+                format!("the first item must be {VC_V2_CONTEXT} (or {VC_V1_CONTEXT})"),
             ))
         }
-    }
+    };
     for (i, item) in items.iter().enumerate().skip(1) {
         match item {
             Value::String(s) if s.contains(':') => {}
@@ -155,7 +202,7 @@ fn check_context(ctx: Option<&Value>) -> Result<(), PrepareError> {
             }
         }
     }
-    Ok(())
+    Ok(v1)
 }
 
 fn check_type(t: Option<&Value>) -> Result<(), PrepareError> {
@@ -287,7 +334,7 @@ pub fn prepare_presentation(presentation: &Value, holder: &str) -> Result<Value,
     let Value::Object(input) = presentation else {
         return Err(field("presentation", "is not a JSON object"));
     };
-    check_context(input.get("@context")).map_err(|e| rename(e, "presentation"))?;
+    let v1 = check_context(input.get("@context")).map_err(|e| rename(e, "presentation"))?;
     let types: Vec<&str> = match input.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -309,6 +356,9 @@ pub fn prepare_presentation(presentation: &Value, holder: &str) -> Result<Value,
         check_url("presentation.id", id)?;
     }
     let mut out = input.clone();
+    if v1 {
+        add_context(&mut out, crate::data_integrity::DATA_INTEGRITY_V2_CONTEXT);
+    }
     out.insert(
         "holder".into(),
         issuer_value(input.get("holder"), holder).map_err(|e| match e {
@@ -378,6 +428,41 @@ mod tests {
     }
 
     #[test]
+    fn a_1_1_credential_gets_the_contexts_and_date_it_needs() {
+        let mut vc = alumni();
+        vc["@context"] = json!([
+            VC_V1_CONTEXT,
+            "https://www.w3.org/2018/credentials/examples/v1"
+        ]);
+        vc.as_object_mut().unwrap().remove("validFrom");
+        let out = prepare(&vc, ME, &status(), &mut rng()).unwrap();
+        assert_eq!(
+            out["@context"],
+            json!([
+                VC_V1_CONTEXT,
+                "https://www.w3.org/2018/credentials/examples/v1",
+                crate::data_integrity::DATA_INTEGRITY_V2_CONTEXT,
+                STATUS_V1_CONTEXT
+            ])
+        );
+        assert!(crate::time::parse(out["issuanceDate"].as_str().unwrap()).is_ok());
+        assert_eq!(
+            out["credentialStatus"][0]["type"],
+            "BitstringStatusListEntry"
+        );
+        // A date of its own is kept; an expiry before it is refused by name.
+        vc["issuanceDate"] = json!("2020-03-16T22:37:26.544Z");
+        let out = prepare(&vc, ME, &[], &mut rng()).unwrap();
+        assert_eq!(out["issuanceDate"], "2020-03-16T22:37:26.544Z");
+        vc["expirationDate"] = json!("2019-01-01T00:00:00Z");
+        let e = prepare(&vc, ME, &[], &mut rng()).unwrap_err();
+        assert!(
+            e.to_string().starts_with("credential.expirationDate"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn every_field_is_kept_and_the_issuer_completes_it() {
         let out = prepare(&alumni(), ME, &status(), &mut rng()).unwrap();
         for (k, v) in alumni().as_object().unwrap() {
@@ -412,11 +497,6 @@ mod tests {
                     v.as_object_mut().unwrap().remove("@context");
                 }),
                 "credential.@context: is missing",
-            ),
-            (
-                "1.1 context",
-                Box::new(|v| v["@context"] = json!([VC_V1_CONTEXT])),
-                "VC Data Model 1.1",
             ),
             (
                 "base context not first",

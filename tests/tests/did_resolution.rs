@@ -56,7 +56,6 @@ async fn dids_resolve_with_content_negotiation_and_standard_errors() {
         ("did:web:example.com", None, 501, "methodNotSupported"),
         ("did:key:6Mkabc", None, 400, "invalidDid"),
         ("notadid", None, 400, "invalidDid"),
-        (&format!("{did}%23nope") as &str, None, 404, "notFound"),
         (
             &did as &str,
             Some("text/html"),
@@ -75,6 +74,54 @@ async fn dids_resolve_with_content_negotiation_and_standard_errors() {
         );
         assert!(r["didDocument"].is_null());
     }
+    // A DID URL's failures are dereferencing errors; the did:key options come in the query.
+    for (d, status, meta, error) in [
+        (
+            format!("{did}%23nope"),
+            404,
+            "didDereferencingMetadata",
+            "notFound",
+        ),
+        (
+            format!("{did}%2F%5Ebar%5E%23x"),
+            400,
+            "didDereferencingMetadata",
+            "invalidDidUrl",
+        ),
+        (
+            format!("{did}?publicKeyFormat=unknown"),
+            400,
+            "didResolutionMetadata",
+            "unsupportedPublicKeyType",
+        ),
+        (
+            format!("{did}%23{fragment}?publicKeyFormat=Ed25519VerificationKey2018"),
+            400,
+            "didDereferencingMetadata",
+            "invalidPublicKeyType",
+        ),
+    ] {
+        let a = get(addr, &host, &path(&d), None).unwrap();
+        assert_eq!(a.status, status, "{d}: {}", a.body);
+        assert_eq!(a.json()[meta]["error"], json!(error), "{d}: {}", a.body);
+    }
+    let a = get(
+        addr,
+        &host,
+        &path(&format!(
+            "{did}?publicKeyFormat=JsonWebKey2020&enableEncryptionKeyDerivation=true"
+        )),
+        None,
+    )
+    .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    let doc = &a.json()["didDocument"];
+    assert_eq!(doc["verificationMethod"][0]["type"], "JsonWebKey2020");
+    assert_eq!(
+        doc["verificationMethod"][1]["publicKeyJwk"]["crv"],
+        "X25519"
+    );
+    assert_eq!(doc["keyAgreement"][0], doc["verificationMethod"][1]["id"]);
     for n in [net.clinic, net.citizen, net.agency, net.root] {
         n.stop().await;
     }

@@ -39,7 +39,8 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
         .unwrap()
         .trim()
         .to_owned();
-    let issue = |credential: Value, options: Value| {
+    let did = agency.node.identity.did().to_owned();
+    let issue_raw = |credential: Value, options: Value| {
         let body = json!({"credential": credential, "options": options}).to_string();
         post(
             addr,
@@ -50,6 +51,13 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
         )
         .unwrap()
     };
+    // The VC-API caller names the issuer: this node, unless a row says otherwise.
+    let issue = |mut credential: Value, options: Value| {
+        if credential.get("issuer").is_none() {
+            credential["issuer"] = json!(did);
+        }
+        issue_raw(credential, options)
+    };
 
     // Data Integrity (the default); an unknown option is ignored.
     let a = issue(alumni(), json!({"mandatoryPointers": ["/issuer"]}));
@@ -58,7 +66,6 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
     for (k, v) in alumni().as_object().unwrap() {
         assert_eq!(&vc[k], v, "{k} kept as sent");
     }
-    let did = agency.node.identity.did().to_owned();
     assert_eq!(vc["issuer"], json!(did));
     assert_eq!(vc["proof"]["type"], "DataIntegrityProof");
     assert_eq!(vc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
@@ -373,7 +380,56 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
     let a = verify(&env, json!({"checks": ["proof"]}));
     assert_eq!(a.status, 200, "{}", a.body);
 
+    // VC Data Model 1.1, as Data Integrity: the contexts its proof (and, when asked, its
+    // status entries) need are added; without `options.credentialStatus` it gets no entries.
+    let v1_alumni = json!({
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://www.w3.org/2018/credentials/examples/v1"
+        ],
+        "type": ["VerifiableCredential", "AlumniCredential"],
+        "issuer": did,
+        "issuanceDate": "2020-03-16T22:37:26.544Z",
+        "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "The School of Examples"}
+    });
+    let a = issue(v1_alumni.clone(), json!({}));
+    assert_eq!(a.status, 201, "{}", a.body);
+    let vc = a.json()["verifiableCredential"].clone();
+    assert_eq!(vc["issuanceDate"], v1_alumni["issuanceDate"]);
+    assert_eq!(
+        vc["@context"][2],
+        json!("https://w3id.org/security/data-integrity/v2")
+    );
+    assert!(vc.get("credentialStatus").is_none(), "{vc}");
+    let a = verify(&vc, json!({"checks": ["proof"]}));
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = issue(
+        v1_alumni.clone(),
+        json!({"credentialStatus": {"type": "BitstringStatusListEntry"}}),
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    let vc = a.json()["verifiableCredential"].clone();
+    assert_eq!(
+        vc["@context"][3],
+        json!("https://www.w3.org/ns/credentials/status/v1")
+    );
+    assert_eq!(
+        vc["credentialStatus"][0]["type"],
+        "BitstringStatusListEntry"
+    );
+    let a = verify(&vc, json!({"checks": ["proof", "status"]}));
+    assert_eq!(a.status, 200, "{}", a.body);
+
     // Refusals: the field named, nothing issued.
+    let mut no_issuer = alumni();
+    no_issuer.as_object_mut().unwrap().remove("issuer");
+    let a = issue_raw(no_issuer, json!({}));
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(
+        a.body.contains("credential.issuer: is missing"),
+        "{}",
+        a.body
+    );
     let issued_before = agency.node.holdings().unwrap().issued;
     let mut no_subject = alumni();
     no_subject
@@ -382,8 +438,6 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
         .remove("credentialSubject");
     let mut foreign = alumni();
     foreign["issuer"] = json!("did:example:another-university");
-    let mut v1 = alumni();
-    v1["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
     let mut unknown_context = alumni();
     unknown_context["@context"][1] = json!("https://contexts.example/never-bundled/v1");
     let rows = [
@@ -393,7 +447,24 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
             400,
             "credential.credentialSubject: is missing",
         ),
-        (v1, json!({}), 400, "credential.@context"),
+        (
+            v1_alumni.clone(),
+            json!({"format": "jwt"}),
+            400,
+            "options.format",
+        ),
+        (
+            alumni(),
+            json!({"credentialStatus": {"type": "StatusList2021Entry"}}),
+            400,
+            "options.credentialStatus.type",
+        ),
+        (
+            alumni(),
+            json!({"credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "refresh"}}),
+            400,
+            "options.credentialStatus.statusPurpose",
+        ),
         (foreign, json!({}), 422, "is not this node"),
         (
             alumni(),

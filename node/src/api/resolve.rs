@@ -9,9 +9,12 @@
 //! specification's `invalidPublicKeyLength`, `invalidPublicKey`, `invalidPublicKeyType`) 400,
 //! `notFound` 404, `representationNotSupported` 406, `methodNotSupported` 501.
 
-use axum::extract::Path;
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use credentials::did_key_document::{self, DocumentOptions};
 use serde_json::{json, Value};
 
 /// The resolution result's JSON-LD context.
@@ -64,21 +67,35 @@ fn negotiate(accept: Option<&str>) -> Option<Representation> {
     None
 }
 
-/// A resolution failure: its error code and status.
+/// A resolution failure: its error code and status, and whether it is a DID URL's
+/// dereferencing that failed (reported in `didDereferencingMetadata`) or the DID's resolution
+/// (`didResolutionMetadata`).
 #[derive(Debug)]
 struct Failure {
     status: StatusCode,
     error: &'static str,
     message: String,
+    dereferencing: bool,
 }
 
 impl Failure {
-    fn invalid(message: impl Into<String>) -> Self {
+    fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> Self {
         Self {
-            status: StatusCode::BAD_REQUEST,
-            error: "invalidDid",
+            status,
+            error,
             message: message.into(),
+            dereferencing: false,
         }
+    }
+
+    fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalidDid", message)
+    }
+
+    /// The same failure, found while dereferencing a DID URL.
+    fn dereferencing(mut self, yes: bool) -> Self {
+        self.dereferencing = yes;
+        self
     }
 }
 
@@ -101,25 +118,13 @@ fn check_did_syntax(did: &str) -> Result<(&str, &str), Failure> {
             "the method name is lowercase letters and digits",
         ));
     }
-    let bytes = id.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit) =>
-            {
-                i += 3;
-                continue;
-            }
-            b if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':') => {}
-            _ => {
-                return Err(Failure::invalid(format!(
-                    "character {} of the method-specific id is not allowed in a DID",
-                    i + 1
-                )))
-            }
-        }
-        i += 1;
+    if let Some(i) = first_bad(id, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':')
+    }) {
+        return Err(Failure::invalid(format!(
+            "character {} of the method-specific id is not allowed in a DID",
+            i + 1
+        )));
     }
     if id.is_empty() || id.ends_with(':') {
         return Err(Failure::invalid("the method-specific id is empty"));
@@ -127,32 +132,150 @@ fn check_did_syntax(did: &str) -> Result<(&str, &str), Failure> {
     Ok((method, id))
 }
 
+/// The position of the first byte of `s` that is neither `allowed` nor part of a
+/// percent-encoding.
+fn first_bad(s: &str, allowed: impl Fn(u8) -> bool) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+            {
+                i += 3;
+                continue;
+            }
+            return Some(i);
+        }
+        if !allowed(bytes[i]) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// RFC 3986 `pchar` (less percent-encodings, which [`first_bad`] reads).
+fn pchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
+}
+
+/// A DID URL taken apart (DID Core §3.2: `did path-abempty [ "?" query ] [ "#" fragment ]`).
+struct DidUrl<'a> {
+    did: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    fragment: Option<&'a str>,
+}
+
+impl DidUrl<'_> {
+    fn is_url(&self) -> bool {
+        !self.path.is_empty() || self.query.is_some() || self.fragment.is_some()
+    }
+}
+
+/// Splits and checks a DID URL: a bad DID is `invalidDid`, a bad path, query or fragment is
+/// `invalidDidUrl` (a dereferencing error).
+fn parse_did_url(s: &str) -> Result<DidUrl<'_>, Failure> {
+    let (rest, fragment) = match s.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (s, None),
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let (did, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let url = DidUrl {
+        did,
+        path,
+        query,
+        fragment,
+    };
+    check_did_syntax(did).map_err(|f| f.dereferencing(url.is_url()))?;
+    let bad_url = |part: &str, at: usize| {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "invalidDidUrl",
+            format!(
+                "character {} of the DID URL's {part} is not allowed",
+                at + 1
+            ),
+        )
+        .dereferencing(true)
+    };
+    if let Some(i) = first_bad(path, |b| pchar(b) || b == b'/') {
+        return Err(bad_url("path", i));
+    }
+    for (part, v) in [("query", query), ("fragment", fragment)] {
+        if let Some(i) = v.and_then(|v| first_bad(v, |b| pchar(b) || b == b'/' || b == b'?')) {
+            return Err(bad_url(part, i));
+        }
+    }
+    Ok(url)
+}
+
+/// The did:key resolution options a request's query string carries.
+fn options_of(query: &HashMap<String, String>) -> Result<DocumentOptions, Failure> {
+    let flag = |name: &str| -> Result<bool, Failure> {
+        match query.get(name).map(String::as_str) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalidOptions",
+                format!("{name} is true or false, not `{other}`"),
+            )),
+        }
+    };
+    Ok(DocumentOptions {
+        public_key_format: query.get("publicKeyFormat").cloned(),
+        enable_experimental: flag("enableExperimentalPublicKeyTypes")?,
+        derive_encryption_key: flag("enableEncryptionKeyDerivation")?,
+    })
+}
+
 /// Resolves (or, with a fragment, dereferences) a DID URL to the document (or the node of it)
 /// in JSON-LD form.
-fn resolve(did_url: &str) -> Result<Value, Failure> {
+fn resolve(did_url: &str, mut options: DocumentOptions) -> Result<Value, Failure> {
     if did_url.len() > MAX_DID_URL {
         return Err(Failure::invalid(format!(
             "longer than {MAX_DID_URL} characters"
         )));
     }
-    let (did, fragment) = match did_url.split_once('#') {
-        Some((d, f)) => (d, Some(f)),
-        None => (did_url, None),
-    };
+    let url = parse_did_url(did_url)?;
+    let deref = url.is_url();
+    let did = url.did;
     let (method, _) = check_did_syntax(did)?;
     if method != "key" {
-        return Err(Failure {
-            status: StatusCode::NOT_IMPLEMENTED,
-            error: "methodNotSupported",
-            message: format!("this resolver resolves did:key, not did:{method}"),
-        });
+        return Err(Failure::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "methodNotSupported",
+            format!("this resolver resolves did:key, not did:{method}"),
+        )
+        .dereferencing(deref));
     }
-    let doc = credentials::did_key::resolve(did).map_err(|e| Failure {
-        status: StatusCode::BAD_REQUEST,
-        error: e.code(),
-        message: e.to_string(),
+    if !url.path.is_empty() || url.query.is_some() {
+        return Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            "notFound",
+            "a did:key document has no paths, services or query-addressed resources",
+        )
+        .dereferencing(true));
+    }
+    // The key agreement key a fragment names is derived when asked for.
+    if url.fragment.is_some()
+        && url.fragment.map(str::to_owned) == did_key_document::derived_key_fragment(did)
+    {
+        options.derive_encryption_key = true;
+    }
+    let doc = did_key_document::document(did, &options).map_err(|e| {
+        Failure::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()).dereferencing(deref)
     })?;
-    let Some(fragment) = fragment else {
+    let Some(fragment) = url.fragment else {
         return Ok(doc);
     };
     let wanted = format!("{did}#{fragment}");
@@ -160,17 +283,19 @@ fn resolve(did_url: &str) -> Result<Value, Failure> {
         .as_array()
         .into_iter()
         .flatten()
-        .chain(doc["keyAgreement"].as_array().into_iter().flatten())
         .find(|vm| vm["id"] == json!(wanted))
         .map(|vm| {
             let mut vm = vm.clone();
             vm["@context"] = doc["@context"].clone();
             vm
         })
-        .ok_or(Failure {
-            status: StatusCode::NOT_FOUND,
-            error: "notFound",
-            message: format!("{did} has no verification method #{fragment}"),
+        .ok_or_else(|| {
+            Failure::new(
+                StatusCode::NOT_FOUND,
+                "notFound",
+                format!("{did} has no verification method #{fragment}"),
+            )
+            .dereferencing(true)
         })
 }
 
@@ -183,22 +308,35 @@ fn answer(status: StatusCode, content_type: &str, body: &Value) -> Response {
         .into_response()
 }
 
-fn result(metadata: Value, document: Value) -> Value {
+/// A resolution result (or, for a DID URL, a dereferencing result in the same shape, its
+/// metadata under `didDereferencingMetadata`).
+fn result(metadata: Value, document: Value, dereferencing: bool) -> Value {
+    let key = if dereferencing {
+        "didDereferencingMetadata"
+    } else {
+        "didResolutionMetadata"
+    };
     json!({
         "@context": RESOLUTION_CONTEXT,
         "didDocument": document,
-        "didResolutionMetadata": metadata,
+        key: metadata,
         "didDocumentMetadata": {},
     })
 }
 
-/// `GET /1.0/identifiers/{did}`.
-pub async fn identifiers(Path(did): Path<String>, headers: HeaderMap) -> Response {
+/// `GET /1.0/identifiers/{did}` with the did:key options (`publicKeyFormat`,
+/// `enableExperimentalPublicKeyTypes`, `enableEncryptionKeyDerivation`) in the query string.
+pub async fn identifiers(
+    Path(did): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let Some(repr) = negotiate(accept) else {
         let body = result(
             json!({"error": "representationNotSupported", "errorMessage": format!("Accept `{}` names no representation this resolver makes (application/did-resolution, application/did+ld+json, application/did+json)", accept.unwrap_or_default())}),
             Value::Null,
+            false,
         );
         return answer(
             StatusCode::NOT_ACCEPTABLE,
@@ -206,7 +344,9 @@ pub async fn identifiers(Path(did): Path<String>, headers: HeaderMap) -> Respons
             &body,
         );
     };
-    match (resolve(&did), repr) {
+    let dereferencing = did.contains(['#', '/', '?']);
+    let resolved = options_of(&query).and_then(|o| resolve(&did, o));
+    match (resolved, repr) {
         (Err(f), repr) => {
             let ct = match repr {
                 Representation::Result(ct) => ct,
@@ -215,13 +355,18 @@ pub async fn identifiers(Path(did): Path<String>, headers: HeaderMap) -> Respons
             let body = result(
                 json!({"error": f.error, "errorMessage": f.message}),
                 Value::Null,
+                f.dereferencing,
             );
             answer(f.status, ct, &body)
         }
         (Ok(doc), Representation::Result(ct)) => answer(
             StatusCode::OK,
             ct,
-            &result(json!({"contentType": "application/did+ld+json"}), doc),
+            &result(
+                json!({"contentType": "application/did+ld+json"}),
+                doc,
+                dereferencing,
+            ),
         ),
         (Ok(doc), Representation::JsonLd) => {
             answer(StatusCode::OK, "application/did+ld+json", &doc)
@@ -238,6 +383,7 @@ pub async fn identifiers(Path(did): Path<String>, headers: HeaderMap) -> Respons
 #[cfg(test)]
 mod tests {
     use super::*;
+    use credentials::did_key_document::DocumentOptions as D;
 
     #[test]
     fn accept_picks_the_representation() {
@@ -264,14 +410,14 @@ mod tests {
     #[test]
     fn did_syntax_and_methods() {
         let ed = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
-        assert_eq!(resolve(ed).unwrap()["id"], json!(ed));
-        let vm = resolve(&format!("{ed}#{}", &ed[8..])).unwrap();
+        assert_eq!(resolve(ed, D::default()).unwrap()["id"], json!(ed));
+        let vm = resolve(&format!("{ed}#{}", &ed[8..]), D::default()).unwrap();
         assert_eq!(vm["type"], "Multikey");
-        let missing = resolve(&format!("{ed}#nope")).unwrap_err();
+        let missing = resolve(&format!("{ed}#nope"), D::default()).unwrap_err();
         assert_eq!((missing.status.as_u16(), missing.error), (404, "notFound"));
         // P-256 (`zDn…`), from the did:key specification's examples.
         let p256 = "did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169";
-        assert_eq!(resolve(p256).unwrap()["id"], json!(p256));
+        assert_eq!(resolve(p256, D::default()).unwrap()["id"], json!(p256));
         for (bad, status, error) in [
             ("did:example:123", 501, "methodNotSupported"),
             ("did:web:example.com", 501, "methodNotSupported"),
@@ -286,7 +432,7 @@ mod tests {
             ),
             ("did:key:abc", 400, "invalidDid"),
         ] {
-            let f = resolve(bad).unwrap_err();
+            let f = resolve(bad, D::default()).unwrap_err();
             assert_eq!(
                 (f.status.as_u16(), f.error),
                 (status, error),
@@ -294,5 +440,72 @@ mod tests {
                 f.message
             );
         }
+    }
+
+    #[test]
+    fn did_urls_and_options_fail_with_dereferencing_errors() {
+        let ed = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+        let vm = format!("{ed}#{}", &ed[8..]);
+        let opts = |f: &str, exp: bool| D {
+            public_key_format: Some(f.into()),
+            enable_experimental: exp,
+            derive_encryption_key: false,
+        };
+        for (url, o, status, error, deref) in [
+            (
+                format!("{ed}/^bar^/?query=`#{}", &ed[8..]),
+                D::default(),
+                400,
+                "invalidDidUrl",
+                true,
+            ),
+            (
+                format!("{ed}#a b"),
+                D::default(),
+                400,
+                "invalidDidUrl",
+                true,
+            ),
+            (format!("{ed}/path"), D::default(), 404, "notFound", true),
+            (
+                ed.to_owned(),
+                opts("unknown", false),
+                400,
+                "unsupportedPublicKeyType",
+                false,
+            ),
+            (
+                vm.clone(),
+                opts("Ed25519VerificationKey2018", false),
+                400,
+                "invalidPublicKeyType",
+                true,
+            ),
+            (
+                "did:key:@".to_owned(),
+                D::default(),
+                400,
+                "invalidDid",
+                false,
+            ),
+        ] {
+            let f = resolve(&url, o).unwrap_err();
+            assert_eq!(
+                (f.status.as_u16(), f.error, f.dereferencing),
+                (status, error, deref),
+                "{url}: {}",
+                f.message
+            );
+        }
+        let legacy = resolve(&vm, opts("Ed25519VerificationKey2018", true)).unwrap();
+        assert_eq!(legacy["type"], "Ed25519VerificationKey2018");
+        // The derived key agreement key dereferences without asking for derivation.
+        let x = credentials::did_key_document::derived_key_fragment(ed).unwrap();
+        let ka = resolve(&format!("{ed}#{x}"), D::default()).unwrap();
+        assert_eq!(ka["type"], "Multikey");
+        assert!(ka["publicKeyMultibase"]
+            .as_str()
+            .unwrap()
+            .starts_with("z6LS"));
     }
 }

@@ -21,13 +21,50 @@ pub struct IssueBody {
 #[derive(Deserialize, Default)]
 pub struct IssueOptions {
     format: Option<String>,
+    /// VC-API `options.credentialStatus`: `{"type": "BitstringStatusListEntry"}` asks for this
+    /// issuer's status entries (a 2.0 credential gets them unasked; a 1.1 one only when asked).
+    #[serde(rename = "credentialStatus")]
+    credential_status: Option<Value>,
+}
+
+impl IssueOptions {
+    /// Whether the caller asked for status entries (`None`: not said). Another status type,
+    /// or a purpose this issuer does not keep lists for, is a 400 naming the field.
+    fn status_asked(&self) -> Result<Option<bool>, ApiError> {
+        let Some(cs) = &self.credential_status else {
+            return Ok(None);
+        };
+        let Some(o) = cs.as_object() else {
+            return Err(bad("options.credentialStatus: is not an object"));
+        };
+        match o.get("type").and_then(Value::as_str) {
+            Some("BitstringStatusListEntry") => {}
+            Some(other) => {
+                return Err(bad(format!(
+                    "options.credentialStatus.type: `{other}` is not a status type this issuer keeps (BitstringStatusListEntry)"
+                )))
+            }
+            None => return Err(bad("options.credentialStatus.type: is missing")),
+        }
+        match o.get("statusPurpose") {
+            None => {}
+            Some(Value::String(p)) if p == "revocation" || p == "suspension" => {}
+            Some(p) => {
+                return Err(bad(format!(
+                    "options.credentialStatus.statusPurpose: {p} is not kept by this issuer (it keeps revocation and suspension lists, and gives every credential an entry on both)"
+                )))
+            }
+        }
+        Ok(Some(true))
+    }
 }
 
 /// `POST /credentials/issue`: 201 with `verifiableCredential`. A credential of one of vcnet's
 /// kinds (named in `type`) is built from its subject and checked against the kind's schema;
 /// any other VC Data Model 2.0 credential is issued as sent, completed with this issuer's DID,
-/// an id and its status entries. `options.format` (`di`, the default; `jwt`; `sd-jwt`) picks the
-/// securing mechanism; other options are ignored.
+/// an id and its status entries. `options.format` (`di`, the default; `jwt`; `sd-jwt`; `cose`)
+/// picks the securing mechanism, `options.credentialStatus` asks for status entries (which a
+/// VC 1.1 credential gets only when asked); other options are ignored.
 pub async fn issue(
     State(s): State<ApiState>,
     Json(body): Json<IssueBody>,
@@ -59,7 +96,14 @@ pub async fn issue(
                 "credential.type: names more than one vcnet kind: {types:?}"
             )))
         }
-        Err(_) => s.node.issue_any(body.credential, format).await?.1,
+        Err(_) => {
+            // VC-API: the credential to issue names its issuer (which must be this node).
+            if c.get("issuer").is_none() {
+                return Err(bad("credential.issuer: is missing (name this node's DID)"));
+            }
+            let status = body.options.status_asked()?;
+            s.node.issue_any(body.credential, format, status).await?.1
+        }
     };
     let vc = match format {
         Format::DataIntegrity => serde_json::from_str(&text).map_err(|e| {

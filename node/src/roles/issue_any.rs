@@ -13,12 +13,16 @@ use super::{Node, NodeError};
 use crate::config::Role;
 
 impl Node {
-    /// Issues `credential` (any VC Data Model 2.0 credential) in `format`. Returns its id and
-    /// its text.
+    /// Issues `credential` (any VC Data Model 2.0 credential, or a 1.1 one as Data Integrity)
+    /// in `format`, with an entry on each of this issuer's status lists when `status` says so or,
+    /// unsaid, for a 2.0 credential (the 1.1 context lacks the status vocabulary: a 1.1
+    /// credential asked to carry it also gets `https://www.w3.org/ns/credentials/status/v1`,
+    /// a context most 1.1 verifiers do not hold). Returns its id and its text.
     pub async fn issue_any(
         &self,
         credential: Value,
         format: Format,
+        status: Option<bool>,
     ) -> Result<(String, String), NodeError> {
         if !self.cfg.has_role(Role::Issuer) {
             return Err(NodeError::NotRole(Role::Issuer));
@@ -27,6 +31,14 @@ impl Node {
         let me = self.identity.did().to_owned();
         let mut rng = rand::rngs::OsRng;
         let mut vc = prepare(&credential, &me, &[], &mut rng).map_err(prepare_error)?;
+        if credentials::prepare::is_v1(&vc) && format != Format::DataIntegrity {
+            return Err(NodeError::invalid(
+                "options.format",
+                format_args!(
+                    "{format} secures VC Data Model 2.0 credentials only (VC-JOSE-COSE); a 1.1 credential is issued as di"
+                ),
+            ));
+        }
         if format == Format::DataIntegrity {
             let missing = credentials::data_integrity::unbundled_contexts(&credential);
             if !missing.is_empty() {
@@ -39,6 +51,15 @@ impl Node {
                 ));
             }
         }
+        let with_status = status.unwrap_or(!credentials::prepare::is_v1(&vc));
+        if !with_status {
+            // Nothing to revoke: no index is spent and nothing is recorded.
+            check_held_schema(&vc)?;
+            let text = self.secure_off_thread(format, vc).await?;
+            let cred_id = issued_id(&text)?;
+            tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API without status entries");
+            return Ok((cred_id, text));
+        }
         let _guard = self.issuer_lock.lock().await;
         let (shard, index, alloc, new_shard) = self.allocate().await?;
         let status = self.status_entries(shard, index);
@@ -46,8 +67,18 @@ impl Node {
         // (An allocation is only kept by the commit below: a refusal here spends nothing.)
         check_held_schema(&vc)?;
         let holder = vc["credentialSubject"]["id"].as_str().map(str::to_owned);
+        let text = self.secure_off_thread(format, vc).await?;
+        let cred_id = issued_id(&text)?;
+        let issued = self.direct_entry(&cred_id, None, holder, format, shard, index);
+        self.commit_direct(&issued, &alloc, new_shard).await?;
+        tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API");
+        Ok((cred_id, text))
+    }
+
+    /// Secures a prepared credential on a blocking thread (signing is CPU work).
+    async fn secure_off_thread(&self, format: Format, vc: Value) -> Result<String, NodeError> {
         let identity = self.identity.clone();
-        let text = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             secure(
                 format,
                 &vc,
@@ -59,12 +90,7 @@ impl Node {
         })
         .await
         .map_err(NodeError::task)?
-        .map_err(|e| NodeError::Issuer(IssuerError::Credential(e)))?;
-        let cred_id = issued_id(&text)?;
-        let issued = self.direct_entry(&cred_id, None, holder, format, shard, index);
-        self.commit_direct(&issued, &alloc, new_shard).await?;
-        tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API");
-        Ok((cred_id, text))
+        .map_err(|e| NodeError::Issuer(IssuerError::Credential(e)))
     }
 }
 

@@ -21,7 +21,7 @@ module.exports = {
       headers: auth,
       // options.format defaults to di = eddsa-rdfc-2022; vcnet cannot issue eddsa-jcs-2022 over HTTP
       options: {},
-      supports: {vc: ['2.0']},
+      supports: {vc: ['1.1', '2.0']},
       tags: ['eddsa-rdfc-2022']
     }],
     verifiers: [{
