@@ -12,6 +12,8 @@ use crate::pubkey::{Alg, SecretKey, Sig};
 
 /// The data URL prefix of an enveloped `vc+cose` credential.
 pub const DATA_URL_PREFIX: &str = "data:application/vc+cose;base64,";
+/// The data URL of an enveloped `vp+cose` presentation begins so.
+pub const VP_DATA_URL_PREFIX: &str = "data:application/vp+cose;base64,";
 /// The CBOR tag of a COSE_Sign1.
 const SIGN1_TAG: u64 = 18;
 /// Header labels (RFC 9052 §3.1, RFC 9596).
@@ -99,6 +101,11 @@ pub fn sign(payload: &[u8], key: &SecretKey, kid: Option<&str>, typ: &str, cty: 
 /// The data URL of an enveloped `vc+cose` credential.
 pub fn data_url(cose: &[u8]) -> String {
     format!("{DATA_URL_PREFIX}{}", B64STD.encode(cose))
+}
+
+/// The data URL of an enveloped `vp+cose` presentation.
+pub fn vp_data_url(cose: &[u8]) -> String {
+    format!("{VP_DATA_URL_PREFIX}{}", B64STD.encode(cose))
 }
 
 /// A parsed, not yet verified, COSE_Sign1.
@@ -193,7 +200,8 @@ pub fn parse(bytes: &[u8]) -> Result<Sign1, CoseError> {
 pub fn from_data_url(url: &str) -> Result<Vec<u8>, String> {
     let b = url
         .strip_prefix(DATA_URL_PREFIX)
-        .ok_or("not a data:application/vc+cose;base64, URL")?;
+        .or_else(|| url.strip_prefix(VP_DATA_URL_PREFIX))
+        .ok_or("not a data:application/vc+cose;base64, or vp+cose URL")?;
     // Standard base64 as RFC 2397 says; the URL-safe alphabet and missing padding, which
     // other implementations write, are read too.
     let b: String = b.chars().filter(|c| !c.is_ascii_whitespace()).collect();
@@ -201,7 +209,7 @@ pub fn from_data_url(url: &str) -> Result<Vec<u8>, String> {
     let standard = base64::engine::general_purpose::STANDARD_NO_PAD.decode(b);
     standard
         .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b))
-        .map_err(|e| format!("the vc+cose data URL is not base64: {e}"))
+        .map_err(|e| format!("the COSE data URL is not base64: {e}"))
 }
 
 #[cfg(test)]

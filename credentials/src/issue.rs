@@ -260,6 +260,42 @@ pub fn sign_sd_jwt_with(
     Ok(out)
 }
 
+/// Secures a presentation as `vp+sd-jwt`, signed by its holder's key `vm`: each credential
+/// in `verifiableCredential` becomes a disclosure (the holder may leave any out); the rest of
+/// the presentation stays in the clear. Returns `<jws>~<d1>~…~<dn>~`.
+pub fn sign_vp_sd_jwt_with(
+    presentation: &Value,
+    key: &SecretKey,
+    vm: &str,
+    rng: &mut impl RngCore,
+) -> String {
+    let mut payload = presentation.clone();
+    let mut disclosures = Vec::new();
+    match payload.get_mut("verifiableCredential") {
+        Some(Value::Array(items)) => crate::sd_jwt::conceal_elements(items, rng, &mut disclosures),
+        Some(one @ Value::Object(_)) => {
+            let mut items = vec![one.take()];
+            crate::sd_jwt::conceal_elements(&mut items, rng, &mut disclosures);
+            *one = Value::Array(items);
+        }
+        _ => {}
+    }
+    payload["_sd_alg"] = json!(SD_ALG);
+    let mut header = Header::eddsa("vp+sd-jwt", Some(vm));
+    header.cty = Some("vp".into());
+    let mut out = sign_compact_any(
+        &header,
+        &serde_json::to_vec(&payload).unwrap_or_default(),
+        key,
+    );
+    out.push('~');
+    for d in &disclosures {
+        out.push_str(&d.encoded);
+        out.push('~');
+    }
+    out
+}
+
 /// The `cnf` of an SD-JWT's holder: the key of a `did:key` or `did:jwk` subject. A subject
 /// named otherwise (`did:web`, an https URL) or not at all gets none: its SD-JWT cannot be
 /// key-bound, and a verifier that asks for holder binding refuses it. A malformed `did:key`

@@ -274,19 +274,38 @@ fn every_curve_and_mechanism_signs_what_verify_accepts() {
             assert_eq!(signature_of(&signed)["result"], "fail", "{alg} {run:?}");
             checked += 1;
         }
-        // Presentations: Data Integrity and vp+jwt, with a challenge.
+        // Presentations, with a challenge: Data Integrity and the three VC-JOSE-COSE forms,
+        // the latter carrying an enveloped credential of the same signer.
+        let vc_jwt = ok(&vcnode(&[
+            "sign",
+            "--key",
+            path(&key),
+            "--in",
+            path(&input),
+            "--format",
+            "jwt",
+        ]));
+        let vp_with_vc = dir.path().join("vp-vc.json");
+        std::fs::write(
+            &vp_with_vc,
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation",
+                   "verifiableCredential": [serde_json::from_str::<Value>(&vc_jwt).unwrap()]})
+            .to_string(),
+        )
+        .unwrap();
         let vp_formats: &[&str] = if alg == Alg::ES512 {
-            &["jwt"]
+            &["jwt", "sd-jwt", "cose"]
         } else {
-            &["di", "jwt"]
+            &["di", "jwt", "sd-jwt", "cose"]
         };
         for format in vp_formats.iter().copied() {
+            let vp = if format == "di" { &vp } else { &vp_with_vc };
             let out = ok(&vcnode(&[
                 "sign",
                 "--key",
                 path(&key),
                 "--in",
-                path(&vp),
+                path(vp),
                 "--format",
                 format,
                 "--challenge",
@@ -296,13 +315,36 @@ fn every_curve_and_mechanism_signs_what_verify_accepts() {
             ]));
             let signed = dir.path().join("signed-vp.json");
             std::fs::write(&signed, &out).unwrap();
-            assert_eq!(signature_of(&signed)["result"], "pass", "{alg} vp {format}");
+            assert_eq!(
+                signature_of(&signed)["result"],
+                "pass",
+                "{alg} vp {format}: {out}"
+            );
+            if format != "di" {
+                let v: Value = serde_json::from_str(&out).unwrap();
+                let id = v["id"].as_str().unwrap();
+                assert!(
+                    id.starts_with(&format!("data:application/vp+{format}")),
+                    "{id}"
+                );
+                // The presentation signature (before the disclosures of an SD-JWT) broken.
+                let sig_end = if format == "sd-jwt" {
+                    id.find('~').unwrap()
+                } else {
+                    id.len()
+                };
+                let cut = sig_end - 8;
+                let c = if &id[cut..cut + 1] == "A" { "B" } else { "A" };
+                let forged = json!({"@context": v["@context"], "type": v["type"], "id": format!("{}{c}{}", &id[..cut], &id[cut + 1..])});
+                std::fs::write(&signed, forged.to_string()).unwrap();
+                assert_eq!(signature_of(&signed)["result"], "fail", "{alg} vp {format}");
+            }
             checked += 1;
         }
     }
     // Ed25519: three suites, jwt, cose, did:jwk; P-256 and P-384: two suites and the same
-    // three; P-521: those three; two presentations per curve (vp+jwt only for P-521).
-    assert_eq!(checked, 6 + 5 + 5 + 3 + 3 * 2 + 1);
+    // three; P-521: those three; four presentations per curve (no Data Integrity for P-521).
+    assert_eq!(checked, 6 + 5 + 5 + 3 + 4 * 3 + 3);
 }
 
 /// A verification method document, as conformance suites hand keys out.

@@ -56,3 +56,15 @@ fn conceal_value(value: &mut Value, rng: &mut impl RngCore, out: &mut Vec<Disclo
         _ => {}
     }
 }
+
+/// Makes each element of `items` selectively disclosable as it is (its own members stay in
+/// the clear inside the disclosure): a holder may then leave any of them out.
+pub fn conceal_elements(items: &mut [Value], rng: &mut impl RngCore, out: &mut Vec<Disclosure>) {
+    for item in items.iter_mut() {
+        let d = Disclosure::new(rng, None, item.take());
+        let mut placeholder = Map::new();
+        placeholder.insert("...".into(), Value::String(d.digest.clone()));
+        *item = Value::Object(placeholder);
+        out.push(d);
+    }
+}

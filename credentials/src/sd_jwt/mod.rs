@@ -13,7 +13,7 @@ mod disclose;
 mod open;
 mod select;
 
-pub use conceal::conceal_object;
+pub use conceal::{conceal_elements, conceal_object};
 pub use disclose::{disclose, disclose_owned, Disclosed};
 pub use open::Opened;
 pub use select::{disclosure_paths, select};

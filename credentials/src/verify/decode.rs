@@ -136,7 +136,7 @@ pub fn issuer_did(credential: &Value) -> Option<&str> {
     issuer_of(credential)
 }
 
-fn jws_sig<'a>(
+pub(super) fn jws_sig<'a>(
     what: &'static str,
     jws: &CompactJws<'a>,
     key: Result<PublicKey, String>,
@@ -150,7 +150,7 @@ fn jws_sig<'a>(
 }
 
 /// Checks that the JWS `kid` belongs to `expected` DID and resolves its key.
-fn kid_key(
+pub(super) fn kid_key(
     kid: Option<&str>,
     expected: Option<&str>,
     role: &str,
@@ -179,7 +179,7 @@ fn kid_key(
 
 /// VC-JOSE-COSE secures the credential or presentation itself as the payload; the `vc` and
 /// `vp` claims of the older VC-JWT encoding must not be there (§3.1.1, §3.1.2).
-fn no_vc_vp_claims(payload: &Value, what: &str) -> Result<(), String> {
+pub(super) fn no_vc_vp_claims(payload: &Value, what: &str) -> Result<(), String> {
     for claim in ["vc", "vp"] {
         if payload.get(claim).is_some() {
             return Err(format!(
@@ -190,7 +190,7 @@ fn no_vc_vp_claims(payload: &Value, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn num(v: &Value, k: &str) -> Option<i64> {
+pub(super) fn num(v: &Value, k: &str) -> Option<i64> {
     v.get(k).and_then(Value::as_i64)
 }
 
@@ -214,6 +214,9 @@ pub fn decode<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, Str
     if input.starts_with(cose::DATA_URL_PREFIX) {
         return decode_cose(input, keys);
     }
+    if input.starts_with(cose::VP_DATA_URL_PREFIX) {
+        return super::decode_vp::decode_cose_vp(input, keys);
+    }
     if input.contains('~') {
         return decode_sd_jwt(input, keys);
     }
@@ -221,10 +224,10 @@ pub fn decode<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, Str
     if input.matches('.').take(3).count() == 2 {
         return decode_jwt(input, keys);
     }
-    Err("unrecognised encoding: not JSON, a compact JWT (vc+jwt, vp+jwt), an SD-JWT or a vc+cose data URL".into())
+    Err("unrecognised encoding: not JSON, a compact JWT (vc+jwt, vp+jwt), an SD-JWT (vc+sd-jwt, vp+sd-jwt) or a COSE data URL (vc+cose, vp+cose)".into())
 }
 
-fn types(v: &Value) -> Vec<&str> {
+pub(super) fn types(v: &Value) -> Vec<&str> {
     match v.get("type") {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -243,8 +246,9 @@ pub fn preview(text: &str, chars: usize) -> String {
 }
 
 /// Unwraps `EnvelopedVerifiableCredential` (`data:application/vc+jwt,…`, `…vc+sd-jwt,…`,
-/// `…dc+sd-jwt,…`) and `EnvelopedVerifiablePresentation` (`data:application/vp+jwt,…`).
-fn enveloped(v: &Value) -> Option<Result<&str, String>> {
+/// `…dc+sd-jwt,…`, `…vc+cose;base64,…`) and `EnvelopedVerifiablePresentation`
+/// (`data:application/vp+jwt,…`, `…vp+sd-jwt,…`, `…vp+cose;base64,…`).
+pub(super) fn enveloped(v: &Value) -> Option<Result<&str, String>> {
     let t = types(v);
     let (prefixes, what): (&[&str], &str) = if t.contains(&"EnvelopedVerifiableCredential") {
         (
@@ -257,14 +261,19 @@ fn enveloped(v: &Value) -> Option<Result<&str, String>> {
         )
     } else if t.contains(&"EnvelopedVerifiablePresentation") {
         (
-            &["data:application/vp+jwt,"],
-            "EnvelopedVerifiablePresentation id is not a data: URL of vp+jwt",
+            &["data:application/vp+jwt,", "data:application/vp+sd-jwt,"],
+            "EnvelopedVerifiablePresentation id is not a data: URL of vp+jwt, vp+sd-jwt or vp+cose",
         )
     } else {
         return None;
     };
     let id = v.get("id").and_then(Value::as_str).unwrap_or_default();
-    if id.starts_with(cose::DATA_URL_PREFIX) && t.contains(&"EnvelopedVerifiableCredential") {
+    let cose_prefix = if t.contains(&"EnvelopedVerifiableCredential") {
+        cose::DATA_URL_PREFIX
+    } else {
+        cose::VP_DATA_URL_PREFIX
+    };
+    if id.starts_with(cose_prefix) {
         // Binary: `decode` reads the data URL itself.
         return Some(Ok(id));
     }
@@ -321,7 +330,7 @@ fn decode_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, Str
                 sigs: vec![sig],
             })
         }
-        Some("vp+jwt") => decode_jwt_vp(&jws, payload, keys),
+        Some("vp+jwt") => super::decode_vp::decode_jwt_vp(&jws, payload, keys),
         other => Err(format!("JWT `typ` is {other:?}; expected vc+jwt or vp+jwt")),
     }
 }
@@ -390,75 +399,6 @@ fn jwt_credential<'a>(
     Ok((d, jws_sig("issuer signature", jws, key)))
 }
 
-fn decode_jwt_vp<'a>(
-    jws: &CompactJws<'a>,
-    payload: Value,
-    keys: &KeyResolver,
-) -> Result<Decoded<'a>, String> {
-    if !crate::prepare::types_of(&payload).contains(&"VerifiablePresentation") {
-        return Err("vp+jwt payload's type does not include VerifiablePresentation".into());
-    }
-    no_vc_vp_claims(&payload, "vp+jwt")?;
-    let holder = payload
-        .get("holder")
-        .and_then(|h| h.as_str().or_else(|| h.get("id").and_then(Value::as_str)))
-        .map(str::to_owned);
-    let (key, problem) = kid_key(jws.header.kid.as_deref(), holder.as_deref(), "holder", keys);
-    let mut out = Decoded {
-        format: "vp+jwt",
-        credentials: vec![],
-        presentation: None,
-        sigs: vec![jws_sig("presentation signature", jws, key)],
-    };
-    // A presentation may carry no credential (VC Data Model 2.0 §4.13): the holder's proof
-    // is then all there is to check.
-    let vcs = match payload.get("verifiableCredential") {
-        None => vec![],
-        Some(Value::Array(a)) => a.clone(),
-        Some(v @ Value::Object(_)) => vec![v.clone()],
-        Some(_) => {
-            return Err(
-                "vp+jwt payload's verifiableCredential is neither a list nor an object".into(),
-            )
-        }
-    };
-    for (i, vc) in vcs.iter().enumerate() {
-        let inner = enveloped(vc)
-            .ok_or_else(|| {
-                format!("verifiableCredential[{i}] is not an EnvelopedVerifiableCredential")
-            })?
-            .map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
-        let d = decode(inner, keys).map_err(|e| format!("verifiableCredential[{i}]: {e}"))?;
-        if d.presentation.is_some() {
-            return Err(format!(
-                "verifiableCredential[{i}] is a presentation, not a credential"
-            ));
-        }
-        out.credentials.extend(d.credentials);
-        for s in d.sigs {
-            out.sigs.push(s.into_owned());
-        }
-    }
-    let binding = match (&holder, problem) {
-        (_, Some(p)) => Err(p),
-        (Some(h), None) => bind_subjects(&out.credentials, h),
-        (None, None) => Err("presentation names no holder".into()),
-    };
-    out.presentation = Some(PresentationFacts {
-        holder,
-        challenge: payload
-            .get("nonce")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        domain: aud(&payload),
-        issued_at: num(&payload, "iat"),
-        expires: num(&payload, "exp"),
-        binding,
-        staple: None,
-    });
-    Ok(out)
-}
-
 /// Every credential's subject must be the presenter.
 pub fn bind_subjects(creds: &[DecodedCredential], holder: &str) -> Result<String, String> {
     for (i, c) in creds.iter().enumerate() {
@@ -484,7 +424,7 @@ pub fn bind_subjects(creds: &[DecodedCredential], holder: &str) -> Result<String
     Ok(format!("presented by its subject {holder}"))
 }
 
-fn aud(payload: &Value) -> Option<String> {
+pub(super) fn aud(payload: &Value) -> Option<String> {
     match payload.get("aud") {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
@@ -497,7 +437,12 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
     let jws = CompactJws::parse_any(parts.jws).map_err(|e| format!("issuer-signed JWT: {e}"))?;
     match jws.header.typ.as_deref() {
         Some("vc+sd-jwt") | Some("dc+sd-jwt") => {}
-        other => return Err(format!("SD-JWT `typ` is {other:?}; expected vc+sd-jwt")),
+        Some("vp+sd-jwt") => return super::decode_vp::decode_sd_jwt_vp(&parts, &jws, keys),
+        other => {
+            return Err(format!(
+                "SD-JWT `typ` is {other:?}; expected vc+sd-jwt (or vp+sd-jwt)"
+            ))
+        }
     }
     let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
     no_vc_vp_claims(&payload, "vc+sd-jwt")?;

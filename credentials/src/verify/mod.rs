@@ -10,6 +10,7 @@ pub mod batch;
 mod checks;
 mod decode;
 mod decode_di;
+mod decode_vp;
 mod report;
 pub mod signature;
 mod sources;

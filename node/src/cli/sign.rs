@@ -302,7 +302,7 @@ pub fn sign(
                     &opts,
                 )?)
             }
-            SecuringArg::Jwt => {
+            SecuringArg::Jwt | SecuringArg::SdJwt | SecuringArg::Cose => {
                 let mut claims = vp;
                 if let Some(c) = challenge {
                     claims["nonce"] = json!(c);
@@ -311,16 +311,36 @@ pub fn sign(
                     claims["aud"] = json!(d);
                 }
                 claims["iat"] = json!(created.timestamp());
-                let header = Header::eddsa("vp+jwt", Some(signer.vm.as_str()));
-                let jwt = sign_compact_any(&header, &serde_json::to_vec(&claims)?, &signer.key);
+                let id = match format {
+                    SecuringArg::SdJwt => format!(
+                        "data:application/vp+sd-jwt,{}",
+                        credentials::issue::sign_vp_sd_jwt_with(
+                            &claims,
+                            &signer.key,
+                            &signer.vm,
+                            &mut rand::rngs::OsRng
+                        )
+                    ),
+                    SecuringArg::Cose => credentials::cose::vp_data_url(&credentials::cose::sign(
+                        &serde_json::to_vec(&claims)?,
+                        &signer.key,
+                        Some(&signer.vm),
+                        "application/vp+cose",
+                        "application/vp",
+                    )),
+                    _ => {
+                        let mut header = Header::eddsa("vp+jwt", Some(signer.vm.as_str()));
+                        header.cty = Some("vp".into());
+                        let jwt =
+                            sign_compact_any(&header, &serde_json::to_vec(&claims)?, &signer.key);
+                        format!("data:application/vp+jwt,{jwt}")
+                    }
+                };
                 Ok(json!({
                     "@context": ["https://www.w3.org/ns/credentials/v2"],
                     "type": "EnvelopedVerifiablePresentation",
-                    "id": format!("data:application/vp+jwt,{jwt}"),
+                    "id": id,
                 }))
-            }
-            SecuringArg::SdJwt | SecuringArg::Cose => {
-                bail!("--format: presentations are secured with di or jwt (vp+jwt)")
             }
         };
     }

@@ -9,7 +9,7 @@
 const all = ['credential_jose', 'presentation_jose', 'credential_sdjwt',
   'presentation_sdjwt', 'credential_cose', 'presentation_cose'];
 const on = new Set((process.env.VCNET_JOSE_FEATURES ||
-  'credential_jose,presentation_jose,credential_sdjwt,credential_cose').split(','));
+  all.join(',')).split(','));
 module.exports = {
   settings: {enableInteropTests: false, testAllImplementations: false},
   implementations: [{

@@ -8,7 +8,8 @@
 #            else is refused; --sd disclosure paths are not used: every subject claim is
 #            disclosable)
 #   verify: vcnode verify --key VM.json --skip trust --skip status --json F (exit 0 = success;
-#           a COSE input, base64 text, is handed over as a data:application/vc+cose URL)
+#           a COSE input, base64 text, is handed over as a data:application/vc+cose URL,
+#           or vp+cose for a presentation)
 # VCNET_VCNODE names the vcnode binary (default: vcnode on PATH, then the default target dir).
 set -u
 fn=${1:-}; shift || true
@@ -51,6 +52,8 @@ case "$fn" in
   verify)
     in="$input"
     case "$feature" in
+      presentation_cose) printf 'data:application/vp+cose;base64,%s' "$(tr -d '\n' < "$input")" > "$tmp/in.txt"; in="$tmp/in.txt" ;;
+      presentation_cose) printf 'data:application/vp+cose;base64,%s' "$(tr -d '\n' < "$input")" > "$tmp/in.txt"; in="$tmp/in.txt" ;;
       *_cose) printf 'data:application/vc+cose;base64,%s' "$(tr -d '\n' < "$input")" > "$tmp/in.txt"; in="$tmp/in.txt" ;;
     esac
     if "$vcnode" verify --key "$key" --skip trust --skip status --json "$in" >"$tmp/out" 2>"$tmp/err"; then
