@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod issuer_state;
 pub mod local_net;
+pub mod metrics;
 pub mod net;
 pub mod qr;
 pub mod roles;

@@ -7,6 +7,7 @@
 mod admin;
 mod error;
 pub mod guard;
+mod ops;
 mod resolve;
 mod vcapi;
 
@@ -112,27 +113,43 @@ pub fn router(state: ApiState) -> Router {
             guard::shed_load,
         ));
     let allowed = guard::AllowedHosts::from_urls([state.node.status_base.as_str()]);
+    let metrics = state.node.metrics.clone();
     Router::new()
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(ops::healthz))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .merge(open)
         .merge(admin)
         .layer(axum::middleware::from_fn_with_state(
             allowed,
             guard::check_host,
         ))
-        .layer(axum::middleware::from_fn(trace_request))
+        .layer(axum::middleware::from_fn_with_state(metrics, trace_request))
         .with_state(state)
 }
 
 /// Each request in its own span (method and path, never the query or body, which may hold
 /// claims or codes); its status and time are logged at debug level, server errors at warn.
-async fn trace_request(req: Request, next: Next) -> Response {
+async fn trace_request(
+    State(metrics): State<Arc<crate::metrics::Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
     use tracing::Instrument;
     let span = tracing::info_span!("http", method = %req.method(), path = %req.uri().path());
+    // The route template (`/status/{*list}`), never the path itself: bounded label values.
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().as_str().to_owned();
     async move {
         let t0 = std::time::Instant::now();
         let resp = next.run(req).await;
         let status = resp.status().as_u16();
+        metrics.http(&method, &route, status, t0.elapsed().as_secs_f64());
         let ms = t0.elapsed().as_secs_f64() * 1e3;
         if resp.status().is_server_error() {
             tracing::warn!(status, ms, "answered");

@@ -252,6 +252,7 @@ pub async fn verify_credential(
             "verifiableCredential is a presentation; use /presentations/verify",
         ));
     }
+    s.node.metrics.verification(&r);
     Ok(verdict(r))
 }
 
@@ -272,6 +273,7 @@ pub async fn verify_presentation(
     if let Some(selected) = selected {
         r = r.only(&selected);
     }
+    s.node.metrics.verification(&r);
     Ok(verdict(r))
 }
 

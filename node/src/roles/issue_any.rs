@@ -58,6 +58,7 @@ impl Node {
             let text = self.secure_off_thread(format, vc).await?;
             let cred_id = issued_id(&text)?;
             tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API without status entries");
+            self.metrics.issued(format);
             return Ok((cred_id, text));
         }
         let _guard = self.issuer_lock.lock().await;
@@ -72,6 +73,7 @@ impl Node {
         let issued = self.direct_entry(&cred_id, None, holder, format, shard, index);
         self.commit_direct(&issued, &alloc, new_shard).await?;
         tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API");
+        self.metrics.issued(format);
         Ok((cred_id, text))
     }
 

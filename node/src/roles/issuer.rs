@@ -295,6 +295,7 @@ impl Node {
         let cred_id = issued_id(&text)?;
         let issued = self.direct_entry(&cred_id, Some(kind), holder, format, shard, index);
         self.commit_direct(&issued, &alloc, new_shard).await?;
+        self.metrics.issued(format);
         Ok((cred_id, text))
     }
 
@@ -462,6 +463,7 @@ impl Node {
             self.announce_shard(shard).await;
         }
         tracing::info!(credential_id = %cred_id, kind = kind.short_name(), "issued");
+        self.metrics.issued(format);
         Ok(ClaimResponse::Issued {
             credential_id: cred_id,
             kind,

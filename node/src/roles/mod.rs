@@ -58,6 +58,8 @@ pub struct Node {
     syncing: Mutex<std::collections::HashSet<libp2p::PeerId>>,
     /// A weak reference to itself, for tasks a handler starts (e.g. a sync after a gap).
     me: std::sync::OnceLock<std::sync::Weak<Node>>,
+    /// Operations metrics (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Inbound requests (claims, presentation requests, syncs) handled at once, at most.
@@ -88,6 +90,7 @@ impl Node {
             consents: Mutex::new(HashMap::new()),
             syncing: Mutex::new(std::collections::HashSet::new()),
             me: std::sync::OnceLock::new(),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         });
         let _ = node.me.set(Arc::downgrade(&node));
         Ok(node)

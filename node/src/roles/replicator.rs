@@ -310,6 +310,29 @@ impl Replicator {
         }
     }
 
+    /// Per issuer: how many lists are held, the sum of their versions and the age in seconds
+    /// of the oldest confirmation among them (`None` when one was never confirmed), at `now`.
+    pub fn per_issuer(&self, now: DateTime<Utc>) -> Vec<(String, u64, u64, Option<i64>)> {
+        let st = self.read();
+        let mut by: std::collections::BTreeMap<String, (u64, u64, Option<i64>, bool)> =
+            std::collections::BTreeMap::new();
+        for l in st.lists() {
+            let e = by.entry(l.issuer.clone()).or_insert((0, 0, None, false));
+            e.0 += 1;
+            e.1 += l.version;
+            match self.confirmed_in(&st, &l.id) {
+                Some(at) => {
+                    let age = (now - at).num_seconds().max(0);
+                    e.2 = Some(e.2.map_or(age, |a: i64| a.max(age)));
+                }
+                None => e.3 = true,
+            }
+        }
+        by.into_iter()
+            .map(|(issuer, (n, v, age, never))| (issuer, n, v, if never { None } else { age }))
+            .collect()
+    }
+
     /// Calls `f` with a held list.
     pub fn with_list<R>(&self, id: &str, f: impl FnOnce(&StatusList) -> R) -> Option<R> {
         self.read().list(id).map(f)

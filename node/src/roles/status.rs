@@ -86,6 +86,7 @@ impl Node {
         .await
         .map_err(NodeError::task)??;
         tracing::info!(credential_id, list = %url, version, "status changed");
+        self.metrics.status_change(purpose, set);
         self.publish(STATUS_TOPIC, GossipMessage::Delta(delta))
             .await;
         Ok((url, version))
@@ -123,13 +124,31 @@ impl Node {
         self.replicator.apply(msg, self.verifier.keys())
     }
 
-    /// Validates a gossip message and says whether to forward it. A gap starts a sync.
+    /// Validates a gossip message and says whether to forward it (counted in the metrics).
     pub(super) async fn handle_gossip(
         &self,
         topic: &str,
         data: &[u8],
         source: PeerId,
     ) -> Validation {
+        let v = self.validate_gossip(topic, data, source).await;
+        let verdict = match v {
+            Validation::Accept => "accept",
+            Validation::Ignore => "ignore",
+            Validation::Reject => "reject",
+        };
+        // A topic outside the two this node subscribes to is counted under one name.
+        let topic = if topic == STATUS_TOPIC || topic == TRUST_TOPIC {
+            topic
+        } else {
+            "other"
+        };
+        self.metrics.gossip(topic, verdict);
+        v
+    }
+
+    /// Validates a gossip message and says whether to forward it. A gap starts a sync.
+    async fn validate_gossip(&self, topic: &str, data: &[u8], source: PeerId) -> Validation {
         let msg: GossipMessage = match serde_json::from_slice(data) {
             Ok(m) => m,
             Err(e) => {

@@ -162,6 +162,7 @@ impl Node {
             tracing::warn!(error = %e, "verifier log");
         }
         tracing::info!(peer = %holder, valid = report.valid, "presentation verified");
+        self.metrics.verification(&report);
         Ok(report)
     }
 }
