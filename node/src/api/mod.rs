@@ -5,6 +5,7 @@
 //! CLI prints.
 
 mod admin;
+mod desk;
 mod error;
 pub mod guard;
 mod ops;
@@ -109,7 +110,17 @@ pub fn router(state: ApiState) -> Router {
         .route("/1.0/identifiers/{did}", get(resolve::identifiers))
         .layer(axum::extract::DefaultBodyLimit::max(guard::OPEN_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
-            permits,
+            permits.clone(),
+            guard::shed_load,
+        ));
+    let desk = Router::new()
+        .route("/desk", get(desk::page))
+        .route("/desk/desk.js", get(desk::script))
+        .route("/desk/desk.css", get(desk::style))
+        .route("/desk/scan", post(desk::scan))
+        .layer(axum::extract::DefaultBodyLimit::max(desk::DESK_BODY_BYTES))
+        .route_layer(axum::middleware::from_fn_with_state(
+            permits.clone(),
             guard::shed_load,
         ));
     let allowed = guard::AllowedHosts::from_urls([state.node.status_base.as_str()]);
@@ -120,6 +131,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .merge(open)
+        .merge(desk)
         .merge(admin)
         .layer(axum::middleware::from_fn_with_state(
             allowed,

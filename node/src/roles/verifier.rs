@@ -82,6 +82,36 @@ impl Node {
         self.verify_expecting(text, challenge, domain, true).await
     }
 
+    /// Verifies what a holder shows at this verifier's desk (a QR code's text): a
+    /// presentation made for this verifier, or for any verifier with an expiry (an open QR
+    /// code); not a bare credential. Logged (verdict and digests, never the claims) and
+    /// counted.
+    pub async fn verify_at_desk(&self, text: String) -> Result<VerificationReport, NodeError> {
+        if !self.cfg.has_role(Role::Verifier) {
+            return Err(NodeError::NotRole(Role::Verifier));
+        }
+        let mut opts = VerifyOptions::at(chrono::Utc::now());
+        opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
+        opts.max_status_age_secs = self.cfg.max_status_age();
+        opts.domain = Some(self.verifier_domain());
+        opts.accept_open_audience = true;
+        opts.require_presentation = true;
+        let report = self.verify_queue.verify(text, opts).await?;
+        let entry = VerificationLogEntry::of_report(
+            chrono::Utc::now().timestamp_millis(),
+            random_b64(12),
+            "desk".into(),
+            &report,
+        );
+        let keep_ms = i64::from(self.cfg.verifier_log_days) * 86_400_000;
+        if let Err(e) = self.store.log_verification(&entry, keep_ms) {
+            tracing::warn!(error = %e, "verifier log");
+        }
+        tracing::info!(valid = report.valid, "presentation verified at the desk");
+        self.metrics.verification(&report);
+        Ok(report)
+    }
+
     async fn verify_expecting(
         &self,
         text: String,

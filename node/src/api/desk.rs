@@ -1,0 +1,196 @@
+//! The verifier desk (`/desk`): a page for clinic and school staff. It scans a holder's QR
+//! code with the device's camera (frames posted to the node, which reads QR codes itself: no
+//! decoder in the page, nothing fetched from the internet), or reads a chosen or dropped
+//! picture, or pasted `VC1:` text, and shows a full-screen verdict in plain words. The page
+//! keeps nothing: the next scan clears what was disclosed. The node logs the verdict and
+//! digests, never the claims.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use credentials::verify::{Outcome, Verdict};
+use serde_json::{json, Value};
+
+use super::error::bad;
+use super::{ApiError, ApiState};
+use crate::qr::QrError;
+
+/// The largest picture the desk reads (a phone photo).
+pub const DESK_BODY_BYTES: usize = 12 * 1024 * 1024;
+/// Pictures larger than this on their longer side are scaled down before scanning (a QR code
+/// on a phone screen stays far above the detector's needs).
+const SCAN_MAX_SIDE: u32 = 1600;
+
+const PAGE: &str = include_str!("pages/desk.html");
+const SCRIPT: &str = include_str!("pages/desk.js");
+const STYLE: &str = include_str!("pages/desk.css");
+
+/// Headers every page asset gets: nothing cached, nothing framed, scripts only from here,
+/// the camera only for this origin.
+fn page_response(content_type: &'static str, body: &'static str) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), microphone=()"),
+    );
+    r
+}
+
+/// `GET /desk`.
+pub async fn page(State(s): State<ApiState>) -> Response {
+    if !s.node.cfg.has_role(crate::config::Role::Verifier) {
+        return (
+            StatusCode::NOT_FOUND,
+            "this node is not a verifier: the desk runs on verifier nodes",
+        )
+            .into_response();
+    }
+    page_response("text/html; charset=utf-8", PAGE)
+}
+
+/// `GET /desk/desk.js`.
+pub async fn script() -> Response {
+    page_response("text/javascript; charset=utf-8", SCRIPT)
+}
+
+/// `GET /desk/desk.css`.
+pub async fn style() -> Response {
+    page_response("text/css; charset=utf-8", STYLE)
+}
+
+/// Reads the first QR code in a picture, scaled down first when it is large.
+fn scan_picture(bytes: &[u8]) -> Result<String, QrError> {
+    let img = image::load_from_memory(bytes).map_err(|e| QrError::Image {
+        path: "the picture".into(),
+        reason: e.to_string(),
+    })?;
+    let img = if img.width().max(img.height()) > SCAN_MAX_SIDE {
+        img.resize(
+            SCAN_MAX_SIDE,
+            SCAN_MAX_SIDE,
+            image::imageops::FilterType::Triangle,
+        )
+    } else {
+        img
+    };
+    crate::qr::scan_luma(&img.to_luma8(), "the picture")
+}
+
+/// `POST /desk/scan`: a picture (PNG or JPEG) or the QR code's text. A picture with no QR code
+/// in it answers `{"found": false}` (the camera keeps looking); otherwise the verdict.
+pub async fn scan(State(s): State<ApiState>, body: Bytes) -> Result<Response, ApiError> {
+    if body.is_empty() {
+        return Err(bad(
+            "nothing was sent: send a picture or the QR code's text",
+        ));
+    }
+    let text = if crate::qr::is_image(&body) {
+        let found = tokio::task::spawn_blocking(move || scan_picture(&body))
+            .await
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        match found {
+            Ok(t) => t,
+            Err(e @ (QrError::NotFound { .. } | QrError::Damaged { .. })) => {
+                return Ok(Json(json!({"found": false, "reason": e.to_string()})).into_response())
+            }
+            Err(e) => return Err(bad(e.to_string())),
+        }
+    } else {
+        String::from_utf8(body.to_vec())
+            .map_err(|_| bad("neither a picture (PNG, JPEG) nor text"))?
+    };
+    let text = credentials::compact::restore(&text)
+        .map_err(|e| bad(format!("the QR code is not a vcnet code: {e}")))?;
+    let report = s.node.verify_at_desk(text).await?;
+    Ok(Json(verdict_json(&report)).into_response())
+}
+
+/// What the page shows: the verdict, who issued it, the disclosed claims and each check that
+/// did not pass, with its reason.
+fn verdict_json(r: &credentials::VerificationReport) -> Value {
+    let verdict = match r.verdict {
+        Verdict::Valid => "valid",
+        Verdict::Invalid => "invalid",
+        Verdict::CannotBeSure => "cannot_be_sure",
+    };
+    let problems: Vec<Value> = r
+        .checks
+        .iter()
+        .filter_map(|c| {
+            let (result, reason) = match &c.outcome {
+                Outcome::Fail { reason } => ("fail", reason),
+                Outcome::Unsure { reason } => ("cannot_be_sure", reason),
+                _ => return None,
+            };
+            Some(json!({"check": c.check.as_str(), "result": result, "reason": reason}))
+        })
+        .collect();
+    json!({
+        "found": true,
+        "verdict": verdict,
+        "kind": r.kind.map(|k| k.short_name()),
+        "issuer": r.issuer,
+        "issuerName": r.issuer_name,
+        "format": r.format,
+        "claims": r.claims.clone().unwrap_or(Value::Null),
+        "problems": problems,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_photo_is_scaled_and_still_read() {
+        let text = "VC1:ABC";
+        let qr = crate::qr::Qr::new(text).unwrap();
+        let small = image::load_from_memory(&qr.png().unwrap())
+            .unwrap()
+            .to_luma8();
+        // The code in the middle of a 3000 × 2000 white "photo".
+        let mut big = image::GrayImage::from_pixel(3000, 2000, image::Luma([255]));
+        let scale = 6;
+        for (x, y, p) in small.enumerate_pixels() {
+            for dx in 0..scale {
+                for dy in 0..scale {
+                    big.put_pixel(1000 + x * scale + dx, 500 + y * scale + dy, *p);
+                }
+            }
+        }
+        let mut jpeg = Vec::new();
+        image::DynamicImage::ImageLuma8(big)
+            .write_to(
+                &mut std::io::Cursor::new(&mut jpeg),
+                image::ImageFormat::Jpeg,
+            )
+            .unwrap();
+        assert!(crate::qr::is_image(&jpeg));
+        assert_eq!(scan_picture(&jpeg).unwrap(), text);
+        let blank = image::GrayImage::from_pixel(50, 50, image::Luma([255]));
+        let mut png = Vec::new();
+        image::DynamicImage::ImageLuma8(blank)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(matches!(scan_picture(&png), Err(QrError::NotFound { .. })));
+    }
+}

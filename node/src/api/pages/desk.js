@@ -1,0 +1,288 @@
+// The verifier desk. Camera frames, a chosen or dropped picture, or pasted text go to
+// POST /desk/scan; the node reads the QR code and verifies it. Nothing is kept: "Scan the next
+// one" clears the verdict and every disclosed claim from the page.
+'use strict';
+
+const WORDS = {
+  en: {
+    title: 'Verifier desk',
+    intro: "Point the camera at the holder's QR code, or choose a picture of it, or paste its text.",
+    camera: 'Camera', startCamera: 'Start camera', stopCamera: 'Stop camera',
+    picture: 'A picture of the code', choosePicture: 'Choose a picture', dropHint: '…or drop it here.',
+    paste: "The code's text", verify: 'Verify', next: 'Scan the next one',
+    looking: 'Looking for a QR code…', checking: 'Checking…',
+    noCamera: 'No camera could be opened here: ', insecure: 'The camera needs this page over HTTPS or on this computer (localhost).',
+    noCode: 'No QR code found in that picture.',
+    valid: 'VALID', invalid: 'REFUSED', cannot_be_sure: 'CANNOT BE SURE',
+    issuedBy: 'Issued by ', unknownIssuer: 'an issuer this desk does not know',
+    kind: { identity: 'Identity card', health: 'Health record', study: 'Study record' },
+    checks: {
+      decode: 'This is not a credential this desk can read.',
+      schema: 'The credential is not what was asked for, or is malformed.',
+      signature: 'Forged or altered: the signature does not match.',
+      validity_period: 'Expired, or not valid yet.',
+      issuer_accredited: 'The issuer is not accredited for this kind of credential.',
+      status: 'Revoked or suspended by its issuer.',
+      holder_binding: 'Not shown by the person it was issued to.',
+      challenge: "It does not answer this desk's request.",
+      domain: 'It was made for another verifier.',
+    },
+    unsure: { status: 'Its revocation status could not be confirmed as current.' },
+    labels: {
+      personalIdentificationNumber: 'ID number', fullName: 'Full name', dateOfBirth: 'Date of birth',
+      sex: 'Sex', nationality: 'Nationality', placeOfOrigin: 'Place of origin',
+      placeOfResidence: 'Place of residence', dateOfIssue: 'Date of issue', dateOfExpiry: 'Date of expiry',
+      photoDigest: 'Photo digest', ageOver18: 'Over 18', healthInsuranceNumber: 'Health insurance number',
+      bloodType: 'Blood type', allergies: 'Allergy', immunizations: 'Immunization', encounters: 'Visit',
+      prescriptions: 'Prescription', studentNumber: 'Student number', institution: 'Institution',
+      programme: 'Programme', level: 'Level', academicYear: 'Academic year', courses: 'Course', gpa: 'GPA',
+      graduation: 'Graduation', id: 'Holder',
+    },
+    yes: 'yes', no: 'no', dose: 'dose',
+  },
+  vi: {
+    title: 'Bàn kiểm tra',
+    intro: 'Đưa mã QR của người xuất trình vào camera, hoặc chọn ảnh chụp mã, hoặc dán nội dung mã.',
+    camera: 'Camera', startCamera: 'Bật camera', stopCamera: 'Tắt camera',
+    picture: 'Ảnh chụp mã', choosePicture: 'Chọn ảnh', dropHint: '…hoặc thả ảnh vào đây.',
+    paste: 'Nội dung mã', verify: 'Kiểm tra', next: 'Quét mã tiếp theo',
+    looking: 'Đang tìm mã QR…', checking: 'Đang kiểm tra…',
+    noCamera: 'Không mở được camera: ', insecure: 'Camera chỉ dùng được qua HTTPS hoặc trên chính máy này (localhost).',
+    noCode: 'Không tìm thấy mã QR trong ảnh.',
+    valid: 'HỢP LỆ', invalid: 'BỊ TỪ CHỐI', cannot_be_sure: 'CHƯA THỂ KHẲNG ĐỊNH',
+    issuedBy: 'Cấp bởi ', unknownIssuer: 'một đơn vị cấp mà bàn này không biết',
+    kind: { identity: 'Căn cước', health: 'Hồ sơ sức khỏe', study: 'Hồ sơ học tập' },
+    checks: {
+      decode: 'Đây không phải giấy tờ mà bàn này đọc được.',
+      schema: 'Giấy tờ không đúng loại được yêu cầu, hoặc bị sai định dạng.',
+      signature: 'Giả mạo hoặc bị sửa: chữ ký không khớp.',
+      validity_period: 'Đã hết hạn hoặc chưa có hiệu lực.',
+      issuer_accredited: 'Đơn vị cấp không được công nhận cho loại giấy tờ này.',
+      status: 'Đã bị đơn vị cấp thu hồi hoặc tạm đình chỉ.',
+      holder_binding: 'Không phải do chính người được cấp xuất trình.',
+      challenge: 'Không trả lời yêu cầu của bàn này.',
+      domain: 'Được tạo cho một bên kiểm tra khác.',
+    },
+    unsure: { status: 'Chưa xác nhận được tình trạng thu hồi mới nhất.' },
+    labels: {
+      personalIdentificationNumber: 'Số định danh', fullName: 'Họ và tên', dateOfBirth: 'Ngày sinh',
+      sex: 'Giới tính', nationality: 'Quốc tịch', placeOfOrigin: 'Quê quán',
+      placeOfResidence: 'Nơi thường trú', dateOfIssue: 'Ngày cấp', dateOfExpiry: 'Có giá trị đến',
+      photoDigest: 'Mã ảnh', ageOver18: 'Trên 18 tuổi', healthInsuranceNumber: 'Số thẻ BHYT',
+      bloodType: 'Nhóm máu', allergies: 'Dị ứng', immunizations: 'Tiêm chủng', encounters: 'Lần khám',
+      prescriptions: 'Đơn thuốc', studentNumber: 'Mã số sinh viên', institution: 'Cơ sở đào tạo',
+      programme: 'Chương trình', level: 'Bậc học', academicYear: 'Năm học', courses: 'Học phần', gpa: 'Điểm trung bình',
+      graduation: 'Tốt nghiệp', id: 'Người giữ',
+    },
+    yes: 'có', no: 'không', dose: 'mũi',
+  },
+};
+
+function pickLanguage() {
+  for (const l of navigator.languages || [navigator.language || 'en']) {
+    const base = String(l).toLowerCase().split('-')[0];
+    if (WORDS[base]) return base;
+  }
+  return 'en';
+}
+const LANG = pickLanguage();
+const T = WORDS[LANG];
+
+const $ = id => document.getElementById(id);
+let stream = null;
+let timer = null;
+let busy = false;
+
+function setError(msg) { $('error').textContent = msg || ''; }
+
+function translatePage() {
+  document.documentElement.lang = LANG;
+  document.title = T.title + ' · vcnet';
+  for (const el of document.querySelectorAll('[data-t]')) {
+    const w = T[el.dataset.t];
+    if (typeof w === 'string') el.textContent = w;
+  }
+}
+
+// One value of a claim, in words: the structured ones of vcnet's kinds read as a line.
+function say(name, v) {
+  if (v === true) return T.yes;
+  if (v === false) return T.no;
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'object') return String(v);
+  if (name === 'immunizations') {
+    return [v.vaccine, v.dose !== undefined ? `${T.dose} ${v.dose}` : '', v.date].filter(Boolean).join(', ');
+  }
+  if (name === 'prescriptions') {
+    return [v.medication, v.dosage, [v.startDate, v.endDate].filter(Boolean).join(' – ')].filter(Boolean).join(', ');
+  }
+  if (name === 'encounters') {
+    const d = (v.diagnoses || []).map(x => x.label || x.code).join('; ');
+    return [v.date, v.facility, d].filter(Boolean).join(', ');
+  }
+  if (name === 'courses') {
+    return [v.code, v.title, v.grade, v.credits !== undefined ? `${v.credits} cr` : ''].filter(Boolean).join(', ');
+  }
+  return Object.entries(v).map(([k, x]) => `${k}: ${say(k, x)}`).join(', ');
+}
+
+function claimRows(claims) {
+  const rows = [];
+  if (!claims || typeof claims !== 'object') return rows;
+  for (const [name, v] of Object.entries(claims)) {
+    if (name === 'id' || name === 'type') continue;
+    const label = T.labels[name] || name;
+    if (Array.isArray(v)) {
+      for (const item of v) rows.push([label, say(name, item)]);
+    } else {
+      rows.push([label, say(name, v)]);
+    }
+  }
+  return rows;
+}
+
+function clearVerdict() {
+  $('verdict').className = 'verdict';
+  $('verdict-word').textContent = '';
+  $('verdict-issuer').textContent = '';
+  $('problems').replaceChildren();
+  $('claims').replaceChildren();
+}
+
+function showVerdict(r) {
+  clearVerdict();
+  $('verdict').classList.add(r.verdict);
+  $('verdict-word').textContent = T[r.verdict] || r.verdict;
+  const kind = r.kind ? (T.kind[r.kind] || r.kind) + ' · ' : '';
+  $('verdict-issuer').textContent = kind + T.issuedBy + (r.issuerName || r.issuer || T.unknownIssuer);
+  for (const p of r.problems || []) {
+    const li = document.createElement('li');
+    const head = p.result === 'cannot_be_sure' ? (T.unsure[p.check] || T.checks[p.check]) : T.checks[p.check];
+    li.textContent = head || p.check;
+    const why = document.createElement('span');
+    why.className = 'why';
+    why.textContent = p.reason;
+    li.appendChild(why);
+    $('problems').appendChild(li);
+  }
+  for (const [label, value] of claimRows(r.claims)) {
+    const dt = document.createElement('dt');
+    dt.textContent = label;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    $('claims').append(dt, dd);
+  }
+  $('scan-view').hidden = true;
+  $('verdict-view').hidden = false;
+  $('verdict-word').focus();
+}
+
+async function send(body, type) {
+  const res = await fetch('/desk/scan', { method: 'POST', headers: { 'Content-Type': type }, body });
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* not JSON */ }
+  if (!res.ok) throw new Error((data && data.error) || `HTTP ${res.status}`);
+  return data;
+}
+
+async function check(body, type, fromCamera) {
+  if (busy) return;
+  busy = true;
+  if (!fromCamera) setError(T.checking);
+  try {
+    const r = await send(body, type);
+    if (!r.found) {
+      if (!fromCamera) setError(T.noCode);
+      return;
+    }
+    setError('');
+    stopCamera();
+    showVerdict(r);
+  } catch (e) {
+    setError(e.message);
+  } finally {
+    busy = false;
+  }
+}
+
+function grabFrame() {
+  const v = $('video');
+  if (!v.videoWidth) return;
+  const c = $('frame');
+  const scale = Math.min(1, 960 / Math.max(v.videoWidth, v.videoHeight));
+  c.width = Math.round(v.videoWidth * scale);
+  c.height = Math.round(v.videoHeight * scale);
+  c.getContext('2d').drawImage(v, 0, 0, c.width, c.height);
+  c.toBlob(b => { if (b) check(b, 'image/jpeg', true); }, 'image/jpeg', 0.85);
+}
+
+async function startCamera() {
+  setError('');
+  if (!window.isSecureContext || !navigator.mediaDevices) {
+    setError(T.insecure);
+    return;
+  }
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+  } catch (e) {
+    setError(T.noCamera + e.message);
+    return;
+  }
+  const v = $('video');
+  v.srcObject = stream;
+  await v.play();
+  $('camera-start').hidden = true;
+  $('camera-stop').hidden = false;
+  $('camera-state').textContent = T.looking;
+  timer = setInterval(grabFrame, 500);
+}
+
+function stopCamera() {
+  if (timer) clearInterval(timer);
+  timer = null;
+  if (stream) for (const t of stream.getTracks()) t.stop();
+  stream = null;
+  $('video').srcObject = null;
+  $('camera-start').hidden = false;
+  $('camera-stop').hidden = true;
+  $('camera-state').textContent = '';
+}
+
+function pictureChosen(file) {
+  if (file) check(file, file.type || 'application/octet-stream', false);
+}
+
+function next() {
+  clearVerdict();
+  $('text').value = '';
+  $('file').value = '';
+  $('verdict-view').hidden = true;
+  $('scan-view').hidden = false;
+  setError('');
+  $('camera-start').focus();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  translatePage();
+  $('camera-start').addEventListener('click', startCamera);
+  $('camera-stop').addEventListener('click', stopCamera);
+  $('file').addEventListener('change', e => pictureChosen(e.target.files[0]));
+  $('verify-text').addEventListener('click', () => {
+    const t = $('text').value.trim();
+    if (t) check(t, 'text/plain', false);
+  });
+  $('next').addEventListener('click', next);
+  const drop = $('drop');
+  drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', e => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    pictureChosen(e.dataTransfer.files[0]);
+  });
+  document.addEventListener('paste', e => {
+    if (!$('verdict-view').hidden) return;
+    const f = [...(e.clipboardData?.files || [])][0];
+    if (f) { e.preventDefault(); pictureChosen(f); }
+  });
+});
