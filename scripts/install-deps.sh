@@ -10,6 +10,8 @@
 #   - clang: clang and clang++ compile the C and C++ in the build (.cargo/config.toml sets CC and
 #     CXX), RocksDB's C++ above all, about twice as fast as g++ here.
 #   - pkg-config: used by -sys crates' build scripts.
+#   - with --browser (the test suite): chromium and chromium-driver, which the browser tests of
+#     the node's pages drive (tests/tests/browser.rs).
 #
 # Works as root (apt-get directly) and as another user through sudo (non-interactive first, so a
 # CI run never hangs on a password prompt); says what it installs and why, and fails with a
@@ -33,6 +35,14 @@ have_unversioned_libclang() {
   return 1
 }
 
+browser=false
+for a in "$@"; do
+  case "$a" in
+    --browser) browser=true ;;
+    *) echo "install-deps: unknown option $a (only --browser)" >&2; exit 2 ;;
+  esac
+done
+
 need=()
 why=()
 if ! have_unversioned_libclang; then
@@ -45,8 +55,17 @@ if ! command -v pkg-config >/dev/null 2>&1; then
   need+=(pkg-config); why+=("pkg-config (used by -sys build scripts)")
 fi
 
+if $browser; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    need+=(chromium); why+=("chromium (the browser tests drive the node's pages)")
+  fi
+  if ! command -v chromedriver >/dev/null 2>&1; then
+    need+=(chromium-driver); why+=("chromium-driver (WebDriver for those tests)")
+  fi
+fi
+
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-deps: clang, libclang-dev and pkg-config present; nothing to install"
+  echo "install-deps: clang, libclang-dev and pkg-config present$($browser && echo ', chromium and chromedriver too'); nothing to install"
   exit 0
 fi
 

@@ -13,6 +13,7 @@ use node::runtime::RunningNode;
 
 pub mod hostile;
 pub mod http;
+pub mod webdriver;
 
 /// Longest any awaited condition may take before the test fails naming it.
 pub const WAIT: Duration = Duration::from_secs(20);

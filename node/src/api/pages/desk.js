@@ -28,6 +28,7 @@ const WORDS = {
       domain: 'It was made for another verifier.',
     },
     unsure: { status: 'Its revocation status could not be confirmed as current.' },
+    revokedBy: 'Revoked by ', suspendedBy: 'Suspended by ', itsIssuer: 'its issuer',
     labels: {
       personalIdentificationNumber: 'ID number', fullName: 'Full name', dateOfBirth: 'Date of birth',
       sex: 'Sex', nationality: 'Nationality', placeOfOrigin: 'Place of origin',
@@ -64,6 +65,7 @@ const WORDS = {
       domain: 'Được tạo cho một bên kiểm tra khác.',
     },
     unsure: { status: 'Chưa xác nhận được tình trạng thu hồi mới nhất.' },
+    revokedBy: 'Đã bị thu hồi bởi ', suspendedBy: 'Đang bị tạm đình chỉ bởi ', itsIssuer: 'đơn vị cấp',
     labels: {
       personalIdentificationNumber: 'Số định danh', fullName: 'Họ và tên', dateOfBirth: 'Ngày sinh',
       sex: 'Giới tính', nationality: 'Quốc tịch', placeOfOrigin: 'Quê quán',
@@ -157,7 +159,12 @@ function showVerdict(r) {
   $('verdict-issuer').textContent = kind + T.issuedBy + (r.issuerName || r.issuer || T.unknownIssuer);
   for (const p of r.problems || []) {
     const li = document.createElement('li');
-    const head = p.result === 'cannot_be_sure' ? (T.unsure[p.check] || T.checks[p.check]) : T.checks[p.check];
+    let head = p.result === 'cannot_be_sure' ? (T.unsure[p.check] || T.checks[p.check]) : T.checks[p.check];
+    if (p.check === 'status' && p.result === 'fail') {
+      const who = r.issuerName || T.itsIssuer;
+      if (/^revoked\b/.test(p.reason)) head = T.revokedBy + who;
+      else if (/^suspended\b/.test(p.reason)) head = T.suspendedBy + who;
+    }
     li.textContent = head || p.check;
     const why = document.createElement('span');
     why.className = 'why';
@@ -229,6 +236,7 @@ async function startCamera() {
     return;
   }
   const v = $('video');
+  v.hidden = false;
   v.srcObject = stream;
   await v.play();
   $('camera-start').hidden = true;
@@ -243,6 +251,7 @@ function stopCamera() {
   if (stream) for (const t of stream.getTracks()) t.stop();
   stream = null;
   $('video').srcObject = null;
+  $('video').hidden = true;
   $('camera-start').hidden = false;
   $('camera-stop').hidden = true;
   $('camera-state').textContent = '';
