@@ -54,6 +54,15 @@ async fn the_desk_scans_a_wallet_qr_through_the_camera() {
     let browser = tokio::task::spawn_blocking(move || {
         let b = browser;
         b.screenshot(&out2.join("desk.png")).unwrap();
+        // Asking for claims shows the desk's signed request as a QR code.
+        b.click("#ask-claims input[value=fullName]").unwrap();
+        b.click("#ask-show").unwrap();
+        let note = b
+            .wait_text("#ask-note", Duration::from_secs(10), |t| !t.is_empty())
+            .unwrap();
+        assert!(note.contains("scan their answer"), "{note}");
+        b.screenshot(&out2.join("desk-request.png")).unwrap();
+        b.click("#ask-cancel").unwrap();
         b.click("#camera-start").unwrap();
         let word = verdict(&b, &out2.join("desk-camera-timeout.png"));
         assert_eq!(word, "VALID");

@@ -80,6 +80,55 @@ async fn the_desk_reads_a_qr_picture_and_says_valid_then_refused() {
     let a = post(addr, &host, "/desk/scan", None, b"").unwrap();
     assert_eq!(a.status, 400, "{}", a.body);
 
+    // The desk asks: its signed request as a QR code; the holder's answer to it passes, read
+    // against another of its requests it does not, and a request not the desk's is refused.
+    let ask = |claims: &[&str]| {
+        let body = json!({"kind": "identity", "claims": claims}).to_string();
+        let a = post(addr, &host, "/desk/request", None, body.as_bytes()).unwrap();
+        assert_eq!(a.status, 200, "{}", a.body);
+        let v = a.json();
+        assert!(
+            v["svg"].as_str().unwrap().starts_with("<?xml")
+                || v["svg"].as_str().unwrap().contains("<svg")
+        );
+        v["request"].as_str().unwrap().to_owned()
+    };
+    let answer = |request: &str, claims: &[&str]| {
+        let citizen = citizen.node.clone();
+        let request = request.to_owned();
+        let claims: Vec<String> = claims.iter().map(|c| c.to_string()).collect();
+        async move {
+            citizen
+                .present_qr(node::roles::wallet::QrAsk {
+                    kinds: vec![],
+                    claims,
+                    verifier: None,
+                    valid_for: 300,
+                    request: Some(request),
+                    no_staple: false,
+                })
+                .await
+        }
+    };
+    let scan_for = |request: &str, qr_text: &str| {
+        let path = format!("/desk/scan?request={}", pct(request));
+        post(addr, &host, &path, None, qr_text.as_bytes()).unwrap()
+    };
+    let req = ask(&["fullName", "ageOver18"]);
+    let shown = answer(&req, &[]).await.unwrap();
+    let a = scan_for(&req, &shown.compact);
+    assert_eq!(a.json()["verdict"], "valid", "{}", a.body);
+    assert!(a.json()["claims"]["ageOver18"].is_boolean(), "{}", a.body);
+    // The same answer read against another of the desk's requests: not its nonce.
+    let other = ask(&["fullName", "ageOver18"]);
+    let a = scan_for(&other, &shown.compact);
+    assert_eq!(a.json()["verdict"], "invalid", "{}", a.body);
+    assert!(a.body.contains("challenge"), "{}", a.body);
+    // A request this desk did not make is refused as such.
+    let a = scan_for("VC1:NOT-A-REQUEST", &shown.compact);
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(a.body.contains("request"), "{}", a.body);
+
     // Revoked: the same picture is refused, the status check named.
     let agency = &net.agency.node;
     agency
@@ -104,4 +153,16 @@ async fn the_desk_reads_a_qr_picture_and_says_valid_then_refused() {
     for n in [net.clinic, net.citizen, net.agency, net.root] {
         n.stop().await;
     }
+}
+
+/// Percent-encodes `s` for a query string (RFC 3986 unreserved characters kept).
+fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

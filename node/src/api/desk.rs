@@ -6,11 +6,12 @@
 //! digests, never the claims.
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use credentials::verify::{Outcome, Verdict};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::bad;
@@ -95,9 +96,21 @@ fn scan_picture(bytes: &[u8]) -> Result<String, QrError> {
     crate::qr::scan_luma(&img.to_luma8(), "the picture")
 }
 
-/// `POST /desk/scan`: a picture (PNG or JPEG) or the QR code's text. A picture with no QR code
-/// in it answers `{"found": false}` (the camera keeps looking); otherwise the verdict.
-pub async fn scan(State(s): State<ApiState>, body: Bytes) -> Result<Response, ApiError> {
+/// The query of `POST /desk/scan`.
+#[derive(Deserialize)]
+pub struct ScanQuery {
+    /// The desk's own request (its QR text) the code answers, when the desk asked.
+    request: Option<String>,
+}
+
+/// `POST /desk/scan[?request=…]`: a picture (PNG or JPEG) or the QR code's text. A picture with
+/// no QR code in it answers `{"found": false}` (the camera keeps looking); otherwise the
+/// verdict.
+pub async fn scan(
+    State(s): State<ApiState>,
+    Query(q): Query<ScanQuery>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     if body.is_empty() {
         return Err(bad(
             "nothing was sent: send a picture or the QR code's text",
@@ -120,8 +133,46 @@ pub async fn scan(State(s): State<ApiState>, body: Bytes) -> Result<Response, Ap
     };
     let text = credentials::compact::restore(&text)
         .map_err(|e| bad(format!("the QR code is not a vcnet code: {e}")))?;
-    let report = s.node.verify_at_desk(text).await?;
+    let report = s.node.verify_at_desk(text, q.request.as_deref()).await?;
     Ok(Json(verdict_json(&report)).into_response())
+}
+
+/// The body of `POST /desk/request`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestBody {
+    /// The kind asked for (`identity`, `health`, `study`).
+    kind: credentials::CredentialKind,
+    /// The claims asked for.
+    claims: Vec<String>,
+    /// Seconds the request stays valid (default 300).
+    #[serde(default = "default_request_secs")]
+    valid_for: i64,
+}
+
+fn default_request_secs() -> i64 {
+    300
+}
+
+/// `POST /desk/request`: this desk's signed request for `claims` of `kind`, as QR text and an
+/// SVG QR code to show the holder; the answer is then scanned with `?request=` that text.
+pub async fn request(
+    State(s): State<ApiState>,
+    Json(b): Json<RequestBody>,
+) -> Result<Json<Value>, ApiError> {
+    let r = s
+        .node
+        .presentation_request(vec![b.kind], b.claims, b.valid_for)?;
+    let svg = crate::qr::Qr::new(&r.compact)
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .svg();
+    Ok(Json(json!({
+        "request": r.compact,
+        "svg": svg,
+        "expires": r.payload.exp,
+        "kind": b.kind.short_name(),
+        "claims": r.payload.claims,
+    })))
 }
 
 /// What the page shows: the verdict, who issued it, the disclosed claims and each check that

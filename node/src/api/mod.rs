@@ -118,6 +118,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/desk/desk.js", get(desk::script))
         .route("/desk/desk.css", get(desk::style))
         .route("/desk/scan", post(desk::scan))
+        .route("/desk/request", post(desk::request))
         .layer(axum::extract::DefaultBodyLimit::max(desk::DESK_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             permits.clone(),

@@ -210,7 +210,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     };
     if let Some(req) = &request {
         for r in reports.iter_mut() {
-            answers_request(r, req);
+            crate::roles::answers_request(r, req);
         }
     }
     if a.json {
@@ -246,34 +246,4 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     } else {
         1
     })
-}
-
-/// A presentation answering a request must be of a kind it asked for and disclose what it asked.
-fn answers_request(
-    r: &mut credentials::VerificationReport,
-    req: &credentials::request::PresentationRequest,
-) {
-    crate::roles::record_kind_asked(r, &req.kinds);
-    let missing: Vec<&str> = req
-        .claims
-        .iter()
-        .filter(|c| {
-            !r.claims.as_ref().is_some_and(|s| {
-                s.pointer(&format!("/{}", c.split('[').next().unwrap_or(c)))
-                    .is_some()
-            })
-        })
-        .map(String::as_str)
-        .collect();
-    if !missing.is_empty() && r.presentation {
-        r.record(
-            CheckName::Challenge,
-            Outcome::fail(format!(
-                "the answer does not disclose requested claims: {}",
-                missing.join(", ")
-            )),
-        );
-    }
-    let finished = std::mem::take(r).finish();
-    *r = finished;
 }

@@ -18,7 +18,7 @@ pub use error::NodeError;
 pub use holder::{PendingConsent, DECLINED};
 pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
 pub use replicator::Replicator;
-pub use verifier::record_kind_asked;
+pub use verifier::{answers_request, record_kind_asked};
 pub use verify_queue::{VerifyQueue, VERIFY_QUEUE_CAP};
 
 use std::collections::HashMap;

@@ -52,6 +52,36 @@ pub fn record_kind_asked(report: &mut VerificationReport, kinds: &[CredentialKin
     }
 }
 
+/// A presentation answering a request must be of a kind it asked for and disclose what it asked.
+pub fn answers_request(
+    r: &mut credentials::VerificationReport,
+    req: &credentials::request::PresentationRequest,
+) {
+    record_kind_asked(r, &req.kinds);
+    let missing: Vec<&str> = req
+        .claims
+        .iter()
+        .filter(|c| {
+            !r.claims.as_ref().is_some_and(|s| {
+                s.pointer(&format!("/{}", c.split('[').next().unwrap_or(c)))
+                    .is_some()
+            })
+        })
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() && r.presentation {
+        r.record(
+            CheckName::Challenge,
+            Outcome::fail(format!(
+                "the answer does not disclose requested claims: {}",
+                missing.join(", ")
+            )),
+        );
+    }
+    let finished = std::mem::take(r).finish();
+    *r = finished;
+}
+
 impl Node {
     /// The domain this verifier puts in requests and expects in answers: its DID, the one name
     /// a holder can check (the Noise handshake proves it over p2p; the signature on a request
@@ -84,19 +114,52 @@ impl Node {
 
     /// Verifies what a holder shows at this verifier's desk (a QR code's text): a
     /// presentation made for this verifier, or for any verifier with an expiry (an open QR
-    /// code); not a bare credential. Logged (verdict and digests, never the claims) and
-    /// counted.
-    pub async fn verify_at_desk(&self, text: String) -> Result<VerificationReport, NodeError> {
+    /// code); not a bare credential. With `request` (the text of this desk's own signed
+    /// request), the answer to it: its nonce and domain, a kind it asked for, every claim it
+    /// asked. Logged (verdict and digests, never the claims) and counted.
+    pub async fn verify_at_desk(
+        &self,
+        text: String,
+        request: Option<&str>,
+    ) -> Result<VerificationReport, NodeError> {
         if !self.cfg.has_role(Role::Verifier) {
             return Err(NodeError::NotRole(Role::Verifier));
         }
-        let mut opts = VerifyOptions::at(chrono::Utc::now());
+        let now = chrono::Utc::now();
+        let request = match request {
+            None => None,
+            Some(r) => {
+                let text = credentials::compact::restore(r)
+                    .map_err(|e| NodeError::invalid("request", e))?;
+                let req = credentials::request::PresentationRequest::open(
+                    &text,
+                    self.verifier.keys(),
+                    now,
+                )
+                .map_err(|e| NodeError::invalid("request", e))?;
+                if req.iss != self.identity.did() {
+                    return Err(NodeError::invalid(
+                        "request",
+                        format_args!("made by {}, not by this desk", req.iss),
+                    ));
+                }
+                Some(req)
+            }
+        };
+        let mut opts = VerifyOptions::at(now);
         opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
         opts.max_status_age_secs = self.cfg.max_status_age();
         opts.domain = Some(self.verifier_domain());
-        opts.accept_open_audience = true;
+        opts.accept_open_audience = request.is_none();
         opts.require_presentation = true;
-        let report = self.verify_queue.verify(text, opts).await?;
+        if let Some(r) = &request {
+            opts.challenge = Some(r.nonce.clone());
+            opts.domain = Some(r.domain.clone());
+        }
+        let mut report = self.verify_queue.verify(text, opts).await?;
+        if let Some(r) = &request {
+            answers_request(&mut report, r);
+        }
         let entry = VerificationLogEntry::of_report(
             chrono::Utc::now().timestamp_millis(),
             random_b64(12),

@@ -40,6 +40,9 @@ const WORDS = {
       graduation: 'Graduation', id: 'Holder',
     },
     yes: 'yes', no: 'no', dose: 'dose',
+    ask: 'Ask for claims', askKind: 'Kind', askClaims: 'Claims', askShow: 'Show the request',
+    askNote: 'Show this to the holder, then scan their answer.', askCancel: 'Cancel the request',
+    askNone: 'Choose at least one claim.', answering: 'Scanning answers to your request',
   },
   vi: {
     title: 'Bàn kiểm tra',
@@ -77,7 +80,18 @@ const WORDS = {
       graduation: 'Tốt nghiệp', id: 'Người giữ',
     },
     yes: 'có', no: 'không', dose: 'mũi',
+    ask: 'Yêu cầu thông tin', askKind: 'Loại giấy tờ', askClaims: 'Thông tin cần', askShow: 'Hiện yêu cầu',
+    askNote: 'Đưa mã này cho người xuất trình, rồi quét mã trả lời của họ.', askCancel: 'Hủy yêu cầu',
+    askNone: 'Hãy chọn ít nhất một thông tin.', answering: 'Đang quét câu trả lời cho yêu cầu của bạn',
   },
+};
+
+// The claims a desk can ask for, by kind (vcnet's schemas).
+const CLAIMS = {
+  identity: ['fullName', 'dateOfBirth', 'ageOver18', 'personalIdentificationNumber', 'sex', 'nationality',
+    'placeOfOrigin', 'placeOfResidence', 'dateOfIssue', 'dateOfExpiry', 'photoDigest'],
+  health: ['healthInsuranceNumber', 'bloodType', 'allergies', 'immunizations', 'encounters', 'prescriptions'],
+  study: ['studentNumber', 'institution', 'programme', 'level', 'academicYear', 'courses', 'gpa', 'graduation'],
 };
 
 function pickLanguage() {
@@ -94,6 +108,8 @@ const $ = id => document.getElementById(id);
 let stream = null;
 let timer = null;
 let busy = false;
+// The text of this desk's request while one is shown: scans then answer it.
+let request = null;
 
 function setError(msg) { $('error').textContent = msg || ''; }
 
@@ -104,6 +120,7 @@ function translatePage() {
     const w = T[el.dataset.t];
     if (typeof w === 'string') el.textContent = w;
   }
+  for (const o of $('ask-kind').options) o.textContent = T.kind[o.value] || o.value;
 }
 
 // One value of a claim, in words: the structured ones of vcnet's kinds read as a line.
@@ -185,7 +202,8 @@ function showVerdict(r) {
 }
 
 async function send(body, type) {
-  const res = await fetch('/desk/scan', { method: 'POST', headers: { 'Content-Type': type }, body });
+  const url = request ? '/desk/scan?request=' + encodeURIComponent(request) : '/desk/scan';
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': type }, body });
   let data = null;
   try { data = await res.json(); } catch (_) { /* not JSON */ }
   if (!res.ok) throw new Error((data && data.error) || `HTTP ${res.status}`);
@@ -261,7 +279,51 @@ function pictureChosen(file) {
   if (file) check(file, file.type || 'application/octet-stream', false);
 }
 
+function fillClaims() {
+  const kind = $('ask-kind').value;
+  const box = $('ask-claims');
+  for (const el of [...box.querySelectorAll('label')]) el.remove();
+  for (const c of CLAIMS[kind]) {
+    const label = document.createElement('label');
+    const input = document.createElement('input');
+    input.type = 'checkbox';
+    input.value = c;
+    label.append(input, ' ' + (T.labels[c] || c));
+    box.appendChild(label);
+  }
+}
+
+async function showRequest() {
+  const claims = [...$('ask-claims').querySelectorAll('input:checked')].map(i => i.value);
+  if (!claims.length) { setError(T.askNone); return; }
+  setError('');
+  try {
+    const res = await fetch('/desk/request', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: $('ask-kind').value, claims }),
+    });
+    const r = await res.json();
+    if (!res.ok) throw new Error(r.error || `HTTP ${res.status}`);
+    request = r.request;
+    $('ask-qr').src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(r.svg);
+    $('ask-qr').alt = T.askNote;
+    $('ask-active').hidden = false;
+    $('camera-state').textContent = T.answering;
+  } catch (e) {
+    setError(e.message);
+  }
+}
+
+function cancelRequest() {
+  request = null;
+  $('ask-qr').removeAttribute('src');
+  $('ask-active').hidden = true;
+  $('camera-state').textContent = stream ? T.looking : '';
+}
+
 function next() {
+  cancelRequest();
   clearVerdict();
   $('text').value = '';
   $('file').value = '';
@@ -281,6 +343,10 @@ document.addEventListener('DOMContentLoaded', () => {
     if (t) check(t, 'text/plain', false);
   });
   $('next').addEventListener('click', next);
+  $('ask-kind').addEventListener('change', fillClaims);
+  $('ask-show').addEventListener('click', showRequest);
+  $('ask-cancel').addEventListener('click', cancelRequest);
+  fillClaims();
   const drop = $('drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
