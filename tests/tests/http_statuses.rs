@@ -153,7 +153,59 @@ async fn each_failure_class_has_its_status() {
             row.says,
             a.body
         );
+        // Every error has a stable code and the same words as its message.
+        let v = a.json();
+        let code = v["code"].as_str().unwrap_or_default();
+        assert!(
+            !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{}: code {code:?} in {}",
+            row.name,
+            a.body
+        );
+        assert_eq!(v["message"], v["error"], "{}", row.name);
     }
+    // What the web framework refuses itself gets the same shape: a body that is not JSON, an
+    // unknown path.
+    let (addr, _) = &clinic;
+    let a = post(
+        *addr,
+        &addr.to_string(),
+        "/credentials/verify",
+        None,
+        b"{not json",
+    )
+    .unwrap();
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert_eq!(a.json()["code"], "bad_request", "{}", a.body);
+    assert!(
+        a.json()["message"].as_str().unwrap().contains("JSON"),
+        "{}",
+        a.body
+    );
+    let a = vcnet_tests::http::get(*addr, &addr.to_string(), "/no/such/path", None).unwrap();
+    assert_eq!(
+        (a.status, a.json()["code"].clone()),
+        (404, json!("not_found")),
+        "{}",
+        a.body
+    );
+    // A node error's code is finer than its status: a verifier asked to revoke is not an issuer.
+    let (caddr, ctoken) = &clinic;
+    let body = json!({"credential_id": entry.id}).to_string();
+    let a = post(
+        *caddr,
+        &caddr.to_string(),
+        "/admin/revoke",
+        Some(ctoken),
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        (a.status, a.json()["code"].clone()),
+        (403, json!("not_role")),
+        "{}",
+        a.body
+    );
     for n in [net.clinic, net.citizen, net.agency, net.root] {
         n.stop().await;
     }

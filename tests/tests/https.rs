@@ -27,6 +27,7 @@ async fn the_api_is_served_over_tls_and_lists_are_https() {
     // The CLI's client, pinned to the node's certificate, issues over HTTPS (blocking client:
     // off the runtime's threads).
     let d = dir.path().to_owned();
+    let did = agency.node.identity.did().to_owned();
     let vc: Value = tokio::task::spawn_blocking(move || {
         let c = Client::for_data_dir(&d).unwrap();
         c.post(
@@ -34,6 +35,7 @@ async fn the_api_is_served_over_tls_and_lists_are_https() {
             &json!({"credential": {
                 "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
                 "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+                "issuer": did,
                 "credentialSubject": {"id": "did:example:abc", "alumniOf": "Example University"}
             }}),
         )

@@ -119,7 +119,7 @@ pub async fn scan(
     let text = if crate::qr::is_image(&body) {
         let found = tokio::task::spawn_blocking(move || scan_picture(&body))
             .await
-            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         match found {
             Ok(t) => t,
             Err(e @ (QrError::NotFound { .. } | QrError::Damaged { .. })) => {
@@ -164,7 +164,7 @@ pub async fn request(
         .node
         .presentation_request(vec![b.kind], b.claims, b.valid_for)?;
     let svg = crate::qr::Qr::new(&r.compact)
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
         .svg();
     Ok(Json(json!({
         "request": r.compact,

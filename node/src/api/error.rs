@@ -1,10 +1,16 @@
-//! The HTTP API's errors: JSON `{ "error": … }` with a status chosen once, here, from the
-//! class of the node's error — 400 a field is wrong, 401 no token, 403 not allowed (or a
-//! passphrase that does not open the vault), 404 not here, 409 conflicts with what is held,
-//! 413 too large, 422 understood but refused by a rule, 500 the node failed, 502 the peer
-//! asked failed, 503 the node cannot do it now.
+//! The HTTP API's errors: JSON `{"code", "message", "error"}` — a stable snake_case `code` a
+//! program can branch on, the human `message` (the same words the CLI prints), and `error`, the
+//! same message under the name earlier clients read — with a status chosen once, here, from the
+//! class of the node's error: 400 a field is wrong, 401 no token, 403 not allowed (or a
+//! passphrase that does not open the vault), 404 not here, 409 conflicts with what is held, 413
+//! too large, 422 understood but refused by a rule, 500 the node failed, 502 the peer asked
+//! failed, 503 the node cannot do it now. [`json_errors`] gives the same shape to what the web
+//! framework itself refuses (a body that is not JSON, a missing field, an unknown path).
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -14,25 +20,113 @@ use crate::store::{StoreError, VaultError};
 
 /// An error response.
 #[derive(Debug)]
-pub struct ApiError(pub StatusCode, pub String);
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The stable code.
+    pub code: &'static str,
+    /// The human message.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with the code its status implies.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code_of_status(status),
+            message: message.into(),
+        }
+    }
+}
+
+/// The code of an error that has no finer one: named after its status.
+pub fn code_of_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        421 => "misdirected_request",
+        422 => "unprocessable",
+        429 => "too_many_requests",
+        502 => "peer_failed",
+        503 => "unavailable",
+        s if s >= 500 => "internal",
+        _ => "error",
+    }
+}
+
+fn body(code: &str, message: &str) -> serde_json::Value {
+    serde_json::json!({ "code": code, "message": message, "error": message })
+}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.0.is_server_error() {
-            tracing::warn!(status = self.0.as_u16(), error = %self.1, "request failed");
+        if self.status.is_server_error() {
+            tracing::warn!(status = self.status.as_u16(), code = self.code, error = %self.message, "request failed");
         }
-        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+        (self.status, Json(body(self.code, &self.message))).into_response()
     }
+}
+
+/// The longest plain-text error body [`json_errors`] rewrites (the framework's are short).
+const MAX_PLAIN_ERROR: usize = 4096;
+
+/// Rewrites a plain-text error response (4xx/5xx) — what axum answers itself for a body that
+/// does not parse, a missing content type, an unknown path — as the API's JSON error.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return resp;
+    }
+    let (parts, b) = resp.into_parts();
+    let text = match axum::body::to_bytes(b, MAX_PLAIN_ERROR).await {
+        Ok(t) => String::from_utf8_lossy(&t).trim().to_owned(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_owned()
+    } else {
+        text
+    };
+    let mut out = Response::from_parts(
+        parts,
+        Body::from(body(code_of_status(status), &message).to_string()),
+    );
+    out.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    out.headers_mut().remove(header::CONTENT_LENGTH);
+    out
 }
 
 /// A request field's error (400), for what a handler checks itself before asking the node.
 pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError(StatusCode::BAD_REQUEST, msg.into())
+    ApiError::new(StatusCode::BAD_REQUEST, msg)
 }
 
 impl From<NodeError> for ApiError {
     fn from(e: NodeError) -> Self {
-        Self(status_of(&e), e.to_string())
+        Self {
+            status: status_of(&e),
+            code: code_of(&e),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -51,6 +145,48 @@ impl From<NetError> for ApiError {
 impl From<IssuerError> for ApiError {
     fn from(e: IssuerError) -> Self {
         NodeError::from(e).into()
+    }
+}
+
+/// The stable code of a node error.
+pub fn code_of(e: &NodeError) -> &'static str {
+    match e {
+        NodeError::Invalid { .. } => "invalid_field",
+        NodeError::NotRole(_) => "not_role",
+        NodeError::Forbidden(_) => "forbidden",
+        NodeError::NotFound(_) => "not_found",
+        NodeError::Conflict(_) => "conflict",
+        NodeError::TooLarge(_) => "too_large",
+        NodeError::Unprocessable(_) => "unprocessable",
+        NodeError::PeerRefused { .. } => "peer_refused",
+        NodeError::Peer(_) => "peer_failed",
+        NodeError::Unavailable(_) => "unavailable",
+        NodeError::Issuer(e) => match e {
+            IssuerError::ImportLine { .. } => "import_line",
+            IssuerError::Credential(_) => "credential_refused",
+            IssuerError::NotIssuer => "not_issuer",
+            IssuerError::KindNotIssued { .. } => "kind_not_issued",
+            IssuerError::PeerKey => "peer_key",
+            IssuerError::NotClaimable { .. } => "not_claimable",
+            IssuerError::UnknownCode => "unknown_code",
+            IssuerError::NotIssuedToYou { .. } => "not_issued_to_you",
+            IssuerError::NotInForce { .. } => "not_in_force",
+            IssuerError::Internal(_) => "internal",
+            IssuerError::Store(e) => store_code(e),
+        },
+        NodeError::Store(e) => store_code(e),
+        NodeError::Internal(_) => "internal",
+    }
+}
+
+fn store_code(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::NotInWallet { .. } => "not_in_wallet",
+        StoreError::Conflict(_) => "conflict",
+        StoreError::Vault(VaultError::WrongPassphrase) => "wrong_passphrase",
+        StoreError::Vault(VaultError::WeakPassphrase) => "weak_passphrase",
+        StoreError::SecretsLocked { .. } => "secrets_locked",
+        _ => "store_failed",
     }
 }
 
@@ -148,8 +284,16 @@ mod tests {
         for (e, want) in rows {
             let text = e.to_string();
             let got = ApiError::from(e);
-            assert_eq!(got.0.as_u16(), want, "{text}");
-            assert_eq!(got.1, text, "the message is the error's own text");
+            assert_eq!(got.status.as_u16(), want, "{text}");
+            assert_eq!(got.message, text, "the message is the error's own text");
+            assert_eq!(
+                got.code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_'),
+                true,
+                "{}",
+                got.code
+            );
         }
         assert_eq!(
             NodeError::NotRole(Role::Issuer).to_string(),

@@ -90,12 +90,12 @@ pub async fn check_host(
         .and_then(|v| v.to_str().ok())
         .or_else(|| req.uri().host());
     match host {
-        None => Err(ApiError(
+        None => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "request has no Host header".into(),
+            "request has no Host header",
         )),
         Some(h) if allowed.allows(h) => Ok(next.run(req).await),
-        Some(h) => Err(ApiError(
+        Some(h) => Err(ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             format!(
                 "Host `{}` is not a name this node answers to (an IP address, localhost or its \

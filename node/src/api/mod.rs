@@ -51,7 +51,7 @@ async fn require_token(
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|t| constant_time_eq(t.as_bytes(), s.token.as_bytes()));
     if !ok {
-        return Err(ApiError(StatusCode::UNAUTHORIZED, "admin paths need `Authorization: Bearer <token>` (the token is in the data dir's admin.token)".into()));
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "admin paths need `Authorization: Bearer <token>` (the token is in the data dir's admin.token)"));
     }
     Ok(next.run(req).await)
 }
@@ -138,6 +138,8 @@ pub fn router(state: ApiState) -> Router {
             allowed,
             guard::check_host,
         ))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "no such path on this node") })
+        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn_with_state(metrics, trace_request))
         .with_state(state)
 }
