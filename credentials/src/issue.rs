@@ -245,19 +245,39 @@ pub fn sign_sd_jwt_with(
     if let Some(cnf) = holder_cnf(holder)? {
         payload["cnf"] = cnf;
     }
-    let mut header = Header::eddsa("vc+sd-jwt", Some(vm));
-    header.cty = Some("vc".into());
+    Ok(sd_jwt_text(
+        "vc+sd-jwt",
+        "vc",
+        &payload,
+        &disclosures,
+        key,
+        vm,
+    ))
+}
+
+/// `<jws>~<d1>~…~<dn>~`: `payload` signed as `typ` (content type `cty`) by `key`, named `vm`,
+/// followed by every disclosure.
+fn sd_jwt_text(
+    typ: &str,
+    cty: &str,
+    payload: &Value,
+    disclosures: &[crate::sd_jwt::Disclosure],
+    key: &SecretKey,
+    vm: &str,
+) -> String {
+    let mut header = Header::eddsa(typ, Some(vm));
+    header.cty = Some(cty.into());
     let mut out = sign_compact_any(
         &header,
-        &serde_json::to_vec(&payload).unwrap_or_default(),
+        &serde_json::to_vec(payload).unwrap_or_default(),
         key,
     );
     out.push('~');
-    for d in &disclosures {
+    for d in disclosures {
         out.push_str(&d.encoded);
         out.push('~');
     }
-    Ok(out)
+    out
 }
 
 /// Secures a presentation as `vp+sd-jwt`, signed by its holder's key `vm`: each credential
@@ -281,19 +301,7 @@ pub fn sign_vp_sd_jwt_with(
         _ => {}
     }
     payload["_sd_alg"] = json!(SD_ALG);
-    let mut header = Header::eddsa("vp+sd-jwt", Some(vm));
-    header.cty = Some("vp".into());
-    let mut out = sign_compact_any(
-        &header,
-        &serde_json::to_vec(&payload).unwrap_or_default(),
-        key,
-    );
-    out.push('~');
-    for d in &disclosures {
-        out.push_str(&d.encoded);
-        out.push('~');
-    }
-    out
+    sd_jwt_text("vp+sd-jwt", "vp", &payload, &disclosures, key, vm)
 }
 
 /// The `cnf` of an SD-JWT's holder: the key of a `did:key` or `did:jwk` subject. A subject

@@ -159,7 +159,13 @@ async fn trace_request(
         .get::<axum::extract::MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().as_str().to_owned();
+    // Methods too: any other than the standard ones counts as one (a label per invented method
+    // would let a client grow the metrics without bound).
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m,
+        _ => "other",
+    }
+    .to_owned();
     async move {
         let t0 = std::time::Instant::now();
         let resp = next.run(req).await;
