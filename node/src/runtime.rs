@@ -337,6 +337,7 @@ pub async fn start(
     let state = crate::api::ApiState {
         node: node.clone(),
         token: Arc::new(token),
+        sessions: Arc::default(),
     };
     let app = crate::api::router(state);
     let mut srx = shutdown_rx.clone();

@@ -15,6 +15,38 @@ pub struct Answer {
     pub content_type: String,
     /// The body, decoded lossily (chunked bodies are left as sent).
     pub body: String,
+    /// The status line and headers, as sent.
+    pub head: String,
+}
+
+impl Answer {
+    /// The value of the first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim())
+        })
+    }
+}
+
+/// Sends `method` to `path` with extra header lines (`Name: value`) and `body`.
+pub fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Answer> {
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    exchange(addr, &head, body)
 }
 
 impl Answer {
@@ -91,5 +123,6 @@ fn exchange(addr: SocketAddr, head: &str, body: &[u8]) -> std::io::Result<Answer
         status,
         content_type,
         body: body.to_owned(),
+        head: head.to_owned(),
     })
 }

@@ -55,6 +55,7 @@ fn json_request(
         status,
         content_type,
         body: String::from_utf8_lossy(&buf).into_owned(),
+        head: status_line,
     })
 }
 

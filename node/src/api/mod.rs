@@ -10,6 +10,7 @@ mod error;
 pub mod guard;
 mod ops;
 mod resolve;
+pub mod session;
 mod vcapi;
 
 pub(crate) use error::bad;
@@ -37,6 +38,8 @@ pub struct ApiState {
     pub node: Arc<Node>,
     /// The admin token.
     pub token: Arc<String>,
+    /// Sessions of the node's pages (signed in with the token).
+    pub sessions: Arc<session::Sessions>,
 }
 
 async fn require_token(
@@ -44,13 +47,21 @@ async fn require_token(
     req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let ok = req
+    let bearer = req
         .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|t| constant_time_eq(t.as_bytes(), s.token.as_bytes()));
-    if !ok {
+    let session =
+        !bearer && session::cookie_of(req.headers()).is_some_and(|id| s.sessions.valid(&id));
+    if session && !session::same_origin(req.method(), req.headers()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "a signed-in page may change things only from this node's own pages (cross-site request refused)",
+        ));
+    }
+    if !bearer && !session {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "admin paths need `Authorization: Bearer <token>` (the token is in the data dir's admin.token)"));
     }
     Ok(next.run(req).await)
@@ -124,6 +135,14 @@ pub fn router(state: ApiState) -> Router {
             permits.clone(),
             guard::shed_load,
         ));
+    let login = Router::new()
+        .route("/login", get(session::page).post(session::login))
+        .route("/logout", post(session::logout))
+        .layer(axum::extract::DefaultBodyLimit::max(4096))
+        .route_layer(axum::middleware::from_fn_with_state(
+            permits.clone(),
+            guard::shed_load,
+        ));
     let allowed = guard::AllowedHosts::from_urls([state.node.status_base.as_str()]);
     let metrics = state.node.metrics.clone();
     Router::new()
@@ -133,6 +152,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/metrics", get(ops::metrics))
         .merge(open)
         .merge(desk)
+        .merge(login)
         .merge(admin)
         .layer(axum::middleware::from_fn_with_state(
             allowed,
