@@ -151,33 +151,27 @@ fn x25519_of(ed25519: &[u8]) -> Result<MontgomeryPoint, DidKeyError> {
     Ok(key.to_montgomery())
 }
 
-/// One verification method of `did` in `format`.
+/// One verification method of `did` in `format`: the key `raw` of type `kind` (`None`: an
+/// X25519 key), whose multicodec multibase form `mb` is also its fragment.
 fn method(
     did: &str,
     format: KeyFormat,
     kind: Option<KeyType>,
     raw: &[u8],
+    mb: &str,
 ) -> Result<(String, Value), DidKeyError> {
-    // `kind` None: an X25519 key.
-    let (codec, fragment): (&[u8], String) = match kind {
-        None => (&[0xec, 0x01], multibase(&[0xec, 0x01], raw)),
-        Some(KeyType::Ed25519) => (&[0xed, 0x01], multibase(&[0xed, 0x01], raw)),
-        Some(KeyType::P256) => (&[0x80, 0x24], multibase(&[0x80, 0x24], raw)),
-        Some(KeyType::P384) => (&[0x81, 0x24], multibase(&[0x81, 0x24], raw)),
-        Some(KeyType::P521) => (&[0x82, 0x24], multibase(&[0x82, 0x24], raw)),
-    };
-    let id = format!("{did}#{fragment}");
+    let id = format!("{did}#{mb}");
     let mut vm = json!({"id": id, "type": format.name(), "controller": did});
     let wrong = |what: &str| {
         DidKeyError::InvalidPublicKeyType(format!("{} cannot express {what} key", format.name()))
     };
     match format {
-        KeyFormat::Multikey => vm["publicKeyMultibase"] = json!(multibase(codec, raw)),
+        KeyFormat::Multikey => vm["publicKeyMultibase"] = json!(mb),
         KeyFormat::Ed25519VerificationKey2020 if kind == Some(KeyType::Ed25519) => {
-            vm["publicKeyMultibase"] = json!(multibase(codec, raw))
+            vm["publicKeyMultibase"] = json!(mb)
         }
         KeyFormat::X25519KeyAgreementKey2020 if kind.is_none() => {
-            vm["publicKeyMultibase"] = json!(multibase(codec, raw))
+            vm["publicKeyMultibase"] = json!(mb)
         }
         KeyFormat::Ed25519VerificationKey2018 if kind == Some(KeyType::Ed25519) => {
             vm["publicKeyBase58"] = json!(bs58::encode(raw).into_string())
@@ -208,14 +202,17 @@ fn base64url(b: &[u8]) -> String {
 pub fn document(did: &str, options: &DocumentOptions) -> Result<Value, DidKeyError> {
     let (kind, raw) = decode(did)?;
     let sig_format = format_for(options, Purpose::Signature)?;
-    let (sig_id, sig_vm) = method(did, sig_format, Some(kind), &raw)?;
+    // The DID's own multibase value is the key's multicodec multibase form.
+    let sig_mb = did.rsplit(':').next().unwrap_or_default();
+    let (sig_id, sig_vm) = method(did, sig_format, Some(kind), &raw, sig_mb)?;
     let mut contexts = vec![DID_V1, sig_format.context()];
     let mut methods = vec![sig_vm];
     let mut key_agreement = vec![];
     if options.derive_encryption_key && kind == KeyType::Ed25519 {
         let enc_format = format_for(options, Purpose::Encryption)?;
         let x = x25519_of(&raw)?;
-        let (enc_id, enc_vm) = method(did, enc_format, None, x.as_bytes())?;
+        let x_mb = multibase(&[0xec, 0x01], x.as_bytes());
+        let (enc_id, enc_vm) = method(did, enc_format, None, x.as_bytes(), &x_mb)?;
         if !contexts.contains(&enc_format.context()) {
             contexts.push(enc_format.context());
         }
@@ -235,16 +232,6 @@ pub fn document(did: &str, options: &DocumentOptions) -> Result<Value, DidKeyErr
         doc["keyAgreement"] = json!(key_agreement);
     }
     Ok(doc)
-}
-
-/// The fragment of the X25519 key an Ed25519 `did:key` derives, if it is one.
-pub fn derived_key_fragment(did: &str) -> Option<String> {
-    let (kind, raw) = decode(did).ok()?;
-    if kind != KeyType::Ed25519 {
-        return None;
-    }
-    let x = x25519_of(&raw).ok()?;
-    Some(multibase(&[0xec, 0x01], x.as_bytes()))
 }
 
 #[cfg(test)]

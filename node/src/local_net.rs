@@ -120,13 +120,7 @@ pub async fn wait_connected(
     for n in nodes {
         let start = Instant::now();
         loop {
-            let connected = n
-                .node
-                .net
-                .peers()
-                .await
-                .map(|p| p.iter().filter(|x| x.connected).count())
-                .unwrap_or(0);
+            let connected = n.node.net.connected().await.unwrap_or(0);
             if connected >= 1 {
                 break;
             }

@@ -169,19 +169,14 @@ impl Metrics {
 
     /// One verification's report.
     pub fn verification(&self, report: &credentials::VerificationReport) {
-        let verdict = match report.verdict {
-            credentials::verify::Verdict::Valid => "valid",
-            credentials::verify::Verdict::Invalid => "invalid",
-            credentials::verify::Verdict::CannotBeSure => "cannot_be_sure",
-        };
         self.verifications
-            .get_or_create(&VerdictLabels { verdict })
+            .get_or_create(&VerdictLabels {
+                verdict: report.verdict.code(),
+            })
             .inc();
         for c in &report.checks {
-            let result = match c.outcome {
-                credentials::verify::Outcome::Fail { .. } => "fail",
-                credentials::verify::Outcome::Unsure { .. } => "cannot_be_sure",
-                _ => continue,
+            let Some((result, _)) = c.outcome.problem() else {
+                continue;
             };
             self.checks
                 .get_or_create(&CheckLabels {

@@ -126,15 +126,28 @@ pub fn is_image(bytes: &[u8]) -> bool {
         || (bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP")
 }
 
-/// Reads the text of the first QR code in an image file's bytes (`path` names it in errors).
+/// Pictures larger than this on their longer side are scaled down before scanning (a QR code
+/// in a phone photo stays far above the detector's needs, and the detector's time grows with
+/// the pixels).
+pub const SCAN_MAX_SIDE: u32 = 1600;
+
+/// Reads the text of the first QR code in an image file's bytes (`path` names it in errors),
+/// scaled down first when it is large.
 pub fn scan(bytes: &[u8], path: &str) -> Result<String, QrError> {
-    let img = image::load_from_memory(bytes)
-        .map_err(|e| QrError::Image {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })?
-        .to_luma8();
-    scan_luma(&img, path)
+    let img = image::load_from_memory(bytes).map_err(|e| QrError::Image {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let img = if img.width().max(img.height()) > SCAN_MAX_SIDE {
+        img.resize(
+            SCAN_MAX_SIDE,
+            SCAN_MAX_SIDE,
+            image::imageops::FilterType::Triangle,
+        )
+    } else {
+        img
+    };
+    scan_luma(&img.to_luma8(), path)
 }
 
 /// Reads the first QR code in a greyscale image (ZXing's hybrid binarizer and detector, as

@@ -107,6 +107,17 @@ impl Outcome {
             reason: reason.into(),
         }
     }
+
+    /// A check that did not pass: `("fail", reason)` or `("cannot_be_sure", reason)`; `None`
+    /// for a pass or a skip.
+    pub fn problem(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Self::Fail { reason } => Some(("fail", reason)),
+            Self::Unsure { reason } => Some(("cannot_be_sure", reason)),
+            _ => None,
+        }
+    }
+
     /// True for `Fail`.
     pub fn is_fail(&self) -> bool {
         matches!(self, Self::Fail { .. })
@@ -138,6 +149,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Its stable name (`valid`, `invalid`, `cannot_be_sure`), as serialized.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+            Self::CannotBeSure => "cannot_be_sure",
+        }
+    }
+
     /// The words shown to people.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -10,7 +10,6 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use credentials::verify::{Outcome, Verdict};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -20,9 +19,6 @@ use crate::qr::QrError;
 
 /// The largest picture the desk reads (a phone photo).
 pub const DESK_BODY_BYTES: usize = 12 * 1024 * 1024;
-/// Pictures larger than this on their longer side are scaled down before scanning (a QR code
-/// on a phone screen stays far above the detector's needs).
-const SCAN_MAX_SIDE: u32 = 1600;
 
 const PAGE: &str = include_str!("pages/desk.html");
 const SCRIPT: &str = include_str!("pages/desk.js");
@@ -78,24 +74,6 @@ pub async fn style() -> Response {
     page_response("text/css; charset=utf-8", STYLE)
 }
 
-/// Reads the first QR code in a picture, scaled down first when it is large.
-fn scan_picture(bytes: &[u8]) -> Result<String, QrError> {
-    let img = image::load_from_memory(bytes).map_err(|e| QrError::Image {
-        path: "the picture".into(),
-        reason: e.to_string(),
-    })?;
-    let img = if img.width().max(img.height()) > SCAN_MAX_SIDE {
-        img.resize(
-            SCAN_MAX_SIDE,
-            SCAN_MAX_SIDE,
-            image::imageops::FilterType::Triangle,
-        )
-    } else {
-        img
-    };
-    crate::qr::scan_luma(&img.to_luma8(), "the picture")
-}
-
 /// The query of `POST /desk/scan`.
 #[derive(Deserialize)]
 pub struct ScanQuery {
@@ -117,7 +95,7 @@ pub async fn scan(
         ));
     }
     let text = if crate::qr::is_image(&body) {
-        let found = tokio::task::spawn_blocking(move || scan_picture(&body))
+        let found = tokio::task::spawn_blocking(move || crate::qr::scan(&body, "the picture"))
             .await
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         match found {
@@ -178,26 +156,17 @@ pub async fn request(
 /// What the page shows: the verdict, who issued it, the disclosed claims and each check that
 /// did not pass, with its reason.
 fn verdict_json(r: &credentials::VerificationReport) -> Value {
-    let verdict = match r.verdict {
-        Verdict::Valid => "valid",
-        Verdict::Invalid => "invalid",
-        Verdict::CannotBeSure => "cannot_be_sure",
-    };
     let problems: Vec<Value> = r
         .checks
         .iter()
         .filter_map(|c| {
-            let (result, reason) = match &c.outcome {
-                Outcome::Fail { reason } => ("fail", reason),
-                Outcome::Unsure { reason } => ("cannot_be_sure", reason),
-                _ => return None,
-            };
+            let (result, reason) = c.outcome.problem()?;
             Some(json!({"check": c.check.as_str(), "result": result, "reason": reason}))
         })
         .collect();
     json!({
         "found": true,
-        "verdict": verdict,
+        "verdict": r.verdict.code(),
         "kind": r.kind.map(|k| k.short_name()),
         "issuer": r.issuer,
         "issuerName": r.issuer_name,
@@ -236,12 +205,15 @@ mod tests {
             )
             .unwrap();
         assert!(crate::qr::is_image(&jpeg));
-        assert_eq!(scan_picture(&jpeg).unwrap(), text);
+        assert_eq!(crate::qr::scan(&jpeg, "the picture").unwrap(), text);
         let blank = image::GrayImage::from_pixel(50, 50, image::Luma([255]));
         let mut png = Vec::new();
         image::DynamicImage::ImageLuma8(blank)
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .unwrap();
-        assert!(matches!(scan_picture(&png), Err(QrError::NotFound { .. })));
+        assert!(matches!(
+            crate::qr::scan(&png, "the picture"),
+            Err(QrError::NotFound { .. })
+        ));
     }
 }

@@ -12,13 +12,7 @@ use super::ApiState;
 
 /// `GET /metrics`.
 pub async fn metrics(State(s): State<ApiState>) -> Response {
-    let peers = s
-        .node
-        .net
-        .peers()
-        .await
-        .map(|p| p.iter().filter(|p| p.connected).count())
-        .unwrap_or(0);
+    let peers = s.node.net.connected().await.unwrap_or(0);
     let per_issuer = s.node.replicator.per_issuer(chrono::Utc::now());
     s.node.metrics.set_state(peers, &per_issuer);
     (
@@ -36,8 +30,8 @@ pub async fn healthz() -> &'static str {
 /// `GET /readyz`: 200 `{"ready": true, …}` or 503 with the reasons.
 pub async fn readyz(State(s): State<ApiState>) -> Response {
     let mut reasons = Vec::new();
-    let connected = match s.node.net.peers().await {
-        Ok(p) => p.iter().filter(|p| p.connected).count(),
+    let connected = match s.node.net.connected().await {
+        Ok(n) => n,
         Err(e) => {
             reasons.push(format!("the network task does not answer: {e}"));
             0

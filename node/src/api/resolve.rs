@@ -163,15 +163,13 @@ fn pchar(b: u8) -> bool {
 /// A DID URL taken apart (DID Core §3.2: `did path-abempty [ "?" query ] [ "#" fragment ]`).
 struct DidUrl<'a> {
     did: &'a str,
+    /// The DID's method name.
+    method: &'a str,
+    /// Whether there is more than the DID (a path, query or fragment): a DID URL to dereference.
+    is_url: bool,
     path: &'a str,
     query: Option<&'a str>,
     fragment: Option<&'a str>,
-}
-
-impl DidUrl<'_> {
-    fn is_url(&self) -> bool {
-        !self.path.is_empty() || self.query.is_some() || self.fragment.is_some()
-    }
 }
 
 /// Splits and checks a DID URL: a bad DID is `invalidDid`, a bad path, query or fragment is
@@ -189,13 +187,16 @@ fn parse_did_url(s: &str) -> Result<DidUrl<'_>, Failure> {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
     };
+    let is_url = !path.is_empty() || query.is_some() || fragment.is_some();
+    let (method, _) = check_did_syntax(did).map_err(|f| f.dereferencing(is_url))?;
     let url = DidUrl {
         did,
+        method,
+        is_url,
         path,
         query,
         fragment,
     };
-    check_did_syntax(did).map_err(|f| f.dereferencing(url.is_url()))?;
     let bad_url = |part: &str, at: usize| {
         Failure::new(
             StatusCode::BAD_REQUEST,
@@ -247,9 +248,9 @@ fn resolve(did_url: &str, mut options: DocumentOptions) -> Result<Value, Failure
         )));
     }
     let url = parse_did_url(did_url)?;
-    let deref = url.is_url();
+    let deref = url.is_url;
     let did = url.did;
-    let (method, _) = check_did_syntax(did)?;
+    let method = url.method;
     if method != "key" {
         return Err(Failure::new(
             StatusCode::NOT_IMPLEMENTED,
@@ -266,10 +267,8 @@ fn resolve(did_url: &str, mut options: DocumentOptions) -> Result<Value, Failure
         )
         .dereferencing(true));
     }
-    // The key agreement key a fragment names is derived when asked for.
-    if url.fragment.is_some()
-        && url.fragment.map(str::to_owned) == did_key_document::derived_key_fragment(did)
-    {
+    // A fragment may name the key agreement key an Ed25519 DID derives: dereferencing derives it.
+    if url.fragment.is_some() {
         options.derive_encryption_key = true;
     }
     let doc = did_key_document::document(did, &options).map_err(|e| {
@@ -500,7 +499,21 @@ mod tests {
         let legacy = resolve(&vm, opts("Ed25519VerificationKey2018", true)).unwrap();
         assert_eq!(legacy["type"], "Ed25519VerificationKey2018");
         // The derived key agreement key dereferences without asking for derivation.
-        let x = credentials::did_key_document::derived_key_fragment(ed).unwrap();
+        let derived = credentials::did_key_document::document(
+            ed,
+            &D {
+                derive_encryption_key: true,
+                ..D::default()
+            },
+        )
+        .unwrap();
+        let x = derived["keyAgreement"][0]
+            .as_str()
+            .unwrap()
+            .split_once('#')
+            .unwrap()
+            .1
+            .to_owned();
         let ka = resolve(&format!("{ed}#{x}"), D::default()).unwrap();
         assert_eq!(ka["type"], "Multikey");
         assert!(ka["publicKeyMultibase"]

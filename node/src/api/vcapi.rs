@@ -28,11 +28,11 @@ pub struct IssueOptions {
 }
 
 impl IssueOptions {
-    /// Whether the caller asked for status entries (`None`: not said). Another status type,
-    /// or a purpose this issuer does not keep lists for, is a 400 naming the field.
-    fn status_asked(&self) -> Result<Option<bool>, ApiError> {
+    /// Whether the caller asked for status entries. Another status type, or a purpose this
+    /// issuer does not keep lists for, is a 400 naming the field.
+    fn status_asked(&self) -> Result<bool, ApiError> {
         let Some(cs) = &self.credential_status else {
-            return Ok(None);
+            return Ok(false);
         };
         let Some(o) = cs.as_object() else {
             return Err(bad("options.credentialStatus: is not an object"));
@@ -55,7 +55,7 @@ impl IssueOptions {
                 )))
             }
         }
-        Ok(Some(true))
+        Ok(true)
     }
 }
 

@@ -139,6 +139,11 @@ impl NetHandle {
         self.ask(|reply| Command::Peers { reply }).await
     }
 
+    /// How many peers a connection is open to now.
+    pub async fn connected(&self) -> Result<usize, NetError> {
+        Ok(self.peers().await?.iter().filter(|p| p.connected).count())
+    }
+
     /// The network task's counters.
     pub async fn stats(&self) -> Result<NetStats, NetError> {
         self.ask(|reply| Command::Stats { reply }).await

@@ -14,15 +14,15 @@ use crate::config::Role;
 
 impl Node {
     /// Issues `credential` (any VC Data Model 2.0 credential, or a 1.1 one as Data Integrity)
-    /// in `format`, with an entry on each of this issuer's status lists when `status` says so or,
-    /// unsaid, for a 2.0 credential (the 1.1 context lacks the status vocabulary: a 1.1
+    /// in `format`, with an entry on each of this issuer's status lists when `status_asked`, and
+    /// always for a 2.0 credential (the 1.1 context lacks the status vocabulary: a 1.1
     /// credential asked to carry it also gets `https://www.w3.org/ns/credentials/status/v1`,
     /// a context most 1.1 verifiers do not hold). Returns its id and its text.
     pub async fn issue_any(
         &self,
         credential: Value,
         format: Format,
-        status: Option<bool>,
+        status_asked: bool,
     ) -> Result<(String, String), NodeError> {
         if !self.cfg.has_role(Role::Issuer) {
             return Err(NodeError::NotRole(Role::Issuer));
@@ -51,7 +51,7 @@ impl Node {
                 ));
             }
         }
-        let with_status = status.unwrap_or(!credentials::prepare::is_v1(&vc));
+        let with_status = status_asked || !credentials::prepare::is_v1(&vc);
         if !with_status {
             // Nothing to revoke: no index is spent and nothing is recorded.
             check_held_schema(&vc)?;

@@ -129,14 +129,7 @@ impl Node {
         let request = match request {
             None => None,
             Some(r) => {
-                let text = credentials::compact::restore(r)
-                    .map_err(|e| NodeError::invalid("request", e))?;
-                let req = credentials::request::PresentationRequest::open(
-                    &text,
-                    self.verifier.keys(),
-                    now,
-                )
-                .map_err(|e| NodeError::invalid("request", e))?;
+                let req = self.open_request(r, now)?;
                 if req.iss != self.identity.did() {
                     return Err(NodeError::invalid(
                         "request",
@@ -146,9 +139,7 @@ impl Node {
                 Some(req)
             }
         };
-        let mut opts = VerifyOptions::at(now);
-        opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
-        opts.max_status_age_secs = self.cfg.max_status_age();
+        let mut opts = self.verify_options(now);
         opts.domain = Some(self.verifier_domain());
         opts.accept_open_audience = request.is_none();
         opts.require_presentation = true;
@@ -160,16 +151,7 @@ impl Node {
         if let Some(r) = &request {
             answers_request(&mut report, r);
         }
-        let entry = VerificationLogEntry::of_report(
-            chrono::Utc::now().timestamp_millis(),
-            random_b64(12),
-            "desk".into(),
-            &report,
-        );
-        let keep_ms = i64::from(self.cfg.verifier_log_days) * 86_400_000;
-        if let Err(e) = self.store.log_verification(&entry, keep_ms) {
-            tracing::warn!(error = %e, "verifier log");
-        }
+        self.log_verification(random_b64(12), "desk".into(), &report);
         tracing::info!(valid = report.valid, "presentation verified at the desk");
         self.metrics.verification(&report);
         Ok(report)
@@ -182,13 +164,46 @@ impl Node {
         domain: Option<String>,
         require_presentation: bool,
     ) -> Result<VerificationReport, NodeError> {
-        let mut opts = VerifyOptions::at(chrono::Utc::now());
-        opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
-        opts.max_status_age_secs = self.cfg.max_status_age();
+        let mut opts = self.verify_options(chrono::Utc::now());
         opts.challenge = challenge;
         opts.domain = domain;
         opts.require_presentation = require_presentation;
         self.verify_queue.verify(text, opts).await
+    }
+
+    /// Verification at `now` under this node's clock skew and status-age policy.
+    fn verify_options(&self, now: chrono::DateTime<chrono::Utc>) -> VerifyOptions {
+        let mut opts = VerifyOptions::at(now);
+        opts.clock_skew_secs = i64::from(self.cfg.clock_skew_secs);
+        opts.max_status_age_secs = self.cfg.max_status_age();
+        opts
+    }
+
+    /// Opens a presentation request's text (its QR text or JWS): signature and expiry checked.
+    pub(super) fn open_request(
+        &self,
+        text: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<credentials::request::PresentationRequest, NodeError> {
+        let jws =
+            credentials::compact::restore(text).map_err(|e| NodeError::invalid("request", e))?;
+        credentials::request::PresentationRequest::open(&jws, self.verifier.keys(), now)
+            .map_err(|e| NodeError::invalid("request", e))
+    }
+
+    /// Keeps a verification in the verifier log (verdict, ids and digests; never the claims),
+    /// for `verifier_log_days`. A failed write is logged, not fatal.
+    fn log_verification(&self, request_id: String, peer: String, report: &VerificationReport) {
+        let entry = VerificationLogEntry::of_report(
+            chrono::Utc::now().timestamp_millis(),
+            request_id,
+            peer,
+            report,
+        );
+        let keep_ms = i64::from(self.cfg.verifier_log_days) * 86_400_000;
+        if let Err(e) = self.store.log_verification(&entry, keep_ms) {
+            tracing::warn!(error = %e, "verifier log");
+        }
     }
 
     /// Asks a holder for a presentation of `kinds` disclosing `claims`, verifies it, and logs it.
@@ -244,16 +259,7 @@ impl Node {
         }
         record_kind_asked(&mut report, &kinds);
         let report = report.finish();
-        let entry = VerificationLogEntry::of_report(
-            chrono::Utc::now().timestamp_millis(),
-            req.request_id,
-            holder.to_string(),
-            &report,
-        );
-        let keep_ms = i64::from(self.cfg.verifier_log_days) * 86_400_000;
-        if let Err(e) = self.store.log_verification(&entry, keep_ms) {
-            tracing::warn!(error = %e, "verifier log");
-        }
+        self.log_verification(req.request_id, holder.to_string(), &report);
         tracing::info!(peer = %holder, valid = report.valid, "presentation verified");
         self.metrics.verification(&report);
         Ok(report)

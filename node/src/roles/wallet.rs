@@ -106,14 +106,7 @@ impl Node {
         }
         let now = chrono::Utc::now();
         let request = match &ask.request {
-            Some(r) => Some(
-                PresentationRequest::open(
-                    &compact::restore(r).map_err(|e| NodeError::invalid("request", e))?,
-                    self.verifier.keys(),
-                    now,
-                )
-                .map_err(|e| NodeError::invalid("request", e))?,
-            ),
+            Some(r) => Some(self.open_request(r, now)?),
             None => None,
         };
         let (kinds, claims) = match &request {
