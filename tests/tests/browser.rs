@@ -25,6 +25,7 @@ async fn the_desk_scans_a_wallet_qr_through_the_camera() {
             valid_for: 600,
             request: None,
             no_staple: false,
+            credential_id: None,
         })
         .await
         .unwrap();

@@ -20,7 +20,7 @@ async fn the_desk_reads_a_qr_picture_and_says_valid_then_refused() {
     assert_eq!(page.status, 200);
     assert!(page.content_type.starts_with("text/html"));
     assert!(page.body.contains("/desk/desk.js"));
-    for asset in ["/desk/desk.js", "/desk/desk.css"] {
+    for asset in ["/desk/desk.js", "/pages/vcnet.css"] {
         assert_eq!(
             get(addr, &host, asset, None).unwrap().status,
             200,
@@ -41,6 +41,7 @@ async fn the_desk_reads_a_qr_picture_and_says_valid_then_refused() {
             valid_for: 300,
             request: None,
             no_staple: false,
+            credential_id: None,
         })
         .await
         .unwrap();
@@ -106,6 +107,7 @@ async fn the_desk_reads_a_qr_picture_and_says_valid_then_refused() {
                     valid_for: 300,
                     request: Some(request),
                     no_staple: false,
+                    credential_id: None,
                 })
                 .await
         }

@@ -172,6 +172,7 @@ async fn a_fresh_status_staple_lets_a_cut_off_verifier_decide() {
         valid_for: 120,
         request: None,
         no_staple: false,
+        credential_id: None,
     };
     let shown = citizen.node.present_qr(ask()).await.unwrap();
     let r = clinic

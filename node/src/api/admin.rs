@@ -153,13 +153,16 @@ pub struct RevokeBody {
     credential_id: String,
     #[serde(default = "revoke_default")]
     action: String,
+    /// Why (kept in the credential's status history).
+    #[serde(default)]
+    reason: String,
 }
 
 fn revoke_default() -> String {
     "revoke".into()
 }
 
-/// `POST /admin/revoke {credential_id, action: revoke|suspend|reinstate}`.
+/// `POST /admin/revoke {credential_id, action: revoke|suspend|reinstate, reason?}`.
 pub async fn revoke(
     State(s): State<ApiState>,
     Json(b): Json<RevokeBody>,
@@ -174,7 +177,10 @@ pub async fn revoke(
             )))
         }
     };
-    let (list, version) = s.node.change_status(&b.credential_id, purpose, set).await?;
+    let (list, version) = s
+        .node
+        .change_status_because(&b.credential_id, purpose, set, &b.reason)
+        .await?;
     Ok(Json(json!({"list": list, "version": version})))
 }
 
@@ -389,13 +395,19 @@ pub async fn wallet_delete(
     Ok(Json(json!({"deleted": b.id})))
 }
 
-/// `POST /admin/wallet/qr {kinds, claims, verifier?, validFor, request?}`: a presentation for
-/// a QR code, in standard and compact form.
+/// `POST /admin/wallet/qr {kinds, claims, verifier?, validFor, request?, credentialId?}`: a
+/// presentation for a QR code, in standard and compact form, and the code as SVG.
 pub async fn wallet_qr(
     State(s): State<ApiState>,
     Json(b): Json<crate::roles::wallet::QrAsk>,
 ) -> Result<Json<Value>, ApiError> {
-    to_json(&s.node.present_qr(b).await?)
+    let answer = s.node.present_qr(b).await?;
+    let mut shown = to_json(&answer)?.0;
+    // The code as an SVG picture, for the wallet page.
+    shown["svg"] = json!(crate::qr::Qr::new(&answer.compact)
+        .map_err(|e| NodeError::Internal(format!("drawing the QR code: {e}")))?
+        .svg());
+    Ok(Json(shown))
 }
 
 #[derive(Deserialize)]

@@ -7,13 +7,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::bad;
+use super::pages::{asset, lang_of, with_lang, Asset};
 use super::{ApiError, ApiState};
 use crate::qr::QrError;
 
@@ -22,38 +23,9 @@ pub const DESK_BODY_BYTES: usize = 12 * 1024 * 1024;
 
 const PAGE: &str = include_str!("pages/desk.html");
 const SCRIPT: &str = include_str!("pages/desk.js");
-const STYLE: &str = include_str!("pages/desk.css");
-
-/// Headers every page asset gets: nothing cached, nothing framed, scripts only from here,
-/// the camera only for this origin.
-fn page_response(content_type: &'static str, body: &'static str) -> Response {
-    let mut r = (StatusCode::OK, body).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-        ),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(self), microphone=()"),
-    );
-    r
-}
 
 /// `GET /desk`.
-pub async fn page(State(s): State<ApiState>) -> Response {
+pub async fn page(State(s): State<ApiState>, headers: axum::http::HeaderMap) -> Response {
     if !s.node.cfg.has_role(crate::config::Role::Verifier) {
         return (
             StatusCode::NOT_FOUND,
@@ -61,17 +33,12 @@ pub async fn page(State(s): State<ApiState>) -> Response {
         )
             .into_response();
     }
-    page_response("text/html; charset=utf-8", PAGE)
+    asset(Asset::Html(with_lang(PAGE, lang_of(&headers))))
 }
 
 /// `GET /desk/desk.js`.
 pub async fn script() -> Response {
-    page_response("text/javascript; charset=utf-8", SCRIPT)
-}
-
-/// `GET /desk/desk.css`.
-pub async fn style() -> Response {
-    page_response("text/css; charset=utf-8", STYLE)
+    asset(Asset::Script(SCRIPT))
 }
 
 /// The query of `POST /desk/scan`.

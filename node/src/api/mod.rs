@@ -5,13 +5,16 @@
 //! CLI prints.
 
 mod admin;
+mod console;
 mod desk;
 mod error;
 pub mod guard;
 mod ops;
+mod pages;
 mod resolve;
 pub mod session;
 mod vcapi;
+mod wallet_page;
 
 pub(crate) use error::bad;
 pub use error::{status_of, ApiError};
@@ -105,6 +108,11 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/verifications", get(admin::verifications))
         .route("/admin/dial", post(admin::dial))
         .route("/admin/accredit", post(admin::accredit))
+        .route("/admin/console", get(console::about))
+        .route("/admin/issued", get(console::issued))
+        .route("/admin/lists", get(console::lists))
+        .route("/admin/accreditations", get(console::accreditations))
+        .route("/admin/claim-letters", post(console::claim_letters))
         .route("/credentials/issue", post(vcapi::issue))
         .route("/credentials/status", post(vcapi::update_status))
         .route("/presentations/prove", post(vcapi::prove_presentation))
@@ -127,7 +135,6 @@ pub fn router(state: ApiState) -> Router {
     let desk = Router::new()
         .route("/desk", get(desk::page))
         .route("/desk/desk.js", get(desk::script))
-        .route("/desk/desk.css", get(desk::style))
         .route("/desk/scan", post(desk::scan))
         .route("/desk/request", post(desk::request))
         .layer(axum::extract::DefaultBodyLimit::max(desk::DESK_BODY_BYTES))
@@ -138,6 +145,12 @@ pub fn router(state: ApiState) -> Router {
     let login = Router::new()
         .route("/login", get(session::page).post(session::login))
         .route("/logout", post(session::logout))
+        .route("/wallet", get(wallet_page::page))
+        .route("/wallet/wallet.js", get(wallet_page::script))
+        .route("/console", get(console::page))
+        .route("/console/console.js", get(console::script))
+        .route("/pages/vcnet.css", get(pages::style))
+        .route("/pages/common.js", get(pages::common_script))
         .layer(axum::extract::DefaultBodyLimit::max(4096))
         .route_layer(axum::middleware::from_fn_with_state(
             permits.clone(),

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Form, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -105,9 +105,66 @@ pub fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
     }
 }
 
-/// `GET /login`.
-pub async fn page() -> Response {
-    let mut r = (StatusCode::OK, LOGIN_PAGE).into_response();
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// The sign-in page's words: for the wallet (a citizen's passphrase) or the operator's pages
+/// (the admin token), in English or Vietnamese.
+fn login_words(lang: &str, wallet: bool) -> [&'static str; 4] {
+    match (lang, wallet) {
+        ("vi", true) => [
+            "Mở ví",
+            "Mật khẩu của ví",
+            "Mở ví",
+            "Mật khẩu bạn đặt khi tạo ví (VCNODE_PASSPHRASE).",
+        ],
+        ("vi", false) => [
+            "Đăng nhập nút",
+            "Mã quản trị",
+            "Đăng nhập",
+            "Mã nằm trong tệp admin.token của thư mục dữ liệu nút.",
+        ],
+        (_, true) => [
+            "Open your wallet",
+            "Wallet passphrase",
+            "Open",
+            "The passphrase you chose when the wallet was made (VCNODE_PASSPHRASE).",
+        ],
+        (_, false) => [
+            "Sign in to this node",
+            "Admin token",
+            "Sign in",
+            "The token is in the node's data dir, admin.token.",
+        ],
+    }
+}
+
+/// Escapes text for an HTML attribute or element.
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// `GET /login[?next=/wallet]`: the form, in the browser's language; the wallet's asks for
+/// the passphrase.
+pub async fn page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    let lang = super::pages::lang_of(&headers);
+    let next = safe_next(&q.next);
+    let [title, label, button, hint] = login_words(lang, next.starts_with("/wallet"));
+    let body = LOGIN_PAGE
+        .replace("{lang}", lang)
+        .replace("{title}", title)
+        .replace("{label}", label)
+        .replace("{button}", button)
+        .replace("{hint}", hint)
+        .replace("{next}", &html_escape(next));
+    let mut r = (StatusCode::OK, body).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -139,14 +196,28 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-/// `POST /login` (a form: `token`, `next`): 303 to `next` with the session cookie, or 401.
+/// Whether `secret` is the admin token, or on a holder node the wallet's passphrase (checked
+/// against the vault: slow by design, off the async threads).
+async fn accepted(s: &ApiState, secret: &str) -> bool {
+    if constant_time_eq(secret.trim().as_bytes(), s.token.as_bytes()) {
+        return true;
+    }
+    if !s.node.cfg.has_role(crate::config::Role::Holder) || secret.is_empty() || secret.len() > 1024
+    {
+        return false;
+    }
+    s.node.passphrase_opens(secret.to_owned()).await
+}
+
+/// `POST /login` (a form: `token` — the admin token, or a holder's wallet passphrase — and
+/// `next`): 303 to `next` with the session cookie, or 401.
 pub async fn login(State(s): State<ApiState>, Form(f): Form<LoginForm>) -> Response {
-    if !constant_time_eq(f.token.trim().as_bytes(), s.token.as_bytes()) {
+    if !accepted(&s, &f.token).await {
         // A wrong token costs the guesser time (the token itself is 32 random characters).
         tokio::time::sleep(Duration::from_millis(500)).await;
         return (
             StatusCode::UNAUTHORIZED,
-            "wrong token: the token is in the node's data dir, admin.token",
+            "wrong token or passphrase: the token is in the node's data dir, admin.token; a wallet opens with its passphrase",
         )
             .into_response();
     }

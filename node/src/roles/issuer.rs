@@ -319,6 +319,7 @@ impl Node {
             index,
             record_id: None,
             issued_at: credentials::time::format(chrono::Utc::now()),
+            status_changes: Vec::new(),
         }
     }
 
@@ -442,6 +443,7 @@ impl Node {
             index,
             record_id: Some(record.id.clone()),
             issued_at: credentials::time::format(chrono::Utc::now()),
+            status_changes: Vec::new(),
         };
         let delivered = ClaimedCode {
             holder: holder.clone(),

@@ -2,6 +2,7 @@
 //! writer of the store and the only holder of the node key; HTTP handlers and inbound network
 //! requests ask it.
 
+pub mod console;
 mod error;
 mod holder;
 mod issue_any;

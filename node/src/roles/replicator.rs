@@ -179,13 +179,16 @@ impl Replicator {
 
     /// The owner's change of one of its own lists (revoke, suspend, reinstate `index`): the
     /// delta is made from the list in memory under the writer lock, signed, stored with the
-    /// list in one batch, and committed. Returns the list's new version and the signed delta.
+    /// list in one batch, and committed. `record` is given the new version and may return the
+    /// issued credential's updated entry (its status history), written in that same batch.
+    /// Returns the list's new version and the signed delta.
     pub fn change_own(
         &self,
         url: &str,
         index: u64,
         set: bool,
         owner: &Identity,
+        record: impl FnOnce(u64) -> Option<crate::store::IssuedEntry>,
     ) -> Result<(u64, String), NodeError> {
         let _writer = self.write_lock();
         let mut list = self
@@ -227,8 +230,9 @@ impl Replicator {
             .map_err(|e| NodeError::Internal(format!("list {url}: {e}")))?;
         let signed = credentials::status::SignedDelta::sign(delta, owner);
         let now = Some(Utc::now());
+        let entry = record(list.version);
         self.store
-            .put_own_status_list(&stored(&list, now), &signed.jws)?;
+            .put_own_status_list(&stored(&list, now), &signed.jws, entry.as_ref())?;
         let version = list.version;
         self.commit(Update::List {
             list,

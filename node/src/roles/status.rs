@@ -12,6 +12,9 @@ use crate::net::{Validation, STATUS_TOPIC, TRUST_TOPIC};
 pub use credentials::replication::Verdict;
 pub use credentials::wire::GossipMessage;
 
+/// The longest reason an operator may give for a status change.
+pub const MAX_REASON_CHARS: usize = 500;
+
 impl Node {
     /// The revocation and suspension lists of a new shard, all clear at version 0 (stored by
     /// the issuance that opens the shard, in its own batch).
@@ -67,6 +70,25 @@ impl Node {
         purpose: StatusPurpose,
         set: bool,
     ) -> Result<(String, u64), NodeError> {
+        self.change_status_because(credential_id, purpose, set, "")
+            .await
+    }
+
+    /// [`Node::change_status`] with the operator's reason, kept in the credential's status
+    /// history (in the same batch as the list change) and logged.
+    pub async fn change_status_because(
+        &self,
+        credential_id: &str,
+        purpose: StatusPurpose,
+        set: bool,
+        reason: &str,
+    ) -> Result<(String, u64), NodeError> {
+        if reason.chars().count() > MAX_REASON_CHARS {
+            return Err(NodeError::invalid(
+                "reason",
+                format!("longer than {MAX_REASON_CHARS} characters"),
+            ));
+        }
         if !self.cfg.has_role(crate::config::Role::Issuer) {
             return Err(NodeError::NotRole(crate::config::Role::Issuer));
         }
@@ -80,12 +102,35 @@ impl Node {
         let replicator = self.replicator.clone();
         let identity = self.identity.clone();
         let list = url.clone();
+        let action = match (purpose, set) {
+            (StatusPurpose::Revocation, _) => "revoke",
+            (StatusPurpose::Suspension, true) => "suspend",
+            (StatusPurpose::Suspension, false) => "reinstate",
+        };
+        let change = crate::store::StatusChange {
+            action: action.to_owned(),
+            reason: reason.trim().to_owned(),
+            at: credentials::time::format(chrono::Utc::now()),
+            version: 0,
+        };
+        let index = issued.index;
         let (version, delta) = tokio::task::spawn_blocking(move || {
-            replicator.change_own(&list, issued.index, set, &identity)
+            replicator.change_own(&list, index, set, &identity, |version| {
+                let mut entry = issued;
+                entry
+                    .status_changes
+                    .push(crate::store::StatusChange { version, ..change });
+                let over = entry
+                    .status_changes
+                    .len()
+                    .saturating_sub(crate::store::MAX_STATUS_CHANGES);
+                entry.status_changes.drain(..over);
+                Some(entry)
+            })
         })
         .await
         .map_err(NodeError::task)??;
-        tracing::info!(credential_id, list = %url, version, "status changed");
+        tracing::info!(credential_id, list = %url, version, action, reason, "status changed");
         self.metrics.status_change(purpose, set);
         self.publish(STATUS_TOPIC, GossipMessage::Delta(delta))
             .await;

@@ -39,6 +39,9 @@ pub struct QrAsk {
     /// when the holder last asked the issuer).
     #[serde(default)]
     pub no_staple: bool,
+    /// The credential to present (the wallet page's card); without it, the newest of `kinds`.
+    #[serde(default)]
+    pub credential_id: Option<String>,
 }
 
 /// A QR presentation made.
@@ -128,7 +131,19 @@ impl Node {
                 ),
             ));
         }
-        let cred = self.pick_credential(&kinds)?;
+        let cred = match &ask.credential_id {
+            Some(id) => {
+                let cred = self.store.wallet_entry(id)?;
+                if !kinds.is_empty() && !kinds.contains(&cred.kind) {
+                    return Err(NodeError::invalid(
+                        "credentialId",
+                        format_args!("credential {id} is not of the kind asked for"),
+                    ));
+                }
+                cred
+            }
+            None => self.pick_credential(&kinds)?,
+        };
         if cred.format != Format::SdJwt {
             return Err(NodeError::Unprocessable(format!(
                 "credential {} is {}; a QR presentation needs an SD-JWT credential (claim it with --format sd-jwt)",
@@ -242,6 +257,15 @@ impl Node {
             .verify_text(entry.credential.clone(), None, None)
             .await?;
         Ok((entry, report))
+    }
+
+    /// Whether `passphrase` opens this node's vault (the wallet's sign-in). Slow by design
+    /// (the vault's key derivation), so off the async threads.
+    pub async fn passphrase_opens(&self, passphrase: String) -> bool {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.check_passphrase(&passphrase).is_ok())
+            .await
+            .unwrap_or(false)
     }
 
     /// The whole wallet encrypted under `export_passphrase`, after checking the wallet's own

@@ -128,6 +128,17 @@ impl Store {
         self.values(Range::All(Column::Issued))
     }
 
+    /// Issued credentials `keep` accepts: at most `limit`, looking at no more than
+    /// `scan_cap` entries; `true` when the scan stopped at the cap.
+    pub fn issued_matching(
+        &self,
+        keep: impl Fn(&IssuedEntry) -> bool,
+        limit: usize,
+        scan_cap: usize,
+    ) -> Result<(Vec<IssuedEntry>, bool), StoreError> {
+        self.values_matching(Range::All(Column::Issued), keep, limit, scan_cap)
+    }
+
     /// The allocation state of a status list base: one entry per shard that has handed out an
     /// index, in shard order.
     pub fn allocation(&self, base: &str) -> Result<Vec<AllocationEntry>, StoreError> {

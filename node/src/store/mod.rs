@@ -295,6 +295,42 @@ impl Store {
         Ok(out)
     }
 
+    /// Up to `limit` values of a range that `keep` accepts, in key order, looking at no more
+    /// than `scan_cap` keys (a search over millions of entries stays bounded); also says
+    /// whether the scan stopped at the cap before the range ended.
+    fn values_matching<T: DeserializeOwned>(
+        &self,
+        range: Range<'_>,
+        keep: impl Fn(&T) -> bool,
+        limit: usize,
+        scan_cap: usize,
+    ) -> Result<(Vec<T>, bool), StoreError> {
+        let prefix = range.prefix();
+        let column = range.column().name();
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            self.cf(range.column())?,
+            IteratorMode::From(&prefix, rocksdb::Direction::Forward),
+        );
+        for (seen, item) in iter.enumerate() {
+            let (k, v) = item?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            if seen >= scan_cap {
+                return Ok((out, true));
+            }
+            let value: T = dec(|| format!("{column}/{}", String::from_utf8_lossy(&k)), &v)?;
+            if keep(&value) {
+                out.push(value);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok((out, false))
+    }
+
     /// The values of a range, in key order.
     fn values<T: DeserializeOwned>(&self, range: Range<'_>) -> Result<Vec<T>, StoreError> {
         let column = range.column().name();

@@ -33,8 +33,13 @@ impl Store {
         &self,
         list: &StoredList,
         delta_jws: &str,
+        issued: Option<&IssuedEntry>,
     ) -> Result<(), StoreError> {
-        self.write_acknowledged(self.status_batch(list, Some(delta_jws))?)
+        let mut batch = self.status_batch(list, Some(delta_jws))?;
+        if let Some(entry) = issued {
+            self.put(&mut batch, &Key::Issued(&entry.credential_id), entry)?;
+        }
+        self.write_acknowledged(batch)
     }
 
     pub(super) fn status_batch(

@@ -352,6 +352,7 @@ fn import_is_all_or_nothing_and_codes_work_once() {
         index: 5,
         record_id: Some("r1".into()),
         issued_at: "2026-01-01T00:00:00Z".into(),
+        status_changes: Vec::new(),
     };
     let alloc = AllocationEntry {
         base: "http://x/status".into(),

@@ -58,6 +58,27 @@ pub struct IssuedEntry {
     pub record_id: Option<String>,
     /// RFC 3339.
     pub issued_at: String,
+    /// Its status changes, oldest first (the last [`MAX_STATUS_CHANGES`]), each with the
+    /// reason the operator gave. Written in the same batch as the list change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status_changes: Vec<StatusChange>,
+}
+
+/// Status changes kept per issued credential.
+pub const MAX_STATUS_CHANGES: usize = 32;
+
+/// One revocation, suspension or reinstatement of an issued credential.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// `revoke`, `suspend` or `reinstate`.
+    pub action: String,
+    /// Why, as the operator said (may be empty).
+    #[serde(default)]
+    pub reason: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The list version the change made.
+    pub version: u64,
 }
 
 /// The allocation bitmap of one status list shard (base64), stored under its own key so an

@@ -15,7 +15,6 @@ const WORDS = {
     noCode: 'No QR code found in that picture.',
     valid: 'VALID', invalid: 'REFUSED', cannot_be_sure: 'CANNOT BE SURE',
     issuedBy: 'Issued by ', unknownIssuer: 'an issuer this desk does not know',
-    kind: { identity: 'Identity card', health: 'Health record', study: 'Study record' },
     checks: {
       decode: 'This is not a credential this desk can read.',
       schema: 'The credential is not what was asked for, or is malformed.',
@@ -29,17 +28,6 @@ const WORDS = {
     },
     unsure: { status: 'Its revocation status could not be confirmed as current.' },
     revokedBy: 'Revoked by ', suspendedBy: 'Suspended by ', itsIssuer: 'its issuer',
-    labels: {
-      personalIdentificationNumber: 'ID number', fullName: 'Full name', dateOfBirth: 'Date of birth',
-      sex: 'Sex', nationality: 'Nationality', placeOfOrigin: 'Place of origin',
-      placeOfResidence: 'Place of residence', dateOfIssue: 'Date of issue', dateOfExpiry: 'Date of expiry',
-      photoDigest: 'Photo digest', ageOver18: 'Over 18', healthInsuranceNumber: 'Health insurance number',
-      bloodType: 'Blood type', allergies: 'Allergy', immunizations: 'Immunization', encounters: 'Visit',
-      prescriptions: 'Prescription', studentNumber: 'Student number', institution: 'Institution',
-      programme: 'Programme', level: 'Level', academicYear: 'Academic year', courses: 'Course', gpa: 'GPA',
-      graduation: 'Graduation', id: 'Holder',
-    },
-    yes: 'yes', no: 'no', dose: 'dose',
     ask: 'Ask for claims', askKind: 'Kind', askClaims: 'Claims', askShow: 'Show the request',
     askNote: 'Show this to the holder, then scan their answer.', askCancel: 'Cancel the request',
     askNone: 'Choose at least one claim.', answering: 'Scanning answers to your request',
@@ -55,7 +43,6 @@ const WORDS = {
     noCode: 'Không tìm thấy mã QR trong ảnh.',
     valid: 'HỢP LỆ', invalid: 'BỊ TỪ CHỐI', cannot_be_sure: 'CHƯA THỂ KHẲNG ĐỊNH',
     issuedBy: 'Cấp bởi ', unknownIssuer: 'một đơn vị cấp mà bàn này không biết',
-    kind: { identity: 'Căn cước', health: 'Hồ sơ sức khỏe', study: 'Hồ sơ học tập' },
     checks: {
       decode: 'Đây không phải giấy tờ mà bàn này đọc được.',
       schema: 'Giấy tờ không đúng loại được yêu cầu, hoặc bị sai định dạng.',
@@ -69,40 +56,14 @@ const WORDS = {
     },
     unsure: { status: 'Chưa xác nhận được tình trạng thu hồi mới nhất.' },
     revokedBy: 'Đã bị thu hồi bởi ', suspendedBy: 'Đang bị tạm đình chỉ bởi ', itsIssuer: 'đơn vị cấp',
-    labels: {
-      personalIdentificationNumber: 'Số định danh', fullName: 'Họ và tên', dateOfBirth: 'Ngày sinh',
-      sex: 'Giới tính', nationality: 'Quốc tịch', placeOfOrigin: 'Quê quán',
-      placeOfResidence: 'Nơi thường trú', dateOfIssue: 'Ngày cấp', dateOfExpiry: 'Có giá trị đến',
-      photoDigest: 'Mã ảnh', ageOver18: 'Trên 18 tuổi', healthInsuranceNumber: 'Số thẻ BHYT',
-      bloodType: 'Nhóm máu', allergies: 'Dị ứng', immunizations: 'Tiêm chủng', encounters: 'Lần khám',
-      prescriptions: 'Đơn thuốc', studentNumber: 'Mã số sinh viên', institution: 'Cơ sở đào tạo',
-      programme: 'Chương trình', level: 'Bậc học', academicYear: 'Năm học', courses: 'Học phần', gpa: 'Điểm trung bình',
-      graduation: 'Tốt nghiệp', id: 'Người giữ',
-    },
-    yes: 'có', no: 'không', dose: 'mũi',
     ask: 'Yêu cầu thông tin', askKind: 'Loại giấy tờ', askClaims: 'Thông tin cần', askShow: 'Hiện yêu cầu',
     askNote: 'Đưa mã này cho người xuất trình, rồi quét mã trả lời của họ.', askCancel: 'Hủy yêu cầu',
     askNone: 'Hãy chọn ít nhất một thông tin.', answering: 'Đang quét câu trả lời cho yêu cầu của bạn',
   },
 };
 
-// The claims a desk can ask for, by kind (vcnet's schemas).
-const CLAIMS = {
-  identity: ['fullName', 'dateOfBirth', 'ageOver18', 'personalIdentificationNumber', 'sex', 'nationality',
-    'placeOfOrigin', 'placeOfResidence', 'dateOfIssue', 'dateOfExpiry', 'photoDigest'],
-  health: ['healthInsuranceNumber', 'bloodType', 'allergies', 'immunizations', 'encounters', 'prescriptions'],
-  study: ['studentNumber', 'institution', 'programme', 'level', 'academicYear', 'courses', 'gpa', 'graduation'],
-};
-
-function pickLanguage() {
-  for (const l of navigator.languages || [navigator.language || 'en']) {
-    const base = String(l).toLowerCase().split('-')[0];
-    if (WORDS[base]) return base;
-  }
-  return 'en';
-}
-const LANG = pickLanguage();
-const T = WORDS[LANG];
+const LANG = pickLanguage(WORDS);
+const T = wordsFor(LANG, WORDS);
 
 const $ = id => document.getElementById(id);
 let stream = null;
@@ -123,42 +84,6 @@ function translatePage() {
   for (const o of $('ask-kind').options) o.textContent = T.kind[o.value] || o.value;
 }
 
-// One value of a claim, in words: the structured ones of vcnet's kinds read as a line.
-function say(name, v) {
-  if (v === true) return T.yes;
-  if (v === false) return T.no;
-  if (v === null || v === undefined) return '';
-  if (typeof v !== 'object') return String(v);
-  if (name === 'immunizations') {
-    return [v.vaccine, v.dose !== undefined ? `${T.dose} ${v.dose}` : '', v.date].filter(Boolean).join(', ');
-  }
-  if (name === 'prescriptions') {
-    return [v.medication, v.dosage, [v.startDate, v.endDate].filter(Boolean).join(' – ')].filter(Boolean).join(', ');
-  }
-  if (name === 'encounters') {
-    const d = (v.diagnoses || []).map(x => x.label || x.code).join('; ');
-    return [v.date, v.facility, d].filter(Boolean).join(', ');
-  }
-  if (name === 'courses') {
-    return [v.code, v.title, v.grade, v.credits !== undefined ? `${v.credits} cr` : ''].filter(Boolean).join(', ');
-  }
-  return Object.entries(v).map(([k, x]) => `${k}: ${say(k, x)}`).join(', ');
-}
-
-function claimRows(claims) {
-  const rows = [];
-  if (!claims || typeof claims !== 'object') return rows;
-  for (const [name, v] of Object.entries(claims)) {
-    if (name === 'id' || name === 'type') continue;
-    const label = T.labels[name] || name;
-    if (Array.isArray(v)) {
-      for (const item of v) rows.push([label, say(name, item)]);
-    } else {
-      rows.push([label, say(name, v)]);
-    }
-  }
-  return rows;
-}
 
 function clearVerdict() {
   $('verdict').className = 'verdict';

@@ -58,7 +58,7 @@ pub fn run(a: WritesArgs) -> anyhow::Result<i32> {
         for i in 0..a.changes {
             let t = Instant::now();
             replicator
-                .change_own(&url, i * 7 % SHARD_BITS as u64, true, &owner)
+                .change_own(&url, i * 7 % SHARD_BITS as u64, true, &owner, |_| None)
                 .map_err(anyhow::Error::msg)?;
             changes.push(t.elapsed().as_secs_f64() * 1e3);
         }
