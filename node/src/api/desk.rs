@@ -13,7 +13,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::error::bad;
+use super::error::{bad, ErrorBody};
+use super::openapi::schemas as doc;
 use super::{ApiError, ApiState};
 use crate::qr::QrError;
 
@@ -53,6 +54,17 @@ fn page_response(content_type: &'static str, body: &'static str) -> Response {
 }
 
 /// `GET /desk`.
+#[utoipa::path(
+    get,
+    path = "/desk",
+    tag = "desk",
+    operation_id = "desk_page",
+    responses(
+        (status = 200, description = "The desk page", content_type = "text/html", body = String),
+        (status = 404, description = "This node is not a verifier", body = ErrorBody),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn page(State(s): State<ApiState>) -> Response {
     if !s.node.cfg.has_role(crate::config::Role::Verifier) {
         return (
@@ -65,11 +77,31 @@ pub async fn page(State(s): State<ApiState>) -> Response {
 }
 
 /// `GET /desk/desk.js`.
+#[utoipa::path(
+    get,
+    path = "/desk/desk.js",
+    tag = "desk",
+    operation_id = "desk_script",
+    responses(
+        (status = 200, description = "The desk's script", content_type = "text/javascript", body = String),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn script() -> Response {
     page_response("text/javascript; charset=utf-8", SCRIPT)
 }
 
 /// `GET /desk/desk.css`.
+#[utoipa::path(
+    get,
+    path = "/desk/desk.css",
+    tag = "desk",
+    operation_id = "desk_style",
+    responses(
+        (status = 200, description = "The desk's style sheet", content_type = "text/css", body = String),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn style() -> Response {
     page_response("text/css; charset=utf-8", STYLE)
 }
@@ -84,6 +116,23 @@ pub struct ScanQuery {
 /// `POST /desk/scan[?request=…]`: a picture (PNG or JPEG) or the QR code's text. A picture with
 /// no QR code in it answers `{"found": false}` (the camera keeps looking); otherwise the
 /// verdict.
+#[utoipa::path(
+    post,
+    path = "/desk/scan",
+    tag = "desk",
+    operation_id = "desk_scan",
+    params(("request" = Option<String>, Query, description = "The desk's own request (its QR text) the code answers, when the desk asked")),
+    request_body(description = "A picture (PNG, JPEG) or the QR code's text (`VC1:…`)", content(("image/png"), ("image/jpeg"), (String = "text/plain"))),
+    responses(
+        (status = 200, description = "The verdict, or `found: false` when the picture holds no readable QR code", body = doc::DeskVerdict),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn scan(
     State(s): State<ApiState>,
     Query(q): Query<ScanQuery>,
@@ -116,10 +165,12 @@ pub async fn scan(
 }
 
 /// The body of `POST /desk/request`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = DeskRequestBody)]
 pub struct RequestBody {
     /// The kind asked for (`identity`, `health`, `study`).
+    #[schema(value_type = String)]
     kind: credentials::CredentialKind,
     /// The claims asked for.
     claims: Vec<String>,
@@ -134,6 +185,23 @@ fn default_request_secs() -> i64 {
 
 /// `POST /desk/request`: this desk's signed request for `claims` of `kind`, as QR text and an
 /// SVG QR code to show the holder; the answer is then scanned with `?request=` that text.
+#[utoipa::path(
+    post,
+    path = "/desk/request",
+    tag = "desk",
+    operation_id = "desk_request",
+    request_body = RequestBody,
+    responses(
+        (status = 200, description = "The signed request as QR text and an SVG QR code", body = doc::DeskRequestAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn request(
     State(s): State<ApiState>,
     Json(b): Json<RequestBody>,

@@ -1,20 +1,21 @@
 //! The node's HTTP API on loopback: the W3C VC-API paths (`/credentials/issue`,
 //! `/credentials/verify`, `/presentations/verify`), the status list credentials at their
 //! `statusListCredential` URLs, and admin paths under `/admin` that need the token from the
-//! data dir (`Authorization: Bearer …`). Errors are JSON `{ "error": … }` with the same text the
-//! CLI prints.
+//! data dir (`Authorization: Bearer …`). Errors are JSON `{code, message, error}` with the same
+//! text the CLI prints; `GET /openapi.json` describes every route ([`openapi`]).
 
 mod admin;
 mod desk;
 mod error;
 pub mod guard;
+pub mod openapi;
 mod ops;
 mod resolve;
 pub mod session;
 mod vcapi;
 
 pub(crate) use error::bad;
-pub use error::{status_of, ApiError};
+pub use error::{status_of, ApiError, ErrorBody};
 
 use std::sync::Arc;
 
@@ -146,10 +147,11 @@ pub fn router(state: ApiState) -> Router {
     let allowed = guard::AllowedHosts::from_urls([state.node.status_base.as_str()]);
     let metrics = state.node.metrics.clone();
     Router::new()
-        .route("/health", get(ops::healthz))
+        .route("/health", get(ops::health))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(openapi::document))
         .merge(open)
         .merge(desk)
         .merge(login)
