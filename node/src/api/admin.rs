@@ -7,6 +7,7 @@ use credentials::{CredentialKind, Format};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::openapi::schemas as doc;
 use super::{bad, ApiError, ApiState};
 use crate::roles::status::GossipMessage;
 use crate::roles::views::{RecordSummary, WalletItem};
@@ -25,6 +26,24 @@ pub struct KindQuery {
 }
 
 /// `POST /admin/records/import?kind=identity` with a JSON Lines or CSV body.
+#[utoipa::path(
+    post,
+    path = "/admin/records/import",
+    tag = "admin",
+    operation_id = "import_records",
+    params(("kind" = String, Query, description = "The kind of the records: `identity`, `health` or `study`")),
+    request_body(content = String, content_type = "text/plain", description = "The records: JSON Lines, or CSV with a header row"),
+    responses(
+        (status = 200, description = "One claim code per record (shown once)", body = crate::roles::ImportReport),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn import_records(
     State(s): State<ApiState>,
     Query(q): Query<KindQuery>,
@@ -39,18 +58,55 @@ pub async fn import_records(
 }
 
 /// `GET /admin/records`: imported records and whether each was claimed (no claims data).
+#[utoipa::path(
+    get,
+    path = "/admin/records",
+    tag = "admin",
+    operation_id = "list_records",
+    responses(
+        (status = 200, description = "Imported records and whether each was claimed (no claims data)", body = Vec<crate::roles::views::RecordSummary>),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn records(State(s): State<ApiState>) -> Result<Json<Vec<RecordSummary>>, ApiError> {
     Ok(Json(s.node.record_summaries()?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ClaimBody {
+    /// The issuer's peer id.
     issuer: String,
+    /// The claim code the issuer handed out.
     code: String,
+    /// The format wanted: `di`, `jwt`, `sd-jwt` (the issuer's default when absent).
+    #[schema(value_type = Option<String>)]
     format: Option<Format>,
 }
 
 /// `POST /admin/claim {issuer, code}`: claim a credential into this node's wallet.
+#[utoipa::path(
+    post,
+    path = "/admin/claim",
+    tag = "admin",
+    operation_id = "claim",
+    request_body = ClaimBody,
+    responses(
+        (status = 200, description = "The claimed credential, now in the wallet", body = crate::roles::views::WalletItem),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 502, response = doc::PeerFailed),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn claim(
     State(s): State<ApiState>,
     Json(b): Json<ClaimBody>,
@@ -64,20 +120,55 @@ pub async fn claim(
 }
 
 /// `GET /admin/wallet`: the wallet, without the credentials' contents.
+#[utoipa::path(
+    get,
+    path = "/admin/wallet",
+    tag = "admin",
+    operation_id = "list_wallet",
+    responses(
+        (status = 200, description = "The wallet, without the credentials' contents", body = Vec<crate::roles::views::WalletItem>),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn wallet(State(s): State<ApiState>) -> Result<Json<Vec<WalletItem>>, ApiError> {
     Ok(Json(s.node.wallet_items()?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PresentBody {
+    /// The holder's peer id.
     peer: String,
+    /// Kinds asked for (`identity`, `health`, `study`).
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     kinds: Vec<CredentialKind>,
+    /// Claims asked for.
     #[serde(default)]
     claims: Vec<String>,
 }
 
 /// `POST /admin/request-presentation {peer, kinds, claims}`: ask a holder and verify.
+#[utoipa::path(
+    post,
+    path = "/admin/request-presentation",
+    tag = "admin",
+    operation_id = "request_presentation",
+    request_body = PresentBody,
+    responses(
+        (status = 200, description = "The holder's presentation, verified: the verification report", body = Object),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 502, response = doc::PeerFailed),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn request_presentation(
     State(s): State<ApiState>,
     Json(b): Json<PresentBody>,
@@ -91,11 +182,35 @@ pub async fn request_presentation(
 }
 
 /// `GET /admin/peers`.
+#[utoipa::path(
+    get,
+    path = "/admin/peers",
+    tag = "admin",
+    operation_id = "list_peers",
+    responses(
+        (status = 200, description = "Known peers: id, addresses, name, roles, whether connected", body = Vec<Object>),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn peers(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     to_json(&s.node.net.peers().await?)
 }
 
 /// `GET /admin/status`: who this node is and what it holds.
+#[utoipa::path(
+    get,
+    path = "/admin/status",
+    tag = "admin",
+    operation_id = "node_status",
+    responses(
+        (status = 200, description = "Who this node is and what it holds", body = doc::NodeStatus),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let n = &s.node;
     let listeners: Vec<String> = n
@@ -135,6 +250,20 @@ pub struct ListQuery {
 
 /// `GET /admin/status-list?id=URL`: the version of one held list and when it was stored (a
 /// light probe for `vcnode bench propagation`).
+#[utoipa::path(
+    get,
+    path = "/admin/status-list",
+    tag = "admin",
+    operation_id = "held_status_list",
+    params(("id" = String, Query, description = "The status list's URL")),
+    responses(
+        (status = 200, description = "The held list's version", body = doc::ListVersion),
+        (status = 400, response = doc::BadRequest),
+        (status = 404, response = doc::NotFound),
+        (status = 500, response = doc::Internal),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn status_list(
     State(s): State<ApiState>,
     Query(q): Query<ListQuery>,
@@ -148,9 +277,11 @@ pub async fn status_list(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RevokeBody {
+    /// The issued credential's id.
     credential_id: String,
+    /// `revoke` (the default), `suspend` or `reinstate`.
     #[serde(default = "revoke_default")]
     action: String,
     /// Why (kept in the credential's status history).
@@ -163,6 +294,26 @@ fn revoke_default() -> String {
 }
 
 /// `POST /admin/revoke {credential_id, action: revoke|suspend|reinstate, reason?}`.
+#[utoipa::path(
+    post,
+    path = "/admin/revoke",
+    tag = "admin",
+    operation_id = "revoke",
+    request_body = RevokeBody,
+    responses(
+        (status = 200, description = "The list changed and its new version", body = doc::RevokeAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn revoke(
     State(s): State<ApiState>,
     Json(b): Json<RevokeBody>,
@@ -185,17 +336,46 @@ pub async fn revoke(
 }
 
 /// `GET /admin/consents`: presentation requests waiting for this holder's decision.
+#[utoipa::path(
+    get,
+    path = "/admin/consents",
+    tag = "admin",
+    operation_id = "list_consents",
+    responses(
+        (status = 200, description = "Presentation requests waiting for this holder's decision", body = Vec<Object>),
+        (status = 500, response = doc::Internal),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn consents(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     to_json(&s.node.pending_consents())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DecideBody {
+    /// The pending request's id.
     request_id: String,
+    /// Whether to present.
     approve: bool,
 }
 
 /// `POST /admin/consents/decide {request_id, approve}`.
+#[utoipa::path(
+    post,
+    path = "/admin/consents/decide",
+    tag = "admin",
+    operation_id = "decide_consent",
+    request_body = DecideBody,
+    responses(
+        (status = 200, description = "The request decided", body = doc::DecideAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 404, response = doc::NotFound),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn decide(
     State(s): State<ApiState>,
     Json(b): Json<DecideBody>,
@@ -207,12 +387,30 @@ pub async fn decide(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TrustBody {
+    /// A root-signed accreditation or withdrawal (compact JWS).
     jws: String,
 }
 
 /// `POST /admin/trust {jws}`: store and spread a root-signed accreditation or withdrawal.
+#[utoipa::path(
+    post,
+    path = "/admin/trust",
+    tag = "admin",
+    operation_id = "submit_trust",
+    request_body = TrustBody,
+    responses(
+        (status = 200, description = "Stored and spread", body = doc::TrustAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn trust(
     State(s): State<ApiState>,
     Json(b): Json<TrustBody>,
@@ -232,16 +430,46 @@ pub async fn trust(
 }
 
 /// `GET /admin/verifications`: the verifier log.
+#[utoipa::path(
+    get,
+    path = "/admin/verifications",
+    tag = "admin",
+    operation_id = "list_verifications",
+    responses(
+        (status = 200, description = "The verifier log, oldest first (verdicts and digests, never claims)", body = Vec<Object>),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn verifications(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
     to_json(&s.node.verifications()?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DialBody {
+    /// A libp2p multiaddr.
     addr: String,
 }
 
 /// `POST /admin/dial {addr}`.
+#[utoipa::path(
+    post,
+    path = "/admin/dial",
+    tag = "admin",
+    operation_id = "dial",
+    request_body = DialBody,
+    responses(
+        (status = 200, description = "Dialling", body = doc::DialAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn dial(
     State(s): State<ApiState>,
     Json(b): Json<DialBody>,
@@ -251,20 +479,44 @@ pub async fn dial(
     Ok(Json(json!({"dialing": b.addr})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AccreditBody {
+    /// The issuer's DID.
     issuer: String,
+    /// Its name (needed unless withdrawing).
     #[serde(default)]
     name: String,
+    /// The kinds it is accredited for (needed unless withdrawing).
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     kinds: Vec<CredentialKind>,
+    /// End of the accreditation (RFC 3339).
     valid_until: Option<String>,
+    /// Withdraw the accreditation instead.
     #[serde(default)]
     withdraw: bool,
 }
 
 /// `POST /admin/accredit`: the root authority signs and spreads an accreditation (or a
 /// withdrawal). Only a node whose own DID is its pinned root may do this.
+#[utoipa::path(
+    post,
+    path = "/admin/accredit",
+    tag = "admin",
+    operation_id = "accredit",
+    request_body = AccreditBody,
+    responses(
+        (status = 200, description = "Signed and spread", body = doc::AccreditAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn accredit(
     State(s): State<ApiState>,
     Json(b): Json<AccreditBody>,
@@ -309,6 +561,21 @@ pub async fn accredit(
 }
 
 /// `GET /admin/wallet/{id}`: one credential with its claims and a fresh check.
+#[utoipa::path(
+    get,
+    path = "/admin/wallet/{id}",
+    tag = "admin",
+    operation_id = "show_wallet_credential",
+    params(("id" = String, Path, description = "The credential's id")),
+    responses(
+        (status = 200, description = "The credential with its claims and a fresh check", body = doc::WalletShow),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn wallet_show(
     State(s): State<ApiState>,
     axum::extract::Path(id): axum::extract::Path<String>,
@@ -321,12 +588,33 @@ pub async fn wallet_show(
     Ok(Json(shown))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct StapleBody {
+    /// The wallet credential's id.
     id: String,
 }
 
 /// `POST /admin/wallet/staple {id}`: fetch and keep a status staple from the issuer.
+#[utoipa::path(
+    post,
+    path = "/admin/wallet/staple",
+    tag = "admin",
+    operation_id = "fetch_staple",
+    request_body = StapleBody,
+    responses(
+        (status = 200, description = "The staple fetched and kept", body = doc::StapleAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 502, response = doc::PeerFailed),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn wallet_staple(
     State(s): State<ApiState>,
     Json(b): Json<StapleBody>,
@@ -340,10 +628,12 @@ pub async fn wallet_staple(
     Ok(Json(json!({"id": b.id, "staple": staple, "asOf": as_of})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportBody {
+    /// The wallet's passphrase.
     passphrase: String,
+    /// The export's own passphrase (the wallet's when absent).
     export_passphrase: Option<String>,
     /// Also export the node's key, so the holder can be restored on a new device.
     #[serde(default)]
@@ -352,6 +642,24 @@ pub struct ExportBody {
 
 /// `POST /admin/wallet/export {passphrase, exportPassphrase?, withKey?}`: the wallet as an
 /// encrypted file (with the node's key when `withKey`).
+#[utoipa::path(
+    post,
+    path = "/admin/wallet/export",
+    tag = "admin",
+    operation_id = "export_wallet",
+    request_body = ExportBody,
+    responses(
+        (status = 200, description = "The wallet as an encrypted file", body = doc::ExportAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn wallet_export(
     State(s): State<ApiState>,
     Json(b): Json<ExportBody>,
@@ -364,14 +672,36 @@ pub async fn wallet_export(
     Ok(Json(json!({"count": count, "file": env})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportBody {
+    /// The export's passphrase.
     passphrase: String,
+    /// The file `POST /admin/wallet/export` made.
+    #[schema(value_type = Object)]
     file: crate::store::Envelope,
 }
 
 /// `POST /admin/wallet/import {passphrase, file}`: restore an export, all or nothing.
+#[utoipa::path(
+    post,
+    path = "/admin/wallet/import",
+    tag = "admin",
+    operation_id = "import_wallet",
+    request_body = ImportBody,
+    responses(
+        (status = 200, description = "Restored (all or nothing)", body = doc::ImportAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn wallet_import(
     State(s): State<ApiState>,
     Json(b): Json<ImportBody>,
@@ -380,13 +710,34 @@ pub async fn wallet_import(
     Ok(Json(json!({"imported": n})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DeleteBody {
+    /// The wallet credential's id.
     id: String,
+    /// The wallet's passphrase.
     passphrase: String,
 }
 
 /// `POST /admin/wallet/delete {id, passphrase}`.
+#[utoipa::path(
+    post,
+    path = "/admin/wallet/delete",
+    tag = "admin",
+    operation_id = "delete_wallet_credential",
+    request_body = DeleteBody,
+    responses(
+        (status = 200, description = "Deleted", body = doc::DeleteAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn wallet_delete(
     State(s): State<ApiState>,
     Json(b): Json<DeleteBody>,
@@ -397,6 +748,26 @@ pub async fn wallet_delete(
 
 /// `POST /admin/wallet/qr {kinds, claims, verifier?, validFor, request?, credentialId?}`: a
 /// presentation for a QR code, in standard and compact form, and the code as SVG.
+#[utoipa::path(
+    post,
+    path = "/admin/wallet/qr",
+    tag = "admin",
+    operation_id = "present_qr",
+    request_body = crate::roles::wallet::QrAsk,
+    responses(
+        (status = 200, description = "The presentation (SD-JWT) and its compact QR form, with its byte budget, the credential presented, the claims disclosed, the audience, the request answered and the expiry", body = Object),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn wallet_qr(
     State(s): State<ApiState>,
     Json(b): Json<crate::roles::wallet::QrAsk>,
@@ -410,16 +781,37 @@ pub async fn wallet_qr(
     Ok(Json(shown))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestQrBody {
+    /// Kinds asked for.
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     kinds: Vec<CredentialKind>,
+    /// Claims asked for.
     claims: Vec<String>,
+    /// Seconds the request stays valid.
     valid_for: i64,
 }
 
 /// `POST /admin/presentation-request {kinds, claims, validFor}`: a signed request for a QR code.
+#[utoipa::path(
+    post,
+    path = "/admin/presentation-request",
+    tag = "admin",
+    operation_id = "presentation_request",
+    request_body = RequestQrBody,
+    responses(
+        (status = 200, description = "The signed request (`request`, JWS), its compact QR form (`compact`) and what it asks (`payload`)", body = Object),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn presentation_request(
     State(s): State<ApiState>,
     Json(b): Json<RequestQrBody>,

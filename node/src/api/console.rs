@@ -11,6 +11,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::error::ErrorBody;
+use super::openapi::schemas as doc;
 use super::pages::{asset, signed_in_page, Asset};
 use super::{bad, ApiError, ApiState};
 use crate::config::Role;
@@ -23,6 +25,18 @@ const SCRIPT: &str = include_str!("pages/console.js");
 pub const MAX_LETTERS: usize = 500;
 
 /// `GET /console`: the page, for a signed-in operator of an issuer or the root authority.
+#[utoipa::path(
+    get,
+    path = "/console",
+    tag = "pages",
+    operation_id = "console_page",
+    responses(
+        (status = 200, description = "The issuer console (signed in with the admin token)", content_type = "text/html", body = String),
+        (status = 303, description = "Not signed in: `Location` is `/login?next=…`", headers(("Location" = String))),
+        (status = 404, description = "This node does not have the role the page needs", body = ErrorBody),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn page(State(s): State<ApiState>, headers: axum::http::HeaderMap) -> Response {
     let n = &s.node;
     let root = n.cfg.root_did.as_deref() == Some(n.identity.did());
@@ -37,11 +51,32 @@ pub async fn page(State(s): State<ApiState>, headers: axum::http::HeaderMap) -> 
 }
 
 /// `GET /console/console.js`.
+#[utoipa::path(
+    get,
+    path = "/console/console.js",
+    tag = "pages",
+    operation_id = "console_script",
+    responses(
+        (status = 200, description = "The console's script", content_type = "text/javascript", body = String),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn script() -> Response {
     asset(Asset::Script(SCRIPT))
 }
 
 /// `GET /admin/console`: what the console needs to know about this node.
+#[utoipa::path(
+    get,
+    path = "/admin/console",
+    tag = "admin",
+    operation_id = "console_about",
+    responses(
+        (status = 200, description = "This node's name, DID, peer id and whether it is an issuer and the root authority", body = Object),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn about(State(s): State<ApiState>) -> Json<Value> {
     let n = &s.node;
     Json(json!({
@@ -66,6 +101,20 @@ fn default_limit() -> usize {
 }
 
 /// `GET /admin/issued?q=&limit=`: issued credentials matching a search, with their status.
+#[utoipa::path(
+    get,
+    path = "/admin/issued",
+    tag = "admin",
+    operation_id = "search_issued",
+    params(("q" = Option<String>, Query, description = "Part of a credential id, record id or holder DID, or a kind"), ("limit" = Option<usize>, Query, description = "At most this many (1 to 500; default 100)")),
+    responses(
+        (status = 200, description = "Issued credentials matching the search, with their status and status history", body = IssuedPage),
+        (status = 400, response = doc::BadRequest),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn issued(
     State(s): State<ApiState>,
     Query(q): Query<IssuedQuery>,
@@ -81,11 +130,36 @@ pub async fn issued(
 }
 
 /// `GET /admin/lists`: this issuer's status lists and how many connected peers hold each.
+#[utoipa::path(
+    get,
+    path = "/admin/lists",
+    tag = "admin",
+    operation_id = "list_holdings",
+    responses(
+        (status = 200, description = "This issuer's status lists, each with how many connected peers hold its current version", body = ListHoldings),
+        (status = 500, response = doc::Internal),
+        (status = 502, response = doc::PeerFailed),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn lists(State(s): State<ApiState>) -> Result<Json<ListHoldings>, ApiError> {
     Ok(Json(s.node.list_holdings().await?))
 }
 
 /// `GET /admin/accreditations`: the accreditations this node holds.
+#[utoipa::path(
+    get,
+    path = "/admin/accreditations",
+    tag = "admin",
+    operation_id = "list_accreditations",
+    responses(
+        (status = 200, description = "The accreditations this node holds, with withdrawals", body = Vec<AccreditationView>),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn accreditations(
     State(s): State<ApiState>,
 ) -> Result<Json<Vec<AccreditationView>>, ApiError> {
@@ -93,14 +167,14 @@ pub async fn accreditations(
 }
 
 /// One claim code to print.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LetterCode {
     record: String,
     code: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LettersBody {
     codes: Vec<LetterCode>,
@@ -114,6 +188,23 @@ pub fn claim_text(peer: &str, code: &str) -> String {
 
 /// `POST /admin/claim-letters {codes: [{record, code}]}`: for each code, the text and an SVG
 /// QR code to print on the citizen's letter (at most [`MAX_LETTERS`] at once).
+#[utoipa::path(
+    post,
+    path = "/admin/claim-letters",
+    tag = "admin",
+    operation_id = "claim_letters",
+    request_body = LettersBody,
+    responses(
+        (status = 200, description = "For each code, the text and an SVG QR code for a printed claim letter", body = Object),
+        (status = 400, response = doc::BadRequest),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn claim_letters(
     State(s): State<ApiState>,
     Json(b): Json<LettersBody>,

@@ -13,7 +13,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::error::bad;
+use super::error::{bad, ErrorBody};
+use super::openapi::schemas as doc;
 use super::pages::{asset, lang_of, with_lang, Asset};
 use super::{ApiError, ApiState};
 use crate::qr::QrError;
@@ -25,6 +26,17 @@ const PAGE: &str = include_str!("pages/desk.html");
 const SCRIPT: &str = include_str!("pages/desk.js");
 
 /// `GET /desk`.
+#[utoipa::path(
+    get,
+    path = "/desk",
+    tag = "desk",
+    operation_id = "desk_page",
+    responses(
+        (status = 200, description = "The desk page", content_type = "text/html", body = String),
+        (status = 404, description = "This node is not a verifier", body = ErrorBody),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn page(State(s): State<ApiState>, headers: axum::http::HeaderMap) -> Response {
     if !s.node.cfg.has_role(crate::config::Role::Verifier) {
         return (
@@ -37,6 +49,16 @@ pub async fn page(State(s): State<ApiState>, headers: axum::http::HeaderMap) -> 
 }
 
 /// `GET /desk/desk.js`.
+#[utoipa::path(
+    get,
+    path = "/desk/desk.js",
+    tag = "desk",
+    operation_id = "desk_script",
+    responses(
+        (status = 200, description = "The desk's script", content_type = "text/javascript", body = String),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn script() -> Response {
     asset(Asset::Script(SCRIPT))
 }
@@ -51,6 +73,23 @@ pub struct ScanQuery {
 /// `POST /desk/scan[?request=…]`: a picture (PNG or JPEG) or the QR code's text. A picture with
 /// no QR code in it answers `{"found": false}` (the camera keeps looking); otherwise the
 /// verdict.
+#[utoipa::path(
+    post,
+    path = "/desk/scan",
+    tag = "desk",
+    operation_id = "desk_scan",
+    params(("request" = Option<String>, Query, description = "The desk's own request (its QR text) the code answers, when the desk asked")),
+    request_body(description = "A picture (PNG, JPEG) or the QR code's text (`VC1:…`)", content(("image/png"), ("image/jpeg"), (String = "text/plain"))),
+    responses(
+        (status = 200, description = "The verdict, or `found: false` when the picture holds no readable QR code", body = doc::DeskVerdict),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn scan(
     State(s): State<ApiState>,
     Query(q): Query<ScanQuery>,
@@ -83,10 +122,12 @@ pub async fn scan(
 }
 
 /// The body of `POST /desk/request`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = DeskRequestBody)]
 pub struct RequestBody {
     /// The kind asked for (`identity`, `health`, `study`).
+    #[schema(value_type = String)]
     kind: credentials::CredentialKind,
     /// The claims asked for.
     claims: Vec<String>,
@@ -101,6 +142,23 @@ fn default_request_secs() -> i64 {
 
 /// `POST /desk/request`: this desk's signed request for `claims` of `kind`, as QR text and an
 /// SVG QR code to show the holder; the answer is then scanned with `?request=` that text.
+#[utoipa::path(
+    post,
+    path = "/desk/request",
+    tag = "desk",
+    operation_id = "desk_request",
+    request_body = RequestBody,
+    responses(
+        (status = 200, description = "The signed request as QR text and an SVG QR code", body = doc::DeskRequestAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn request(
     State(s): State<ApiState>,
     Json(b): Json<RequestBody>,

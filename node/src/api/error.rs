@@ -61,8 +61,27 @@ pub fn code_of_status(status: StatusCode) -> &'static str {
     }
 }
 
-fn body(code: &str, message: &str) -> serde_json::Value {
-    serde_json::json!({ "code": code, "message": message, "error": message })
+/// The body of every error the API answers (its OpenAPI schema, `ErrorBody`, is derived from
+/// this struct).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"code": "not_found", "message": "no pending request r1", "error": "no pending request r1"}))]
+pub struct ErrorBody {
+    /// A stable snake_case code a program can branch on (`invalid_field`, `not_role`,
+    /// `not_found`, `conflict`, `too_large`, `unprocessable`, `peer_failed`, `unavailable`,
+    /// `unauthorized`, `forbidden`, `misdirected_request`, …).
+    pub code: String,
+    /// The human message: the same words the CLI prints.
+    pub message: String,
+    /// The same message, under the name earlier clients read.
+    pub error: String,
+}
+
+fn body(code: &str, message: &str) -> ErrorBody {
+    ErrorBody {
+        code: code.to_owned(),
+        message: message.to_owned(),
+        error: message.to_owned(),
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -103,10 +122,9 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     } else {
         text
     };
-    let mut out = Response::from_parts(
-        parts,
-        Body::from(body(code_of_status(status), &message).to_string()),
-    );
+    // Serialising a struct of strings cannot fail; an empty body would still carry the status.
+    let json = serde_json::to_vec(&body(code_of_status(status), &message)).unwrap_or_default();
+    let mut out = Response::from_parts(parts, Body::from(json));
     out.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -1,14 +1,15 @@
 //! The node's HTTP API on loopback: the W3C VC-API paths (`/credentials/issue`,
 //! `/credentials/verify`, `/presentations/verify`), the status list credentials at their
 //! `statusListCredential` URLs, and admin paths under `/admin` that need the token from the
-//! data dir (`Authorization: Bearer …`). Errors are JSON `{ "error": … }` with the same text the
-//! CLI prints.
+//! data dir (`Authorization: Bearer …`). Errors are JSON `{code, message, error}` with the same
+//! text the CLI prints; `GET /openapi.json` describes every route ([`openapi`]).
 
 mod admin;
 mod console;
 mod desk;
 mod error;
 pub mod guard;
+pub mod openapi;
 mod ops;
 mod pages;
 mod resolve;
@@ -17,7 +18,7 @@ mod vcapi;
 mod wallet_page;
 
 pub(crate) use error::bad;
-pub use error::{status_of, ApiError};
+pub use error::{status_of, ApiError, ErrorBody};
 
 use std::sync::Arc;
 
@@ -159,10 +160,11 @@ pub fn router(state: ApiState) -> Router {
     let allowed = guard::AllowedHosts::from_urls([state.node.status_base.as_str()]);
     let metrics = state.node.metrics.clone();
     Router::new()
-        .route("/health", get(ops::healthz))
+        .route("/health", get(ops::health))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(openapi::document))
         .merge(open)
         .merge(desk)
         .merge(login)

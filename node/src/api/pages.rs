@@ -6,6 +6,7 @@
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::openapi::schemas as doc;
 use super::{session, ApiState};
 
 const STYLE: &str = include_str!("pages/vcnet.css");
@@ -55,11 +56,31 @@ pub fn asset(a: Asset) -> Response {
 }
 
 /// `GET /pages/vcnet.css`.
+#[utoipa::path(
+    get,
+    path = "/pages/vcnet.css",
+    tag = "pages",
+    operation_id = "pages_style",
+    responses(
+        (status = 200, description = "The pages' style sheet", content_type = "text/css", body = String),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn style() -> Response {
     asset(Asset::Style(STYLE))
 }
 
 /// `GET /pages/common.js`: what the pages' scripts share (words, claim labels).
+#[utoipa::path(
+    get,
+    path = "/pages/common.js",
+    tag = "pages",
+    operation_id = "pages_common_script",
+    responses(
+        (status = 200, description = "What the pages' scripts share", content_type = "text/javascript", body = String),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn common_script() -> Response {
     asset(Asset::Script(COMMON_SCRIPT))
 }

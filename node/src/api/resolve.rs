@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use super::openapi::schemas as doc;
 use axum::extract::{Path, Query};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -325,6 +326,21 @@ fn result(metadata: Value, document: Value, dereferencing: bool) -> Value {
 
 /// `GET /1.0/identifiers/{did}` with the did:key options (`publicKeyFormat`,
 /// `enableExperimentalPublicKeyTypes`, `enableEncryptionKeyDerivation`) in the query string.
+#[utoipa::path(
+    get,
+    path = "/1.0/identifiers/{did}",
+    tag = "did",
+    operation_id = "resolve_did",
+    params(("did" = String, Path, description = "The DID or DID URL (a fragment as `%23`)"), ("publicKeyFormat" = Option<String>, Query, description = "did:key option: `Multikey` (the default) or `JsonWebKey2020`"), ("enableExperimentalPublicKeyTypes" = Option<bool>, Query, description = "did:key option"), ("enableEncryptionKeyDerivation" = Option<bool>, Query, description = "did:key option")),
+    responses(
+        (status = 200, description = "The resolution result (the default, `application/did-resolution`), or the DID document (`Accept: application/did+ld+json` or `application/did+json`)", content((doc::DidResolutionResult = "application/did-resolution"), (doc::DidResolutionResult = "application/ld+json;profile=\"https://w3id.org/did-resolution\""), (Object = "application/did+ld+json"), (Object = "application/did+json"))),
+        (status = 400, description = "`invalidDid`, `invalidDidUrl`, `invalidPublicKey`, `invalidPublicKeyLength`, `invalidPublicKeyType`, `invalidOptions`: a resolution result with the error", content_type = "application/did-resolution", body = doc::DidResolutionResult),
+        (status = 404, description = "`notFound`: a resolution result with the error", content_type = "application/did-resolution", body = doc::DidResolutionResult),
+        (status = 406, description = "`representationNotSupported`: a resolution result with the error", content_type = "application/did-resolution", body = doc::DidResolutionResult),
+        (status = 501, description = "`methodNotSupported`: a resolution result with the error", content_type = "application/did-resolution", body = doc::DidResolutionResult),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn identifiers(
     Path(did): Path<String>,
     Query(query): Query<HashMap<String, String>>,

@@ -15,7 +15,8 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{constant_time_eq, ApiState};
+use super::openapi::schemas as doc;
+use super::{constant_time_eq, ApiState, ErrorBody};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "vcnet_session";
@@ -153,6 +154,16 @@ fn html_escape(s: &str) -> String {
 
 /// `GET /login[?next=/wallet]`: the form, in the browser's language; the wallet's asks for
 /// the passphrase.
+#[utoipa::path(
+    get,
+    path = "/login",
+    tag = "session",
+    operation_id = "login_page",
+    responses(
+        (status = 200, description = "The sign-in form", content_type = "text/html", body = String),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
     let lang = super::pages::lang_of(&headers);
     let next = safe_next(&q.next);
@@ -180,9 +191,12 @@ pub async fn page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
     r
 }
 
-#[derive(Deserialize)]
+/// The sign-in form.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
+    /// The admin token (the data dir's `admin.token`).
     token: String,
+    /// Where to go after signing in (a path on this node; `/` otherwise).
     #[serde(default)]
     next: String,
 }
@@ -211,6 +225,22 @@ async fn accepted(s: &ApiState, secret: &str) -> bool {
 
 /// `POST /login` (a form: `token` — the admin token, or a holder's wallet passphrase — and
 /// `next`): 303 to `next` with the session cookie, or 401.
+#[utoipa::path(
+    post,
+    path = "/login",
+    tag = "session",
+    operation_id = "login",
+    request_body(content = LoginForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Signed in: the session cookie is set and `Location` is `next` (a path on this node)", headers(("Set-Cookie" = String, description = "`vcnet_session=…; Path=/; HttpOnly; SameSite=Strict`"), ("Location" = String))),
+        (status = 401, description = "Wrong token", body = ErrorBody),
+        (status = 400, response = doc::BadRequest),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn login(State(s): State<ApiState>, Form(f): Form<LoginForm>) -> Response {
     if !accepted(&s, &f.token).await {
         // A wrong token costs the guesser time (the token itself is 32 random characters).
@@ -237,6 +267,17 @@ pub async fn login(State(s): State<ApiState>, Form(f): Form<LoginForm>) -> Respo
 }
 
 /// `POST /logout`: ends the session and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/logout",
+    tag = "session",
+    operation_id = "logout",
+    responses(
+        (status = 303, description = "Signed out: the cookie is cleared and `Location` is `/login`", headers(("Set-Cookie" = String), ("Location" = String))),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn logout(State(s): State<ApiState>, headers: HeaderMap) -> Response {
     if let Some(id) = cookie_of(&headers) {
         s.sessions.end(&id);

@@ -9,21 +9,27 @@ use credentials::{CredentialKind, Format};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::openapi::schemas as doc;
 use super::{bad, ApiError, ApiState};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct IssueBody {
+    /// The credential to issue: a W3C VC Data Model 2.0 (or 1.1) JSON-LD document without a
+    /// proof; a vcnet kind named in `type` is built from its `credentialSubject`.
+    #[schema(value_type = Object)]
     credential: Value,
     #[serde(default)]
     options: IssueOptions,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct IssueOptions {
+    /// `di` (the default), `jwt`, `sd-jwt` or `cose`.
     format: Option<String>,
     /// VC-API `options.credentialStatus`: `{"type": "BitstringStatusListEntry"}` asks for this
     /// issuer's status entries (a 2.0 credential gets them unasked; a 1.1 one only when asked).
     #[serde(rename = "credentialStatus")]
+    #[schema(value_type = Option<Object>)]
     credential_status: Option<Value>,
 }
 
@@ -65,6 +71,24 @@ impl IssueOptions {
 /// an id and its status entries. `options.format` (`di`, the default; `jwt`; `sd-jwt`; `cose`)
 /// picks the securing mechanism, `options.credentialStatus` asks for status entries (which a
 /// VC 1.1 credential gets only when asked); other options are ignored.
+#[utoipa::path(
+    post,
+    path = "/credentials/issue",
+    tag = "vc-api",
+    operation_id = "issue_credential",
+    request_body = IssueBody,
+    responses(
+        (status = 201, description = "The issued credential", body = doc::IssueAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn issue(
     State(s): State<ApiState>,
     Json(body): Json<IssueBody>,
@@ -127,25 +151,33 @@ pub async fn issue(
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct VerifyCredentialBody {
+    /// The credential: a secured JSON-LD document, an `EnvelopedVerifiableCredential`, or a
+    /// compact JWT / SD-JWT string.
     #[serde(rename = "verifiableCredential")]
+    #[schema(value_type = Object)]
     verifiable_credential: Value,
     #[serde(default)]
     options: VerifyOptionsBody,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct VerifyPresentationBody {
+    /// The presentation: a secured JSON-LD document, an envelope, or a compact JWT / SD-JWT
+    /// string.
     #[serde(rename = "verifiablePresentation")]
+    #[schema(value_type = Object)]
     verifiable_presentation: Value,
     #[serde(default)]
     options: VerifyOptionsBody,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct VerifyOptionsBody {
+    /// The challenge the proof must carry.
     challenge: Option<String>,
+    /// The domain the proof must carry.
     domain: Option<String>,
     /// The checks to run (VC-API `options.checks`); the node's whole policy when absent.
     checks: Option<Vec<String>>,
@@ -231,6 +263,22 @@ fn verdict(r: credentials::VerificationReport) -> Response {
 /// `POST /credentials/verify`: 200 when valid, 422 with the report when not. Without
 /// `options.checks` the node's whole policy applies (schema, signature, validity, the issuer's
 /// accreditation, status); with it, only the checks named count.
+#[utoipa::path(
+    post,
+    path = "/credentials/verify",
+    tag = "vc-api",
+    operation_id = "verify_credential",
+    request_body = VerifyCredentialBody,
+    responses(
+        (status = 200, description = "It verifies", body = doc::VerifyAnswer),
+        (status = 422, description = "It does not verify (the report says why), or the body's fields are not of the types asked for", body = doc::VerifyRefused),
+        (status = 400, response = doc::BadRequest),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn verify_credential(
     State(s): State<ApiState>,
     Json(body): Json<VerifyCredentialBody>,
@@ -257,6 +305,22 @@ pub async fn verify_credential(
 }
 
 /// `POST /presentations/verify`: with the verifier's expected challenge and domain.
+#[utoipa::path(
+    post,
+    path = "/presentations/verify",
+    tag = "vc-api",
+    operation_id = "verify_presentation",
+    request_body = VerifyPresentationBody,
+    responses(
+        (status = 200, description = "It verifies", body = doc::VerifyAnswer),
+        (status = 422, description = "It does not verify (the report says why), or the body's fields are not of the types asked for", body = doc::VerifyRefused),
+        (status = 400, response = doc::BadRequest),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn verify_presentation(
     State(s): State<ApiState>,
     Json(body): Json<VerifyPresentationBody>,
@@ -279,6 +343,19 @@ pub async fn verify_presentation(
 
 /// `GET /status/…`: this issuer's status list as a W3C `BitstringStatusListCredential`
 /// (Data Integrity), so verifiers outside vcnet can check status at the entry's URL.
+#[utoipa::path(
+    get,
+    path = "/status/{list}",
+    tag = "status",
+    operation_id = "status_list_credential",
+    params(("list" = String, Path, description = "The rest of the list's URL after `/status/` (may contain `/`)")),
+    responses(
+        (status = 200, description = "The list as a W3C `BitstringStatusListCredential` secured with Data Integrity", body = Object),
+        (status = 404, response = doc::NotFound),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+)]
 pub async fn status_list(
     State(s): State<ApiState>,
     Path(list): Path<String>,
@@ -297,8 +374,10 @@ pub async fn status_list(
     Ok(Json(vc).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ProveBody {
+    /// The unsecured W3C presentation (JSON-LD) to prove.
+    #[schema(value_type = Object)]
     presentation: Value,
     #[serde(default)]
     options: VerifyOptionsBody,
@@ -306,6 +385,24 @@ pub struct ProveBody {
 
 /// `POST /presentations/prove` (holder, token): the presentation secured by this holder,
 /// 201 `{verifiablePresentation}`.
+#[utoipa::path(
+    post,
+    path = "/presentations/prove",
+    tag = "vc-api",
+    operation_id = "prove_presentation",
+    request_body = ProveBody,
+    responses(
+        (status = 201, description = "The presentation secured by this holder", body = doc::ProveAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn prove_presentation(
     State(s): State<ApiState>,
     Json(body): Json<ProveBody>,
@@ -325,21 +422,26 @@ pub async fn prove_presentation(
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusBody {
+    /// The issued credential's id.
     credential_id: String,
+    /// `revocation` (the default) or `suspension`.
     #[serde(default)]
     status_purpose: Option<String>,
+    /// Exactly one change.
     #[serde(default)]
     credential_status: Vec<StatusChange>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusChange {
+    /// `revocation` or `suspension` (overrides the body's).
     #[serde(default)]
     status_purpose: Option<String>,
+    /// `"1"`/`true`/`1` sets the bit, `"0"`/`false`/`0` clears it.
     status: Value,
 }
 
@@ -347,6 +449,26 @@ pub struct StatusChange {
 /// `false`) the bit of an issued credential on its `statusPurpose` list (`revocation`, the
 /// default, or `suspension`). 200 with the list and its new version; 404 for a credential this
 /// node did not issue, 409 when it already has that status or a revocation would be undone.
+#[utoipa::path(
+    post,
+    path = "/credentials/status",
+    tag = "vc-api",
+    operation_id = "update_credential_status",
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "The bit changed: the list and its new version", body = doc::StatusUpdateAnswer),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
 pub async fn update_status(
     State(s): State<ApiState>,
     Json(body): Json<StatusBody>,

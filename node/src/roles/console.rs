@@ -24,29 +24,32 @@ const HOLDERS_PAGES_MAX: usize = 16;
 const HOLDERS_PEER_DEADLINE: Duration = Duration::from_secs(3);
 
 /// One issued credential as the console lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IssuedView {
     /// Credential id.
     pub credential_id: String,
     /// Kind (short name), when a vcnet kind.
+    #[schema(value_type = Option<String>, example = "identity")]
     pub kind: Option<&'static str>,
     /// Holder DID.
     pub holder: Option<String>,
-    /// Format.
+    /// Format (`di`, `jwt`, `sd-jwt`, `cose`).
+    #[schema(value_type = String, example = "sd-jwt")]
     pub format: credentials::Format,
     /// The record it came from.
     pub record_id: Option<String>,
     /// RFC 3339.
     pub issued_at: String,
     /// `active`, `suspended` or `revoked` (as this issuer's own lists say now).
+    #[schema(value_type = String, example = "active")]
     pub status: &'static str,
     /// Status changes with their reasons, oldest first.
     pub status_changes: Vec<StatusChange>,
 }
 
 /// A search's answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IssuedPage {
     /// What matched, in credential id order.
@@ -56,12 +59,13 @@ pub struct IssuedPage {
 }
 
 /// One of this issuer's lists and who holds it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListHolding {
     /// List URL.
     pub id: String,
-    /// Its purpose.
+    /// Its purpose (`revocation`, `suspension`).
+    #[schema(value_type = String, example = "revocation")]
     pub purpose: StatusPurpose,
     /// The current version.
     pub version: u64,
@@ -74,7 +78,7 @@ pub struct ListHolding {
 }
 
 /// The lists and how many peers were asked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListHoldings {
     /// Connected peers asked.
@@ -86,7 +90,7 @@ pub struct ListHoldings {
 }
 
 /// An accreditation as the root authority's console lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccreditationView {
     /// Issuer DID.
@@ -94,6 +98,7 @@ pub struct AccreditationView {
     /// Accredited name.
     pub name: String,
     /// Kinds it may issue (short names).
+    #[schema(value_type = Vec<String>)]
     pub kinds: Vec<&'static str>,
     /// RFC 3339.
     pub valid_from: String,

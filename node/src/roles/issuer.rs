@@ -55,12 +55,14 @@ pub enum IssuerError {
 }
 
 /// What an import produced: one claim code per record, to hand to each citizen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     /// The kind imported.
     #[serde(serialize_with = "credentials::kind::serialize_short")]
+    #[schema(value_type = String, example = "identity")]
     pub kind: CredentialKind,
     /// (record id, claim code) pairs. Codes are shown once; only their digests are stored.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub codes: Vec<(String, String)>,
 }
 

@@ -10,28 +10,31 @@ use super::{Node, NodeError};
 use crate::store::{IssuedEntry, StoredList, TrustRecord, VerificationLogEntry, WalletEntry};
 
 /// An imported record, without its claims.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordSummary {
     /// Record id.
     pub id: String,
-    /// Its kind.
+    /// Its kind (`identity`, `health`, `study`).
     #[serde(serialize_with = "serialize_short")]
+    #[schema(value_type = String, example = "identity")]
     pub kind: CredentialKind,
     /// The credential it was claimed as, if it was.
     pub claimed_by: Option<String>,
 }
 
 /// A wallet credential, without the credential itself.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WalletItem {
     /// Credential id.
     pub id: String,
-    /// Its kind.
+    /// Its kind (`identity`, `health`, `study`).
     #[serde(serialize_with = "serialize_short")]
+    #[schema(value_type = String, example = "identity")]
     pub kind: CredentialKind,
-    /// Its format.
+    /// Its format (`di`, `jwt`, `sd-jwt`, `cose`).
+    #[schema(value_type = String, example = "sd-jwt")]
     pub format: Format,
     /// Issuer DID.
     pub issuer: String,

@@ -20,11 +20,12 @@ pub const MAX_QR_VALID_SECS: i64 = 24 * 3600;
 pub const MAX_REQUEST_VALID_SECS: i64 = 3600;
 
 /// What the holder wants in a QR code.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QrAsk {
     /// Kinds to choose the credential from (empty: any).
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     pub kinds: Vec<CredentialKind>,
     /// Claims to disclose (ignored when answering a request: the request says).
     #[serde(default)]

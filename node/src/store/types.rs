@@ -68,7 +68,7 @@ pub struct IssuedEntry {
 pub const MAX_STATUS_CHANGES: usize = 32;
 
 /// One revocation, suspension or reinstatement of an issued credential.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusChange {
     /// `revoke`, `suspend` or `reinstate`.
     pub action: String,
