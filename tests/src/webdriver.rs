@@ -206,6 +206,17 @@ impl Browser {
             .map(|v| v.as_str().unwrap_or_default().to_owned())
     }
 
+    /// The current value of the form field `css` selects.
+    pub fn value(&self, css: &str) -> Result<String, String> {
+        let e = self.element(css)?;
+        self.call(
+            "GET",
+            &self.at(&format!("/element/{e}/property/value")),
+            None,
+        )
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+    }
+
     /// Waits until the element `css` selects shows text for which `ok` holds; returns it.
     pub fn wait_text(
         &self,
@@ -225,6 +236,23 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(200));
         }
         Err(format!("{css} still shows {last:?} after {within:?}"))
+    }
+
+    /// Resizes the window (a phone-sized one at start; a desktop for the console).
+    pub fn window(&self, width: u32, height: u32) -> Result<(), String> {
+        self.call(
+            "POST",
+            &self.at("/window/rect"),
+            Some(json!({"width": width, "height": height})),
+        )
+        .map(|_| ())
+    }
+
+    /// Signs in on the node's `/login` page the browser shows with `secret` (the admin token
+    /// or a wallet passphrase).
+    pub fn sign_in(&self, secret: &str) -> Result<(), String> {
+        self.type_into("#token", secret)?;
+        self.click("button[type=submit]")
     }
 
     /// Saves a screenshot (PNG) of the page to `path`.

@@ -136,3 +136,265 @@ fn verdict(b: &Browser, shot: &std::path::Path) -> String {
         }
     }
 }
+
+/// The wallet and the console in a browser: the agency's operator signs in to the console,
+/// imports records and prints the claim letters; the citizen opens the wallet with the
+/// passphrase, claims with the letter's code, approves a clinic's request and shows a QR code,
+/// which the desk accepts from a screenshot of the wallet; the operator revokes it with a
+/// reason, and the same screenshot is refused; the root authority's console lists the
+/// agency's accreditation and withdraws it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_wallet_and_the_console_work_in_a_browser() {
+    use node::config::Consent;
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&out).unwrap();
+    let net = vcnet_tests::network_with(|c| c.consent = Consent::Ask).await;
+    let token = |i: usize| {
+        std::fs::read_to_string(net.dirs[i].path().join("admin.token"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let (root_token, agency_token) = (token(0), token(1));
+    let records = out.join("records.jsonl");
+    let all = vcnet_tests::first_record();
+    let three: Vec<&str> = all.lines().take(3).collect();
+    std::fs::write(&records, three.join("\n")).unwrap();
+    let console = format!("http://{}/console", net.agency.http);
+    let wallet = format!("http://{}/wallet", net.citizen.http);
+    let desk = format!("http://{}/desk", net.clinic.http);
+    let args = vec!["--lang=en-US".to_owned()];
+
+    // The operator imports the records and prints the letters.
+    let (o, c, a) = (out.clone(), console.clone(), agency_token.clone());
+    let (browser, letter) = tokio::task::spawn_blocking(move || {
+        let b = Browser::start(&args).unwrap_or_else(|e| panic!("{e}"));
+        b.window(1280, 900).unwrap();
+        b.goto(&c).unwrap();
+        b.sign_in(&a).unwrap();
+        let who = b
+            .wait_text("#who", Duration::from_secs(20), |t| !t.is_empty())
+            .unwrap();
+        assert!(who.contains("National Identity Agency"), "{who}");
+        b.type_into("#import-file", &records.display().to_string())
+            .unwrap();
+        b.click("#import-go").unwrap();
+        let state = b
+            .wait_text("#import-state", Duration::from_secs(30), |t| {
+                t.contains("imported")
+            })
+            .unwrap();
+        assert!(state.starts_with("3 records"), "{state}");
+        b.screenshot(&o.join("console.png")).unwrap();
+        b.click("#codes-print").unwrap();
+        let letter = b
+            .wait_text(".letter .mono", Duration::from_secs(20), |t| {
+                t.starts_with("VCCLAIM:")
+            })
+            .unwrap();
+        b.screenshot(&o.join("console-letter.png")).unwrap();
+        (b, letter)
+    })
+    .await
+    .unwrap();
+    assert!(letter.contains(&net.agency.node.net.local_peer_id().to_string()));
+
+    // The citizen opens the wallet, claims with the letter, answers a clinic's request.
+    let (o, w) = (out.clone(), wallet.clone());
+    let browser = tokio::task::spawn_blocking(move || {
+        let b = browser;
+        b.window(430, 932).unwrap();
+        b.goto(&w).unwrap();
+        let label = b.text("label[for=token]").unwrap();
+        assert_eq!(label, "Wallet passphrase");
+        b.sign_in(vcnet_tests::PASSPHRASE).unwrap();
+        b.wait_text("#claim-h", Duration::from_secs(20), |t| {
+            t == "Get a credential"
+        })
+        .unwrap();
+        // A photo of the printed letter: the node reads its QR code into the claim form.
+        b.type_into(
+            "#claim-photo",
+            &o.join("console-letter.png").display().to_string(),
+        )
+        .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while b.value("#claim-code").unwrap().is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the letter was not read: {:?}",
+                b.text("#error")
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        assert!(
+            letter.ends_with(&b.value("#claim-code").unwrap()),
+            "{letter}"
+        );
+        assert!(letter.contains(&b.value("#claim-issuer").unwrap()));
+        b.click("#claim-go").unwrap();
+        let note = b
+            .wait_text("#note", Duration::from_secs(30), |t| !t.is_empty())
+            .unwrap_or_else(|e| panic!("{e}: {:?}", b.text("#error")));
+        assert_eq!(note, "Added to your wallet: Identity card");
+        b.wait_text("#cards .badge", Duration::from_secs(30), |t| t == "Valid")
+            .unwrap();
+        b.screenshot(&o.join("wallet.png")).unwrap();
+        b
+    })
+    .await
+    .unwrap();
+    let citizen_peer = net.citizen.node.net.local_peer_id();
+    let clinic = net.clinic.node.clone();
+    let asked = tokio::spawn(async move {
+        clinic
+            .request_presentation(
+                citizen_peer,
+                vec![CredentialKind::Identity],
+                vec!["fullName".into()],
+            )
+            .await
+    });
+    let o = out.clone();
+    let browser = tokio::task::spawn_blocking(move || {
+        let b = browser;
+        let req = b
+            .wait_text("#request-list", Duration::from_secs(30), |t| {
+                t.contains("Full name")
+            })
+            .unwrap();
+        assert!(req.contains("asks for Identity card"), "{req}");
+        b.screenshot(&o.join("wallet-request.png")).unwrap();
+        b.click("#request-list button").unwrap();
+        b
+    })
+    .await
+    .unwrap();
+    let report = tokio::time::timeout(Duration::from_secs(30), asked)
+        .await
+        .expect("the clinic's request is answered")
+        .unwrap()
+        .expect("the approved presentation verifies");
+    assert!(report.valid, "{report:?}");
+
+    // The wallet shows a QR code; the desk reads it from a screenshot of the wallet.
+    let shot = out.join("wallet-qr.png");
+    let (s, d) = (shot.clone(), desk.clone());
+    let browser = tokio::task::spawn_blocking(move || {
+        let b = browser;
+        // A phone's screen has three device pixels to a CSS pixel; the screenshot has one.
+        b.window(900, 1000).unwrap();
+        b.click("#cards button").unwrap();
+        b.click("#present-claims input[value=fullName]").unwrap();
+        b.click("#present-claims input[value=dateOfBirth]").unwrap();
+        b.click("#present-show").unwrap();
+        b.wait_text("#qr-countdown", Duration::from_secs(20), |t| {
+            t.starts_with("Valid for 4:")
+        })
+        .unwrap_or_else(|e| panic!("{e}: {:?}", b.text("#error")));
+        b.screenshot(&s).unwrap();
+        b.goto(&d).unwrap();
+        b.type_into("#file", &s.display().to_string()).unwrap();
+        let word = b
+            .wait_text("#verdict-word", Duration::from_secs(30), |t| !t.is_empty())
+            .unwrap();
+        assert_eq!(word, "VALID", "{:?}", b.text("#problems"));
+        assert!(b.text("#claims").unwrap().contains("Date of birth"));
+        b
+    })
+    .await
+    .unwrap();
+
+    // The operator revokes it with a reason; the desk then refuses the same picture.
+    let entry = net.citizen.node.wallet_items().unwrap().remove(0);
+    let issued = net.agency.node.issued(&entry.id).unwrap().unwrap();
+    let list = format!("{}/revocation/{}", issued.list_base, issued.shard);
+    let (o, c, a) = (out.clone(), console.clone(), agency_token.clone());
+    let record = issued.record_id.clone().unwrap();
+    let browser = tokio::task::spawn_blocking(move || {
+        let b = browser;
+        b.window(1280, 900).unwrap();
+        b.goto(&c).unwrap();
+        // Nodes on one host share its cookies: the wallet's sign-in replaced the console's.
+        b.sign_in(&a).unwrap();
+        b.wait_text("#who", Duration::from_secs(20), |t| !t.is_empty())
+            .unwrap();
+        b.type_into("#search-q", &record).unwrap();
+        b.click("#search button[type=submit]").unwrap();
+        b.wait_text("#issued-note", Duration::from_secs(20), |t| t == "1 found")
+            .unwrap();
+        b.type_into("#issued-table tbody input.reason", "card reported stolen")
+            .unwrap();
+        b.click("#issued-table tbody button[data-action=revoke]")
+            .unwrap();
+        let st = b
+            .wait_text("#issued-table tbody .badge", Duration::from_secs(20), |t| {
+                t == "Revoked"
+            })
+            .unwrap_or_else(|e| panic!("{e}: {:?}", b.text("#error")));
+        assert_eq!(st, "Revoked");
+        assert!(b
+            .text("#issued-table tbody .why")
+            .unwrap()
+            .contains("card reported stolen"));
+        // The lists (opened by the claim) and the peers that hold them.
+        b.click("#lists-refresh").unwrap();
+        let lists = b
+            .wait_text("#lists-table tbody", Duration::from_secs(20), |t| {
+                t.contains("revocation") && t.contains("current")
+            })
+            .unwrap();
+        assert!(lists.contains("suspension"), "{lists}");
+        let asked = b.text("#lists-note").unwrap();
+        assert!(
+            asked.ends_with("connected peers answered.") && !asked.starts_with("0 of"),
+            "{asked}"
+        );
+        b.screenshot(&o.join("console-revoked.png")).unwrap();
+        b
+    })
+    .await
+    .unwrap();
+    let changes = net.agency.node.issued(&entry.id).unwrap().unwrap();
+    assert_eq!(changes.status_changes.len(), 1);
+    assert_eq!(changes.status_changes[0].reason, "card reported stolen");
+    wait_until("the clinic holds the revocation", || {
+        list_version(&net.clinic.node, &list).is_some_and(|v| v >= 1)
+    })
+    .await;
+    let (s, d, r) = (
+        shot.clone(),
+        desk.clone(),
+        format!("http://{}/console", net.root.http),
+    );
+    tokio::task::spawn_blocking(move || {
+        let b = browser;
+        b.window(430, 932).unwrap();
+        b.goto(&d).unwrap();
+        b.type_into("#file", &s.display().to_string()).unwrap();
+        let word = b
+            .wait_text("#verdict-word", Duration::from_secs(30), |t| !t.is_empty())
+            .unwrap();
+        assert_eq!(word, "REFUSED");
+        // The root authority's console: the accreditation, then its withdrawal.
+        b.window(1280, 900).unwrap();
+        b.goto(&r).unwrap();
+        b.sign_in(&root_token).unwrap();
+        let table = b
+            .wait_text("#accredit-table tbody", Duration::from_secs(20), |t| {
+                t.contains("National Identity Agency")
+            })
+            .unwrap();
+        assert!(table.contains("In force"), "{table}");
+        b.click("#accredit-table tbody button").unwrap();
+        b.wait_text("#accredit-table tbody", Duration::from_secs(20), |t| {
+            t.contains("Withdrawn")
+        })
+        .unwrap_or_else(|e| panic!("{e}: {:?}", b.text("#error")));
+    })
+    .await
+    .unwrap();
+    for n in [net.clinic, net.citizen, net.agency, net.root] {
+        n.stop().await;
+    }
+}

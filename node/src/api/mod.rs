@@ -114,6 +114,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/lists", get(console::lists))
         .route("/admin/accreditations", get(console::accreditations))
         .route("/admin/claim-letters", post(console::claim_letters))
+        .route("/admin/read-qr", post(wallet_page::read_qr))
         .route("/credentials/issue", post(vcapi::issue))
         .route("/credentials/status", post(vcapi::update_status))
         .route("/presentations/prove", post(vcapi::prove_presentation))

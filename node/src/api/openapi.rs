@@ -72,6 +72,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         pages::common_script,
         wallet_page::page,
         wallet_page::script,
+        wallet_page::read_qr,
         console::page,
         console::script,
         console::about,

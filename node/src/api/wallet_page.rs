@@ -5,14 +5,17 @@
 //! code to fetch a new credential; an encrypted backup to download. The page only calls the
 //! admin paths (`/admin/wallet…`, `/admin/consents…`, `/admin/claim`).
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
 
 use super::error::ErrorBody;
 use super::openapi::schemas as doc;
 use super::pages::{asset, signed_in_page, Asset};
-use super::ApiState;
+use super::{bad, ApiError, ApiState};
 use crate::config::Role;
 
 const PAGE: &str = include_str!("pages/wallet.html");
@@ -55,4 +58,42 @@ pub async fn page(State(s): State<ApiState>, headers: HeaderMap) -> Response {
 )]
 pub async fn script() -> Response {
     asset(Asset::Script(SCRIPT))
+}
+
+/// `POST /admin/read-qr` with a picture (PNG, JPEG): the text of the QR code in it — the
+/// wallet reads a claim letter's code from a photo of the letter this way.
+#[utoipa::path(
+    post,
+    path = "/admin/read-qr",
+    tag = "admin",
+    operation_id = "read_qr",
+    request_body(description = "A picture (PNG, JPEG) holding a QR code", content(("image/png"), ("image/jpeg"))),
+    responses(
+        (status = 200, description = "The QR code's text", body = Object),
+        (status = 400, response = doc::BadRequest),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
+pub async fn read_qr(body: Bytes) -> Result<Json<Value>, ApiError> {
+    if body.len() > super::desk::DESK_BODY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the picture is over {} MB",
+                super::desk::DESK_BODY_BYTES >> 20
+            ),
+        ));
+    }
+    if !crate::qr::is_image(&body) {
+        return Err(bad("send a picture (PNG or JPEG) of the QR code"));
+    }
+    let text = tokio::task::spawn_blocking(move || crate::qr::scan(&body, "the picture"))
+        .await
+        .map_err(crate::roles::NodeError::task)?
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    Ok(Json(json!({ "text": text })))
 }

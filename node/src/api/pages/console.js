@@ -19,6 +19,7 @@ const WORDS = {
     noFile: 'Choose a file first.', uploading: 'Uploading… ', issuing: 'Making the claim codes…',
     imported: n => `${n} records imported, each with a claim code.`, codesShown: n => `${n} claim codes from this import (shown only on this page).`,
     reason: 'Reason', revoke: 'Revoke', suspend: 'Suspend', reinstate: 'Reinstate',
+    done: { revoke: 'Revoked', suspend: 'Suspended', reinstate: 'Reinstated' },
     status: { active: 'Active', suspended: 'Suspended', revoked: 'Revoked' },
     purpose: { revocation: 'revocation', suspension: 'suspension' },
     changed: (a, id) => `${a}: ${id}`, needReason: 'Give a reason for the change.',
@@ -45,6 +46,7 @@ const WORDS = {
     noFile: 'Hãy chọn tệp trước.', uploading: 'Đang tải lên… ', issuing: 'Đang tạo mã nhận…',
     imported: n => `Đã nhập ${n} hồ sơ, mỗi hồ sơ có một mã nhận.`, codesShown: n => `${n} mã nhận của lần nhập này (chỉ hiện trên trang này).`,
     reason: 'Lý do', revoke: 'Thu hồi', suspend: 'Tạm đình chỉ', reinstate: 'Khôi phục',
+    done: { revoke: 'Đã thu hồi', suspend: 'Đã tạm đình chỉ', reinstate: 'Đã khôi phục' },
     status: { active: 'Còn hiệu lực', suspended: 'Tạm đình chỉ', revoked: 'Đã thu hồi' },
     purpose: { revocation: 'thu hồi', suspension: 'tạm đình chỉ' },
     changed: (a, id) => `${a}: ${id}`, needReason: 'Hãy ghi lý do thay đổi.',
@@ -203,7 +205,10 @@ async function search() {
     const st = el('td');
     st.append(el('span', 'badge ' + it.status, T.status[it.status] || it.status));
     const last = (it.statusChanges || []).slice(-1)[0];
-    if (last && last.reason) st.append(el('span', 'why', `${T[last.action] || last.action}: ${last.reason}`));
+    if (last) {
+      const when = last.at.slice(0, 16).replace('T', ' ');
+      st.append(el('span', 'why', `${T.done[last.action] || last.action} ${when}` + (last.reason ? `: ${last.reason}` : '')));
+    }
     const act = el('td');
     if (it.status !== 'revoked') {
       const reason = el('input', 'reason');

@@ -12,6 +12,7 @@ const WORDS = {
     showQr: 'Show the QR code', cancel: 'Cancel', claim: 'Get a credential',
     claimHint: 'Type the code from the letter your agency, clinic or school gave you, or the text under its QR code.',
     claimIssuer: 'Issuer (from the letter)', claimCode: 'Claim code', claimGo: 'Get it',
+    claimPhoto: "Take a photo of the letter's QR code", reading: 'Reading the code…', notLetter: 'That QR code is not a claim letter\'s.',
     backup: 'Backup', backupHint: 'An encrypted copy of your wallet to keep somewhere safe. It opens only with the passphrase.',
     backupPass: 'Your wallet passphrase', backupKey: "Include the wallet's key (to restore on a new phone)",
     backupGo: 'Download the backup', close: 'Close', show: 'Show', issuedBy: 'Issued by ', received: 'Received ',
@@ -21,7 +22,7 @@ const WORDS = {
     approved: 'Shown.', denied: 'Refused.', claimed: 'Added to your wallet: ', noClaims: 'Choose at least one thing to show.',
     needCode: 'Enter the issuer and the claim code (or paste the text under the letter\'s QR code into the code field).',
     backupDone: 'Backup downloaded: ', backupNeedPass: 'Enter your wallet passphrase.', credentials: ' credentials',
-    unverified: 'an unverified requester',
+    unverified: 'An unverified requester',
   },
   vi: {
     title: 'Ví của tôi', signOut: 'Khóa ví', requests: 'Đang yêu cầu xem giấy tờ của bạn',
@@ -30,6 +31,7 @@ const WORDS = {
     showQr: 'Hiện mã QR', cancel: 'Hủy', claim: 'Nhận giấy tờ',
     claimHint: 'Nhập mã trong thư mà cơ quan, phòng khám hoặc trường học gửi bạn, hoặc dòng chữ dưới mã QR của thư.',
     claimIssuer: 'Đơn vị cấp (trong thư)', claimCode: 'Mã nhận', claimGo: 'Nhận',
+    claimPhoto: 'Chụp mã QR trong thư', reading: 'Đang đọc mã…', notLetter: 'Mã QR này không phải mã trong thư nhận giấy tờ.',
     backup: 'Sao lưu', backupHint: 'Bản sao đã mã hóa của ví để cất giữ an toàn. Chỉ mở được bằng mật khẩu.',
     backupPass: 'Mật khẩu của ví', backupKey: 'Kèm khóa của ví (để khôi phục trên điện thoại mới)',
     backupGo: 'Tải bản sao lưu', close: 'Đóng', show: 'Xuất trình', issuedBy: 'Cấp bởi ', received: 'Nhận ngày ',
@@ -39,7 +41,7 @@ const WORDS = {
     approved: 'Đã cho xem.', denied: 'Đã từ chối.', claimed: 'Đã thêm vào ví: ', noClaims: 'Hãy chọn ít nhất một thông tin.',
     needCode: 'Nhập đơn vị cấp và mã nhận (hoặc dán dòng chữ dưới mã QR của thư vào ô mã).',
     backupDone: 'Đã tải bản sao lưu: ', backupNeedPass: 'Hãy nhập mật khẩu của ví.', credentials: ' giấy tờ',
-    unverified: 'một bên yêu cầu chưa được xác minh',
+    unverified: 'Một bên yêu cầu chưa được xác minh',
   },
 };
 
@@ -201,6 +203,7 @@ async function loadRequests() {
     const kinds = (r.kinds || []).map(k => T.kind[k] || k).join(', ');
     const claims = (r.claims || []).map(c => T.labels[c] || c).join(', ');
     li.append(el('p', '', (who === 'unverified' ? T.unverified : who) + T.asks + [kinds, claims].filter(Boolean).join(': ')));
+    li.append(el('p', 'mono muted', r.verifier));
     if (r.allClaimsShown || r.all_claims_shown) li.append(el('p', 'warn', T.allShown));
     const row = el('div', 'row');
     for (const [word, approve] of [[T.approve, true], [T.deny, false]]) {
@@ -250,6 +253,24 @@ async function backup() {
   setNote(T.backupDone + r.count + T.credentials);
 }
 
+// A photo of a claim letter: the node reads its QR code; the claim form is filled in.
+async function readLetter() {
+  setError('');
+  const file = $('claim-photo').files[0];
+  if (!file) return;
+  setNote(T.reading);
+  const r = await fetch('/admin/read-qr', { method: 'POST', headers: { 'content-type': file.type || 'image/jpeg' }, body: file });
+  const data = await r.json().catch(() => ({}));
+  $('claim-photo').value = '';
+  setNote('');
+  if (!r.ok) throw new Error(data.message || data.error || `HTTP ${r.status}`);
+  const letter = /^VCCLAIM:([^/\s]+)\/(\S+)$/.exec(data.text || '');
+  if (!letter) throw new Error(T.notLetter);
+  $('claim-issuer').value = letter[1];
+  $('claim-code').value = letter[2];
+  $('claim-go').focus();
+}
+
 function guard(f) {
   return () => f().catch(e => setError(e.message));
 }
@@ -260,6 +281,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('present-cancel').onclick = () => { $('present').hidden = true; chosen = null; };
   $('qr-close').onclick = closeQr;
   $('claim-go').onclick = guard(claim);
+  $('claim-photo').onchange = guard(readLetter);
   $('backup-go').onclick = guard(backup);
   document.addEventListener('keydown', e => { if (e.key === 'Escape' && !$('qr-view').hidden) closeQr(); });
   guard(loadCards)();
