@@ -50,13 +50,14 @@ pub fn send(
 }
 
 impl Answer {
-    /// The body as JSON (`Null` when it is not JSON).
+    /// The body as JSON, an object or an array (`Null` when it is not JSON).
     pub fn json(&self) -> serde_json::Value {
-        let body = match self.body.find('{') {
+        // The first `{` or `[` to the last `}` or `]`: skips a chunked body's size lines.
+        let body = match self.body.find(['{', '[']) {
             Some(i) => &self.body[i..],
             None => "",
         };
-        let end = body.rfind('}').map_or(0, |i| i + 1);
+        let end = body.rfind(['}', ']']).map_or(0, |i| i + 1);
         serde_json::from_str(&body[..end]).unwrap_or(serde_json::Value::Null)
     }
 }
