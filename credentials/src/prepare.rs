@@ -419,6 +419,8 @@ mod tests {
                 purpose,
                 index: 7,
                 list: format!("https://issuer.example/status/{}/0", purpose.as_str()),
+                message: None,
+                reference: None,
             })
             .collect()
     }

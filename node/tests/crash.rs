@@ -381,6 +381,7 @@ fn decode(s: &node::store::StoredList) -> StatusList {
         issuer: s.issuer.clone(),
         version: s.version,
         bits: credentials::status::Bitstring::decode(&s.bits).unwrap(),
+        message: s.message.clone(),
     }
 }
 

@@ -440,6 +440,7 @@ async fn hostile_peer_messages_are_refused_and_the_nodes_keep_serving() {
                 encoded_list: encoded,
                 digest: "00".repeat(32),
                 issued: now(),
+                message: None,
             },
             signer,
         )

@@ -343,6 +343,7 @@ async fn forged_and_rolled_back_status_updates_are_rejected_and_not_stored() {
         issuer: agency.identity.did().into(),
         version: before.version,
         bits: before.bits.clone(),
+        message: None,
     };
     let forged: StatusDelta = list
         .change(&[issued.index], &[], chrono::Utc::now())

@@ -194,9 +194,9 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
             "credentialStatus[0].status",
         ),
         (
-            json!({"credentialId": id, "statusPurpose": "message", "credentialStatus": [{"status": "1"}]}),
-            400,
-            "statusPurpose",
+            json!({"credentialId": id, "statusPurpose": "message", "credentialStatus": [{"status": "0x1"}]}),
+            409,
+            "without a message status entry",
         ),
         (
             json!({"credentialId": id, "credentialStatus": []}),
@@ -485,6 +485,171 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
         issued_before,
         "a refused credential spends no status index"
     );
+    for n in [net.clinic, net.citizen, net.agency, net.root] {
+        n.stop().await;
+    }
+}
+
+/// The `message` status purpose (Bitstring Status List v1.0 §2.1): asked for at issuance with a
+/// `statusSize` and its `statusMessage`s, the credential gets a third entry on the shard's list
+/// of that scheme (same index); the list credential names the size and messages; a status
+/// update sets the entry's value; the verifier reports the value's message, here and at a
+/// clinic that received the list by gossip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_message_status_is_issued_set_and_reported() {
+    let net = network().await;
+    let agency = &net.agency;
+    let addr = agency.http;
+    let host = addr.to_string();
+    let token = std::fs::read_to_string(DataDir(net.dirs[1].path().to_owned()).token())
+        .unwrap()
+        .trim()
+        .to_owned();
+    let call = |path: &str, body: Value| {
+        post(addr, &host, path, Some(&token), body.to_string().as_bytes()).unwrap()
+    };
+    let messages = json!([
+        {"status": "0x0", "message": "pending_review"},
+        {"status": "0x1", "message": "accepted"},
+        {"status": "0x2", "message": "rejected"},
+        {"status": "0x3", "message": "undefined"}
+    ]);
+    let mut credential = alumni();
+    credential["issuer"] = json!(agency.node.identity.did());
+    let ask = json!({"type": "BitstringStatusListEntry", "statusPurpose": "message", "statusSize": 2,
+        "statusMessage": messages, "statusReference": "https://example.org/status-dictionary/"});
+
+    // Bad asks name the field.
+    for (bad, says) in [
+        (
+            json!({"type": "BitstringStatusListEntry", "statusPurpose": "message", "statusSize": 2}),
+            "statusMessage is missing",
+        ),
+        (
+            json!({"type": "BitstringStatusListEntry", "statusPurpose": "message", "statusSize": 3, "statusMessage": messages}),
+            "needs 8",
+        ),
+        (
+            json!({"type": "BitstringStatusListEntry", "statusPurpose": "message", "statusSize": 9, "statusMessage": messages}),
+            "statusSize 9",
+        ),
+        (json!([ask, ask]), "one message entry per credential"),
+    ] {
+        let a = call(
+            "/credentials/issue",
+            json!({"credential": credential, "options": {"credentialStatus": bad}}),
+        );
+        assert_eq!(a.status, 400, "{}", a.body);
+        assert!(
+            a.body.contains("options.credentialStatus") && a.body.contains(says),
+            "{says}: {}",
+            a.body
+        );
+    }
+
+    let a = call(
+        "/credentials/issue",
+        json!({"credential": credential, "options": {"credentialStatus": ask}}),
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    let vc = a.json()["verifiableCredential"].clone();
+    let entries = vc["credentialStatus"].as_array().unwrap().clone();
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    let entry = &entries[2];
+    assert_eq!(entry["statusPurpose"], "message");
+    assert_eq!(entry["statusSize"], 2);
+    assert_eq!(entry["statusMessage"], messages);
+    assert_eq!(
+        entry["statusReference"],
+        "https://example.org/status-dictionary/"
+    );
+    assert_eq!(
+        entry["statusListIndex"], entries[0]["statusListIndex"],
+        "the shard's index"
+    );
+    let list = entry["statusListCredential"].as_str().unwrap().to_owned();
+    assert!(list.contains("/message-2-"), "{list}");
+    let index: u64 = entry["statusListIndex"].as_str().unwrap().parse().unwrap();
+
+    // The list credential (served by its issuer) names the size and the messages.
+    let path = list.split_once(&host).unwrap().1.to_owned();
+    let served = vcnet_tests::http::get(addr, &host, &path, None).unwrap();
+    assert_eq!(served.status, 200, "{}", served.body);
+    let subject = served.json()["credentialSubject"].clone();
+    assert_eq!(subject["statusPurpose"], "message");
+    assert_eq!(subject["statusSize"], 2);
+    assert_eq!(subject["statusMessages"], messages);
+    let bits =
+        credentials::status::Bitstring::decode(subject["encodedList"].as_str().unwrap()).unwrap();
+    assert_eq!(bits.len(), 2 * 131_072, "131,072 entries of 2 bits");
+    // Its proof holds (the inline context defines the two subject terms for JSON-LD).
+    let clinic_at = net.clinic.http;
+    let body = json!({"verifiableCredential": served.json(), "options": {"checks": ["proof"]}})
+        .to_string();
+    let a = post(
+        clinic_at,
+        &clinic_at.to_string(),
+        "/credentials/verify",
+        None,
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(a.status, 200, "the list credential verifies: {}", a.body);
+
+    // The value is set over the VC-API; the list and the verifier say so.
+    let id = vc["id"].as_str().unwrap().to_owned();
+    let set = |value: &str| {
+        call(
+            "/credentials/status",
+            json!({"credentialId": id, "credentialStatus": [{"type": "BitstringStatusListEntry", "statusPurpose": "message", "status": value}]}),
+        )
+    };
+    let a = set("0x2");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["status"], "0x2");
+    assert_eq!(a.json()["statusListCredential"], json!(list));
+    assert_eq!(set("0x2").status, 409, "already 0x2");
+    let a = set("0x4");
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(a.body.contains("2-bit"), "{}", a.body);
+    assert_eq!(set("two").status, 400);
+    let held = agency
+        .node
+        .replicator
+        .with_list(&list, Clone::clone)
+        .unwrap();
+    assert_eq!(held.value(index).unwrap(), 2);
+    assert!(
+        held.bits.get(index * 2).unwrap() && !held.bits.get(index * 2 + 1).unwrap(),
+        "MSB first"
+    );
+    wait_until("the clinic holds the message list's change", || {
+        list_version(&net.clinic.node, &list).is_some_and(|v| v >= 1)
+    })
+    .await;
+    let clinic_at = net.clinic.http;
+    let body =
+        json!({"verifiableCredential": vc, "options": {"checks": ["proof", "credentialStatus"]}})
+            .to_string();
+    let a = post(
+        clinic_at,
+        &clinic_at.to_string(),
+        "/credentials/verify",
+        None,
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        a.status, 200,
+        "a status message is not a failure: {}",
+        a.body
+    );
+    assert!(
+        a.body.contains("status message 0x2: rejected"),
+        "{}",
+        a.body
+    );
+
     for n in [net.clinic, net.citizen, net.agency, net.root] {
         n.stop().await;
     }

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Bitstring, StatusError, StatusPurpose};
+use super::{Bitstring, MessageScheme, StatusError, StatusPurpose, MAX_STATUS_SIZE};
 use crate::did::{did_of_url, Identity, KeyResolver};
 use crate::jose::{sign_compact, CompactJws, Header};
 
@@ -27,8 +27,18 @@ pub const SHARD_BITS: usize = super::MIN_BITS;
 /// caught 23,068 characters against the first, stored-blocks bound of 21,956). 9/8 of the raw
 /// size plus 1 KiB of headers bounds them all; the inflation itself is bounded separately, to
 /// one shard. Checked before anything is decoded.
-pub const MAX_ENCODED_LIST_CHARS: usize =
-    1 + ((SHARD_BITS / 8 + SHARD_BITS / 64 + 1024) * 4).div_ceil(3);
+pub const MAX_ENCODED_LIST_CHARS: usize = max_encoded_chars(1);
+
+/// [`MAX_ENCODED_LIST_CHARS`] for a shard of entries of `entry_bits` bits.
+pub const fn max_encoded_chars(entry_bits: usize) -> usize {
+    let bits = SHARD_BITS * entry_bits;
+    1 + ((bits / 8 + bits / 64 + 1024) * 4).div_ceil(3)
+}
+
+/// Bits per entry: a message list's `statusSize`, else 1.
+pub fn entry_bits(message: Option<&MessageScheme>) -> usize {
+    message.map_or(1, |m| usize::from(m.status_size))
+}
 
 /// One status list at one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +53,8 @@ pub struct StatusList {
     pub version: u64,
     /// The bits.
     pub bits: Bitstring,
+    /// A `message` list's entry size and messages (none for revocation and suspension).
+    pub message: Option<MessageScheme>,
 }
 
 /// A change from version `version - 1` to `version`.
@@ -87,6 +99,9 @@ pub struct StatusSnapshot {
     pub digest: String,
     /// When the issuer took it (RFC 3339).
     pub issued: String,
+    /// A `message` list's entry size and messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessageScheme>,
 }
 
 impl StatusSnapshot {
@@ -102,13 +117,32 @@ impl StatusSnapshot {
 
     /// Refuses an `encodedList` longer than one shard can honestly need.
     fn check_size(&self) -> Result<(), StatusError> {
-        if self.encoded_list.len() > MAX_ENCODED_LIST_CHARS {
-            return Err(StatusError::BadMessage {
-                reason: format!(
-                    "encodedList is {} characters; one shard of {SHARD_BITS} entries needs at most {MAX_ENCODED_LIST_CHARS}",
-                    self.encoded_list.len()
-                ),
-            });
+        let bad = |reason: String| Err(StatusError::BadMessage { reason });
+        match (self.purpose, &self.message) {
+            (StatusPurpose::Message, None) => {
+                return bad(
+                    "a message list's snapshot must give its statusSize and statusMessages".into(),
+                )
+            }
+            (StatusPurpose::Message, Some(m))
+                if m.status_size == 0 || m.status_size > MAX_STATUS_SIZE =>
+            {
+                return bad(format!(
+                    "statusSize {} is not 1 to {MAX_STATUS_SIZE}",
+                    m.status_size
+                ))
+            }
+            (StatusPurpose::Revocation | StatusPurpose::Suspension, Some(_)) => {
+                return bad(format!("a {} list has no status messages", self.purpose))
+            }
+            _ => {}
+        }
+        let max = max_encoded_chars(entry_bits(self.message.as_ref()));
+        if self.encoded_list.len() > max {
+            return bad(format!(
+                "encodedList is {} characters; one shard of {SHARD_BITS} entries needs at most {max}",
+                self.encoded_list.len()
+            ));
         }
         Ok(())
     }
@@ -143,7 +177,42 @@ impl StatusList {
             issuer: issuer.to_owned(),
             version: 0,
             bits: Bitstring::new(size)?,
+            message: None,
         })
+    }
+
+    /// A new, all-clear `message` list at version 0: `entries` entries of the scheme's size.
+    pub fn new_message(
+        id: &str,
+        issuer: &str,
+        scheme: MessageScheme,
+        entries: usize,
+    ) -> Result<Self, StatusError> {
+        let mut list = Self::new(
+            id,
+            StatusPurpose::Message,
+            issuer,
+            entries * usize::from(scheme.status_size),
+        )?;
+        list.message = Some(scheme);
+        Ok(list)
+    }
+
+    /// Entries in the list (bits divided by the entry size).
+    pub fn entries(&self) -> u64 {
+        (self.bits.len() / entry_bits(self.message.as_ref())) as u64
+    }
+
+    /// The value of entry `index` of a message list (its bits, the first most significant).
+    pub fn value(&self, index: u64) -> Result<u64, StatusError> {
+        let Some(m) = &self.message else {
+            return self.bits.get(index).map(u64::from);
+        };
+        let mut v = 0;
+        for pos in m.bits_of(index) {
+            v = v << 1 | u64::from(self.bits.get(pos)?);
+        }
+        Ok(v)
     }
 
     /// Applies a local change (the issuer's own revoke/suspend/reinstate), bumping the version,
@@ -241,6 +310,7 @@ impl StatusList {
             encoded_list: self.bits.encode(),
             digest: self.bits.digest_hex(),
             issued: crate::time::format(at),
+            message: self.message.clone(),
         }
     }
 
@@ -250,8 +320,20 @@ impl StatusList {
     }
 
     /// [`StatusList::from_snapshot`], inflating at most `max_bits` entries.
+    /// A message list may hold `max_bits` entries of its `statusSize` bits each.
     pub fn from_snapshot_bounded(s: &StatusSnapshot, max_bits: usize) -> Result<Self, StatusError> {
-        let bits = Bitstring::decode_bounded(&s.encoded_list, max_bits)?;
+        s.check_size()?;
+        let entry = entry_bits(s.message.as_ref());
+        let bits = Bitstring::decode_bounded(&s.encoded_list, max_bits.saturating_mul(entry))?;
+        if bits.len() % entry != 0 {
+            return Err(StatusError::BadMessage {
+                reason: format!(
+                    "a list of {}-bit entries has {} bits, not a multiple",
+                    entry,
+                    bits.len()
+                ),
+            });
+        }
         let digest = bits.digest_hex();
         if digest != s.digest {
             return Err(StatusError::BadMessage {
@@ -267,6 +349,7 @@ impl StatusList {
             issuer: s.issuer.clone(),
             version: s.version,
             bits,
+            message: s.message.clone(),
         })
     }
 }
@@ -489,6 +572,65 @@ mod tests {
         ] {
             assert!(e.contains("needs at most"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_message_list_replicates_with_its_scheme_and_is_bounded_by_it() {
+        let issuer = Identity::from_seed(&[7; 32]);
+        let keys = KeyResolver::new();
+        let scheme = MessageScheme::parse(
+            Some(&serde_json::json!(2)),
+            Some(&serde_json::json!([
+                {"status": "0x0", "message": "pending"}, {"status": "0x1", "message": "accepted"},
+                {"status": "0x2", "message": "rejected"}, {"status": "0x3", "message": "undefined"}
+            ])),
+            "",
+        )
+        .unwrap();
+        let mut list =
+            StatusList::new_message("https://s/m/0", issuer.did(), scheme.clone(), SHARD_BITS)
+                .unwrap();
+        assert_eq!(list.entries(), SHARD_BITS as u64);
+        let (set, cleared) = scheme.write(9, 2);
+        let delta = list.change(&set, &cleared, at()).unwrap();
+        assert_eq!(list.value(9).unwrap(), 2);
+        // A replica applies the delta to the snapshot of version 0 and reads the same value.
+        let mut replica = list.clone();
+        replica.version = 0;
+        replica.bits = Bitstring::new(SHARD_BITS * 2).unwrap();
+        replica.apply(&delta).unwrap();
+        assert_eq!(replica.value(9).unwrap(), 2);
+        let snap = SignedSnapshot::sign(list.snapshot(at()), &issuer);
+        let (_, opened) = SignedSnapshot::open(&snap.jws, &keys).unwrap();
+        assert_eq!(opened.message, Some(scheme.clone()));
+        assert_eq!(opened.value(9).unwrap(), 2);
+        // A message snapshot without its scheme, or a scheme on a revocation list, is refused;
+        // a list larger than a shard of its entries does not inflate.
+        let mut bare = list.snapshot(at());
+        bare.message = None;
+        let e = SignedSnapshot::open(&SignedSnapshot::sign(bare, &issuer).jws, &keys)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("statusSize"), "{e}");
+        let mut odd = StatusList::new(
+            "https://s/r/0",
+            StatusPurpose::Revocation,
+            issuer.did(),
+            SHARD_BITS,
+        )
+        .unwrap()
+        .snapshot(at());
+        odd.message = Some(scheme.clone());
+        assert!(SignedSnapshot::open(&SignedSnapshot::sign(odd, &issuer).jws, &keys).is_err());
+        let big =
+            StatusList::new_message("https://s/m/1", issuer.did(), scheme, SHARD_BITS * 2).unwrap();
+        let e = SignedSnapshot::open(
+            &SignedSnapshot::sign(big.snapshot(at()), &issuer).jws,
+            &keys,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("inflates to more than"), "{e}");
     }
 
     /// A shard dense with random bits does not compress; its honest snapshot still opens.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{Bitstring, StatusError, StatusPurpose};
+use super::{Bitstring, MessageScheme, StatusError, StatusPurpose};
 
 /// One `credentialStatus` entry of a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,11 @@ pub struct StatusEntry {
     pub index: u64,
     /// URL of the `BitstringStatusListCredential`.
     pub list: String,
+    /// `statusSize` and `statusMessage`, given for a `message` entry (and allowed on others
+    /// only as size 1).
+    pub message: Option<MessageScheme>,
+    /// `statusReference`: URLs of material about the status, kept as given.
+    pub reference: Option<Value>,
 }
 
 impl StatusEntry {
@@ -30,6 +35,13 @@ impl StatusEntry {
         });
         if let Some(id) = &self.id {
             v["id"] = json!(id);
+        }
+        if let Some(m) = &self.message {
+            v["statusSize"] = json!(m.status_size);
+            v["statusMessage"] = json!(m.status_messages);
+        }
+        if let Some(r) = &self.reference {
+            v["statusReference"] = r.clone();
         }
         v
     }
@@ -68,9 +80,29 @@ impl StatusEntry {
                     .ok_or_else(|| bad("statusPurpose is missing".into()))?;
                 let purpose = StatusPurpose::parse(purpose_s).ok_or_else(|| {
                     bad(format!(
-                        "statusPurpose `{purpose_s}` is not revocation or suspension"
+                        "statusPurpose `{purpose_s}` is not revocation, suspension or message"
                     ))
                 })?;
+                let (size, messages) = (e.get("statusSize"), e.get("statusMessage"));
+                let message = if purpose == StatusPurpose::Message || size.is_some() || messages.is_some() {
+                    let m = MessageScheme::parse(size, messages, &format!("[{i}]"))?;
+                    if purpose != StatusPurpose::Message && m.status_size != 1 {
+                        return Err(bad(format!(
+                            "statusSize {} on a {purpose} entry (only message entries have more than one bit)",
+                            m.status_size
+                        )));
+                    }
+                    (purpose == StatusPurpose::Message).then_some(m)
+                } else {
+                    None
+                };
+                let reference = match e.get("statusReference") {
+                    None => None,
+                    Some(r) => {
+                        check_reference(r).map_err(bad)?;
+                        Some(r.clone())
+                    }
+                };
                 let idx_s = e
                     .get("statusListIndex")
                     .and_then(Value::as_str)
@@ -101,10 +133,29 @@ impl StatusEntry {
                     purpose,
                     index,
                     list,
+                    message,
+                    reference,
                 })
             })
             .collect()
     }
+}
+
+/// `statusReference` (§2.1): a URL or an array of URLs.
+pub fn check_reference(r: &Value) -> Result<(), String> {
+    let urls: Vec<&Value> = match r {
+        Value::Array(a) => a.iter().collect(),
+        one => vec![one],
+    };
+    if urls.is_empty()
+        || !urls.iter().all(|u| {
+            u.as_str()
+                .is_some_and(|u| u.contains(':') && !u.contains(char::is_whitespace))
+        })
+    {
+        return Err("statusReference must be a URL or an array of URLs".into());
+    }
+    Ok(())
 }
 
 /// The unsigned `BitstringStatusListCredential` for a list (§2.2), ready to be secured by any
@@ -114,6 +165,7 @@ pub fn list_credential_unsigned(
     issuer: &str,
     purpose: StatusPurpose,
     bits: &Bitstring,
+    message: Option<&MessageScheme>,
     valid_from: DateTime<Utc>,
     valid_until: Option<DateTime<Utc>>,
 ) -> Value {
@@ -133,6 +185,29 @@ pub fn list_credential_unsigned(
     if let Some(until) = valid_until {
         v["validUntil"] = json!(crate::time::format(until));
     }
+    // §2.2: a message list names its entry size and messages in its subject. The VC 2.0
+    // context's `BitstringStatusList` does not define those two terms (only the entry's), so
+    // an inline context maps them to the status vocabulary's terms, as the entry's are.
+    if let Some(m) = message {
+        v["@context"] = json!([
+            "https://www.w3.org/ns/credentials/v2",
+            {
+                "statusSize": {
+                    "@id": "https://www.w3.org/ns/credentials/status#statusSize",
+                    "@type": "https://www.w3.org/2001/XMLSchema#integer"
+                },
+                "statusMessages": {
+                    "@id": "https://www.w3.org/ns/credentials/status#statusMessage",
+                    "@context": {
+                        "message": "https://www.w3.org/ns/credentials/status#message",
+                        "status": "https://www.w3.org/ns/credentials/status#status"
+                    }
+                }
+            }
+        ]);
+        v["credentialSubject"]["statusSize"] = json!(m.status_size);
+        v["credentialSubject"]["statusMessages"] = json!(m.status_messages);
+    }
     v
 }
 
@@ -147,6 +222,8 @@ mod tests {
             purpose: StatusPurpose::Suspension,
             index: 5,
             list: "https://s/1".into(),
+            message: None,
+            reference: None,
         };
         let cred = json!({"credentialStatus": [e.to_json()]});
         assert_eq!(
@@ -167,5 +244,43 @@ mod tests {
         let mut bad = e.to_json();
         bad["statusListIndex"] = json!(5);
         assert!(StatusEntry::from_credential(&json!({"credentialStatus": bad})).is_err());
+        // A two-bit entry on a suspension list is refused; one bit with its messages is kept.
+        let mut bad = e.to_json();
+        bad["statusSize"] = json!(2);
+        assert!(StatusEntry::from_credential(&json!({"credentialStatus": bad})).is_err());
+    }
+
+    #[test]
+    fn a_message_entry_round_trips_with_its_scheme_and_reference() {
+        // Bitstring Status List v1.0, example 2 (with its "..." filled in).
+        let entry = json!({
+            "id": "https://example.com/credentials/status/8#492847",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "message",
+            "statusListIndex": "492847",
+            "statusSize": 2,
+            "statusListCredential": "https://example.com/credentials/status/8",
+            "statusMessage": [
+                {"status": "0x0", "message": "pending_review"},
+                {"status": "0x1", "message": "accepted"},
+                {"status": "0x2", "message": "rejected"},
+                {"status": "0x3", "message": "undefined"}
+            ],
+            "statusReference": "https://example.org/status-dictionary/"
+        });
+        let parsed = StatusEntry::from_credential(&json!({"credentialStatus": entry})).unwrap();
+        let e = &parsed[0];
+        assert_eq!(e.purpose, StatusPurpose::Message);
+        assert_eq!(e.message.as_ref().unwrap().message_of(1), Some("accepted"));
+        assert_eq!(e.to_json(), entry);
+        let mut no_messages = entry.clone();
+        no_messages.as_object_mut().unwrap().remove("statusMessage");
+        let err = StatusEntry::from_credential(&json!({"credentialStatus": no_messages}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("statusMessage is missing"), "{err}");
+        let mut bad_ref = entry.clone();
+        bad_ref["statusReference"] = json!(["not a url"]);
+        assert!(StatusEntry::from_credential(&json!({"credentialStatus": bad_ref})).is_err());
     }
 }

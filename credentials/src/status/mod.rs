@@ -8,16 +8,18 @@ mod bitstring;
 mod delta;
 mod entry;
 mod heartbeat;
+mod message;
 mod staple;
 
 pub use allocate::{allocate_across, Allocation, IndexAllocator};
 pub use bitstring::{Bitstring, MAX_BITS, MIN_BITS};
 pub use delta::{
-    DeltaCheck, SignedDelta, SignedSnapshot, StatusDelta, StatusList, StatusSnapshot,
-    MAX_ENCODED_LIST_CHARS, SHARD_BITS,
+    entry_bits, max_encoded_chars, DeltaCheck, SignedDelta, SignedSnapshot, StatusDelta,
+    StatusList, StatusSnapshot, MAX_ENCODED_LIST_CHARS, SHARD_BITS,
 };
-pub use entry::{list_credential_unsigned, StatusEntry};
+pub use entry::{check_reference, list_credential_unsigned, StatusEntry};
 pub use heartbeat::{lists_digest, Heartbeat, SignedHeartbeat, HEARTBEAT_TYP};
+pub use message::{parse_hex, MessageScheme, StatusMessage, MAX_STATUS_SIZE};
 pub use staple::{Carried, Staple, StapleError, STAPLE_CLAIM, STAPLE_TYP};
 
 use serde::{Deserialize, Serialize};
@@ -39,8 +41,8 @@ pub enum StatusError {
     BadSignature { reason: String },
 }
 
-/// What a status bit means (`statusPurpose`). vcnet uses the two the specification defines for
-/// single-bit lists.
+/// What a status entry means (`statusPurpose`): revocation, suspension and message (the
+/// specification's fourth, `refresh`, is not kept).
 #[derive(
     Debug,
     Clone,
@@ -63,6 +65,8 @@ pub enum StatusPurpose {
     Revocation,
     /// Set means suspended; clearing it reinstates.
     Suspension,
+    /// Entries of `statusSize` bits whose values name status messages.
+    Message,
 }
 
 impl StatusPurpose {
@@ -76,6 +80,7 @@ impl StatusPurpose {
         match self {
             Self::Revocation => "revoked",
             Self::Suspension => "suspended",
+            Self::Message => "messaged",
         }
     }
 

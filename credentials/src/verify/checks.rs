@@ -111,27 +111,56 @@ pub(super) fn check_status(
     let mut seen = Vec::new();
     let mut unsure = Vec::new();
     for e in &entries {
-        let bit = match status.status_bit(&e.list, e.index) {
-            Ok(b) => b,
-            Err(err @ StatusLookupError::NotHeld { .. }) => {
-                unsure.push(err.to_string());
-                continue;
-            }
-            Err(err) => return Outcome::fail(err.to_string()),
+        // A message entry is `statusSize` bits from `index × statusSize`, the first the most
+        // significant; a revocation or suspension entry is the one bit at `index`.
+        let positions: Vec<u64> = match &e.message {
+            Some(m) => m.bits_of(e.index).collect(),
+            None => vec![e.index],
         };
-        if bit.purpose != e.purpose {
-            return Outcome::fail(format!(
-                "status list {} is a {} list, but the entry says {}",
-                e.list, bit.purpose, e.purpose
-            ));
+        let mut value = 0u64;
+        let mut last = None;
+        for pos in positions {
+            let bit = match status.status_bit(&e.list, pos) {
+                Ok(b) => b,
+                Err(err @ StatusLookupError::NotHeld { .. }) => {
+                    unsure.push(err.to_string());
+                    last = None;
+                    break;
+                }
+                Err(err) => return Outcome::fail(err.to_string()),
+            };
+            if bit.purpose != e.purpose {
+                return Outcome::fail(format!(
+                    "status list {} is a {} list, but the entry says {}",
+                    e.list, bit.purpose, e.purpose
+                ));
+            }
+            if Some(bit.owner.as_str()) != issuer {
+                return Outcome::fail(format!(
+                    "status list {} belongs to {}, not to the credential's issuer",
+                    e.list, bit.owner
+                ));
+            }
+            value = value << 1 | u64::from(bit.set);
+            last = Some(bit);
         }
-        if Some(bit.owner.as_str()) != issuer {
-            return Outcome::fail(format!(
-                "status list {} belongs to {}, not to the credential's issuer",
-                e.list, bit.owner
-            ));
-        }
+        let Some(bit) = last else { continue };
         let stale = stale_by(&bit, opts);
+        if let Some(m) = &e.message {
+            // A status message informs; what it means is the issuer's (§2.1), so it passes.
+            let says = format!(
+                "status message {value:#x}: {} (list {} index {}, version {})",
+                m.message_of(value).unwrap_or("undefined"),
+                e.list,
+                e.index,
+                bit.version
+            );
+            match stale {
+                Some(why) => unsure.push(format!("{says}, as of {why}")),
+                None => seen.push(says),
+            }
+            continue;
+        }
         if bit.set {
             match (e.purpose, stale) {
                 (StatusPurpose::Revocation, _) => {
@@ -152,6 +181,8 @@ pub(super) fn check_status(
                     ));
                     continue;
                 }
+                // Read as a value above.
+                (StatusPurpose::Message, _) => continue,
             }
         }
         if let Some(why) = stale {

@@ -101,12 +101,16 @@ pub fn request(
                 purpose: StatusPurpose::Revocation,
                 index,
                 list: LIST_R.into(),
+                message: None,
+                reference: None,
             },
             StatusEntry {
                 id: None,
                 purpose: StatusPurpose::Suspension,
                 index,
                 list: LIST_S.into(),
+                message: None,
+                reference: None,
             },
         ],
     }

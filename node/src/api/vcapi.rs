@@ -34,34 +34,67 @@ pub struct IssueOptions {
 }
 
 impl IssueOptions {
-    /// Whether the caller asked for status entries. Another status type, or a purpose this
-    /// issuer does not keep lists for, is a 400 naming the field.
-    fn status_asked(&self) -> Result<bool, ApiError> {
+    /// The status entries the caller asked for: revocation and suspension (a `type` of
+    /// `BitstringStatusListEntry` with no purpose, or one of those two), and a `message` entry
+    /// with its `statusSize` and `statusMessage` (and `statusReference`). An object or an
+    /// array of them. Another type, purpose or a bad scheme is a 400 naming the field.
+    fn status_ask(&self) -> Result<crate::roles::StatusAsk, ApiError> {
+        let mut ask = crate::roles::StatusAsk::default();
         let Some(cs) = &self.credential_status else {
-            return Ok(false);
+            return Ok(ask);
         };
-        let Some(o) = cs.as_object() else {
-            return Err(bad("options.credentialStatus: is not an object"));
+        let items: Vec<(String, &Value)> = match cs {
+            Value::Array(a) if a.len() <= 4 => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("options.credentialStatus[{i}]"), v))
+                .collect(),
+            Value::Array(_) => return Err(bad("options.credentialStatus: at most 4 entries")),
+            one => vec![("options.credentialStatus".to_owned(), one)],
         };
-        match o.get("type").and_then(Value::as_str) {
-            Some("BitstringStatusListEntry") => {}
-            Some(other) => {
-                return Err(bad(format!(
-                    "options.credentialStatus.type: `{other}` is not a status type this issuer keeps (BitstringStatusListEntry)"
-                )))
+        for (at, item) in items {
+            let Some(o) = item.as_object() else {
+                return Err(bad(format!("{at}: is not an object")));
+            };
+            match o.get("type").and_then(Value::as_str) {
+                Some("BitstringStatusListEntry") => {}
+                Some(other) => {
+                    return Err(bad(format!(
+                        "{at}.type: `{other}` is not a status type this issuer keeps (BitstringStatusListEntry)"
+                    )))
+                }
+                None => return Err(bad(format!("{at}.type: is missing"))),
             }
-            None => return Err(bad("options.credentialStatus.type: is missing")),
-        }
-        match o.get("statusPurpose") {
-            None => {}
-            Some(Value::String(p)) if p == "revocation" || p == "suspension" => {}
-            Some(p) => {
-                return Err(bad(format!(
-                    "options.credentialStatus.statusPurpose: {p} is not kept by this issuer (it keeps revocation and suspension lists, and gives every credential an entry on both)"
-                )))
+            match o.get("statusPurpose") {
+                None => ask.asked = true,
+                Some(Value::String(p)) if p == "revocation" || p == "suspension" => {
+                    ask.asked = true
+                }
+                Some(Value::String(p)) if p == "message" => {
+                    if ask.message.is_some() {
+                        return Err(bad(format!("{at}: one message entry per credential")));
+                    }
+                    let scheme = credentials::status::MessageScheme::parse(
+                        o.get("statusSize"),
+                        o.get("statusMessage"),
+                        "",
+                    )
+                    .map_err(|e| bad(format!("{at}: {e}")))?;
+                    let reference = o.get("statusReference").cloned();
+                    if let Some(r) = &reference {
+                        credentials::status::check_reference(r)
+                            .map_err(|e| bad(format!("{at}: {e}")))?;
+                    }
+                    ask.message = Some((scheme, reference));
+                }
+                Some(p) => {
+                    return Err(bad(format!(
+                        "{at}.statusPurpose: {p} is not kept by this issuer (revocation, suspension or message)"
+                    )))
+                }
             }
         }
-        Ok(true)
+        Ok(ask)
     }
 }
 
@@ -125,7 +158,7 @@ pub async fn issue(
             if c.get("issuer").is_none() {
                 return Err(bad("credential.issuer: is missing (name this node's DID)"));
             }
-            let status = body.options.status_asked()?;
+            let status = body.options.status_ask()?;
             s.node.issue_any(body.credential, format, status).await?.1
         }
     };
@@ -427,7 +460,7 @@ pub async fn prove_presentation(
 pub struct StatusBody {
     /// The issued credential's id.
     credential_id: String,
-    /// `revocation` (the default) or `suspension`.
+    /// `revocation` (the default), `suspension` or `message`.
     #[serde(default)]
     status_purpose: Option<String>,
     /// Exactly one change.
@@ -438,10 +471,11 @@ pub struct StatusBody {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusChange {
-    /// `revocation` or `suspension` (overrides the body's).
+    /// `revocation`, `suspension` or `message` (overrides the body's).
     #[serde(default)]
     status_purpose: Option<String>,
-    /// `"1"`/`true`/`1` sets the bit, `"0"`/`false`/`0` clears it.
+    /// `"1"`/`true`/`1` sets the bit, `"0"`/`false`/`0` clears it; a message entry's value is
+    /// `0x` and hexadecimal.
     status: Value,
 }
 
@@ -485,9 +519,34 @@ pub async fn update_status(
         .unwrap_or("revocation");
     let purpose = credentials::status::StatusPurpose::parse(purpose_name).ok_or_else(|| {
         bad(format!(
-            "statusPurpose: `{purpose_name}` is not revocation or suspension"
+            "statusPurpose: `{purpose_name}` is not revocation, suspension or message"
         ))
     })?;
+    if purpose == credentials::status::StatusPurpose::Message {
+        // A message entry takes a value: `0x…` (or a plain number).
+        let value = match &change.status {
+            Value::String(v) => credentials::status::parse_hex(v),
+            Value::Number(n) => n.as_u64(),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            bad(format!(
+                "credentialStatus[0].status: `{}` is not a status value (`0x` and hexadecimal)",
+                change.status
+            ))
+        })?;
+        let (list, version) = s
+            .node
+            .change_message(&body.credential_id, value, "")
+            .await?;
+        return Ok(Json(json!({
+            "credentialId": body.credential_id,
+            "statusPurpose": "message",
+            "status": format!("{value:#x}"),
+            "statusListCredential": list,
+            "version": version,
+        })));
+    }
     let set = match &change.status {
         Value::Bool(b) => *b,
         Value::String(v) if v == "1" => true,

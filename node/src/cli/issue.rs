@@ -89,6 +89,8 @@ pub fn run(a: IssueArgs) -> anyhow::Result<i32> {
             purpose,
             index,
             list,
+            message: None,
+            reference: None,
         }
     };
     let req = CredentialRequest {

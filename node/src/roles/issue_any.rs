@@ -6,23 +6,34 @@
 
 use credentials::issue::{secure, Format};
 use credentials::prepare::{prepare, PrepareError};
+use credentials::status::{MessageScheme, StatusEntry, StatusList, StatusPurpose};
 use serde_json::Value;
 
 use super::issuer::{issued_id, IssuerError};
 use super::{Node, NodeError};
 use crate::config::Role;
 
+/// The status entries a VC-API caller asked for (`options.credentialStatus`).
+#[derive(Debug, Clone, Default)]
+pub struct StatusAsk {
+    /// Revocation and suspension entries asked for (a 2.0 credential gets them anyway).
+    pub asked: bool,
+    /// A `message` entry: its scheme and `statusReference`.
+    pub message: Option<(MessageScheme, Option<Value>)>,
+}
+
 impl Node {
     /// Issues `credential` (any VC Data Model 2.0 credential, or a 1.1 one as Data Integrity)
-    /// in `format`, with an entry on each of this issuer's status lists when `status_asked`, and
+    /// in `format`, with an entry on each of this issuer's status lists when asked, and
     /// always for a 2.0 credential (the 1.1 context lacks the status vocabulary: a 1.1
     /// credential asked to carry it also gets `https://www.w3.org/ns/credentials/status/v1`,
-    /// a context most 1.1 verifiers do not hold). Returns its id and its text.
+    /// a context most 1.1 verifiers do not hold); with a `message` entry on the shard's list
+    /// of the asked scheme when `status.message` asks. Returns its id and its text.
     pub async fn issue_any(
         &self,
         credential: Value,
         format: Format,
-        status_asked: bool,
+        status: StatusAsk,
     ) -> Result<(String, String), NodeError> {
         if !self.cfg.has_role(Role::Issuer) {
             return Err(NodeError::NotRole(Role::Issuer));
@@ -51,7 +62,8 @@ impl Node {
                 ));
             }
         }
-        let with_status = status_asked || !credentials::prepare::is_v1(&vc);
+        let with_status =
+            status.asked || status.message.is_some() || !credentials::prepare::is_v1(&vc);
         if !with_status {
             // Nothing to revoke: no index is spent and nothing is recorded.
             check_held_schema(&vc)?;
@@ -63,15 +75,33 @@ impl Node {
         }
         let _guard = self.issuer_lock.lock().await;
         let (shard, index, alloc, new_shard) = self.allocate().await?;
-        let status = self.status_entries(shard, index);
-        credentials::prepare::add_status(&mut vc, &status).map_err(prepare_error)?;
+        let mut entries = self.status_entries(shard, index);
+        let mut message_list = None;
+        if let Some((scheme, reference)) = status.message {
+            let url = self.message_list_url(&scheme, shard);
+            entries.push(StatusEntry {
+                id: Some(format!("{url}#{index}")),
+                purpose: StatusPurpose::Message,
+                index,
+                list: url.clone(),
+                message: Some(scheme.clone()),
+                reference,
+            });
+            message_list = Some(
+                StatusList::new_message(&url, &me, scheme, super::issuer::SHARD_SIZE as usize)
+                    .map_err(|e| NodeError::Internal(format!("opening message list {url}: {e}")))?,
+            );
+        }
+        credentials::prepare::add_status(&mut vc, &entries).map_err(prepare_error)?;
         // (An allocation is only kept by the commit below: a refusal here spends nothing.)
         check_held_schema(&vc)?;
         let holder = vc["credentialSubject"]["id"].as_str().map(str::to_owned);
         let text = self.secure_off_thread(format, vc).await?;
         let cred_id = issued_id(&text)?;
-        let issued = self.direct_entry(&cred_id, None, holder, format, shard, index);
-        self.commit_direct(&issued, &alloc, new_shard).await?;
+        let mut issued = self.direct_entry(&cred_id, None, holder, format, shard, index);
+        issued.message_list = message_list.as_ref().map(|l| l.id.clone());
+        self.commit_direct(&issued, &alloc, new_shard, message_list)
+            .await?;
         tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API");
         self.metrics.issued(format);
         Ok((cred_id, text))

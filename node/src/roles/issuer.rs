@@ -5,7 +5,9 @@ use crate::config::Role;
 use base64::Engine;
 use credentials::issue::{issue, CredentialRequest, Format};
 use credentials::schema;
-use credentials::status::{allocate_across, IndexAllocator, StatusEntry, StatusPurpose};
+use credentials::status::{
+    allocate_across, IndexAllocator, MessageScheme, StatusEntry, StatusList, StatusPurpose,
+};
 use credentials::CredentialKind;
 use libp2p::PeerId;
 use rand::RngCore;
@@ -276,6 +278,8 @@ impl Node {
                     purpose,
                     index,
                     list,
+                    message: None,
+                    reference: None,
                 }
             })
             .collect()
@@ -296,7 +300,7 @@ impl Node {
         let text = self.sign(format, req).await?;
         let cred_id = issued_id(&text)?;
         let issued = self.direct_entry(&cred_id, Some(kind), holder, format, shard, index);
-        self.commit_direct(&issued, &alloc, new_shard).await?;
+        self.commit_direct(&issued, &alloc, new_shard, None).await?;
         self.metrics.issued(format);
         Ok((cred_id, text))
     }
@@ -320,6 +324,7 @@ impl Node {
             shard,
             index,
             record_id: None,
+            message_list: None,
             issued_at: credentials::time::format(chrono::Utc::now()),
             status_changes: Vec::new(),
         }
@@ -332,19 +337,33 @@ impl Node {
         issued: &IssuedEntry,
         alloc: &AllocationEntry,
         new_shard: bool,
+        message_list: Option<StatusList>,
     ) -> Result<(), IssuerError> {
-        let lists = if new_shard {
+        let mut lists = if new_shard {
             self.shard_lists(issued.shard)
         } else {
             vec![]
         };
+        // A message list the issuer does not hold yet opens with this issuance.
+        let opened = message_list.filter(|l| self.replicator.with_list(&l.id, |_| ()).is_none());
+        let opened_url = opened.as_ref().map(|l| l.id.clone());
+        lists.extend(opened);
         self.replicator.create_own(lists, |rows| {
             self.store.commit_direct_issuance(issued, alloc, rows)
         })?;
         if new_shard {
             self.announce_shard(issued.shard).await;
         }
+        if let Some(url) = opened_url {
+            self.announce_list(&url).await;
+        }
         Ok(())
+    }
+
+    /// The URL of shard `shard`'s `message` list of `scheme` (one list per scheme and shard;
+    /// a credential's entry has the same index as on the shard's other lists).
+    pub fn message_list_url(&self, scheme: &MessageScheme, shard: u32) -> String {
+        format!("{}/message-{}/{shard}", self.status_base, scheme.id())
     }
 
     /// Answers a holder's claim.
@@ -444,6 +463,7 @@ impl Node {
             shard,
             index,
             record_id: Some(record.id.clone()),
+            message_list: None,
             issued_at: credentials::time::format(chrono::Utc::now()),
             status_changes: Vec::new(),
         };

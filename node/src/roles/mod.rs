@@ -17,6 +17,7 @@ pub mod wallet;
 
 pub use error::NodeError;
 pub use holder::{PendingConsent, DECLINED};
+pub use issue_any::StatusAsk;
 pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
 pub use replicator::Replicator;
 pub use verifier::{answers_request, record_kind_asked};

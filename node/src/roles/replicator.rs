@@ -42,6 +42,7 @@ pub(crate) fn stored(list: &StatusList, confirmed: Option<DateTime<Utc>>) -> Sto
         version: list.version,
         bits: list.bits.encode(),
         stored_at_ms: Utc::now().timestamp_millis(),
+        message: list.message.clone(),
     }
 }
 
@@ -53,6 +54,7 @@ pub(crate) fn load(s: &StoredList) -> Result<StatusList, String> {
         issuer: s.issuer.clone(),
         version: s.version,
         bits: Bitstring::decode(&s.bits).map_err(|e| format!("list {}: {e}", s.id))?,
+        message: s.message.clone(),
     })
 }
 
@@ -191,7 +193,7 @@ impl Replicator {
         record: impl FnOnce(u64) -> Option<crate::store::IssuedEntry>,
     ) -> Result<(u64, String), NodeError> {
         let _writer = self.write_lock();
-        let mut list = self
+        let list = self
             .read()
             .list(url)
             .cloned()
@@ -200,6 +202,12 @@ impl Replicator {
             return Err(NodeError::Forbidden(format!(
                 "status list {url} is not this issuer's"
             )));
+        }
+        if list.purpose == StatusPurpose::Message {
+            return Err(NodeError::invalid(
+                "statusPurpose",
+                "a message list's entries take a value (`0x…`), not set or clear",
+            ));
         }
         if list.purpose == StatusPurpose::Revocation && !set {
             return Err(NodeError::Conflict(
@@ -217,6 +225,7 @@ impl Replicator {
                     (false, _) => "active",
                     (true, StatusPurpose::Revocation) => "revoked",
                     (true, StatusPurpose::Suspension) => "suspended",
+                    (true, StatusPurpose::Message) => "set",
                 }
             )));
         }
@@ -225,8 +234,70 @@ impl Replicator {
         } else {
             (vec![], vec![index])
         };
+        self.commit_own_change(list, &s, &c, owner, record)
+    }
+
+    /// The owner's change of entry `index` of one of its own `message` lists to `value`
+    /// (its `statusSize` bits, the first most significant), as [`Replicator::change_own`].
+    pub fn change_own_value(
+        &self,
+        url: &str,
+        index: u64,
+        value: u64,
+        owner: &Identity,
+        record: impl FnOnce(u64) -> Option<crate::store::IssuedEntry>,
+    ) -> Result<(u64, String), NodeError> {
+        let _writer = self.write_lock();
+        let list = self
+            .read()
+            .list(url)
+            .cloned()
+            .ok_or_else(|| NodeError::Internal(format!("status list {url} missing")))?;
+        if list.issuer != owner.did() {
+            return Err(NodeError::Forbidden(format!(
+                "status list {url} is not this issuer's"
+            )));
+        }
+        let Some(scheme) = list.message.clone() else {
+            return Err(NodeError::Internal(format!(
+                "status list {url} is not a message list"
+            )));
+        };
+        if value >> scheme.status_size != 0 {
+            return Err(NodeError::invalid(
+                "status",
+                format_args!(
+                    "{value:#x} does not fit the list's {}-bit entries",
+                    scheme.status_size
+                ),
+            ));
+        }
+        let held = list
+            .value(index)
+            .map_err(|e| NodeError::Internal(format!("list {url}: {e}")))?;
+        if held == value {
+            return Err(NodeError::Conflict(format!(
+                "the credential's status is already {value:#x} ({})",
+                scheme.message_of(value).unwrap_or("undefined")
+            )));
+        }
+        let (s, c) = scheme.write(index, value);
+        self.commit_own_change(list, &s, &c, owner, record)
+    }
+
+    /// Makes, signs, stores (with `record`'s entry, in one batch) and commits a change of an
+    /// own list; called under the writer lock.
+    fn commit_own_change(
+        &self,
+        mut list: StatusList,
+        s: &[u64],
+        c: &[u64],
+        owner: &Identity,
+        record: impl FnOnce(u64) -> Option<crate::store::IssuedEntry>,
+    ) -> Result<(u64, String), NodeError> {
+        let url = list.id.clone();
         let delta = list
-            .change(&s, &c, Utc::now())
+            .change(s, c, Utc::now())
             .map_err(|e| NodeError::Internal(format!("list {url}: {e}")))?;
         let signed = credentials::status::SignedDelta::sign(delta, owner);
         let now = Some(Utc::now());

@@ -15,6 +15,45 @@ pub use credentials::wire::GossipMessage;
 /// The longest reason an operator may give for a status change.
 pub const MAX_REASON_CHARS: usize = 500;
 
+/// A reason is at most [`MAX_REASON_CHARS`] characters.
+fn check_reason(reason: &str) -> Result<(), NodeError> {
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(NodeError::invalid(
+            "reason",
+            format!("longer than {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// What a status change writes with the list, given the list's new version: the issued
+/// credential's entry with the change appended to its history (the last
+/// [`crate::store::MAX_STATUS_CHANGES`] kept).
+fn with_change(
+    issued: crate::store::IssuedEntry,
+    action: &str,
+    reason: &str,
+) -> impl FnOnce(u64) -> Option<crate::store::IssuedEntry> {
+    let change = crate::store::StatusChange {
+        action: action.to_owned(),
+        reason: reason.trim().to_owned(),
+        at: credentials::time::format(chrono::Utc::now()),
+        version: 0,
+    };
+    move |version| {
+        let mut entry = issued;
+        entry
+            .status_changes
+            .push(crate::store::StatusChange { version, ..change });
+        let over = entry
+            .status_changes
+            .len()
+            .saturating_sub(crate::store::MAX_STATUS_CHANGES);
+        entry.status_changes.drain(..over);
+        Some(entry)
+    }
+}
+
 impl Node {
     /// The revocation and suspension lists of a new shard, all clear at version 0 (stored by
     /// the issuance that opens the shard, in its own batch).
@@ -45,6 +84,17 @@ impl Node {
                 self.publish(STATUS_TOPIC, GossipMessage::Snapshot(jws))
                     .await;
             }
+        }
+    }
+
+    /// Announces one new list of this issuer (a signed snapshot of version 0).
+    pub(super) async fn announce_list(&self, url: &str) {
+        let snap = self.replicator.with_list(url, |l| {
+            SignedSnapshot::sign(l.snapshot(chrono::Utc::now()), &self.identity).jws
+        });
+        if let Some(jws) = snap {
+            self.publish(STATUS_TOPIC, GossipMessage::Snapshot(jws))
+                .await;
         }
     }
 
@@ -83,12 +133,13 @@ impl Node {
         set: bool,
         reason: &str,
     ) -> Result<(String, u64), NodeError> {
-        if reason.chars().count() > MAX_REASON_CHARS {
+        if purpose == StatusPurpose::Message {
             return Err(NodeError::invalid(
-                "reason",
-                format!("longer than {MAX_REASON_CHARS} characters"),
+                "statusPurpose",
+                "a message entry takes a value (`0x…`): set it with its status",
             ));
         }
+        check_reason(reason)?;
         if !self.cfg.has_role(crate::config::Role::Issuer) {
             return Err(NodeError::NotRole(crate::config::Role::Issuer));
         }
@@ -106,32 +157,58 @@ impl Node {
             (StatusPurpose::Revocation, _) => "revoke",
             (StatusPurpose::Suspension, true) => "suspend",
             (StatusPurpose::Suspension, false) => "reinstate",
-        };
-        let change = crate::store::StatusChange {
-            action: action.to_owned(),
-            reason: reason.trim().to_owned(),
-            at: credentials::time::format(chrono::Utc::now()),
-            version: 0,
+            (StatusPurpose::Message, _) => "message",
         };
         let index = issued.index;
+        let record = with_change(issued, action, reason);
         let (version, delta) = tokio::task::spawn_blocking(move || {
-            replicator.change_own(&list, index, set, &identity, |version| {
-                let mut entry = issued;
-                entry
-                    .status_changes
-                    .push(crate::store::StatusChange { version, ..change });
-                let over = entry
-                    .status_changes
-                    .len()
-                    .saturating_sub(crate::store::MAX_STATUS_CHANGES);
-                entry.status_changes.drain(..over);
-                Some(entry)
-            })
+            replicator.change_own(&list, index, set, &identity, record)
         })
         .await
         .map_err(NodeError::task)??;
         tracing::info!(credential_id, list = %url, version, action, reason, "status changed");
         self.metrics.status_change(purpose, set);
+        self.publish(STATUS_TOPIC, GossipMessage::Delta(delta))
+            .await;
+        Ok((url, version))
+    }
+
+    /// Sets an issued credential's entry on its `message` list to `value` (`0x…`), with the
+    /// operator's reason in its status history (one batch with the list change); gossips the
+    /// delta. Returns the list and its new version.
+    pub async fn change_message(
+        &self,
+        credential_id: &str,
+        value: u64,
+        reason: &str,
+    ) -> Result<(String, u64), NodeError> {
+        check_reason(reason)?;
+        if !self.cfg.has_role(crate::config::Role::Issuer) {
+            return Err(NodeError::NotRole(crate::config::Role::Issuer));
+        }
+        let _guard = self.issuer_lock.lock().await;
+        let issued = self.store.issued(credential_id)?.ok_or_else(|| {
+            NodeError::NotFound(format!(
+                "no credential {credential_id} was issued by this node"
+            ))
+        })?;
+        let url = issued.message_list.clone().ok_or_else(|| {
+            NodeError::Conflict(format!(
+                "credential {credential_id} was issued without a message status entry"
+            ))
+        })?;
+        let (replicator, identity, list) =
+            (self.replicator.clone(), self.identity.clone(), url.clone());
+        let index = issued.index;
+        let record = with_change(issued, &format!("message {value:#x}"), reason);
+        let (version, delta) = tokio::task::spawn_blocking(move || {
+            replicator.change_own_value(&list, index, value, &identity, record)
+        })
+        .await
+        .map_err(NodeError::task)??;
+        tracing::info!(credential_id, list = %url, version, value, reason, "status message changed");
+        self.metrics
+            .status_change(StatusPurpose::Message, value != 0);
         self.publish(STATUS_TOPIC, GossipMessage::Delta(delta))
             .await;
         Ok((url, version))
@@ -610,6 +687,7 @@ impl Node {
                 &list.issuer,
                 list.purpose,
                 &list.bits,
+                list.message.as_ref(),
                 now,
                 None,
             );

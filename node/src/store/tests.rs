@@ -351,6 +351,7 @@ fn import_is_all_or_nothing_and_codes_work_once() {
         shard: 0,
         index: 5,
         record_id: Some("r1".into()),
+        message_list: None,
         issued_at: "2026-01-01T00:00:00Z".into(),
         status_changes: Vec::new(),
     };
@@ -392,6 +393,7 @@ fn status_log_orders_versions() {
             bits: String::new(),
             stored_at_ms: 0,
             confirmed_ms: None,
+            message: None,
         };
         s.put_status_list(&l, Some(&format!("jws{v}"))).unwrap();
     }

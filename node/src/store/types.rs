@@ -56,6 +56,9 @@ pub struct IssuedEntry {
     pub index: u64,
     /// The record it came from.
     pub record_id: Option<String>,
+    /// The `message` list it has an entry on (at the same index), when one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<String>,
     /// RFC 3339.
     pub issued_at: String,
     /// Its status changes, oldest first (the last [`MAX_STATUS_CHANGES`]), each with the
@@ -113,6 +116,9 @@ pub struct StoredList {
     /// clock on the signed message), if known.
     #[serde(default)]
     pub confirmed_ms: Option<i64>,
+    /// A `message` list's entry size and messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<credentials::status::MessageScheme>,
 }
 
 /// A credential in the holder's wallet.

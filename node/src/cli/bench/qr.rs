@@ -110,12 +110,16 @@ pub fn run(a: QrBenchArgs) -> anyhow::Result<i32> {
                         purpose: StatusPurpose::Revocation,
                         index,
                         list: list("revocation"),
+                        message: None,
+                        reference: None,
                     },
                     StatusEntry {
                         id: Some(format!("{}#{index}", list("suspension"))),
                         purpose: StatusPurpose::Suspension,
                         index,
                         list: list("suspension"),
+                        message: None,
+                        reference: None,
                     },
                 ],
             };
