@@ -13,6 +13,8 @@ const checks = (process.env.VCNET_VERIFY_CHECKS || 'proof').split(',').filter(Bo
 // The verify body is {verifiableCredential, options: <verifier options>}; without options vcnet
 // applies its whole policy (accreditation included), so status and proof are named here.
 const statusChecks = (process.env.VCNET_STATUS_VERIFY_CHECKS || 'proof,status').split(',');
+// VCNET_STATUS_ISSUE_OPTIONS: JSON of the issuer's options (e.g. a `message` credentialStatus ask).
+const issueOptions = process.env.VCNET_STATUS_ISSUE_OPTIONS ? JSON.parse(process.env.VCNET_STATUS_ISSUE_OPTIONS) : {};
 module.exports = {
   settings: {enableInteropTests: false, testAllImplementations: false},
   implementations: [{
@@ -22,7 +24,7 @@ module.exports = {
       id: issuerDid,
       endpoint: `${base}/credentials/issue`,
       headers: auth,
-      options: {},
+      options: issueOptions,
       tags: ['BitstringStatusList', 'Revocation', 'Suspension']
     }],
     verifiers: [{
