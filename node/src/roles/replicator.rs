@@ -193,16 +193,7 @@ impl Replicator {
         record: impl FnOnce(u64) -> Option<crate::store::IssuedEntry>,
     ) -> Result<(u64, String), NodeError> {
         let _writer = self.write_lock();
-        let list = self
-            .read()
-            .list(url)
-            .cloned()
-            .ok_or_else(|| NodeError::Internal(format!("status list {url} missing")))?;
-        if list.issuer != owner.did() {
-            return Err(NodeError::Forbidden(format!(
-                "status list {url} is not this issuer's"
-            )));
-        }
+        let list = self.own_list(url, owner)?;
         if list.purpose == StatusPurpose::Message {
             return Err(NodeError::invalid(
                 "statusPurpose",
@@ -248,16 +239,7 @@ impl Replicator {
         record: impl FnOnce(u64) -> Option<crate::store::IssuedEntry>,
     ) -> Result<(u64, String), NodeError> {
         let _writer = self.write_lock();
-        let list = self
-            .read()
-            .list(url)
-            .cloned()
-            .ok_or_else(|| NodeError::Internal(format!("status list {url} missing")))?;
-        if list.issuer != owner.did() {
-            return Err(NodeError::Forbidden(format!(
-                "status list {url} is not this issuer's"
-            )));
-        }
+        let list = self.own_list(url, owner)?;
         let Some(scheme) = list.message.clone() else {
             return Err(NodeError::Internal(format!(
                 "status list {url} is not a message list"
@@ -283,6 +265,21 @@ impl Replicator {
         }
         let (s, c) = scheme.write(index, value);
         self.commit_own_change(list, &s, &c, owner, record)
+    }
+
+    /// A copy of `owner`'s list at `url`, to change under the writer lock.
+    fn own_list(&self, url: &str, owner: &Identity) -> Result<StatusList, NodeError> {
+        let list = self
+            .read()
+            .list(url)
+            .cloned()
+            .ok_or_else(|| NodeError::Internal(format!("status list {url} missing")))?;
+        if list.issuer != owner.did() {
+            return Err(NodeError::Forbidden(format!(
+                "status list {url} is not this issuer's"
+            )));
+        }
+        Ok(list)
     }
 
     /// Makes, signs, stores (with `record`'s entry, in one batch) and commits a change of an

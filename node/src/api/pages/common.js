@@ -90,3 +90,48 @@ function claimRows(claims) {
   }
   return rows;
 }
+
+const $ = id => document.getElementById(id);
+
+function setError(msg) { $('error').textContent = msg || ''; }
+function setNote(msg) { $('note').textContent = msg || ''; }
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// A signed-in page's call to the node: JSON in and out; a lost session goes back to sign in
+// (then to `page`); an error answer throws its message.
+async function callNode(page, method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const r = await fetch(path, init);
+  if (r.status === 401) {
+    location.href = '/login?next=' + page;
+    throw new Error('signed out');
+  }
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(data.message || data.error || `HTTP ${r.status}`);
+  return data;
+}
+
+// The page's words into every `data-t` element, and its title.
+function translateWords(lang, words) {
+  document.documentElement.lang = lang;
+  document.title = words.title + ' · vcnet';
+  for (const e of document.querySelectorAll('[data-t]')) {
+    const w = words[e.dataset.t];
+    if (typeof w === 'string') e.textContent = w;
+  }
+}
+
+// A callback that shows its error instead of throwing it.
+function guard(f) {
+  return () => f().catch(e => setError(e.message));
+}

@@ -64,44 +64,18 @@ const WORDS = {
 
 const LANG = pickLanguage(WORDS);
 const T = wordsFor(LANG, WORDS);
-const $ = id => document.getElementById(id);
 // The codes of the last import: [[record, code]]. Shown once by the node; kept only here.
 let codes = [];
 let about = null;
 
-function setError(msg) { $('error').textContent = msg || ''; }
-function setNote(msg) { $('note').textContent = msg || ''; }
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
-async function call(method, path, body) {
-  const init = { method, headers: {} };
-  if (body !== undefined) {
-    init.headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const r = await fetch(path, init);
-  if (r.status === 401) {
-    location.href = '/login?next=/console';
-    throw new Error('signed out');
-  }
-  const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(data.message || data.error || `HTTP ${r.status}`);
-  return data;
+function call(method, path, body) {
+  return callNode('/console', method, path, body);
 }
 
 function translatePage() {
-  document.documentElement.lang = LANG;
-  document.title = T.title + ' · vcnet';
-  for (const e of document.querySelectorAll('[data-t]')) {
-    const w = T[e.dataset.t];
-    if (typeof w === 'string') e.textContent = w;
-  }
+  translateWords(LANG, T);
   for (const e of document.querySelectorAll('[data-t-placeholder]')) e.placeholder = T[e.dataset.tPlaceholder];
   for (const e of document.querySelectorAll('[data-kind]')) e.textContent = T.kind[e.dataset.kind];
   for (const o of $('import-kind').options) o.textContent = T.kind[o.value] || o.value;
@@ -288,10 +262,6 @@ async function withdraw(issuer) {
   await call('POST', '/admin/accredit', { issuer, withdraw: true });
   setNote(T.withdrawDone);
   await loadAccreditations();
-}
-
-function guard(f) {
-  return () => f().catch(e => setError(e.message));
 }
 
 document.addEventListener('DOMContentLoaded', async () => {

@@ -65,22 +65,15 @@ const WORDS = {
 const LANG = pickLanguage(WORDS);
 const T = wordsFor(LANG, WORDS);
 
-const $ = id => document.getElementById(id);
 let stream = null;
 let timer = null;
 let busy = false;
 // The text of this desk's request while one is shown: scans then answer it.
 let request = null;
 
-function setError(msg) { $('error').textContent = msg || ''; }
 
 function translatePage() {
-  document.documentElement.lang = LANG;
-  document.title = T.title + ' · vcnet';
-  for (const el of document.querySelectorAll('[data-t]')) {
-    const w = T[el.dataset.t];
-    if (typeof w === 'string') el.textContent = w;
-  }
+  translateWords(LANG, T);
   for (const o of $('ask-kind').options) o.textContent = T.kind[o.value] || o.value;
 }
 

@@ -47,37 +47,17 @@ const WORDS = {
 
 const LANG = pickLanguage(WORDS);
 const T = wordsFor(LANG, WORDS);
-const $ = id => document.getElementById(id);
 // The card being presented: {id, kind, claims}.
 let chosen = null;
 let countdown = null;
 
-function setError(msg) { $('error').textContent = msg || ''; }
-function setNote(msg) { $('note').textContent = msg || ''; }
 
-async function call(method, path, body) {
-  const init = { method, headers: {} };
-  if (body !== undefined) {
-    init.headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const r = await fetch(path, init);
-  if (r.status === 401) {
-    location.href = '/login?next=/wallet';
-    throw new Error('signed out');
-  }
-  const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(data.message || data.error || `HTTP ${r.status}`);
-  return data;
+function call(method, path, body) {
+  return callNode('/wallet', method, path, body);
 }
 
 function translatePage() {
-  document.documentElement.lang = LANG;
-  document.title = T.title + ' · vcnet';
-  for (const el of document.querySelectorAll('[data-t]')) {
-    const w = T[el.dataset.t];
-    if (typeof w === 'string') el.textContent = w;
-  }
+  translateWords(LANG, T);
 }
 
 // A card's status in words, from the node's fresh check of the credential.
@@ -92,12 +72,6 @@ function statusOf(report) {
   return 'invalid';
 }
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 async function loadCards() {
   const items = await call('GET', '/admin/wallet');
@@ -269,10 +243,6 @@ async function readLetter() {
   $('claim-issuer').value = letter[1];
   $('claim-code').value = letter[2];
   $('claim-go').focus();
-}
-
-function guard(f) {
-  return () => f().catch(e => setError(e.message));
 }
 
 document.addEventListener('DOMContentLoaded', () => {
