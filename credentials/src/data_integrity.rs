@@ -106,6 +106,12 @@ fn bundled() -> &'static HashMap<String, String> {
     })
 }
 
+/// The text of a context this node holds, by URL (what a `relatedResource` digest of it is
+/// checked against: contexts are never fetched).
+pub fn bundled_context(url: &str) -> Option<&'static str> {
+    bundled().get(url).map(String::as_str)
+}
+
 /// The `@context` URLs of a document that are not bundled (and so cannot be processed: a
 /// context is never fetched). Inline context objects need nothing.
 pub fn unbundled_contexts(doc: &Value) -> Vec<String> {
