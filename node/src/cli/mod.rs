@@ -11,6 +11,7 @@ mod key;
 mod node_cmds;
 mod present;
 mod qr;
+mod records_gen;
 mod sign;
 mod topology;
 mod verify;
@@ -92,6 +93,8 @@ enum Command {
 enum RecordsCommand {
     /// Import records into a running issuer node; all or nothing.
     Import(node_cmds::ImportArgs),
+    /// Write realistic synthetic residents (identity records) as JSON Lines.
+    Generate(records_gen::GenerateArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -113,6 +116,7 @@ pub fn main() -> i32 {
         Command::Passphrase(a) => node_cmds::passphrase(a),
         Command::Run(a) => node_cmds::run(a),
         Command::Records(RecordsCommand::Import(a)) => node_cmds::records_import(a),
+        Command::Records(RecordsCommand::Generate(a)) => records_gen::run(a),
         Command::Claim(a) => node_cmds::claim(a),
         Command::Wallet(c) => wallet::run(c),
         Command::Qr(a) => qr::qr(a),
