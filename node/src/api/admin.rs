@@ -233,6 +233,7 @@ pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> 
         "trusted": held.trusted,
         "wallet": held.wallet,
         "issued": held.issued,
+        "issuedExact": held.issued_exact,
         "statusGossipBytes": stats.status_gossip_bytes,
         "droppedInbound": stats.dropped_inbound,
         "gossip": {

@@ -95,6 +95,9 @@ pub struct Holdings {
     pub wallet: usize,
     /// Credentials issued.
     pub issued: usize,
+    /// Whether `issued` is exact (else an estimate: the index holds more than
+    /// [`crate::store::EXACT_COUNT_CAP`] entries).
+    pub issued_exact: bool,
     /// Status lists held.
     pub status_lists: Vec<ListSummary>,
 }
@@ -107,6 +110,7 @@ impl Node {
             trusted: counts.trust,
             wallet: counts.wallet,
             issued: counts.issued,
+            issued_exact: counts.issued_exact,
             status_lists: self.held_lists()?,
         })
     }

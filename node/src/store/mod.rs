@@ -112,9 +112,14 @@ pub struct Counts {
     pub wallet: usize,
     /// Issued credentials.
     pub issued: usize,
+    /// Whether `issued` was counted (else RocksDB's estimate, past [`EXACT_COUNT_CAP`]).
+    pub issued_exact: bool,
     /// Trust records.
     pub trust: usize,
 }
+
+/// Keys counted one by one at most; past this a count is RocksDB's estimate.
+pub const EXACT_COUNT_CAP: usize = 100_000;
 
 impl Store {
     /// Opens (creating if needed) the store in `dir`, checking the lock and the schema version.
@@ -340,25 +345,38 @@ impl Store {
             .collect()
     }
 
-    /// How many keys a column holds.
-    fn count(&self, column: Column) -> Result<usize, StoreError> {
+    /// How many keys a column holds: counted exactly up to [`EXACT_COUNT_CAP`] keys, past
+    /// that RocksDB's estimate (a status request must not walk a hundred million keys).
+    /// `true` when exact.
+    fn count(&self, column: Column) -> Result<(usize, bool), StoreError> {
+        let cf = self.cf(column)?;
         let mut n = 0;
-        let mut it = self.db.raw_iterator_cf(self.cf(column)?);
+        let mut it = self.db.raw_iterator_cf(cf);
         it.seek_to_first();
         while it.valid() {
             n += 1;
+            if n > EXACT_COUNT_CAP {
+                let estimate = self
+                    .db
+                    .property_int_value_cf(cf, "rocksdb.estimate-num-keys")?
+                    .unwrap_or(0) as usize;
+                return Ok((estimate.max(n), false));
+            }
             it.next();
         }
         it.status()?;
-        Ok(n)
+        Ok((n, true))
     }
 
-    /// Key counts of the wallet, the issued index and the trust records.
+    /// Key counts of the wallet, the issued index and the trust records (the issued index
+    /// estimated past [`EXACT_COUNT_CAP`]).
     pub fn counts(&self) -> Result<Counts, StoreError> {
+        let (issued, issued_exact) = self.count(Column::Issued)?;
         Ok(Counts {
-            wallet: self.count(Column::Wallet)?,
-            issued: self.count(Column::Issued)?,
-            trust: self.count(Column::Trust)?,
+            wallet: self.count(Column::Wallet)?.0,
+            issued,
+            issued_exact,
+            trust: self.count(Column::Trust)?.0,
         })
     }
 

@@ -403,3 +403,42 @@ fn status_log_orders_versions() {
     );
     assert_eq!(s.status_list("L").unwrap().unwrap().version, 12);
 }
+
+#[test]
+fn counts_are_exact_up_to_the_cap_and_estimated_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let entry = |i: usize| IssuedEntry {
+        credential_id: format!("urn:uuid:{i:08}"),
+        kind: None,
+        holder: None,
+        format: credentials::Format::SdJwt,
+        list_base: "https://s".into(),
+        shard: 0,
+        index: i as u64,
+        record_id: None,
+        message_list: None,
+        issued_at: "2026-01-01T00:00:00Z".into(),
+        status_changes: Vec::new(),
+    };
+    let put = |from: usize, to: usize| {
+        let mut batch = rocksdb::WriteBatch::default();
+        for i in from..to {
+            s.put(
+                &mut batch,
+                &Key::Issued(&format!("urn:uuid:{i:08}")),
+                &entry(i),
+            )
+            .unwrap();
+        }
+        s.db.write(batch).unwrap();
+    };
+    put(0, 10);
+    let c = s.counts().unwrap();
+    assert_eq!((c.issued, c.issued_exact), (10, true));
+    put(10, EXACT_COUNT_CAP + 50);
+    s.db.flush_cf(s.cf(Column::Issued).unwrap()).unwrap();
+    let c = s.counts().unwrap();
+    assert!(!c.issued_exact);
+    assert!(c.issued > EXACT_COUNT_CAP, "{}", c.issued);
+}

@@ -156,6 +156,8 @@ pub struct NodeStatus {
     pub wallet: u64,
     /// Credentials issued.
     pub issued: u64,
+    /// Whether `issued` is an exact count (past 100,000 it is RocksDB's estimate).
+    pub issued_exact: bool,
     /// Bytes of status gossip received.
     pub status_gossip_bytes: u64,
     /// Inbound messages dropped.
