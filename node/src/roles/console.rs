@@ -163,12 +163,7 @@ impl Node {
     /// each peer (at most [`HOLDERS_PEERS_MAX`], concurrently, [`HOLDERS_PEER_DEADLINE`] each)
     /// is asked for the part of its sync summary that covers these lists.
     pub async fn list_holdings(&self) -> Result<ListHoldings, NodeError> {
-        let mut own: Vec<(String, StatusPurpose, u64)> = self
-            .replicator
-            .owned_by(self.identity.did())
-            .into_iter()
-            .map(|l| (l.id.clone(), l.purpose, l.version))
-            .collect();
+        let mut own = self.replicator.owned_heads(self.identity.did());
         own.sort();
         let peers: Vec<libp2p::PeerId> = self
             .net
@@ -189,10 +184,11 @@ impl Node {
                     .flatten()
             }
         });
-        let answers: Vec<Vec<(String, u64)>> = futures::future::join_all(asks)
+        let answers: Vec<std::collections::HashMap<String, u64>> = futures::future::join_all(asks)
             .await
             .into_iter()
             .flatten()
+            .map(|held| held.into_iter().collect())
             .collect();
         let lists = own
             .into_iter()
@@ -207,8 +203,8 @@ impl Node {
                     peers_without: 0,
                 };
                 for held in &answers {
-                    match held.iter().find(|(k, _)| *k == key) {
-                        Some((_, v)) if *v >= version => h.peers_current += 1,
+                    match held.get(&key) {
+                        Some(v) if *v >= version => h.peers_current += 1,
                         Some(_) => h.peers_behind += 1,
                         None => h.peers_without += 1,
                     }

@@ -410,6 +410,15 @@ impl Replicator {
         self.read().list(id).map(f)
     }
 
+    /// The id, purpose and version of each list owned by `owner` (without the bits).
+    pub fn owned_heads(&self, owner: &str) -> Vec<(String, StatusPurpose, u64)> {
+        self.read()
+            .lists()
+            .filter(|l| l.issuer == owner)
+            .map(|l| (l.id.clone(), l.purpose, l.version))
+            .collect()
+    }
+
     /// Lists owned by `owner`, cloned (to sign snapshots of).
     pub fn owned_by(&self, owner: &str) -> Vec<StatusList> {
         self.read()
