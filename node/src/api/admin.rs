@@ -523,7 +523,7 @@ pub async fn accredit(
     Json(b): Json<AccreditBody>,
 ) -> Result<Json<Value>, ApiError> {
     let n = &s.node;
-    if n.cfg.root_did.as_deref() != Some(n.identity.did()) {
+    if !n.is_root() {
         return Err(NodeError::Forbidden(
             "this node is not the root authority (its DID is not the pinned root_did)".into(),
         )

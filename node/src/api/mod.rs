@@ -57,8 +57,7 @@ async fn require_token(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|t| constant_time_eq(t.as_bytes(), s.token.as_bytes()));
-    let session =
-        !bearer && session::cookie_of(req.headers()).is_some_and(|id| s.sessions.valid(&id));
+    let session = !bearer && s.sessions.signed_in(req.headers());
     if session && !session::same_origin(req.method(), req.headers()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -114,7 +113,11 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/lists", get(console::lists))
         .route("/admin/accreditations", get(console::accreditations))
         .route("/admin/claim-letters", post(console::claim_letters))
-        .route("/admin/read-qr", post(wallet_page::read_qr))
+        .route(
+            "/admin/read-qr",
+            post(wallet_page::read_qr)
+                .layer(axum::extract::DefaultBodyLimit::max(desk::DESK_BODY_BYTES)),
+        )
         .route("/credentials/issue", post(vcapi::issue))
         .route("/credentials/status", post(vcapi::update_status))
         .route("/presentations/prove", post(vcapi::prove_presentation))

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::openapi::schemas as doc;
-use super::{session, ApiState};
+use super::ApiState;
 
 const STYLE: &str = include_str!("pages/vcnet.css");
 const COMMON_SCRIPT: &str = include_str!("pages/common.js");
@@ -117,8 +117,7 @@ pub fn lang_of(headers: &HeaderMap) -> &'static str {
 /// A page that needs a signed-in session (the admin token, or a holder's passphrase): the
 /// page with its `lang` set, or a redirect to `/login?next=<path>`.
 pub fn signed_in_page(s: &ApiState, headers: &HeaderMap, path: &str, page: &str) -> Response {
-    let signed_in = session::cookie_of(headers).is_some_and(|id| s.sessions.valid(&id));
-    if !signed_in {
+    if !s.sessions.signed_in(headers) {
         let mut r = StatusCode::SEE_OTHER.into_response();
         if let Ok(l) = HeaderValue::from_str(&format!("/login?next={path}")) {
             r.headers_mut().insert(header::LOCATION, l);

@@ -61,6 +61,11 @@ impl Sessions {
             .any(|(k, end)| constant_time_eq(k.as_bytes(), id.as_bytes()) && *end > now)
     }
 
+    /// Whether a request's cookies carry an open session.
+    pub fn signed_in(&self, headers: &HeaderMap) -> bool {
+        cookie_of(headers).is_some_and(|id| self.valid(&id))
+    }
+
     /// Ends the session `id`.
     pub fn end(&self, id: &str) {
         self.lock().remove(id);

@@ -78,16 +78,8 @@ pub async fn script() -> Response {
     ),
     security(("bearer" = []), ("session_cookie" = [])),
 )]
+/// (The route limits the body to [`super::desk::DESK_BODY_BYTES`], a phone photo.)
 pub async fn read_qr(body: Bytes) -> Result<Json<Value>, ApiError> {
-    if body.len() > super::desk::DESK_BODY_BYTES {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "the picture is over {} MB",
-                super::desk::DESK_BODY_BYTES >> 20
-            ),
-        ));
-    }
     if !crate::qr::is_image(&body) {
         return Err(bad("send a picture (PNG or JPEG) of the QR code"));
     }

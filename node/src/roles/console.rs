@@ -145,7 +145,7 @@ impl Node {
     /// `revoked`, `suspended` or `active`, from this issuer's lists in memory.
     fn status_word(&self, e: &IssuedEntry) -> &'static str {
         let bit = |purpose: StatusPurpose| {
-            let url = format!("{}/{}/{}", e.list_base, purpose.as_str(), e.shard);
+            let url = e.list_url(purpose);
             self.replicator
                 .with_list(&url, |l| l.bits.get(e.index).unwrap_or(false))
                 .unwrap_or(false)
@@ -246,32 +246,22 @@ impl Node {
         Some(out)
     }
 
-    /// Every accreditation this node holds, with its withdrawal if any.
-    pub fn accreditations(&self) -> Result<Vec<AccreditationView>, NodeError> {
-        let mut out = Vec::new();
-        for rec in self.store.trust_all()? {
-            let Ok(a) = credentials::jose::CompactJws::parse(&rec.accreditation)
-                .and_then(|j| j.payload_json::<credentials::trust::Accreditation>())
-            else {
-                tracing::warn!(issuer = %rec.issuer, "a stored accreditation does not decode");
-                continue;
-            };
-            let withdrawn = rec.withdrawal.as_deref().and_then(|w| {
-                credentials::jose::CompactJws::parse(w)
-                    .and_then(|j| j.payload_json::<credentials::trust::Withdrawal>())
-                    .ok()
-                    .map(|w| w.withdrawn)
-            });
-            out.push(AccreditationView {
+    /// Every accreditation this node holds, with its withdrawal if any, by name.
+    pub fn accreditations(&self) -> Vec<AccreditationView> {
+        let mut out: Vec<AccreditationView> = self
+            .replicator
+            .accreditations()
+            .into_iter()
+            .map(|(a, w)| AccreditationView {
                 issuer: a.issuer,
                 name: a.name,
                 kinds: a.kinds.iter().map(|k| k.short_name()).collect(),
                 valid_from: a.valid_from,
                 valid_until: a.valid_until,
-                withdrawn,
-            });
-        }
+                withdrawn: w.map(|w| w.withdrawn),
+            })
+            .collect();
         out.sort_by(|x, y| x.name.cmp(&y.name));
-        Ok(out)
+        out
     }
 }

@@ -76,7 +76,10 @@ impl Node {
         let _guard = self.issuer_lock.lock().await;
         let (shard, index, alloc, new_shard) = self.allocate().await?;
         let mut entries = self.status_entries(shard, index);
-        let mut message_list = None;
+        // The message list of this scheme and shard, and the list to open when this issuer
+        // does not hold it yet (under the issuer lock: no other issuance opens it meanwhile).
+        let mut message_url = None;
+        let mut new_message_list = None;
         if let Some((scheme, reference)) = status.message {
             let url = self.message_list_url(&scheme, shard);
             entries.push(StatusEntry {
@@ -87,10 +90,15 @@ impl Node {
                 message: Some(scheme.clone()),
                 reference,
             });
-            message_list = Some(
-                StatusList::new_message(&url, &me, scheme, super::issuer::SHARD_SIZE as usize)
-                    .map_err(|e| NodeError::Internal(format!("opening message list {url}: {e}")))?,
-            );
+            if self.replicator.with_list(&url, |_| ()).is_none() {
+                new_message_list = Some(
+                    StatusList::new_message(&url, &me, scheme, super::issuer::SHARD_SIZE as usize)
+                        .map_err(|e| {
+                            NodeError::Internal(format!("opening message list {url}: {e}"))
+                        })?,
+                );
+            }
+            message_url = Some(url);
         }
         credentials::prepare::add_status(&mut vc, &entries).map_err(prepare_error)?;
         // (An allocation is only kept by the commit below: a refusal here spends nothing.)
@@ -99,8 +107,8 @@ impl Node {
         let text = self.secure_off_thread(format, vc).await?;
         let cred_id = issued_id(&text)?;
         let mut issued = self.direct_entry(&cred_id, None, holder, format, shard, index);
-        issued.message_list = message_list.as_ref().map(|l| l.id.clone());
-        self.commit_direct(&issued, &alloc, new_shard, message_list)
+        issued.message_list = message_url;
+        self.commit_direct(&issued, &alloc, new_shard, new_message_list)
             .await?;
         tracing::info!(credential_id = %cred_id, %format, "credential issued over the VC-API");
         self.metrics.issued(format);

@@ -330,24 +330,22 @@ impl Node {
         }
     }
 
-    /// Commits a direct issuance (its index entry, the allocation and the lists of a shard it
-    /// opened, in one batch), then announces an opened shard.
+    /// Commits a direct issuance (its index entry, the allocation, the lists of a shard it
+    /// opened and a message list it opened, in one batch), then announces the opened lists.
     pub(super) async fn commit_direct(
         &self,
         issued: &IssuedEntry,
         alloc: &AllocationEntry,
         new_shard: bool,
-        message_list: Option<StatusList>,
+        new_message_list: Option<StatusList>,
     ) -> Result<(), IssuerError> {
         let mut lists = if new_shard {
             self.shard_lists(issued.shard)
         } else {
             vec![]
         };
-        // A message list the issuer does not hold yet opens with this issuance.
-        let opened = message_list.filter(|l| self.replicator.with_list(&l.id, |_| ()).is_none());
-        let opened_url = opened.as_ref().map(|l| l.id.clone());
-        lists.extend(opened);
+        let opened_url = new_message_list.as_ref().map(|l| l.id.clone());
+        lists.extend(new_message_list);
         self.replicator.create_own(lists, |rows| {
             self.store.commit_direct_issuance(issued, alloc, rows)
         })?;
@@ -389,7 +387,7 @@ impl Node {
             return Err(not_found());
         }
         for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
-            let url = format!("{}/{}/{}", issued.list_base, purpose.as_str(), issued.shard);
+            let url = issued.list_url(purpose);
             let set = self
                 .replicator
                 .with_list(&url, |l| l.bits.get(issued.index).unwrap_or(true))

@@ -474,6 +474,25 @@ impl Replicator {
             })
             .unwrap_or_default()
     }
+
+    /// Every accreditation held, with its withdrawal if any (as validated and decoded when
+    /// stored).
+    pub fn accreditations(
+        &self,
+    ) -> Vec<(
+        credentials::trust::Accreditation,
+        Option<credentials::trust::Withdrawal>,
+    )> {
+        self.read()
+            .trust_all()
+            .map(|t| {
+                (
+                    t.accreditation.clone(),
+                    t.withdrawal.as_ref().map(|(w, _)| w.clone()),
+                )
+            })
+            .collect()
+    }
 }
 
 impl StatusSource for Replicator {

@@ -76,14 +76,7 @@ impl Node {
     /// Announces a new shard's lists (signed snapshots of version 0).
     pub(super) async fn announce_shard(&self, shard: u32) {
         for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
-            let url = self.list_url(purpose, shard);
-            let snap = self.replicator.with_list(&url, |l| {
-                SignedSnapshot::sign(l.snapshot(chrono::Utc::now()), &self.identity).jws
-            });
-            if let Some(jws) = snap {
-                self.publish(STATUS_TOPIC, GossipMessage::Snapshot(jws))
-                    .await;
-            }
+            self.announce_list(&self.list_url(purpose, shard)).await;
         }
     }
 
@@ -133,32 +126,23 @@ impl Node {
         set: bool,
         reason: &str,
     ) -> Result<(String, u64), NodeError> {
-        if purpose == StatusPurpose::Message {
-            return Err(NodeError::invalid(
-                "statusPurpose",
-                "a message entry takes a value (`0x…`): set it with its status",
-            ));
-        }
-        check_reason(reason)?;
-        if !self.cfg.has_role(crate::config::Role::Issuer) {
-            return Err(NodeError::NotRole(crate::config::Role::Issuer));
-        }
-        let _guard = self.issuer_lock.lock().await;
-        let issued = self.store.issued(credential_id)?.ok_or_else(|| {
-            NodeError::NotFound(format!(
-                "no credential {credential_id} was issued by this node"
-            ))
-        })?;
-        let url = format!("{}/{}/{}", issued.list_base, purpose.as_str(), issued.shard);
-        let replicator = self.replicator.clone();
-        let identity = self.identity.clone();
-        let list = url.clone();
         let action = match (purpose, set) {
             (StatusPurpose::Revocation, _) => "revoke",
             (StatusPurpose::Suspension, true) => "suspend",
             (StatusPurpose::Suspension, false) => "reinstate",
-            (StatusPurpose::Message, _) => "message",
+            (StatusPurpose::Message, _) => {
+                return Err(NodeError::invalid(
+                    "statusPurpose",
+                    "a message entry takes a value (`0x…`): set it with its status",
+                ))
+            }
         };
+        check_reason(reason)?;
+        let (_guard, issued) = self.issued_locked(credential_id).await?;
+        let url = issued.list_url(purpose);
+        let replicator = self.replicator.clone();
+        let identity = self.identity.clone();
+        let list = url.clone();
         let index = issued.index;
         let record = with_change(issued, action, reason);
         let (version, delta) = tokio::task::spawn_blocking(move || {
@@ -173,6 +157,24 @@ impl Node {
         Ok((url, version))
     }
 
+    /// This issuer's record of `credential_id`, with the issuer lock held (status changes of
+    /// one issuer are made one at a time).
+    async fn issued_locked(
+        &self,
+        credential_id: &str,
+    ) -> Result<(tokio::sync::MutexGuard<'_, ()>, crate::store::IssuedEntry), NodeError> {
+        if !self.cfg.has_role(crate::config::Role::Issuer) {
+            return Err(NodeError::NotRole(crate::config::Role::Issuer));
+        }
+        let guard = self.issuer_lock.lock().await;
+        let issued = self.store.issued(credential_id)?.ok_or_else(|| {
+            NodeError::NotFound(format!(
+                "no credential {credential_id} was issued by this node"
+            ))
+        })?;
+        Ok((guard, issued))
+    }
+
     /// Sets an issued credential's entry on its `message` list to `value` (`0x…`), with the
     /// operator's reason in its status history (one batch with the list change); gossips the
     /// delta. Returns the list and its new version.
@@ -183,15 +185,7 @@ impl Node {
         reason: &str,
     ) -> Result<(String, u64), NodeError> {
         check_reason(reason)?;
-        if !self.cfg.has_role(crate::config::Role::Issuer) {
-            return Err(NodeError::NotRole(crate::config::Role::Issuer));
-        }
-        let _guard = self.issuer_lock.lock().await;
-        let issued = self.store.issued(credential_id)?.ok_or_else(|| {
-            NodeError::NotFound(format!(
-                "no credential {credential_id} was issued by this node"
-            ))
-        })?;
+        let (_guard, issued) = self.issued_locked(credential_id).await?;
         let url = issued.message_list.clone().ok_or_else(|| {
             NodeError::Conflict(format!(
                 "credential {credential_id} was issued without a message status entry"

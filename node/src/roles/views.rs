@@ -103,6 +103,11 @@ pub struct Holdings {
 }
 
 impl Node {
+    /// Whether this node is the root authority (its own DID is the pinned root).
+    pub fn is_root(&self) -> bool {
+        self.cfg.root_did.as_deref() == Some(self.identity.did())
+    }
+
     /// Counts of what the node holds, and its status lists.
     pub fn holdings(&self) -> Result<Holdings, NodeError> {
         let counts = self.store.counts()?;

@@ -282,21 +282,34 @@ impl Store {
         Ok(self.db.write(batch)?)
     }
 
-    /// The raw keys and values of a range, in key order.
-    fn scan_raw(&self, range: Range<'_>) -> Result<Vec<RawEntry>, StoreError> {
+    /// Visits the raw keys and values of a range in key order, until `visit` says stop
+    /// (`false`).
+    fn walk(
+        &self,
+        range: Range<'_>,
+        mut visit: impl FnMut(Box<[u8]>, Box<[u8]>) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
         let prefix = range.prefix();
-        let mut out = Vec::new();
         let iter = self.db.iterator_cf(
             self.cf(range.column())?,
             IteratorMode::From(&prefix, rocksdb::Direction::Forward),
         );
         for item in iter {
             let (k, v) = item?;
-            if !k.starts_with(&prefix) {
+            if !k.starts_with(&prefix) || !visit(k, v)? {
                 break;
             }
-            out.push((k.into_vec(), v.into_vec()));
         }
+        Ok(())
+    }
+
+    /// The raw keys and values of a range, in key order.
+    fn scan_raw(&self, range: Range<'_>) -> Result<Vec<RawEntry>, StoreError> {
+        let mut out = Vec::new();
+        self.walk(range, |k, v| {
+            out.push((k.into_vec(), v.into_vec()));
+            Ok(true)
+        })?;
         Ok(out)
     }
 
@@ -310,30 +323,21 @@ impl Store {
         limit: usize,
         scan_cap: usize,
     ) -> Result<(Vec<T>, bool), StoreError> {
-        let prefix = range.prefix();
         let column = range.column().name();
-        let mut out = Vec::new();
-        let iter = self.db.iterator_cf(
-            self.cf(range.column())?,
-            IteratorMode::From(&prefix, rocksdb::Direction::Forward),
-        );
-        for (seen, item) in iter.enumerate() {
-            let (k, v) = item?;
-            if !k.starts_with(&prefix) {
-                break;
-            }
+        let (mut out, mut seen, mut capped) = (Vec::new(), 0, false);
+        self.walk(range, |k, v| {
             if seen >= scan_cap {
-                return Ok((out, true));
+                capped = true;
+                return Ok(false);
             }
+            seen += 1;
             let value: T = dec(|| format!("{column}/{}", String::from_utf8_lossy(&k)), &v)?;
             if keep(&value) {
                 out.push(value);
-                if out.len() >= limit {
-                    break;
-                }
             }
-        }
-        Ok((out, false))
+            Ok(out.len() < limit)
+        })?;
+        Ok((out, capped))
     }
 
     /// The values of a range, in key order.

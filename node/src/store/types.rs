@@ -67,6 +67,14 @@ pub struct IssuedEntry {
     pub status_changes: Vec<StatusChange>,
 }
 
+impl IssuedEntry {
+    /// The URL of its list of `purpose` (revocation or suspension; a message list is
+    /// `message_list`).
+    pub fn list_url(&self, purpose: StatusPurpose) -> String {
+        format!("{}/{}/{}", self.list_base, purpose.as_str(), self.shard)
+    }
+}
+
 /// Status changes kept per issued credential.
 pub const MAX_STATUS_CHANGES: usize = 32;
 
