@@ -189,11 +189,16 @@ impl Metrics {
 
     /// One credential issued in `format`.
     pub fn issued(&self, format: credentials::Format) {
+        self.issued_many(format, 1);
+    }
+
+    /// `n` credentials issued in `format` at once (a bulk issuance).
+    pub fn issued_many(&self, format: credentials::Format, n: u64) {
         self.issued
             .get_or_create(&FormatLabels {
                 format: format.short_name(),
             })
-            .inc();
+            .inc_by(n);
     }
 
     /// One change of this issuer's status list.

@@ -23,6 +23,9 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
 #[derive(Deserialize)]
 pub struct KindQuery {
     kind: String,
+    /// A resumed import: records already imported get new codes, claimed ones are skipped.
+    #[serde(default)]
+    resume: bool,
 }
 
 /// `POST /admin/records/import?kind=identity` with a JSON Lines or CSV body.
@@ -31,7 +34,10 @@ pub struct KindQuery {
     path = "/admin/records/import",
     tag = "admin",
     operation_id = "import_records",
-    params(("kind" = String, Query, description = "The kind of the records: `identity`, `health` or `study`")),
+    params(
+        ("kind" = String, Query, description = "The kind of the records: `identity`, `health` or `study`"),
+        ("resume" = Option<bool>, Query, description = "A resumed import: a record already imported and unclaimed gets a new code in place of its old one; one already claimed is skipped and listed in `alreadyClaimed`"),
+    ),
     request_body(content = String, content_type = "text/plain", description = "The records: JSON Lines, or CSV with a header row"),
     responses(
         (status = 200, description = "One claim code per record (shown once)", body = crate::roles::ImportReport),
@@ -51,10 +57,65 @@ pub async fn import_records(
 ) -> Result<Json<Value>, ApiError> {
     let kind = CredentialKind::parse(&q.kind).map_err(|e| bad(format!("kind: {e}")))?;
     let node = s.node.clone();
-    let report = tokio::task::spawn_blocking(move || node.import_records(kind, &body))
-        .await
-        .map_err(NodeError::task)??;
+    let resume = q.resume;
+    let report =
+        tokio::task::spawn_blocking(move || node.import_records_resuming(kind, &body, resume))
+            .await
+            .map_err(NodeError::task)??;
     to_json(&report)
+}
+
+#[derive(Deserialize)]
+pub struct BulkQuery {
+    kind: String,
+    format: String,
+}
+
+/// `POST /admin/records/issue?kind=identity&format=sd-jwt`: bulk issuance, no claim codes.
+#[utoipa::path(
+    post,
+    path = "/admin/records/issue",
+    tag = "admin",
+    operation_id = "issue_records",
+    params(
+        ("kind" = String, Query, description = "The kind of the records: `identity`, `health` or `study`"),
+        ("format" = String, Query, description = "`di`, `jwt`, `sd-jwt` or `cose` (SD-JWT needs each record's holder DID in `id`)"),
+    ),
+    request_body(content = String, content_type = "text/plain", description = "At most 50,000 records: JSON Lines, or CSV with a header row. Records already issued here in the same format are signed again with the same id and status index (a resumed import)"),
+    responses(
+        (status = 200, description = "JSON Lines, one `{record, credentialId, credential}` per record in the request's order", content_type = "application/jsonl", body = String),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
+pub async fn issue_records(
+    State(s): State<ApiState>,
+    Query(q): Query<BulkQuery>,
+    body: String,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let kind = CredentialKind::parse(&q.kind).map_err(|e| bad(format!("kind: {e}")))?;
+    let format = Format::parse(&q.format).ok_or_else(|| {
+        bad(format!(
+            "format: `{}` is not di, jwt, sd-jwt or cose",
+            q.format
+        ))
+    })?;
+    let lines = s
+        .node
+        .issue_records(kind, format, body)
+        .await
+        .map_err(NodeError::from)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/jsonl")],
+        lines,
+    )
+        .into_response())
 }
 
 /// `GET /admin/records`: imported records and whether each was claimed (no claims data).

@@ -81,6 +81,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub fn router(state: ApiState) -> Router {
     let admin = Router::new()
         .route("/admin/records/import", post(admin::import_records))
+        .route("/admin/records/issue", post(admin::issue_records))
         .route("/admin/records", get(admin::records))
         .route("/admin/claim", post(admin::claim))
         .route("/admin/wallet", get(admin::wallet))

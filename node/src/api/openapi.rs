@@ -33,6 +33,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
     ),
     paths(
         admin::import_records,
+        admin::issue_records,
         admin::records,
         admin::claim,
         admin::wallet,

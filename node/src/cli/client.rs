@@ -85,6 +85,18 @@ impl Client {
         self.call("POST", path, Some(body.into_bytes()), "text/plain")
     }
 
+    /// POST a body and return the answer's bytes as they are (for answers that are not one
+    /// JSON document, such as JSON Lines). An error status becomes an error with its message.
+    pub fn post_raw(&self, path: &str, body: Vec<u8>, ctype: &str) -> anyhow::Result<Vec<u8>> {
+        let (status, body) = self.exchange("POST", path, Some(body), ctype)?;
+        if status >= 400 {
+            let v: Value = serde_json::from_slice(&body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+            bail!("{}", error_message(&v));
+        }
+        Ok(body)
+    }
+
     fn call(
         &self,
         method: &str,
@@ -92,6 +104,27 @@ impl Client {
         body: Option<Vec<u8>>,
         ctype: &str,
     ) -> anyhow::Result<Value> {
+        let (status, body) = self.exchange(method, path, body, ctype)?;
+        let text = String::from_utf8_lossy(&body);
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.into_owned()));
+        if status >= 400 {
+            // A verification that fails is an answer (422 with the report), not an error.
+            if status == 422 && v.get("error").is_none() {
+                return Ok(v);
+            }
+            bail!("{}", error_message(&v));
+        }
+        Ok(v)
+    }
+
+    /// One request, one answer: its status and body (de-chunked).
+    fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        ctype: &str,
+    ) -> anyhow::Result<(u16, Vec<u8>)> {
         let tcp = TcpStream::connect(&self.http)
             .with_context(|| format!("connecting to the node at {} (is it running?)", self.http))?;
         tcp.set_read_timeout(Some(TIMEOUT))?;
@@ -125,55 +158,50 @@ impl Client {
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !buf.is_empty() => {}
             Err(e) => return Err(anyhow!(e).context("reading the node's answer")),
         }
-        let text = String::from_utf8_lossy(&buf);
-        let (head, rest) = text
-            .split_once("\r\n\r\n")
+        let split = buf
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
             .ok_or_else(|| anyhow!("malformed HTTP answer"))?;
+        let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
+        let rest = &buf[split + 4..];
         let status: u16 = head
             .split_whitespace()
             .nth(1)
             .and_then(|c| c.parse().ok())
             .ok_or_else(|| anyhow!("malformed HTTP status"))?;
-        let chunked = head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked");
-        let body = if chunked {
+        let body = if head.contains("transfer-encoding: chunked") {
             dechunk(rest)
         } else {
-            rest.to_owned()
+            rest.to_vec()
         };
-        let v: Value = serde_json::from_str(&body).unwrap_or(Value::String(body));
-        if status >= 400 {
-            // A verification that fails is an answer (422 with the report), not an error.
-            if status == 422 && v.get("error").is_none() {
-                return Ok(v);
-            }
-            bail!(
-                "{}",
-                v.get("error")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| v.to_string())
-            );
-        }
-        Ok(v)
+        Ok((status, body))
     }
+}
+
+/// The message of an error answer (its `error`, else the whole answer).
+fn error_message(v: &Value) -> String {
+    v.get("error")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| v.to_string())
 }
 
 /// A connection to the node, plain or TLS.
 trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
 
-fn dechunk(s: &str) -> String {
-    let mut out = String::new();
+fn dechunk(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
     let mut rest = s;
-    while let Some((size, after)) = rest.split_once("\r\n") {
+    while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..eol]);
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        let after = &rest[eol + 2..];
         if n == 0 || after.len() < n {
             break;
         }
-        out.push_str(&after[..n]);
-        rest = after[n..].trim_start_matches("\r\n");
+        out.extend_from_slice(&after[..n]);
+        rest = after[n..].strip_prefix(b"\r\n").unwrap_or(&after[n..]);
     }
     out
 }

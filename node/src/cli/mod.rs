@@ -5,6 +5,7 @@
 
 mod bench;
 pub mod client;
+mod import;
 mod install;
 mod issue;
 mod key;
@@ -91,8 +92,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum RecordsCommand {
-    /// Import records into a running issuer node; all or nothing.
-    Import(node_cmds::ImportArgs),
+    /// Import records into a running issuer node, for claim codes or issued at once (in
+    /// batches, with progress; `--resume` goes on after an interruption).
+    Import(import::ImportArgs),
     /// Write realistic synthetic residents (identity records) as JSON Lines.
     Generate(records_gen::GenerateArgs),
 }
@@ -115,7 +117,7 @@ pub fn main() -> i32 {
         Command::Init(a) => node_cmds::init(a),
         Command::Passphrase(a) => node_cmds::passphrase(a),
         Command::Run(a) => node_cmds::run(a),
-        Command::Records(RecordsCommand::Import(a)) => node_cmds::records_import(a),
+        Command::Records(RecordsCommand::Import(a)) => import::run(a),
         Command::Records(RecordsCommand::Generate(a)) => records_gen::run(a),
         Command::Claim(a) => node_cmds::claim(a),
         Command::Wallet(c) => wallet::run(c),

@@ -272,39 +272,6 @@ fn print(v: &Value) -> anyhow::Result<()> {
 }
 
 #[derive(Args)]
-pub struct ImportArgs {
-    #[command(flatten)]
-    d: DataDirArg,
-    /// Kind of the records.
-    #[arg(long)]
-    kind: String,
-    /// JSON Lines or CSV file.
-    file: PathBuf,
-    /// Write the claim codes to this file (mode 0600) instead of printing them.
-    #[arg(long)]
-    codes_out: Option<PathBuf>,
-}
-
-pub fn records_import(a: ImportArgs) -> anyhow::Result<i32> {
-    let text = std::fs::read_to_string(&a.file)
-        .with_context(|| format!("reading {}", a.file.display()))?;
-    let v = Client::for_data_dir(&a.d.data_dir)?
-        .post_text(&format!("/admin/records/import?kind={}", a.kind), text)?;
-    match a.codes_out {
-        Some(p) => {
-            crate::runtime::write_private(&p, &serde_json::to_vec_pretty(&v["codes"])?)?;
-            println!(
-                "imported {} records; claim codes in {}",
-                v["codes"].as_array().map(|a| a.len()).unwrap_or(0),
-                p.display()
-            );
-        }
-        None => print(&v)?,
-    }
-    Ok(0)
-}
-
-#[derive(Args)]
 pub struct ClaimArgs {
     #[command(flatten)]
     d: DataDirArg,

@@ -37,6 +37,10 @@ pub struct GenerateArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Give each resident a holder DID (`id`, a did:key of a key drawn from the seed), as a
+    /// registry that enrolled wallets would: needed to issue SD-JWT credentials directly.
+    #[arg(long)]
+    holders: bool,
 }
 
 /// The 63 provinces and their codes (the first three digits of the identification number).
@@ -202,6 +206,19 @@ impl Residents {
         )
     }
 
+    /// Adds a holder DID (`id`, first) to a record: the did:key of a key drawn from the seed.
+    pub fn add_holder(&mut self, record: &mut Value) {
+        let mut seed = [0u8; 32];
+        self.rng.fill(&mut seed);
+        let did = credentials::Identity::from_seed(&seed).did().to_owned();
+        if let Value::Object(m) = record {
+            let mut with_id = serde_json::Map::new();
+            with_id.insert("id".into(), Value::String(did));
+            with_id.append(m);
+            *m = with_id;
+        }
+    }
+
     /// The next record.
     pub fn next_record(&mut self) -> Value {
         let male = self.rng.gen_bool(0.5);
@@ -292,7 +309,11 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<i32> {
     let mut gen = Residents::new(a.seed, as_of);
     let t0 = std::time::Instant::now();
     for i in 1..=a.count {
-        serde_json::to_writer(&mut out, &gen.next_record())?;
+        let mut r = gen.next_record();
+        if a.holders {
+            gen.add_holder(&mut r);
+        }
+        serde_json::to_writer(&mut out, &r)?;
         out.write_all(b"\n")?;
         if i % 100_000 == 0 && a.out.is_some() {
             let rate = i as f64 / t0.elapsed().as_secs_f64();
@@ -356,6 +377,10 @@ mod tests {
             "ids are nearly all distinct: {}",
             ids.len()
         );
+        let mut r = g.next_record();
+        g.add_holder(&mut r);
+        assert!(r["id"].as_str().unwrap().starts_with("did:key:z6Mk"), "{r}");
+        credentials::schema::validate_subject(CredentialKind::Identity, &r).unwrap();
         let mut again = Residents::new(7, as_of);
         let mut first = Residents::new(7, as_of);
         assert_eq!(again.next_record(), first.next_record());

@@ -14,7 +14,7 @@ use rand::RngCore;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use super::records::parse_records;
+pub use super::records::{parse_records, record_id};
 use super::Node;
 use crate::net::protocols::{ClaimRequest, ClaimResponse};
 use crate::store::{AllocationEntry, ClaimedCode, IssuedEntry, RecordEntry};
@@ -66,6 +66,9 @@ pub struct ImportReport {
     /// (record id, claim code) pairs. Codes are shown once; only their digests are stored.
     #[schema(value_type = Vec<Vec<String>>)]
     pub codes: Vec<(String, String)>,
+    /// On a resumed import: records already claimed, left as they were (no new code).
+    #[serde(rename = "alreadyClaimed", skip_serializing_if = "Vec::is_empty")]
+    pub already_claimed: Vec<String>,
 }
 
 fn code_digest(code: &str) -> String {
@@ -84,25 +87,8 @@ fn new_code(rng: &mut impl RngCore) -> String {
         .join("-")
 }
 
-fn record_id(kind: CredentialKind, subject: &Value, rng: &mut impl RngCore) -> String {
-    let field = match kind {
-        CredentialKind::Identity => "personalIdentificationNumber",
-        CredentialKind::HealthRecord => "healthInsuranceNumber",
-        CredentialKind::StudyRecord => "studentNumber",
-    };
-    subject
-        .get(field)
-        .and_then(Value::as_str)
-        .map(|s| format!("{}:{s}", kind.short_name()))
-        .unwrap_or_else(|| {
-            let mut b = [0u8; 8];
-            rng.fill_bytes(&mut b);
-            format!("{}:{}", kind.short_name(), hex::encode(b))
-        })
-}
-
 impl Node {
-    fn check_issues(&self, kind: CredentialKind) -> Result<(), IssuerError> {
+    pub(super) fn check_issues(&self, kind: CredentialKind) -> Result<(), IssuerError> {
         if !self.cfg.has_role(Role::Issuer) {
             return Err(IssuerError::NotIssuer);
         }
@@ -127,6 +113,18 @@ impl Node {
         kind: CredentialKind,
         text: &str,
     ) -> Result<ImportReport, IssuerError> {
+        self.import_records_resuming(kind, text, false)
+    }
+
+    /// [`Node::import_records`]; with `resume`, records already imported get a new code in
+    /// place of one that never reached the operator, and records already claimed are skipped
+    /// (listed in the report) instead of refusing the whole file.
+    pub fn import_records_resuming(
+        &self,
+        kind: CredentialKind,
+        text: &str,
+        resume: bool,
+    ) -> Result<ImportReport, IssuerError> {
         self.check_issues(kind)?;
         let parsed = parse_records(kind, text)?;
         let mut rng = rand::rngs::OsRng;
@@ -141,7 +139,7 @@ impl Node {
                     reason: format!("{}: {}", first.field, first.reason),
                 });
             }
-            let id = record_id(kind, &subject, &mut rng);
+            let id = record_id(kind, &subject);
             if !seen.insert(id.clone()) {
                 return Err(IssuerError::ImportLine {
                     line,
@@ -149,33 +147,39 @@ impl Node {
                 });
             }
             let code = new_code(&mut rng);
+            let digest = code_digest(&code);
             batch.push((
                 RecordEntry {
                     id: id.clone(),
                     kind,
                     subject,
                     claimed_by: None,
+                    code_digest: Some(digest.clone()),
                 },
-                code_digest(&code),
+                digest,
             ));
             codes.push((id, code));
         }
-        self.store.import_records(&batch)?;
+        let skipped = self.store.import_records(&batch, resume)?;
+        codes.retain(|(id, _)| !skipped.contains(id));
         tracing::info!(
             kind = kind.short_name(),
             count = codes.len(),
             "records imported"
         );
-        Ok(ImportReport { kind, codes })
+        Ok(ImportReport {
+            kind,
+            codes,
+            already_claimed: skipped,
+        })
     }
 
-    /// Allocates a status index at random across the pool of shards (opening a shard, with
-    /// fresh lists, when it gets its first index).
-    pub(super) async fn allocate(&self) -> Result<(u32, u64, AllocationEntry, bool), IssuerError> {
+    /// The allocation state of this issuer's shards, decoded from the store (shards that
+    /// never handed out an index are empty).
+    pub(super) fn load_allocators(&self) -> Result<Vec<IndexAllocator>, IssuerError> {
         let b64 = base64::engine::general_purpose::STANDARD;
-        let stored = self.store.allocation(&self.status_base)?;
         let mut shards: Vec<IndexAllocator> = Vec::new();
-        for e in stored {
+        for e in self.store.allocation(&self.status_base)? {
             let a = b64
                 .decode(&e.bitmap)
                 .ok()
@@ -192,17 +196,29 @@ impl Node {
             }
             shards.push(a);
         }
+        Ok(shards)
+    }
+
+    /// The stored form of shard `shard`'s allocation state.
+    pub(super) fn allocation_entry(&self, shard: u32, a: &IndexAllocator) -> AllocationEntry {
+        AllocationEntry {
+            base: self.status_base.clone(),
+            shard,
+            bitmap: base64::engine::general_purpose::STANDARD.encode(a.as_bytes()),
+        }
+    }
+
+    /// Allocates a status index at random across the pool of shards (opening a shard, with
+    /// fresh lists, when it gets its first index).
+    pub(super) async fn allocate(&self) -> Result<(u32, u64, AllocationEntry, bool), IssuerError> {
+        let mut shards = self.load_allocators()?;
         let a = allocate_across(
             &mut shards,
             self.cfg.status_shards.max(1) as usize,
             SHARD_SIZE,
             &mut rand::rngs::OsRng,
         );
-        let entry = AllocationEntry {
-            base: self.status_base.clone(),
-            shard: a.shard as u32,
-            bitmap: b64.encode(shards[a.shard].as_bytes()),
-        };
+        let entry = self.allocation_entry(a.shard as u32, &shards[a.shard]);
         Ok((a.shard as u32, a.index, entry, a.opened))
     }
 
@@ -245,7 +261,7 @@ impl Node {
         .map_err(IssuerError::from)
     }
 
-    fn request(
+    pub(super) fn request(
         &self,
         kind: CredentialKind,
         subject: Value,
@@ -452,6 +468,7 @@ impl Node {
         let cred_id = issued_id(&text)?;
         let mut claimed = record.clone();
         claimed.claimed_by = Some(cred_id.clone());
+        claimed.code_digest = None;
         let issued = IssuedEntry {
             credential_id: cred_id.clone(),
             kind: Some(kind),

@@ -2,6 +2,7 @@
 //! writer of the store and the only holder of the node key; HTTP handlers and inbound network
 //! requests ask it.
 
+mod bulk;
 pub mod console;
 mod error;
 mod holder;
@@ -15,10 +16,13 @@ mod verify_queue;
 pub mod views;
 pub mod wallet;
 
+pub use bulk::MAX_BULK_RECORDS;
 pub use error::NodeError;
 pub use holder::{PendingConsent, DECLINED};
 pub use issue_any::StatusAsk;
-pub use issuer::{credential_id_of, ImportReport, IssuerError, SHARD_SIZE};
+pub use issuer::{
+    credential_id_of, parse_records, record_id, ImportReport, IssuerError, SHARD_SIZE,
+};
 pub use replicator::Replicator;
 pub use verifier::{answers_request, record_kind_asked};
 pub use verify_queue::{VerifyQueue, VERIFY_QUEUE_CAP};

@@ -16,6 +16,28 @@ fn property_type(kind: CredentialKind, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The id of a record: the kind's own identifier (personal identification number, health
+/// insurance number, student number) when the record has it, else a digest of its content,
+/// so that the same record imported twice (a resumed import) gets the same id.
+pub fn record_id(kind: CredentialKind, subject: &Value) -> String {
+    let field = match kind {
+        CredentialKind::Identity => "personalIdentificationNumber",
+        CredentialKind::HealthRecord => "healthInsuranceNumber",
+        CredentialKind::StudyRecord => "studentNumber",
+    };
+    match subject.get(field).and_then(Value::as_str) {
+        Some(s) => format!("{}:{s}", kind.short_name()),
+        None => {
+            let digest = blake3::hash(subject.to_string().as_bytes());
+            format!(
+                "{}:{}",
+                kind.short_name(),
+                hex::encode(&digest.as_bytes()[..8])
+            )
+        }
+    }
+}
+
 /// Parses an import file: JSON Lines (one subject object per line) or CSV (header row of
 /// subject property names; values typed by the kind's schema).
 pub fn parse_records(kind: CredentialKind, text: &str) -> Result<Vec<(usize, Value)>, IssuerError> {

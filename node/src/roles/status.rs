@@ -341,7 +341,7 @@ impl Node {
         }
     }
 
-    fn self_arc(&self) -> Option<std::sync::Arc<Node>> {
+    pub(super) fn self_arc(&self) -> Option<std::sync::Arc<Node>> {
         self.me.get().and_then(|w| w.upgrade())
     }
 

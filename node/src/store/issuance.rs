@@ -6,19 +6,90 @@ use super::*;
 impl Store {
     // ---------- records and claim codes ----------
 
-    /// Imports subject records with their claim-code digests, all or nothing.
-    pub fn import_records(&self, records: &[(RecordEntry, String)]) -> Result<(), StoreError> {
+    /// Imports subject records with their claim-code digests, all or nothing. A record that
+    /// already exists is refused, unless `resume`: then an unclaimed one gets the new code in
+    /// place of its old one (an interrupted import whose codes were never written out), and
+    /// a claimed one is left as it is and its id returned.
+    pub fn import_records(
+        &self,
+        records: &[(RecordEntry, String)],
+        resume: bool,
+    ) -> Result<Vec<String>, StoreError> {
         let mut batch = WriteBatch::default();
-        for (rec, code_digest) in records {
-            let key = Key::Record(&rec.id);
-            if self.get_raw(&key)?.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "record {} already exists",
-                    rec.id
-                )));
+        let mut claimed = Vec::new();
+        let existing = self.records_by_id(records.iter().map(|(r, _)| r.id.as_str()))?;
+        for ((rec, code_digest), old) in records.iter().zip(existing) {
+            if let Some(old) = old {
+                if !resume {
+                    return Err(StoreError::Conflict(format!(
+                        "record {} already exists",
+                        rec.id
+                    )));
+                }
+                if old.claimed_by.is_some() {
+                    claimed.push(rec.id.clone());
+                    continue;
+                }
+                if let Some(d) = &old.code_digest {
+                    self.delete(&mut batch, &Key::Code(d))?;
+                }
             }
-            self.put(&mut batch, &key, rec)?;
+            self.put(&mut batch, &Key::Record(&rec.id), rec)?;
             self.put_raw(&mut batch, &Key::Code(code_digest), rec.id.as_bytes())?;
+        }
+        self.write_acknowledged(batch)?;
+        Ok(claimed)
+    }
+
+    /// The records of these ids (`None` where there is none), read in one multi-get.
+    pub fn records_by_id<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<Option<RecordEntry>>, StoreError> {
+        let keys: Vec<Key<'a>> = ids.into_iter().map(Key::Record).collect();
+        self.multi_get(&keys)
+    }
+
+    /// The issued entries of these credential ids (`None` where there is none).
+    pub fn issued_by_id<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<Option<IssuedEntry>>, StoreError> {
+        let keys: Vec<Key<'a>> = ids.into_iter().map(Key::Issued).collect();
+        self.multi_get(&keys)
+    }
+
+    /// Records a bulk issuance in one batch: the records (marked claimed by their credential),
+    /// their index entries, the allocation of every shard it took indexes from, the lists of
+    /// the shards it opened, and the claim codes of records it issued without them deleted.
+    pub fn commit_bulk_issuance(
+        &self,
+        records: &[RecordEntry],
+        issued: &[IssuedEntry],
+        allocs: &[AllocationEntry],
+        spent_codes: &[String],
+        new_lists: &[StoredList],
+    ) -> Result<(), StoreError> {
+        let mut batch = WriteBatch::default();
+        self.put_new_lists(&mut batch, new_lists)?;
+        for r in records {
+            self.put(&mut batch, &Key::Record(&r.id), r)?;
+        }
+        for i in issued {
+            self.put(&mut batch, &Key::Issued(&i.credential_id), i)?;
+        }
+        for a in allocs {
+            self.put(
+                &mut batch,
+                &Key::Allocation {
+                    base: &a.base,
+                    shard: a.shard,
+                },
+                a,
+            )?;
+        }
+        for d in spent_codes {
+            self.delete(&mut batch, &Key::Code(d))?;
         }
         self.write_acknowledged(batch)
     }

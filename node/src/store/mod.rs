@@ -247,6 +247,27 @@ impl Store {
         }
     }
 
+    /// The values under keys of one column, read in one multi-get (`None` where absent).
+    fn multi_get<T: DeserializeOwned>(
+        &self,
+        keys: &[Key<'_>],
+    ) -> Result<Vec<Option<T>>, StoreError> {
+        let Some(first) = keys.first() else {
+            return Ok(Vec::new());
+        };
+        let cf = self.cf(first.column())?;
+        let bytes: Vec<Vec<u8>> = keys.iter().map(Key::bytes).collect();
+        self.db
+            .batched_multi_get_cf(cf, &bytes, false)
+            .into_iter()
+            .zip(keys)
+            .map(|(r, key)| match r? {
+                None => Ok(None),
+                Some(b) => dec(|| key.describe(), &b).map(Some),
+            })
+            .collect()
+    }
+
     /// Adds a value to a batch.
     fn put<T: Serialize>(
         &self,

@@ -8,6 +8,7 @@ fn rec(id: &str) -> RecordEntry {
         kind: CredentialKind::Identity,
         subject: serde_json::json!({"fullName": "A"}),
         claimed_by: None,
+        code_digest: None,
     }
 }
 
@@ -334,10 +335,11 @@ fn corrupted_store_is_refused() {
 fn import_is_all_or_nothing_and_codes_work_once() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path()).unwrap();
-    s.import_records(&[(rec("r1"), "d1".into())]).unwrap();
+    s.import_records(&[(rec("r1"), "d1".into())], false)
+        .unwrap();
     // A batch containing a duplicate is refused entirely.
     assert!(s
-        .import_records(&[(rec("r2"), "d2".into()), (rec("r1"), "d3".into())])
+        .import_records(&[(rec("r2"), "d2".into()), (rec("r1"), "d3".into())], false)
         .is_err());
     assert!(s.record_for_code("d2").unwrap().is_none());
     assert_eq!(s.records().unwrap().len(), 1);

@@ -17,6 +17,10 @@ pub struct RecordEntry {
     pub subject: serde_json::Value,
     /// Credential id once claimed.
     pub claimed_by: Option<String>,
+    /// The digest of its claim code while unclaimed (so that a resumed import can replace a
+    /// code that never reached the operator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_digest: Option<String>,
 }
 
 /// A claim code already spent, kept so the same holder can claim again and get the same

@@ -73,13 +73,14 @@ pub fn run(a: WritesArgs) -> anyhow::Result<i32> {
                             kind: CredentialKind::Identity,
                             subject: serde_json::json!({"n": i}),
                             claimed_by: None,
+                            code_digest: None,
                         },
                         blake3::hash(id.as_bytes()).to_hex().to_string(),
                     )
                 })
                 .collect();
             let t = Instant::now();
-            store.import_records(&records)?;
+            store.import_records(&records, false)?;
             imports.push(t.elapsed().as_secs_f64() * 1e3);
         }
         println!(

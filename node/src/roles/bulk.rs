@@ -1,0 +1,293 @@
+//! Bulk issuance: an agency signs credentials for many records at once, straight to a file
+//! (`vcnode records import --issue-to-file`), without claim codes.
+//!
+//! A batch goes in two steps. First, under the issuer lock, every new record gets a random
+//! status index and a credential id, and the records, their index entries, the allocation of
+//! every shard touched and the lists of shards opened are written in one RocksDB batch.
+//! Then the credentials are signed on every core, with the lock released. A batch sent again
+//! (a resumed import whose answer was lost) finds its records already issued and gets them
+//! signed again with the same id and index: no duplicate, no index lost.
+
+use std::collections::HashSet;
+
+use credentials::issue::{issue, Format, Issued};
+use credentials::status::allocate_across;
+use credentials::{schema, CredentialKind};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::issuer::{record_id, IssuerError, SHARD_SIZE};
+use super::Node;
+use crate::store::RecordEntry;
+
+/// Records one bulk request may carry at most (the CLI sends batches of a few thousand).
+pub const MAX_BULK_RECORDS: usize = 50_000;
+
+/// One record of a bulk request, checked, with its place in the issuer's books.
+struct Planned {
+    record: RecordEntry,
+    holder: Option<String>,
+    credential_id: String,
+    shard: u32,
+    index: u64,
+}
+
+/// One line of a bulk answer.
+#[derive(Serialize)]
+struct BulkLine<'a> {
+    record: &'a str,
+    #[serde(rename = "credentialId")]
+    credential_id: &'a str,
+    /// A JSON credential (Data Integrity) as an object, the others as their text.
+    credential: Value,
+}
+
+/// The holder DID of a record: its subject's `id`, when it has one.
+fn holder_of(subject: &Value) -> Option<String> {
+    subject.get("id").and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Parses and checks a bulk request's records (schema, duplicates, holders), on every core.
+fn check_records(
+    kind: CredentialKind,
+    format: Format,
+    text: &str,
+) -> Result<Vec<(String, Value)>, IssuerError> {
+    let parsed = super::issuer::parse_records(kind, text)?;
+    if parsed.len() > MAX_BULK_RECORDS {
+        return Err(IssuerError::ImportLine {
+            line: MAX_BULK_RECORDS + 1,
+            reason: format!("a bulk request carries at most {MAX_BULK_RECORDS} records; send the rest in another"),
+        });
+    }
+    let checked: Vec<Result<(String, Value), IssuerError>> = parsed
+        .into_par_iter()
+        .map(|(line, subject)| {
+            if let Err(v) = schema::validate_subject(kind, &subject) {
+                let first = &v[0];
+                return Err(IssuerError::ImportLine {
+                    line,
+                    reason: format!("{}: {}", first.field, first.reason),
+                });
+            }
+            if format == Format::SdJwt && holder_of(&subject).is_none() {
+                return Err(IssuerError::ImportLine {
+                    line,
+                    reason: "id: an SD-JWT credential is bound to its holder's key; the record needs the holder's DID in `id`".into(),
+                });
+            }
+            Ok((record_id(kind, &subject), subject))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(checked.len());
+    let mut seen = HashSet::with_capacity(checked.len());
+    for (i, r) in checked.into_iter().enumerate() {
+        let (id, subject) = r?;
+        if !seen.insert(id.clone()) {
+            return Err(IssuerError::ImportLine {
+                line: i + 1,
+                reason: format!("record {id} appears twice in this request"),
+            });
+        }
+        out.push((id, subject));
+    }
+    Ok(out)
+}
+
+impl Node {
+    /// Issues a credential in `format` for every record of `text` (JSON Lines, JSON or CSV, at
+    /// most [`MAX_BULK_RECORDS`]), all or none, and answers JSON Lines: one
+    /// `{"record", "credentialId", "credential"}` per record, in the request's order.
+    pub async fn issue_records(
+        &self,
+        kind: CredentialKind,
+        format: Format,
+        text: String,
+    ) -> Result<Vec<u8>, IssuerError> {
+        self.check_issues(kind)?;
+        let me = self
+            .self_arc()
+            .ok_or_else(|| IssuerError::Internal("the node is stopping".into()))?;
+        let records = blocking(move || check_records(kind, format, &text)).await??;
+        let planned = {
+            let _guard = self.issuer_lock.lock().await;
+            let me = me.clone();
+            blocking(move || me.plan_bulk(kind, format, records)).await??
+        };
+        for shard in &planned.opened {
+            self.announce_shard(*shard).await;
+        }
+        let n = planned.items.len();
+        let out = blocking(move || me.sign_bulk(kind, format, &planned.items)).await??;
+        self.metrics.issued_many(format, n as u64);
+        tracing::info!(
+            kind = kind.short_name(),
+            format = format.short_name(),
+            count = n,
+            "bulk issued"
+        );
+        Ok(out)
+    }
+
+    /// Step one (under the issuer lock): ids and indexes for new records, the same ones for
+    /// records already issued, all written in one batch.
+    fn plan_bulk(
+        &self,
+        kind: CredentialKind,
+        format: Format,
+        records: Vec<(String, Value)>,
+    ) -> Result<BulkPlan, IssuerError> {
+        let existing = self
+            .store
+            .records_by_id(records.iter().map(|(id, _)| id.as_str()))?;
+        // Records issued before (a batch sent again): their ids and indexes.
+        let earlier_ids: Vec<&str> = existing
+            .iter()
+            .filter_map(|r| r.as_ref()?.claimed_by.as_deref())
+            .collect();
+        let mut earlier = self
+            .store
+            .issued_by_id(earlier_ids.iter().copied())?
+            .into_iter();
+        let mut shards = self.load_allocators()?;
+        let pool = self.cfg.status_shards.max(1) as usize;
+        let mut rng = rand::rngs::OsRng;
+        let (mut touched, mut opened) = (HashSet::new(), Vec::new());
+        let mut items = Vec::with_capacity(records.len());
+        let mut new_records = Vec::new();
+        let mut new_issued = Vec::new();
+        let mut spent_codes = Vec::new();
+        for ((id, subject), old) in records.into_iter().zip(existing) {
+            let holder = holder_of(&subject);
+            match old {
+                Some(old) if old.claimed_by.is_some() => {
+                    let cid = old.claimed_by.clone().unwrap_or_default();
+                    let Some(Some(e)) = earlier.next() else {
+                        return Err(IssuerError::Internal(format!(
+                            "record {id} was issued as {cid}, whose index entry is missing"
+                        )));
+                    };
+                    if e.format != format || e.holder != holder {
+                        return Err(IssuerError::ImportLine {
+                            line: items.len() + 1,
+                            reason: format!(
+                                "record {id} was already issued as {cid} ({} to {}); it is not issued again differently",
+                                e.format.short_name(),
+                                e.holder.as_deref().unwrap_or("no holder")
+                            ),
+                        });
+                    }
+                    items.push(Planned {
+                        record: old,
+                        holder,
+                        credential_id: cid,
+                        shard: e.shard,
+                        index: e.index,
+                    });
+                    continue;
+                }
+                // Imported for a claim code, now issued directly: the code is spent.
+                Some(old) => spent_codes.extend(old.code_digest),
+                None => {}
+            }
+            let a = allocate_across(&mut shards, pool, SHARD_SIZE, &mut rng);
+            touched.insert(a.shard);
+            if a.opened {
+                opened.push(a.shard as u32);
+            }
+            let credential_id = credentials::issue::random_urn_uuid(&mut rng);
+            let record = RecordEntry {
+                id: id.clone(),
+                kind,
+                subject,
+                claimed_by: Some(credential_id.clone()),
+                code_digest: None,
+            };
+            let mut entry = self.direct_entry(
+                &credential_id,
+                Some(kind),
+                holder.clone(),
+                format,
+                a.shard as u32,
+                a.index,
+            );
+            entry.record_id = Some(id);
+            new_issued.push(entry);
+            new_records.push(record.clone());
+            items.push(Planned {
+                record,
+                holder,
+                credential_id,
+                shard: a.shard as u32,
+                index: a.index,
+            });
+        }
+        let allocs: Vec<_> = touched
+            .iter()
+            .map(|&s| self.allocation_entry(s as u32, &shards[s]))
+            .collect();
+        let lists = opened.iter().flat_map(|&s| self.shard_lists(s)).collect();
+        self.replicator.create_own(lists, |rows| {
+            self.store
+                .commit_bulk_issuance(&new_records, &new_issued, &allocs, &spent_codes, rows)
+        })?;
+        Ok(BulkPlan { items, opened })
+    }
+
+    /// Step two (no lock): every credential signed, on every core, as JSON Lines.
+    fn sign_bulk(
+        &self,
+        kind: CredentialKind,
+        format: Format,
+        items: &[Planned],
+    ) -> Result<Vec<u8>, IssuerError> {
+        let lines: Vec<Result<Vec<u8>, IssuerError>> = items
+            .par_iter()
+            .map(|p| {
+                let mut req = self.request(
+                    kind,
+                    p.record.subject.clone(),
+                    p.holder.clone(),
+                    p.shard,
+                    p.index,
+                );
+                req.id = Some(p.credential_id.clone());
+                let credential = match issue(format, &self.identity, &req, &mut rand::thread_rng())?
+                {
+                    Issued::Json(v) => v,
+                    Issued::Compact(s) => Value::String(s),
+                };
+                let mut line = serde_json::to_vec(&BulkLine {
+                    record: &p.record.id,
+                    credential_id: &p.credential_id,
+                    credential,
+                })
+                .map_err(|e| IssuerError::Internal(format!("encoding a credential line: {e}")))?;
+                line.push(b'\n');
+                Ok(line)
+            })
+            .collect();
+        let mut out =
+            Vec::with_capacity(lines.iter().map(|l| l.as_ref().map_or(0, Vec::len)).sum());
+        for l in lines {
+            out.extend_from_slice(&l?);
+        }
+        Ok(out)
+    }
+}
+
+/// What step one decided.
+struct BulkPlan {
+    items: Vec<Planned>,
+    opened: Vec<u32>,
+}
+
+/// Runs CPU or store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, IssuerError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| IssuerError::Internal(format!("bulk issuance task: {e}")))
+}
