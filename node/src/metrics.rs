@@ -76,6 +76,7 @@ pub struct Metrics {
     list_versions: Family<IssuerLabels, Gauge>,
     list_age: Family<IssuerLabels, Gauge>,
     lists_unconfirmed: Family<IssuerLabels, Gauge>,
+    sync_bytes: prometheus_client::metrics::counter::Counter,
 }
 
 impl Default for Metrics {
@@ -100,6 +101,7 @@ impl Metrics {
             list_versions: Family::default(),
             list_age: Family::default(),
             lists_unconfirmed: Family::default(),
+            sync_bytes: Default::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -153,7 +155,22 @@ impl Metrics {
             "Status lists held whose issuer never confirmed a version, by issuer (1 if any)",
             m.lists_unconfirmed.clone(),
         );
+        registry.register(
+            "status_sync_received_bytes",
+            "Payload bytes of owner-signed status and trust messages received by syncs",
+            m.sync_bytes.clone(),
+        );
         Self { registry, ..m }
+    }
+
+    /// A sync answer's payload received (`n` bytes of signed messages).
+    pub fn sync_received(&self, n: u64) {
+        self.sync_bytes.inc_by(n);
+    }
+
+    /// Payload bytes received by syncs so far.
+    pub fn sync_received_total(&self) -> u64 {
+        self.sync_bytes.get()
     }
 
     /// One HTTP request answered.

@@ -194,6 +194,17 @@ pub fn init_restore(
     init_with(dir, cfg, passphrase, &seed, &backup.credentials)
 }
 
+/// [`init`] with a given node key seed (benchmarks that must know the DID before the data
+/// dir exists).
+pub fn init_with_seed(
+    dir: &Path,
+    cfg: &Config,
+    passphrase: Option<&str>,
+    seed: &[u8; 32],
+) -> Result<String, RuntimeError> {
+    init_with(dir, cfg, passphrase, seed, &[])
+}
+
 fn init_with(
     dir: &Path,
     cfg: &Config,

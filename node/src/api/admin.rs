@@ -296,6 +296,7 @@ pub async fn status(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> 
         "issued": held.issued,
         "issuedExact": held.issued_exact,
         "statusGossipBytes": stats.status_gossip_bytes,
+        "statusSyncBytes": n.metrics.sync_received_total(),
         "droppedInbound": stats.dropped_inbound,
         "gossip": {
             "accepted": stats.gossip_accepted,

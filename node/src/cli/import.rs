@@ -200,6 +200,12 @@ pub fn run(a: ImportArgs) -> anyhow::Result<i32> {
             out_path.display()
         )
     })?;
+    if written == 0 && done.is_empty() {
+        bail!(
+            "{} holds no records (JSON Lines, a JSON document, or CSV with a header row and rows)",
+            a.file.display()
+        );
+    }
     let secs = started.elapsed().as_secs_f64();
     let what = match mode {
         Mode::Codes => "claim codes".to_owned(),

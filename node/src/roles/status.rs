@@ -514,6 +514,12 @@ impl Node {
                         answered,
                         heartbeats,
                     }) => {
+                        let bytes: usize = [&trust, &snapshots, &deltas, &heartbeats]
+                            .iter()
+                            .flat_map(|v| v.iter())
+                            .map(String::len)
+                            .sum();
+                        self.metrics.sync_received(bytes as u64);
                         let msgs = fetched_messages(trust, snapshots, deltas, heartbeats);
                         let n = match self.self_arc() {
                             Some(me) => tokio::task::spawn_blocking(move || me.apply_all(&msgs))

@@ -160,6 +160,8 @@ pub struct NodeStatus {
     pub issued_exact: bool,
     /// Bytes of status gossip received.
     pub status_gossip_bytes: u64,
+    /// Payload bytes of signed status and trust messages received by syncs.
+    pub status_sync_bytes: u64,
     /// Inbound messages dropped.
     pub dropped_inbound: u64,
     /// Gossip messages `accepted`, `rejected`, `ignored`.

@@ -1,6 +1,9 @@
 //! `vcnode bench …`: figures, not pass/fail. Run them on a quiet machine.
 
 mod flood;
+mod gossip_sim;
+mod national;
+mod plot;
 mod presentations;
 mod propagation;
 mod qr;
@@ -10,6 +13,12 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
+    /// A national issuer's status lists (100 million credentials): store, memory, sync of a
+    /// new node, one revocation, one status check.
+    National(national::NationalArgs),
+    /// Revocation propagation through thousands of simulated nodes (real validation,
+    /// simulated gossipsub links): table and PNG plot.
+    GossipSim(gossip_sim::GossipSimArgs),
     /// Revocation propagation across N node processes.
     Propagation(propagation::PropagationArgs),
     /// A verifier asking N holders for presentations at once: verified/s and latency.
@@ -28,6 +37,8 @@ pub enum BenchCommand {
 pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
     match cmd {
         BenchCommand::Propagation(a) => propagation::run(a),
+        BenchCommand::National(a) => national::run(a),
+        BenchCommand::GossipSim(a) => gossip_sim::run(a),
         BenchCommand::Qr(a) => qr::run(a),
         BenchCommand::Presentations(a) => presentations::run(a),
         BenchCommand::Flood(a) => flood::run(a),

@@ -32,7 +32,7 @@ pub struct PropagationArgs {
 }
 
 /// Kills the started processes when dropped.
-struct Procs(Vec<Child>);
+pub(super) struct Procs(pub(super) Vec<Child>);
 
 impl Drop for Procs {
     fn drop(&mut self) {
@@ -43,7 +43,11 @@ impl Drop for Procs {
     }
 }
 
-fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) -> anyhow::Result<()> {
+pub(super) fn wait_for(
+    what: &str,
+    timeout: Duration,
+    mut f: impl FnMut() -> bool,
+) -> anyhow::Result<()> {
     let start = Instant::now();
     while !f() {
         if start.elapsed() > timeout {
@@ -55,7 +59,7 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) -> anyho
 }
 
 /// A node's version of a list and when it stored it (Unix ms, its clock: the same machine's).
-fn list_state(c: &Client, list: &str) -> Option<(u64, i64)> {
+pub(super) fn list_state(c: &Client, list: &str) -> Option<(u64, i64)> {
     let q = crate::cli::client::escape(list);
     let s = c.get(&format!("/admin/status-list?id={q}")).ok()?;
     Some((s["version"].as_u64()?, s["storedAtMs"].as_i64()?))
