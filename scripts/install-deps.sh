@@ -12,6 +12,7 @@
 #   - pkg-config: used by -sys crates' build scripts.
 #   - with --browser (the test suite): chromium and chromium-driver, which the browser tests of
 #     the node's pages drive (tests/tests/browser.rs).
+#   - with --plots: fonts-dejavu-core, the font `vcnode bench gossip-sim --plot` draws text with.
 #
 # Works as root (apt-get directly) and as another user through sudo (non-interactive first, so a
 # CI run never hangs on a password prompt); says what it installs and why, and fails with a
@@ -36,10 +37,12 @@ have_unversioned_libclang() {
 }
 
 browser=false
+plots=false
 for a in "$@"; do
   case "$a" in
     --browser) browser=true ;;
-    *) echo "install-deps: unknown option $a (only --browser)" >&2; exit 2 ;;
+    --plots) plots=true ;;
+    *) echo "install-deps: unknown option $a (only --browser and --plots)" >&2; exit 2 ;;
   esac
 done
 
@@ -64,8 +67,12 @@ if $browser; then
   fi
 fi
 
+if $plots && [ ! -e "$root"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  need+=(fonts-dejavu-core); why+=("fonts-dejavu-core (the font of the benchmark plots)")
+fi
+
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-deps: clang, libclang-dev and pkg-config present$($browser && echo ', chromium and chromedriver too'); nothing to install"
+  echo "install-deps: clang, libclang-dev and pkg-config present$($browser && echo ', chromium and chromedriver too')$($plots && echo ', the plots font too'); nothing to install"
   exit 0
 fi
 

@@ -95,6 +95,31 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
+    // Where an issuance's time goes: the subject's schema check, the unsigned credential
+    // (holder check, schema check of the whole), the signature.
+    let mut g = c.benchmark_group("issue_parts");
+    g.throughput(Throughput::Elements(1));
+    let subject = identity_subject();
+    g.bench_function("validate_subject", |b| {
+        b.iter(|| {
+            credentials::schema::validate_subject(CredentialKind::Identity, black_box(&subject))
+        })
+    });
+    g.bench_function("build_credential", |b| {
+        b.iter(|| {
+            credentials::issue::build_credential(f.issuer.did(), black_box(&f.req), &mut rng)
+                .unwrap()
+        })
+    });
+    let vc = credentials::issue::build_credential(f.issuer.did(), &f.req, &mut rng).unwrap();
+    g.bench_function("sign_sd_jwt", |b| {
+        b.iter(|| credentials::issue::sign_sd_jwt(black_box(&vc), &f.issuer, &mut rng).unwrap())
+    });
+    g.bench_function("sign_jwt", |b| {
+        b.iter(|| credentials::issue::sign_jwt(black_box(&vc), &f.issuer))
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("issue");
     g.throughput(Throughput::Elements(1));
     for format in FORMATS {

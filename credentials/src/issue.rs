@@ -7,7 +7,7 @@ use rand::RngCore;
 use serde_json::{json, Map, Value};
 
 use crate::cryptosuite::{ProofOptions, Suite};
-use crate::did::{resolve_key, resolve_public_key, DidError, Identity};
+use crate::did::{resolve_public_key, DidError, Identity};
 use crate::jose::{sign_compact_any, Header};
 use crate::kind::CredentialKind;
 use crate::pubkey::{Alg, SecretKey};
@@ -141,12 +141,28 @@ pub fn build_credential(
     req: &CredentialRequest,
     rng: &mut impl RngCore,
 ) -> Result<Value, IssueError> {
+    let vc = build_unchecked(issuer, req, rng)?;
+    schema::validate(req.kind, &vc, false).map_err(|violations| IssueError::Schema {
+        kind: req.kind,
+        violations,
+    })?;
+    Ok(vc)
+}
+
+/// The unsigned credential, without the schema check of the whole.
+fn build_unchecked(
+    issuer: &str,
+    req: &CredentialRequest,
+    rng: &mut impl RngCore,
+) -> Result<Value, IssueError> {
     let mut subject: Map<String, Value> = match &req.subject {
         Value::Object(m) => m.clone(),
         _ => return Err(IssueError::SubjectNotObject),
     };
     if let Some(holder) = &req.holder {
-        resolve_key(holder).map_err(IssueError::Holder)?;
+        // The holder's key, decoded from its DID (did:key or did:jwk) without building a DID
+        // document: bulk issuance checks one holder per credential.
+        resolve_public_key(holder).map_err(IssueError::Holder)?;
         match subject.get("id").and_then(Value::as_str) {
             Some(id) if id != holder => {
                 return Err(IssueError::HolderMismatch {
@@ -183,10 +199,6 @@ pub fn build_credential(
                 Value::Array(req.status.iter().map(StatusEntry::to_json).collect())
         }
     }
-    schema::validate(req.kind, &vc, false).map_err(|violations| IssueError::Schema {
-        kind: req.kind,
-        violations,
-    })?;
     Ok(vc)
 }
 
@@ -353,6 +365,22 @@ pub fn issue(
         return Err(IssueError::NoHolderForSdJwt);
     }
     let vc = build_credential(issuer.did(), req, rng)?;
+    secure(format, &vc, issuer, req.valid_from, rng)
+}
+
+/// [`issue`] for a request whose subject has passed [`schema::validate_subject`] (bulk
+/// issuance checks every record before it commits their indexes): the rest of the credential
+/// is built here from checked parts, so the schema check of the whole is not repeated.
+pub fn issue_checked(
+    format: Format,
+    issuer: &Identity,
+    req: &CredentialRequest,
+    rng: &mut impl RngCore,
+) -> Result<Issued, IssueError> {
+    if format == Format::SdJwt && req.holder.is_none() {
+        return Err(IssueError::NoHolderForSdJwt);
+    }
+    let vc = build_unchecked(issuer.did(), req, rng)?;
     secure(format, &vc, issuer, req.valid_from, rng)
 }
 

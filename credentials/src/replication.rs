@@ -481,20 +481,15 @@ pub fn clears_revocations(held: &StatusList, new: &StatusList) -> Option<String>
     if held.purpose != StatusPurpose::Revocation {
         return None;
     }
-    let (old, now) = (held.bits.as_bytes(), new.bits.as_bytes());
-    if old.len() != now.len() {
+    if held.bits.len() != new.bits.len() {
         return Some(format!(
             "snapshot resizes revocation list {} from {} to {} entries",
             held.id,
-            old.len() * 8,
-            now.len() * 8
+            held.bits.len(),
+            new.bits.len()
         ));
     }
-    let cleared = old
-        .iter()
-        .zip(now)
-        .map(|(o, n)| (o & !n).count_ones())
-        .sum::<u32>();
+    let cleared = held.bits.count_cleared_in(&new.bits);
     (cleared > 0).then(|| {
         format!(
             "snapshot clears {cleared} revoked entr{} of list {}: revocation is permanent",

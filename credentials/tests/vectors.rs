@@ -315,7 +315,7 @@ fn status_entry_example_parses_and_maps_to_its_bit() {
     assert_eq!(entries[0].purpose, StatusPurpose::Revocation);
     let mut bits = Bitstring::new(131_072).unwrap();
     bits.set(94567, true).unwrap();
-    assert_eq!(bits.as_bytes()[94567 / 8], 0x80 >> (94567 % 8));
+    assert_eq!(bits.to_bytes()[94567 / 8], 0x80 >> (94567 % 8));
 }
 
 // ---------- SD-JWT ----------

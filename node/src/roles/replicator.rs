@@ -405,6 +405,16 @@ impl Replicator {
             .collect()
     }
 
+    /// Bytes of memory the held lists' entries take, and how many lists are held sparse.
+    pub fn bits_footprint(&self) -> (u64, usize) {
+        self.read().lists().fold((0, 0), |(bytes, sparse), l| {
+            (
+                bytes + l.bits.heap_bytes() as u64,
+                sparse + usize::from(l.bits.is_sparse()),
+            )
+        })
+    }
+
     /// Calls `f` with a held list.
     pub fn with_list<R>(&self, id: &str, f: impl FnOnce(&StatusList) -> R) -> Option<R> {
         self.read().list(id).map(f)

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(bits) = Bitstring::decode_bounded(text, SHARD_BITS) {
         assert!(bits.len() <= SHARD_BITS);
         let again = Bitstring::decode_bounded(&bits.encode(), SHARD_BITS).expect("re-decode");
-        assert_eq!(again.as_bytes(), bits.as_bytes());
+        assert_eq!(again.to_bytes(), bits.to_bytes());
     }
     if let Ok(snap) = serde_json::from_str::<StatusSnapshot>(text) {
         let _ = StatusList::from_snapshot_bounded(&snap, SHARD_BITS);

@@ -19,6 +19,9 @@ pub enum BenchCommand {
     /// Revocation propagation through thousands of simulated nodes (real validation,
     /// simulated gossipsub links): table and PNG plot.
     GossipSim(gossip_sim::GossipSimArgs),
+    /// A node joining a network of many issuers with many lists each (default 100 × 1,500),
+    /// synced from a relay: time, bytes, memory.
+    ManyLists(national::ManyListsArgs),
     /// Revocation propagation across N node processes.
     Propagation(propagation::PropagationArgs),
     /// A verifier asking N holders for presentations at once: verified/s and latency.
@@ -39,6 +42,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Propagation(a) => propagation::run(a),
         BenchCommand::National(a) => national::run(a),
         BenchCommand::GossipSim(a) => gossip_sim::run(a),
+        BenchCommand::ManyLists(a) => national::many_lists(a),
         BenchCommand::Qr(a) => qr::run(a),
         BenchCommand::Presentations(a) => presentations::run(a),
         BenchCommand::Flood(a) => flood::run(a),

@@ -337,12 +337,12 @@ pub fn run(a: NationalArgs) -> anyhow::Result<i32> {
         }
     }
     let per_check = t_check.elapsed().as_secs_f64() / probes.len().max(1) as f64;
-    let decoded: u64 = lists * SHARD_SIZE / 8;
+    let (decoded, sparse) = replicator.bits_footprint();
 
-    println!("| credentials | revoked | lists | issuer store | new node store | new node memory for the lists (RSS − empty node's) | lists decoded | sync time | sync payload | one revocation to the new node | load at start | one status check |");
+    println!("| credentials | revoked | lists | issuer store | new node store | new node memory for the lists (RSS − empty node's) | list entries in memory | sync time | sync payload | one revocation to the new node | load at start | one status check |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {} | {}% | {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.2} s | {:.2} MiB | {} ms | {:.0} ms | {:.0} ns |",
+        "| {} | {}% | {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB ({sparse} sparse) | {:.2} s | {:.2} MiB | {} ms | {:.0} ms | {:.0} ns |",
         a.credentials,
         a.revoked_percent,
         lists,
@@ -365,6 +365,166 @@ pub fn run(a: NationalArgs) -> anyhow::Result<i32> {
         mib(rss_empty),
         probes.len(),
         100.0 * revoked as f64 / probes.len().max(1) as f64
+    );
+    if a.dir.is_none() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct ManyListsArgs {
+    /// Issuers whose lists every node holds.
+    #[arg(long, default_value_t = 100)]
+    issuers: usize,
+    /// Status lists per issuer (half revocation, half suspension; 131,072 entries each).
+    #[arg(long, default_value_t = 1_500)]
+    lists: usize,
+    /// Percent of each revocation list's entries revoked, at random.
+    #[arg(long, default_value_t = 0.1)]
+    revoked_percent: f64,
+    /// Working directory (default: a new directory under the system temp dir, removed after).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+/// Fills a relay's store with `issuers` issuers' signed snapshots, as a node that has
+/// received them all over gossip would hold them (each validated and stored by the node's
+/// own replicator). Returns the bytes of signed snapshots written.
+fn fill_relay(dir: &Path, a: &ManyListsArgs) -> anyhow::Result<u64> {
+    crate::runtime::init(dir, &node_config("bench relay", false), None)?;
+    let store = std::sync::Arc::new(Store::open(&DataDir(dir.to_owned()).db())?);
+    let replicator = Replicator::load(store.clone(), None)?;
+    let keys = credentials::did::KeyResolver::new();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(23);
+    let mut bytes = 0u64;
+    for i in 0..a.issuers {
+        let issuer = credentials::Identity::generate(&mut rand::rngs::OsRng);
+        let base = format!("https://issuer-{i}.example.org/status/{}", issuer.did());
+        for l in 0..a.lists {
+            let (purpose, share) = if l % 2 == 0 {
+                (StatusPurpose::Revocation, a.revoked_percent)
+            } else {
+                (StatusPurpose::Suspension, a.revoked_percent / 10.0)
+            };
+            let url = format!("{base}/{}/{}", purpose.as_str(), l / 2);
+            let list = random_list(&url, purpose, issuer.did(), share, &mut rng)?;
+            let jws = credentials::status::SignedSnapshot::sign(
+                list.snapshot(chrono::Utc::now()),
+                &issuer,
+            )
+            .jws;
+            bytes += jws.len() as u64;
+            match replicator.apply(&credentials::wire::GossipMessage::Snapshot(jws), &keys) {
+                credentials::replication::Verdict::Stored => {}
+                v => bail!("the relay refused a snapshot: {v:?}"),
+            }
+        }
+        if (i + 1) % 10 == 0 {
+            eprintln!("  {} of {} issuers' lists stored", i + 1, a.issuers);
+        }
+    }
+    drop(replicator);
+    store.close();
+    Ok(bytes)
+}
+
+/// `vcnode bench many-lists`: a node joining a network of `issuers` issuers with `lists`
+/// lists each, synced from a relay that holds them all.
+pub fn many_lists(a: ManyListsArgs) -> anyhow::Result<i32> {
+    if a.issuers == 0 || a.lists == 0 || !(0.0..=100.0).contains(&a.revoked_percent) {
+        bail!("--issuers and --lists must be positive and --revoked-percent 0 to 100");
+    }
+    let tmp;
+    let dir: &Path = match &a.dir {
+        Some(d) => d,
+        None => {
+            tmp = std::env::temp_dir().join(format!("vcnet-many-lists-{}", std::process::id()));
+            &tmp
+        }
+    };
+    std::fs::create_dir_all(dir)?;
+    let exe = std::env::current_exe()?;
+    let (relay_dir, fresh_dir, empty_dir) =
+        (dir.join("relay"), dir.join("fresh"), dir.join("empty"));
+    let total = (a.issuers * a.lists) as u64;
+    eprintln!(
+        "filling a relay with {} issuers × {} lists…",
+        a.issuers, a.lists
+    );
+    let t_fill = Instant::now();
+    let snapshot_bytes = fill_relay(&relay_dir, &a)?;
+    let fill_time = t_fill.elapsed();
+    for d in [&fresh_dir, &empty_dir] {
+        crate::runtime::init(d, &node_config("bench node", false), None)?;
+    }
+    let mut procs = Procs(Vec::new());
+    let t_relay = Instant::now();
+    let (relay_info, relay_pid) = start(&exe, &relay_dir, None, &mut procs)?;
+    let relay_start = t_relay.elapsed();
+    let addr = relay_info["listen"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, empty_pid) = start(&exe, &empty_dir, None, &mut procs)?;
+    eprintln!(
+        "relay up ({total} lists, started in {:.1} s); a new node joins…",
+        relay_start.as_secs_f64()
+    );
+    let t0 = Instant::now();
+    let (_, fresh_pid) = start(&exe, &fresh_dir, Some(&addr), &mut procs)?;
+    let fresh = Client::for_data_dir(&fresh_dir)?;
+    wait_for(
+        "the new node to hold every list",
+        Duration::from_secs(3_600),
+        || {
+            std::thread::sleep(Duration::from_millis(400));
+            held_lists(&fresh) as u64 >= total
+        },
+    )?;
+    let sync_time = t0.elapsed();
+    let sync_bytes = fresh
+        .get("/admin/status")?
+        .get("statusSyncBytes")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    std::thread::sleep(Duration::from_secs(2));
+    let (rss_fresh, rss_empty, rss_relay) = (
+        rss_bytes(fresh_pid).unwrap_or(0),
+        rss_bytes(empty_pid).unwrap_or(0),
+        rss_bytes(relay_pid).unwrap_or(0),
+    );
+    let fresh_store = dir_bytes(&fresh_dir);
+    drop(procs);
+    let store = std::sync::Arc::new(Store::open_read_only(&DataDir(fresh_dir.clone()).db())?);
+    let t_load = Instant::now();
+    let replicator = Replicator::load(store, None)?;
+    let load_time = t_load.elapsed();
+    let (heap, sparse) = replicator.bits_footprint();
+    println!("| issuers × lists | revoked | new node store | new node memory (RSS − empty node's) | list entries in memory | sync time | sync payload | load at start |");
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {} × {} = {} | {}% | {:.0} MiB | {:.0} MiB | {:.1} MiB ({} of {} lists sparse) | {:.1} s | {:.1} MiB | {:.1} s |",
+        a.issuers,
+        a.lists,
+        total,
+        a.revoked_percent,
+        mib(fresh_store),
+        mib(rss_fresh.saturating_sub(rss_empty)),
+        mib(heap),
+        sparse,
+        total,
+        sync_time.as_secs_f64(),
+        mib(sync_bytes),
+        load_time.as_secs_f64(),
+    );
+    eprintln!(
+        "relay filled in {:.0} s ({:.1} MiB of signed snapshots), RSS {:.0} MiB; new node RSS {:.0} MiB, empty node {:.0} MiB",
+        fill_time.as_secs_f64(),
+        mib(snapshot_bytes),
+        mib(rss_relay),
+        mib(rss_fresh),
+        mib(rss_empty),
     );
     if a.dir.is_none() {
         let _ = std::fs::remove_dir_all(dir);
