@@ -263,6 +263,19 @@ pub fn resolve_key(did: &str) -> Result<VerifyingKey, DidError> {
 /// both methods carry the key in the identifier.
 pub fn resolve_public_key(did: &str) -> Result<PublicKey, DidError> {
     let did = did_of_url(did);
+    // Issuing checks the holder's key and then names it in `cnf`: the same DID twice in a
+    // row on one thread is decoded (and its point decompressed) once.
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, PublicKey)>> = const { std::cell::RefCell::new(None) };
+    }
+    if let Some(k) = LAST.with(|l| {
+        l.borrow()
+            .as_ref()
+            .filter(|(d, _)| d == did)
+            .map(|(_, k)| k.clone())
+    }) {
+        return Ok(k);
+    }
     let invalid = |reason: String| DidError::Invalid {
         did: crate::verify::preview(did, 80),
         reason,
@@ -276,7 +289,9 @@ pub fn resolve_public_key(did: &str) -> Result<PublicKey, DidError> {
         });
     }
     let (kind, raw) = crate::did_key::decode(did).map_err(|e| invalid(e.to_string()))?;
-    PublicKey::from_did_key(kind, &raw).map_err(invalid)
+    let key = PublicKey::from_did_key(kind, &raw).map_err(invalid)?;
+    LAST.with(|l| *l.borrow_mut() = Some((did.to_owned(), key.clone())));
+    Ok(key)
 }
 
 /// Cache of resolved verification keys, shared by all verifications.

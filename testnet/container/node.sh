@@ -6,15 +6,17 @@
 #
 #   NODE_ID     short name, also the container's host name on the compose network
 #   NODE_NAME   display name announced to peers
-#   ROLES       root | issuer,verifier | holder | verifier
+#   ROLES       root (the root authority: a verifier that pins itself) | issuer,verifier |
+#               holder | verifier
 #   KINDS       for issuers: identity, health, study
 #   CONSENT     for holders: auto or ask (default auto)
 # The node's passphrase is generated on first start into /data/passphrase (mode 0600).
 set -euo pipefail
 : "${NODE_ID:?set NODE_ID}" "${NODE_NAME:?set NODE_NAME}" "${ROLES:?set ROLES}"
-DATA=/data/node
-PASS=/data/passphrase
-SHARED=/shared
+# (VCNET_DATA and VCNET_SHARED move the two volumes, to try the script outside a container.)
+DATA="${VCNET_DATA:-/data}/node"
+PASS="${VCNET_DATA:-/data}/passphrase"
+SHARED="${VCNET_SHARED:-/shared}"
 
 if [ ! -f "$PASS" ]; then
   (umask 077; head -c 24 /dev/urandom | base64 > "$PASS")
@@ -24,7 +26,9 @@ is_root=false
 [ "$ROLES" = root ] && is_root=true
 
 if [ ! -f "$DATA/config.toml" ]; then
-  args=(--data-dir "$DATA" --name "$NODE_NAME" --roles "$ROLES" --consent "${CONSENT:-auto}" --passphrase-file "$PASS")
+  roles=$ROLES
+  $is_root && roles=verifier
+  args=(--data-dir "$DATA" --name "$NODE_NAME" --roles "$roles" --consent "${CONSENT:-auto}" --passphrase-file "$PASS")
   [ -n "${KINDS:-}" ] && args+=(--issue-kinds "$KINDS")
   if ! $is_root; then
     echo "waiting for the root authority's DID on $SHARED…"
@@ -61,7 +65,7 @@ if $is_root; then
   peer=$(grep -o '"peerId": *"[^"]*"' "$DATA/run.json" | sed 's/.*"\([^"]*\)"$/\1/')
   # vcnode dials IP multiaddrs (its libp2p has no DNS transport): the root's address on the
   # compose network, written again at every start.
-  ip=$(hostname -i | awk '{print $1}')
+  ip=$(hostname -I | awk '{print $1}')
   echo "/ip4/$ip/tcp/4001/p2p/$peer" > "$SHARED/root.addr.tmp" && mv "$SHARED/root.addr.tmp" "$SHARED/root.addr"
 fi
 trap 'kill -TERM "$pid" 2>/dev/null' TERM INT

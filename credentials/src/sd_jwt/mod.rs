@@ -123,15 +123,12 @@ impl Disclosure {
         let mut salt = [0u8; 16];
         rng.fill_bytes(&mut salt);
         let salt = B64.encode(salt);
-        let arr = match name {
-            Some(n) => Value::Array(vec![
-                Value::String(salt),
-                Value::String(n.to_owned()),
-                value.clone(),
-            ]),
-            None => Value::Array(vec![Value::String(salt), value.clone()]),
+        // `[salt, name, value]` or `[salt, value]`, serialised without copying the value.
+        let json = match name {
+            Some(n) => serde_json::to_vec(&(&salt, n, &value)),
+            None => serde_json::to_vec(&(&salt, &value)),
         };
-        let encoded = B64.encode(serde_json::to_vec(&arr).unwrap_or_default());
+        let encoded = B64.encode(json.unwrap_or_default());
         Self {
             digest: digest(&encoded),
             encoded,
