@@ -125,6 +125,8 @@ pub fn run(a: ImportArgs) -> anyhow::Result<i32> {
         let (done_tx, done_rx) = mpsc::channel::<(Batch, anyhow::Result<Vec<u8>>)>();
         for _ in 0..a.parallel {
             let (rx, tx, client, path, stop) = (&batch_rx, done_tx.clone(), &client, &path, &stop);
+            // A worker ends only when the reader has ended: after a failure it keeps taking
+            // (and dropping) batches, so that the reader is never left blocked on a full queue.
             scope.spawn(move || loop {
                 let next = rx
                     .lock()
@@ -132,11 +134,11 @@ pub fn run(a: ImportArgs) -> anyhow::Result<i32> {
                     .and_then(|r| r.recv().map_err(|_| ()));
                 let Ok(b) = next else { break };
                 if stop.load(Ordering::Relaxed) {
-                    break;
+                    continue;
                 }
                 let answer = client.post_raw(path, b.body.clone(), "text/plain");
                 if tx.send((b, answer)).is_err() {
-                    break;
+                    stop.store(true, Ordering::Relaxed);
                 }
             });
         }

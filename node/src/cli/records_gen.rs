@@ -170,6 +170,42 @@ const WARDS: [&str; 8] = [
 pub struct Residents {
     rng: ChaCha20Rng,
     as_of: NaiveDate,
+    /// Per number prefix (province, sex and century, year): the walk that draws its six-digit
+    /// serials, so that no number repeats in a run.
+    serials: std::collections::HashMap<String, SerialWalk>,
+}
+
+/// Six-digit serials in a random-looking order without repeats: `start + k × step` modulo a
+/// million, `step` prime to a million (odd, not a multiple of 5).
+struct SerialWalk {
+    start: u64,
+    step: u64,
+    next: u64,
+}
+
+impl SerialWalk {
+    const SPACE: u64 = 1_000_000;
+
+    fn new(rng: &mut impl Rng) -> Self {
+        let mut step = rng.gen_range(1..Self::SPACE);
+        while step % 2 == 0 || step % 5 == 0 {
+            step = rng.gen_range(1..Self::SPACE);
+        }
+        Self {
+            start: rng.gen_range(0..Self::SPACE),
+            step,
+            next: 0,
+        }
+    }
+
+    /// The next serial; `None` once all million are used.
+    fn next(&mut self) -> Option<u64> {
+        (self.next < Self::SPACE).then(|| {
+            let s = (self.start + self.next * self.step) % Self::SPACE;
+            self.next += 1;
+            s
+        })
+    }
 }
 
 impl Residents {
@@ -178,6 +214,7 @@ impl Residents {
         Self {
             rng: ChaCha20Rng::seed_from_u64(seed),
             as_of,
+            serials: std::collections::HashMap::new(),
         }
     }
 
@@ -244,11 +281,18 @@ impl Residents {
         // Sex and century digit: 0/1 born 1900–1999, 2/3 born 2000–2099 (male/female).
         let century = if born.year() >= 2000 { 2 } else { 0 };
         let sex_digit = century + u32::from(!male);
-        let id = format!(
-            "{birth_code}{sex_digit}{:02}{:06}",
-            born.year() % 100,
-            self.rng.gen_range(0..1_000_000)
-        );
+        let prefix = format!("{birth_code}{sex_digit}{:02}", born.year() % 100);
+        let rng = &mut self.rng;
+        let walk = self
+            .serials
+            .entry(prefix.clone())
+            .or_insert_with(|| SerialWalk::new(rng));
+        // A prefix holds a million numbers; past that (never, at a country's scale) the
+        // serial is drawn at random.
+        let serial = walk
+            .next()
+            .unwrap_or_else(|| self.rng.gen_range(0..SerialWalk::SPACE));
+        let id = format!("{prefix}{serial:06}");
         let family = self.family();
         let (middle, given) = if male {
             (self.pick(&MIDDLE_MALE), self.pick(&GIVEN_MALE))
@@ -342,6 +386,29 @@ mod tests {
     use credentials::CredentialKind;
 
     #[test]
+    fn numbers_never_repeat_within_a_prefix() {
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let mut walk = SerialWalk::new(&mut rng);
+        let mut seen = std::collections::HashSet::new();
+        while let Some(s) = walk.next() {
+            assert!(s < SerialWalk::SPACE && seen.insert(s), "{s} repeated");
+        }
+        assert_eq!(seen.len() as u64, SerialWalk::SPACE);
+        // Many residents of one province, sex and year: still no repeat.
+        let as_of = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut g = Residents::new(11, as_of);
+        let mut ids = std::collections::HashSet::new();
+        for _ in 0..50_000 {
+            let r = g.next_record();
+            let id = r["personalIdentificationNumber"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert!(ids.insert(id.clone()), "{id} repeated");
+        }
+    }
+
+    #[test]
     fn every_record_is_a_valid_identity_subject_and_the_seed_repeats() {
         let as_of = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let mut g = Residents::new(7, as_of);
@@ -372,11 +439,7 @@ mod tests {
             assert!(r["fullName"].as_str().unwrap().split(' ').count() == 3);
             ids.insert(id.to_owned());
         }
-        assert!(
-            ids.len() > 1_990,
-            "ids are nearly all distinct: {}",
-            ids.len()
-        );
+        assert_eq!(ids.len(), 2_000, "every number is distinct");
         let mut r = g.next_record();
         g.add_holder(&mut r);
         assert!(r["id"].as_str().unwrap().starts_with("did:key:z6Mk"), "{r}");

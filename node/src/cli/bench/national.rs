@@ -342,7 +342,7 @@ pub fn run(a: NationalArgs) -> anyhow::Result<i32> {
     println!("| credentials | revoked | lists | issuer store | new node store | new node memory for the lists (RSS − empty node's) | list entries in memory | sync time | sync payload | one revocation to the new node | load at start | one status check |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {} | {}% | {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB ({sparse} sparse) | {:.2} s | {:.2} MiB | {} ms | {:.0} ms | {:.0} ns |",
+        "| {} | {}% | {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.2} MiB ({sparse} sparse) | {:.2} s | {:.2} MiB | {} ms | {:.0} ms | {:.0} ns |",
         a.credentials,
         a.revoked_percent,
         lists,
