@@ -272,7 +272,7 @@ pub fn resolve_public_key(did: &str) -> Result<PublicKey, DidError> {
         l.borrow()
             .as_ref()
             .filter(|(d, _)| d == did)
-            .map(|(_, k)| k.clone())
+            .map(|(_, k)| *k)
     }) {
         return Ok(k);
     }
@@ -290,7 +290,7 @@ pub fn resolve_public_key(did: &str) -> Result<PublicKey, DidError> {
     }
     let (kind, raw) = crate::did_key::decode(did).map_err(|e| invalid(e.to_string()))?;
     let key = PublicKey::from_did_key(kind, &raw).map_err(invalid)?;
-    LAST.with(|l| *l.borrow_mut() = Some((did.to_owned(), key.clone())));
+    LAST.with(|l| *l.borrow_mut() = Some((did.to_owned(), key)));
     Ok(key)
 }
 

@@ -354,11 +354,18 @@ impl Node {
                 let start = after.map_or(0, |a| {
                     all.partition_point(|(k, _)| k.as_str() <= a.as_str())
                 });
+                // A page is cut by count and by bytes (keys are up to 512 characters), so it
+                // always fits one response.
+                let mut bytes = 0;
                 let items: Vec<(String, u64)> = all
                     .get(start..)
                     .unwrap_or_default()
                     .iter()
                     .take(SUMMARY_PAGE_ITEMS)
+                    .take_while(|(k, _)| {
+                        bytes += k.len() + 16;
+                        bytes <= SUMMARY_PAGE_BYTES
+                    })
                     .cloned()
                     .collect();
                 let next = (start + items.len() < all.len())
@@ -457,10 +464,12 @@ impl Node {
         };
         let mut theirs: Vec<(String, u64)> = Vec::new();
         let mut after: Option<String> = None;
+        let mut pace = SyncPace::new();
         for _ in 0..MAX_SUMMARY_PAGES {
             let req = StatusSyncRequest::Summary {
                 after: after.clone(),
             };
+            pace.wait().await;
             match self.net.status_sync(peer, req).await {
                 Ok(StatusSyncResponse::Summary { items, next }) => {
                     theirs.extend(items.into_iter().take(SUMMARY_PAGE_ITEMS));
@@ -494,7 +503,7 @@ impl Node {
             _ => 1,
         });
         let mut stored = 0;
-        for batch in wanted.chunks(FETCH_BATCH_ITEMS) {
+        for batch in fetch_batches(&wanted) {
             let mut rest = batch.to_vec();
             for _ in 0..MAX_FETCH_ROUNDS {
                 if rest.is_empty() {
@@ -506,6 +515,7 @@ impl Node {
                 let req = StatusSyncRequest::Fetch {
                     items: rest.clone(),
                 };
+                pace.wait().await;
                 let (answered, n) = match self.net.status_sync(peer, req).await {
                     Ok(StatusSyncResponse::Fetched {
                         trust,
@@ -554,12 +564,83 @@ impl Node {
     }
 }
 
-/// Items per summary page (each a key of at most a few hundred bytes).
-pub const SUMMARY_PAGE_ITEMS: usize = 256;
-/// Summary pages a sync reads at most (about a million keys).
-const MAX_SUMMARY_PAGES: usize = 4096;
-/// Items per fetch request (bounded by the sync protocol's request size).
-pub const FETCH_BATCH_ITEMS: usize = 64;
+/// Items per summary page at most (a node holding 100 issuers' 1,500 lists each pages through
+/// 150,000 keys in a few dozen pages).
+pub const SUMMARY_PAGE_ITEMS: usize = 8_192;
+/// Key bytes per summary page at most, under the protocol's 1 MiB response cap.
+pub const SUMMARY_PAGE_BYTES: usize = 768 * 1024;
+/// Summary pages a sync reads at most (over a million keys).
+const MAX_SUMMARY_PAGES: usize = 1_024;
+/// Items per fetch request at most.
+pub const FETCH_BATCH_ITEMS: usize = 512;
+/// Key bytes per fetch request at most, under the protocol's 64 KiB request cap.
+const FETCH_BATCH_BYTES: usize = 48 * 1024;
+
+/// The wanted items cut into fetch requests, each within [`FETCH_BATCH_ITEMS`] and
+/// [`FETCH_BATCH_BYTES`].
+fn fetch_batches(wanted: &[(String, Option<u64>)]) -> Vec<&[(String, Option<u64>)]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (key, _)) in wanted.iter().enumerate() {
+        let size = key.len() + 16;
+        if i > start && (i - start >= FETCH_BATCH_ITEMS || bytes + size > FETCH_BATCH_BYTES) {
+            out.push(&wanted[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < wanted.len() {
+        out.push(&wanted[start..]);
+    }
+    out
+}
+
+/// The pace of one sync's requests to one peer: a burst, then a steady rate, both under what
+/// a peer allows one requester ([`crate::net::rate_limit::Limits`]: 64 at once, 16 a second),
+/// so that a node catching up on many lists is never refused (or struck) for asking too fast.
+struct SyncPace {
+    tokens: f64,
+    last: std::time::Instant,
+}
+
+impl SyncPace {
+    const BURST: f64 = 48.0;
+    const PER_SEC: f64 = 12.0;
+
+    fn new() -> Self {
+        Self::starting(std::time::Instant::now())
+    }
+
+    fn starting(now: std::time::Instant) -> Self {
+        Self {
+            tokens: Self::BURST,
+            last: now,
+        }
+    }
+
+    /// Takes one request's token at `now`; returns how long to wait before sending it.
+    fn take(&mut self, now: std::time::Instant) -> std::time::Duration {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * Self::PER_SEC).min(Self::BURST);
+        self.last = now;
+        self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            return std::time::Duration::ZERO;
+        }
+        // Owed: the token arrives later; the clock of the bucket moves to then.
+        let wait = std::time::Duration::from_secs_f64(-self.tokens / Self::PER_SEC);
+        self.tokens = 0.0;
+        self.last = now + wait;
+        wait
+    }
+
+    async fn wait(&mut self) {
+        let wait = self.take(std::time::Instant::now());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
 /// Fetch requests per batch at most (each answer makes progress or the batch ends).
 const MAX_FETCH_ROUNDS: usize = 256;
 /// Payload bytes per fetch answer, under the protocol's 1 MiB response cap.
@@ -717,5 +798,54 @@ mod tests {
         assert!(SyncInFlight::take(&set, a).is_some());
         drop(other);
         assert!(set.lock().unwrap().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod sync_batch_tests {
+    use super::*;
+
+    #[test]
+    fn fetch_batches_respect_count_and_bytes_and_cover_everything_in_order() {
+        let wanted: Vec<(String, Option<u64>)> = (0..2_000)
+            .map(|i| {
+                // Every 100th key is as long as a key may be.
+                let len = if i % 100 == 0 { 512 } else { 110 };
+                (format!("{i:06}{}", "x".repeat(len - 6)), None)
+            })
+            .collect();
+        let batches = fetch_batches(&wanted);
+        let mut seen = 0;
+        for b in &batches {
+            assert!(!b.is_empty() && b.len() <= FETCH_BATCH_ITEMS);
+            let bytes: usize = b.iter().map(|(k, _)| k.len() + 16).sum();
+            assert!(bytes <= FETCH_BATCH_BYTES, "{bytes}");
+            assert_eq!(b[0].0, wanted[seen].0);
+            seen += b.len();
+        }
+        assert_eq!(seen, wanted.len());
+        assert!(batches.len() >= wanted.len().div_ceil(FETCH_BATCH_ITEMS));
+        assert!(fetch_batches(&[]).is_empty());
+    }
+
+    #[test]
+    fn sync_pace_stays_under_a_peers_limits() {
+        let t0 = std::time::Instant::now();
+        let mut pace = SyncPace::starting(t0);
+        let mut at = t0;
+        for _ in 0..48 {
+            assert!(pace.take(at).is_zero(), "the burst goes at once");
+        }
+        for _ in 0..120 {
+            at += pace.take(at);
+        }
+        // 120 more at 12 a second: ten seconds, under the peer's 16 a second.
+        let secs = at.duration_since(t0).as_secs_f64();
+        assert!((9.9..10.1).contains(&secs), "{secs}");
+        // After a pause the bucket refills, up to the burst only.
+        let later = at + std::time::Duration::from_secs(60);
+        let waits: Vec<_> = (0..49).map(|_| pace.take(later)).collect();
+        assert!(waits[..48].iter().all(|w| w.is_zero()));
+        assert!(!waits[48].is_zero());
     }
 }
