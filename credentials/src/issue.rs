@@ -360,12 +360,7 @@ pub fn issue(
     req: &CredentialRequest,
     rng: &mut impl RngCore,
 ) -> Result<Issued, IssueError> {
-    // vcnet's kinds are presented with key binding: an SD-JWT of one needs its holder.
-    if format == Format::SdJwt && req.holder.is_none() {
-        return Err(IssueError::NoHolderForSdJwt);
-    }
-    let vc = build_credential(issuer.did(), req, rng)?;
-    secure(format, &vc, issuer, req.valid_from, rng)
+    issue_built(format, issuer, req, rng, build_credential)
 }
 
 /// [`issue`] for a request whose subject has passed [`schema::validate_subject`] (bulk
@@ -377,10 +372,22 @@ pub fn issue_checked(
     req: &CredentialRequest,
     rng: &mut impl RngCore,
 ) -> Result<Issued, IssueError> {
+    issue_built(format, issuer, req, rng, build_unchecked)
+}
+
+/// Builds the credential with `build`, then secures it in `format`.
+fn issue_built<R: RngCore>(
+    format: Format,
+    issuer: &Identity,
+    req: &CredentialRequest,
+    rng: &mut R,
+    build: fn(&str, &CredentialRequest, &mut R) -> Result<Value, IssueError>,
+) -> Result<Issued, IssueError> {
+    // vcnet's kinds are presented with key binding: an SD-JWT of one needs its holder.
     if format == Format::SdJwt && req.holder.is_none() {
         return Err(IssueError::NoHolderForSdJwt);
     }
-    let vc = build_unchecked(issuer.did(), req, rng)?;
+    let vc = build(issuer.did(), req, rng)?;
     secure(format, &vc, issuer, req.valid_from, rng)
 }
 

@@ -50,3 +50,20 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Writes(a) => writes::run(a),
     }
 }
+
+/// A bench's working directory: `dir` if given (kept), else a new one under the system temp
+/// dir named `name`-<pid> (removed by the bench at the end). Returns it and whether to remove it.
+pub(crate) fn work_dir(
+    dir: &Option<std::path::PathBuf>,
+    name: &str,
+) -> std::io::Result<(std::path::PathBuf, bool)> {
+    let (d, remove) = match dir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("{name}-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&d)?;
+    Ok((d, remove))
+}

@@ -213,15 +213,8 @@ pub fn run(a: NationalArgs) -> anyhow::Result<i32> {
     {
         bail!("--credentials must be positive and the percentages 0 to 100");
     }
-    let tmp;
-    let dir: &Path = match &a.dir {
-        Some(d) => d,
-        None => {
-            tmp = std::env::temp_dir().join(format!("vcnet-national-{}", std::process::id()));
-            &tmp
-        }
-    };
-    std::fs::create_dir_all(dir)?;
+    let (dir, remove_after) = super::work_dir(&a.dir, "vcnet-national")?;
+    let dir: &Path = &dir;
     let exe = std::env::current_exe()?;
     let (issuer_dir, fresh_dir, empty_dir) =
         (dir.join("issuer"), dir.join("fresh"), dir.join("empty"));
@@ -366,7 +359,7 @@ pub fn run(a: NationalArgs) -> anyhow::Result<i32> {
         probes.len(),
         100.0 * revoked as f64 / probes.len().max(1) as f64
     );
-    if a.dir.is_none() {
+    if remove_after {
         let _ = std::fs::remove_dir_all(dir);
     }
     Ok(0)
@@ -435,15 +428,8 @@ pub fn many_lists(a: ManyListsArgs) -> anyhow::Result<i32> {
     if a.issuers == 0 || a.lists == 0 || !(0.0..=100.0).contains(&a.revoked_percent) {
         bail!("--issuers and --lists must be positive and --revoked-percent 0 to 100");
     }
-    let tmp;
-    let dir: &Path = match &a.dir {
-        Some(d) => d,
-        None => {
-            tmp = std::env::temp_dir().join(format!("vcnet-many-lists-{}", std::process::id()));
-            &tmp
-        }
-    };
-    std::fs::create_dir_all(dir)?;
+    let (dir, remove_after) = super::work_dir(&a.dir, "vcnet-many-lists")?;
+    let dir: &Path = &dir;
     let exe = std::env::current_exe()?;
     let (relay_dir, fresh_dir, empty_dir) =
         (dir.join("relay"), dir.join("fresh"), dir.join("empty"));
@@ -526,7 +512,7 @@ pub fn many_lists(a: ManyListsArgs) -> anyhow::Result<i32> {
         mib(rss_fresh),
         mib(rss_empty),
     );
-    if a.dir.is_none() {
+    if remove_after {
         let _ = std::fs::remove_dir_all(dir);
     }
     Ok(0)

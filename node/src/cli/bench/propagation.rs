@@ -93,15 +93,8 @@ pub fn run(a: PropagationArgs) -> anyhow::Result<i32> {
     if a.nodes < 2 {
         bail!("--nodes must be at least 2");
     }
-    let tmp;
-    let dir: &Path = match &a.dir {
-        Some(d) => d,
-        None => {
-            tmp = std::env::temp_dir().join(format!("vcnet-bench-{}", std::process::id()));
-            &tmp
-        }
-    };
-    std::fs::create_dir_all(dir)?;
+    let (dir, remove_after) = super::work_dir(&a.dir, "vcnet-bench")?;
+    let dir: &Path = &dir;
     let exe = std::env::current_exe()?;
     let mut procs = Procs(Vec::new());
     let mut clients = Vec::new();
@@ -232,7 +225,7 @@ pub fn run(a: PropagationArgs) -> anyhow::Result<i32> {
         mean_bytes
     );
     drop(procs);
-    if a.dir.is_none() {
+    if remove_after {
         let _ = std::fs::remove_dir_all(dir);
     }
     Ok(0)
