@@ -9,7 +9,7 @@
 
 FROM rust:1-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends clang libclang-dev \
+ && apt-get install -y --no-install-recommends clang \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -3,12 +3,11 @@
 # costs nothing and prints one line.
 #
 # What the build really needs, and how each is checked:
-#   - libclang-dev: RocksDB's bindings (bindgen through clang-sys) load the *unversioned*
-#     `libclang.so`. A machine with only `libclang1-NN` has `libclang.so.1` and no `libclang.so`,
-#     so a glob on `libclang*.so*` is not enough: we look for the unversioned file itself, and
-#     otherwise ask dpkg whether libclang-dev is installed.
 #   - clang: clang and clang++ compile the C and C++ in the build (.cargo/config.toml sets CC and
-#     CXX), RocksDB's C++ above all, about twice as fast as g++ here.
+#     CXX), RocksDB's C++ above all (third_party/librocksdb-sys), more than twice as fast as g++
+#     here. Both commands are looked for, not the package: a machine may have them otherwise.
+#     No libclang: RocksDB's bindings are generated once and kept in the repository, so the
+#     build runs no bindgen (before that, a machine with only `libclang1-NN` failed; issue 12).
 #   - pkg-config: used by -sys crates' build scripts.
 #   - with --browser (the test suite): chromium and chromium-driver, which the browser tests of
 #     the node's pages drive (tests/tests/browser.rs).
@@ -27,14 +26,7 @@ installed() { # installed PKG: true when dpkg knows PKG as installed
 # points it at a temporary folder to test this script without touching the machine.
 root="${INSTALL_DEPS_ROOT:-}"
 
-have_unversioned_libclang() {
-  local f
-  for f in ${LIBCLANG_PATH:+"$LIBCLANG_PATH"/libclang.so} \
-           "$root"/usr/lib/llvm-*/lib/libclang.so "$root"/usr/lib/*-linux-gnu/libclang.so; do
-    [ -e "$f" ] && return 0
-  done
-  return 1
-}
+have_clang() { command -v clang && command -v clang++; } >/dev/null 2>&1
 
 browser=false
 plots=false
@@ -48,10 +40,7 @@ done
 
 need=()
 why=()
-if ! have_unversioned_libclang; then
-  need+=(libclang-dev); why+=("libclang-dev (no unversioned libclang.so for RocksDB's bindgen)")
-fi
-if ! { command -v clang && command -v clang++; } >/dev/null 2>&1; then
+if ! have_clang; then
   need+=(clang); why+=("clang (clang and clang++ compile the C and C++ in the build, RocksDB's above all: .cargo/config.toml)")
 fi
 if ! command -v pkg-config >/dev/null 2>&1; then
@@ -72,7 +61,7 @@ if $plots && [ ! -e "$root"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; th
 fi
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-deps: clang, libclang-dev and pkg-config present$($browser && echo ', chromium and chromedriver too')$($plots && echo ', the plots font too'); nothing to install"
+  echo "install-deps: clang, clang++ and pkg-config present$($browser && echo ', chromium and chromedriver too')$($plots && echo ', the plots font too'); nothing to install"
   exit 0
 fi
 
@@ -102,8 +91,8 @@ fi
 run env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 
-if ! have_unversioned_libclang; then
-  echo "install-deps: installed ${need[*]} but still no unversioned libclang.so under $root/usr/lib/llvm-*/lib" >&2
+if ! have_clang; then
+  echo "install-deps: installed ${need[*]} but clang or clang++ is still not on PATH" >&2
   exit 1
 fi
 echo "install-deps: installed ${need[*]}"

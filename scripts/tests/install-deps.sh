@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Tests scripts/install-deps.sh without touching the machine: each case runs the script with a
 # PATH holding only stand-ins for `id`, `sudo`, `dpkg-query` and `apt-get` that record what they
-# were asked, and INSTALL_DEPS_ROOT pointing at a temporary system root that the stand-in
-# apt-get fills in (libclang-dev brings `usr/lib/llvm-14/lib/libclang.so`).
-# Cases: the machine state from issue 12 (only libclang.so.1), nothing missing, root, sudo
+# were asked; the stand-in apt-get puts `clang` and `clang++` on that PATH when asked for clang.
+# Cases: the machine state from issue 12 (libclang1 only, no clang), nothing missing, root, sudo
 # without a password, sudo with one, no sudo at all, apt-get that installs nothing useful.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,16 +14,21 @@ passes=0
 make_env() {
   local dir=$1 uid=$2 sudo=$3 installed=$4 clang=$5
   mkdir -p "$dir/bin" "$dir/root/usr/lib/llvm-14/lib"
-  for t in bash env cat mkdir touch; do ln -sf "$(command -v $t)" "$dir/bin/$t"; done
+  local stub="#!$(command -v bash)"
+  for t in bash env cat mkdir touch chmod; do ln -sf "$(command -v $t)" "$dir/bin/$t"; done
   printf '#!%s\necho %s\n' "$(command -v bash)" "$uid" >"$dir/bin/id"
   printf '#!%s\nfor p in %s; do [ "$p" = "${@: -1}" ] && { echo installed; exit 0; }; done\necho not-installed\n' \
     "$(command -v bash)" "$installed" >"$dir/bin/dpkg-query"
-  # apt-get install creates the unversioned libclang.so when libclang-dev is asked for.
+  # apt-get install puts clang and clang++ on the PATH when clang is asked for.
   cat >"$dir/bin/apt-get" <<EOF
 #!$(command -v bash)
 echo "\$*" >>"$dir/apt.log"
 if [ "\$1" = install ] || [[ " \$* " == *" install "* ]]; then
-  for a in "\$@"; do [ "\$a" = libclang-dev ] && [ ! -e "$dir/no-lib" ] && touch "$dir/root/usr/lib/llvm-14/lib/libclang.so"; done
+  for a in "\$@"; do
+    if [ "\$a" = clang ] && [ ! -e "$dir/no-clang" ]; then
+      for c in clang clang++; do echo '$stub' >"$dir/bin/\$c"; chmod +x "$dir/bin/\$c"; done
+    fi
+  done
 fi
 exit 0
 EOF
@@ -47,7 +51,7 @@ EOF
 run_case() {
   local dir=$2
   set +e
-  out=$(cd "$dir" && PATH="$dir/bin" INSTALL_DEPS_ROOT="$dir/root" LIBCLANG_PATH= bash "$script" 2>&1)
+  out=$(cd "$dir" && PATH="$dir/bin" INSTALL_DEPS_ROOT="$dir/root" bash "$script" 2>&1)
   rc=$?
   set -e
 }
@@ -71,20 +75,22 @@ trap 'rm -rf "$tmp"' EXIT
 d=$tmp/issue12; make_env "$d" 0 none "libclang1-14" no; touch "$d/root/usr/lib/llvm-14/lib/libclang.so.1"
 run_case issue12 "$d"
 check issue12 "exits 0" test "$rc" -eq 0
-check issue12 "installs libclang-dev and clang" grep -q 'install .*libclang-dev clang' "$d/apt.log"
-check issue12 "says what it installs" grep -q 'installing libclang-dev clang' <<<"$out"
+check issue12 "installs clang alone (no libclang-dev: the bindings are pre-generated)" \
+  grep -qx 'install -y -qq --no-install-recommends clang' "$d/apt.log"
+check issue12 "says what it installs" grep -q 'installing clang' <<<"$out"
+check issue12 "clang++ is there afterwards" test -x "$d/bin/clang++"
 
 # 2. Everything present: nothing installed, one line.
-d=$tmp/present; make_env "$d" 0 none "libclang-dev clang" yes; touch "$d/root/usr/lib/llvm-14/lib/libclang.so"
+d=$tmp/present; make_env "$d" 0 none "clang" yes
 run_case present "$d"
 check present "exits 0" test "$rc" -eq 0
 check present "runs no apt-get" test ! -e "$d/apt.log"
 check present "says nothing to install" grep -q 'nothing to install' <<<"$out"
 
-# 3. libclang-dev installed per dpkg but clang missing: installs clang alone.
-d=$tmp/clang-only; make_env "$d" 0 none "libclang-dev" no; touch "$d/root/usr/lib/llvm-14/lib/libclang.so"
+# 3. clang there but not clang++ (a half-installed toolchain): installs clang.
+d=$tmp/clang-only; make_env "$d" 0 none "" yes; rm "$d/bin/clang++"
 run_case clang-only "$d"
-check clang-only "installs clang alone" grep -qx 'install -y -qq --no-install-recommends clang' "$d/apt.log"
+check clang-only "installs clang" grep -qx 'install -y -qq --no-install-recommends clang' "$d/apt.log"
 
 # 4. Not root, sudo without a password: apt-get through `sudo -n`.
 d=$tmp/sudo; make_env "$d" 1000 nopass "" no
@@ -102,14 +108,14 @@ check sudo-pass "says sudo will ask" grep -q 'sudo will ask for your password' <
 d=$tmp/no-sudo; make_env "$d" 1000 none "" no
 run_case no-sudo "$d"
 check no-sudo "exits 1" test "$rc" -eq 1
-check no-sudo "names the command" grep -q 'apt-get install -y libclang-dev clang' <<<"$out"
+check no-sudo "names the command" grep -q 'apt-get install -y clang' <<<"$out"
 check no-sudo "runs no apt-get" test ! -e "$d/apt.log"
 
-# 7. apt-get "succeeds" but no libclang.so appears: the script says so and fails.
-d=$tmp/no-lib; make_env "$d" 0 none "" no; touch "$d/no-lib"
-run_case no-lib "$d"
-check no-lib "exits 1" test "$rc" -eq 1
-check no-lib "says libclang.so is still missing" grep -q 'still no unversioned libclang.so' <<<"$out"
+# 7. apt-get "succeeds" but no clang++ appears: the script says so and fails.
+d=$tmp/no-clang; make_env "$d" 0 none "" no; touch "$d/no-clang"
+run_case no-clang "$d"
+check no-clang "exits 1" test "$rc" -eq 1
+check no-clang "says clang is still missing" grep -q 'clang or clang++ is still not on PATH' <<<"$out"
 
 echo "install-deps tests: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -37,14 +37,32 @@ fn register_font() -> anyhow::Result<()> {
     .map_err(|e| anyhow!(e))
 }
 
+/// The plot's size in pixels.
+const WIDTH: u32 = 1200;
+const HEIGHT: u32 = 520;
+
 /// Two panels against the number of nodes (log scale): propagation time (p50, p99, max) and
-/// bytes each node receives per revocation.
+/// bytes each node receives per revocation. Drawn into memory, written as PNG by `image`
+/// (the crate the node already uses for QR codes, rather than plotters' own older copy).
 pub fn propagation_png(path: &Path, results: &[SimResult], link_ms: f64) -> anyhow::Result<()> {
     register_font()?;
-    let err = |e: &dyn std::fmt::Display| anyhow!("drawing {}: {e}", path.display());
-    let root = BitMapBackend::new(path, (1200, 520)).into_drawing_area();
+    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+    draw_propagation(&root, results, link_ms)
+        .with_context(|| format!("drawing {}", path.display()))?;
+    drop(root);
+    image::save_buffer(path, &pixels, WIDTH, HEIGHT, image::ExtendedColorType::Rgb8)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+fn draw_propagation(
+    root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    results: &[SimResult],
+    link_ms: f64,
+) -> anyhow::Result<()> {
+    let err = |e: &dyn std::fmt::Display| anyhow!("{e}");
     root.fill(&WHITE).map_err(|e| err(&e))?;
-    let (left, right) = root.split_horizontally(600);
+    let (left, right) = root.split_horizontally(WIDTH / 2);
     let n_max = results.iter().map(|r| r.nodes).max().unwrap_or(10) as f64 * 1.3;
     let n_min = results.iter().map(|r| r.nodes).min().unwrap_or(10) as f64 / 1.3;
     let series = |p: f64| -> Vec<(f64, f64)> {
@@ -167,7 +185,5 @@ pub fn propagation_png(path: &Path, results: &[SimResult], link_ms: f64) -> anyh
             .draw()
             .map_err(|e| err(&e))?;
     }
-    root.present()
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    root.present().map_err(|e| err(&e))
 }
