@@ -19,7 +19,7 @@ use std::{
 
 /// How many translation units RocksDB's sources are split into. More units use more cores but
 /// parse the common headers more often: two units cost about 10% more CPU than one.
-const UNITS: usize = 2;
+const UNITS: usize = 1;
 
 /// Features of the published crate that this build does not provide.
 const REFUSED_FEATURES: &[(&str, &str)] = &[
