@@ -20,7 +20,7 @@ fi
 
 if [ -z "${VCNODE:-}" ]; then
   bash "$REPO/scripts/install-deps.sh"
-  echo "building vcnode (a cold build takes about 22 minutes on 2 cores, most of it RocksDB)..."
+  echo "building vcnode (a cold build takes about 8 minutes on 2 cores)..."
   (cd "$REPO" && cargo build --workspace --quiet) || die "build failed"
 fi
 need_binary

@@ -3,9 +3,10 @@
 //! crates.io's librocksdb-sys compiles RocksDB's 343 library sources one by one; each of them
 //! parses the same large headers again, and on a 2-core machine that is most of a cold build of
 //! vcnet (about 17 of 22 minutes). RocksDB keeps its sources compilable as one translation unit
-//! (its Makefile's `unity.cc` target, built in RocksDB's CI); here they are compiled as
-//! [`UNITS`] contiguous slices of that list, in parallel, which gives the same library in a
-//! fraction of the time (see README.md beside this file for the figures).
+//! (its Makefile's `unity.cc` target, built in RocksDB's CI); here they are compiled as one
+//! unit in debug builds and as [`UNITS_OPTIMISED`] contiguous slices of that list, in parallel,
+//! in optimised ones: the same library in a fraction of the time (README.md beside this file
+//! has the figures).
 //!
 //! Compiler flags and defines follow the published build script for Linux, so the library is
 //! the one the published crate would build, with LZ4 as its only compression.
@@ -17,9 +18,13 @@ use std::{
     path::{Path, PathBuf},
 };
 
-/// How many translation units RocksDB's sources are split into. More units use more cores but
-/// parse the common headers more often: two units cost about 10% more CPU than one.
-const UNITS: usize = 1;
+/// How many translation units RocksDB's sources are split into, unoptimised (`-O0`, debug
+/// builds) and optimised (release). Every unit parses the common headers and instantiates the
+/// common templates again (at `-O0`: one unit 122 s of CPU, two 133 s, six 180 s), so a debug
+/// build, which has the rest of the workspace to run beside it, uses one; an optimised build
+/// spreads the much slower `-O3` work over several cores.
+const UNITS_DEBUG: usize = 1;
+const UNITS_OPTIMISED: usize = 4;
 
 /// Features of the published crate that this build does not provide.
 const REFUSED_FEATURES: &[(&str, &str)] = &[
@@ -128,7 +133,11 @@ fn main() {
         .flag("-include")
         .flag("cstdint");
 
-    for (n, unit) in split_by_size(&sources, UNITS).iter().enumerate() {
+    let units = match env::var("OPT_LEVEL").as_deref() {
+        Ok("0") => UNITS_DEBUG,
+        _ => UNITS_OPTIMISED,
+    };
+    for (n, unit) in split_by_size(&sources, units).iter().enumerate() {
         let path = out_dir.join(format!("rocksdb_unity_{n}.cc"));
         write_unit(&path, unit);
         build.file(path);
