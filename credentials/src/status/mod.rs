@@ -1,4 +1,5 @@
-//! Bitstring Status List v1.0: the bit vector, random index allocation, the status entries a
+//! Bitstring Status List v1.0 (and, derived from it for SD-JWT VCs, the IETF Token Status
+//! List in [`token_list`]): the bit vector, random index allocation, the status entries a
 //! credential carries, the `BitstringStatusListCredential`, and vcnet's signed snapshots and
 //! deltas (version n → n+1, chained by the blake3 digest of the resulting list) that gossip
 //! carries between nodes.
@@ -10,6 +11,7 @@ mod entry;
 mod heartbeat;
 mod message;
 mod staple;
+pub mod token_list;
 
 pub use allocate::{allocate_across, Allocation, IndexAllocator};
 pub use bitstring::{Bitstring, MAX_BITS, MIN_BITS};
@@ -21,6 +23,7 @@ pub use entry::{check_reference, list_credential_unsigned, StatusEntry};
 pub use heartbeat::{lists_digest, Heartbeat, SignedHeartbeat, HEARTBEAT_TYP};
 pub use message::{parse_hex, MessageScheme, StatusMessage, MAX_STATUS_SIZE};
 pub use staple::{Carried, Staple, StapleError, STAPLE_CLAIM, STAPLE_TYP};
+pub use token_list::{TokenListError, TokenStatusList};
 
 use serde::{Deserialize, Serialize};
 

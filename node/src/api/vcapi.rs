@@ -375,7 +375,9 @@ pub async fn verify_presentation(
 }
 
 /// `GET /status/…`: this issuer's status list as a W3C `BitstringStatusListCredential`
-/// (Data Integrity), so verifiers outside vcnet can check status at the entry's URL.
+/// (Data Integrity), so verifiers outside vcnet can check status at the entry's URL; at
+/// `/status/…/tsl/{shard}`, the shard's IETF Token Status List (`application/statuslist+jwt`,
+/// two bits per entry, derived from its revocation and suspension lists).
 #[utoipa::path(
     get,
     path = "/status/{list}",
@@ -383,7 +385,7 @@ pub async fn verify_presentation(
     operation_id = "status_list_credential",
     params(("list" = String, Path, description = "The rest of the list's URL after `/status/` (may contain `/`)")),
     responses(
-        (status = 200, description = "The list as a W3C `BitstringStatusListCredential` secured with Data Integrity", body = Object),
+        (status = 200, description = "The list as a W3C `BitstringStatusListCredential` secured with Data Integrity; for a `tsl/{shard}` path, the shard's Status List Token (`application/statuslist+jwt`)", body = Object),
         (status = 404, response = doc::NotFound),
         (status = 500, response = doc::Internal),
         (status = 503, response = doc::Unavailable),
@@ -403,6 +405,26 @@ pub async fn status_list(
             .unwrap_or(""),
         format_args!("status/{list}")
     );
+    if let Some(shard) = s.node.token_status_list_shard(&url) {
+        use axum::http::header;
+        let token = s.node.token_status_list(shard).await?;
+        return Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    credentials::status::token_list::STATUS_LIST_TOKEN_MEDIA_TYPE.to_owned(),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    format!("max-age={}", crate::roles::TOKEN_TTL_SECONDS),
+                ),
+                // Wallets in browsers fetch it from other origins (the draft's §8.1).
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned()),
+            ],
+            token,
+        )
+            .into_response());
+    }
     let vc = s.node.status_list_credential(&url).await?;
     Ok(Json(vc).into_response())
 }

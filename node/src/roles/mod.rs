@@ -11,6 +11,7 @@ mod issuer;
 mod records;
 pub mod replicator;
 pub mod status;
+mod token_status;
 mod verifier;
 mod verify_queue;
 pub mod views;
@@ -24,6 +25,7 @@ pub use issuer::{
     credential_id_of, parse_records, record_id, ImportReport, IssuerError, SHARD_SIZE,
 };
 pub use replicator::Replicator;
+pub use token_status::TOKEN_TTL_SECONDS;
 pub use verifier::{answers_request, record_kind_asked};
 pub use verify_queue::{VerifyQueue, VERIFY_QUEUE_CAP};
 
