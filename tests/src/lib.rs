@@ -63,6 +63,16 @@ pub struct Net {
     pub clinic: RunningNode,
 }
 
+impl Net {
+    /// The admin token of node `i` of [`Net::dirs`] (0 root, 1 agency, 2 citizen, 3 clinic).
+    pub fn admin_token(&self, i: usize) -> String {
+        std::fs::read_to_string(node::config::DataDir(self.dirs[i].path().to_owned()).token())
+            .expect("the node's admin.token")
+            .trim()
+            .to_owned()
+    }
+}
+
 pub async fn network() -> Net {
     network_with(|_| {}).await
 }

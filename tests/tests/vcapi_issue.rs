@@ -6,7 +6,6 @@
 use credentials::status::StatusPurpose;
 use credentials::verify::{CheckName, Nothing, Outcome};
 use credentials::VerifyOptions;
-use node::config::DataDir;
 use serde_json::{json, Value};
 use vcnet_tests::http::post;
 use vcnet_tests::{list_version, network, wait_until};
@@ -35,10 +34,7 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
     let agency = &net.agency;
     let addr = agency.http;
     let host = addr.to_string();
-    let token = std::fs::read_to_string(DataDir(net.dirs[1].path().to_owned()).token())
-        .unwrap()
-        .trim()
-        .to_owned();
+    let token = net.admin_token(1);
     let did = agency.node.identity.did().to_owned();
     let issue_raw = |credential: Value, options: Value| {
         let body = json!({"credential": credential, "options": options}).to_string();
@@ -236,10 +232,7 @@ async fn any_credential_is_issued_as_sent_and_can_be_revoked() {
     );
 
     // The citizen proves a presentation of it for a verifier's challenge and domain.
-    let citizen_token = std::fs::read_to_string(DataDir(net.dirs[2].path().to_owned()).token())
-        .unwrap()
-        .trim()
-        .to_owned();
+    let citizen_token = net.admin_token(2);
     let citizen_did = net.citizen.node.identity.did().to_owned();
     let vp = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -501,10 +494,7 @@ async fn a_message_status_is_issued_set_and_reported() {
     let agency = &net.agency;
     let addr = agency.http;
     let host = addr.to_string();
-    let token = std::fs::read_to_string(DataDir(net.dirs[1].path().to_owned()).token())
-        .unwrap()
-        .trim()
-        .to_owned();
+    let token = net.admin_token(1);
     let call = |path: &str, body: Value| {
         post(addr, &host, path, Some(&token), body.to_string().as_bytes()).unwrap()
     };
