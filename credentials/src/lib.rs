@@ -29,6 +29,7 @@ pub mod replication;
 pub mod request;
 pub mod schema;
 pub mod sd_jwt;
+pub mod sd_jwt_vc;
 pub mod status;
 pub mod time;
 pub mod trust;
