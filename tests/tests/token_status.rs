@@ -119,6 +119,13 @@ async fn the_token_status_list_follows_revocation_and_suspension() {
     // A shard never opened, and the same path on a node that is not its issuer: not found.
     let (_, unopened) = path_of(100_000);
     assert_eq!(get(addr, &host, &unopened, None).unwrap().status, 404);
+    // Only the URL a credential names: the same shard spelt otherwise is not a token list.
+    let (_, canonical) = path_of(revoked.shard);
+    let (base, shard) = canonical.rsplit_once('/').unwrap();
+    for other in [format!("{base}/0{shard}"), format!("{base}/+{shard}")] {
+        let a = get(addr, &host, &other, None).unwrap();
+        assert_eq!(a.status, 404, "{other}: {}", a.body);
+    }
     let clinic = net.clinic.http;
     let (_, path) = path_of(revoked.shard);
     let a = get(clinic, &clinic.to_string(), &path, None).unwrap();

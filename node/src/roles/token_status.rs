@@ -26,14 +26,16 @@ impl Node {
         format!("{}/{TSL_SEGMENT}/{shard}", self.status_base)
     }
 
-    /// The shard a URL names, when it is one of this node's Token Status List URLs.
+    /// The shard a URL names, when it is exactly one of this node's Token Status List URLs
+    /// (`…/tsl/3`, not `…/tsl/03` or `…/tsl/+3`: the token's `sub` must be the URL asked for).
     pub fn token_status_list_shard(&self, url: &str) -> Option<u32> {
-        url.strip_prefix(self.status_base.as_str())?
+        let segment = url
+            .strip_prefix(self.status_base.as_str())?
             .strip_prefix('/')?
             .strip_prefix(TSL_SEGMENT)?
-            .strip_prefix('/')?
-            .parse()
-            .ok()
+            .strip_prefix('/')?;
+        let shard: u32 = segment.parse().ok()?;
+        (shard.to_string() == segment).then_some(shard)
     }
 
     /// Shard `shard`'s Token Status List Token, signed now: `sub` its URL, `iat`, `exp`,
