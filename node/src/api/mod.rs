@@ -5,6 +5,7 @@
 //! text the CLI prints; `GET /openapi.json` describes every route ([`openapi`]).
 
 mod admin;
+mod admin_wallet;
 mod console;
 mod desk;
 mod error;
@@ -85,15 +86,15 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/records", get(admin::records))
         .route("/admin/claim", post(admin::claim))
         .route("/admin/wallet", get(admin::wallet))
-        .route("/admin/wallet/{id}", get(admin::wallet_show))
-        .route("/admin/wallet/export", post(admin::wallet_export))
-        .route("/admin/wallet/import", post(admin::wallet_import))
-        .route("/admin/wallet/delete", post(admin::wallet_delete))
-        .route("/admin/wallet/qr", post(admin::wallet_qr))
-        .route("/admin/wallet/staple", post(admin::wallet_staple))
+        .route("/admin/wallet/{id}", get(admin_wallet::wallet_show))
+        .route("/admin/wallet/export", post(admin_wallet::wallet_export))
+        .route("/admin/wallet/import", post(admin_wallet::wallet_import))
+        .route("/admin/wallet/delete", post(admin_wallet::wallet_delete))
+        .route("/admin/wallet/qr", post(admin_wallet::wallet_qr))
+        .route("/admin/wallet/staple", post(admin_wallet::wallet_staple))
         .route(
             "/admin/presentation-request",
-            post(admin::presentation_request),
+            post(admin_wallet::presentation_request),
         )
         .route(
             "/admin/request-presentation",

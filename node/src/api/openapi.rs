@@ -16,7 +16,9 @@ use utoipa::openapi::{PathItem, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
-use super::{admin, console, desk, ops, pages, resolve, session, vcapi, wallet_page, ApiError};
+use super::{
+    admin, admin_wallet, console, desk, ops, pages, resolve, session, vcapi, wallet_page, ApiError,
+};
 use schemas::*;
 
 /// The name of the bearer-token security scheme.
@@ -37,13 +39,13 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         admin::records,
         admin::claim,
         admin::wallet,
-        admin::wallet_show,
-        admin::wallet_export,
-        admin::wallet_import,
-        admin::wallet_delete,
-        admin::wallet_qr,
-        admin::wallet_staple,
-        admin::presentation_request,
+        admin_wallet::wallet_show,
+        admin_wallet::wallet_export,
+        admin_wallet::wallet_import,
+        admin_wallet::wallet_delete,
+        admin_wallet::wallet_qr,
+        admin_wallet::wallet_staple,
+        admin_wallet::presentation_request,
         admin::request_presentation,
         admin::peers,
         admin::status,
