@@ -259,7 +259,7 @@ pub fn sign_sd_jwt_with(
     }
     Ok(sd_jwt_text(
         "vc+sd-jwt",
-        "vc",
+        Some("vc"),
         &payload,
         &disclosures,
         key,
@@ -267,18 +267,18 @@ pub fn sign_sd_jwt_with(
     ))
 }
 
-/// `<jws>~<d1>~…~<dn>~`: `payload` signed as `typ` (content type `cty`) by `key`, named `vm`,
-/// followed by every disclosure.
-fn sd_jwt_text(
+/// `<jws>~<d1>~…~<dn>~`: `payload` signed as `typ` (content type `cty`, if any) by `key`,
+/// named `vm`, followed by every disclosure.
+pub(crate) fn sd_jwt_text(
     typ: &str,
-    cty: &str,
+    cty: Option<&str>,
     payload: &Value,
     disclosures: &[crate::sd_jwt::Disclosure],
     key: &SecretKey,
     vm: &str,
 ) -> String {
     let mut header = Header::eddsa(typ, Some(vm));
-    header.cty = Some(cty.into());
+    header.cty = cty.map(str::to_owned);
     let mut out = sign_compact_any(
         &header,
         &serde_json::to_vec(payload).unwrap_or_default(),
@@ -313,7 +313,7 @@ pub fn sign_vp_sd_jwt_with(
         _ => {}
     }
     payload["_sd_alg"] = json!(SD_ALG);
-    sd_jwt_text("vp+sd-jwt", "vp", &payload, &disclosures, key, vm)
+    sd_jwt_text("vp+sd-jwt", Some("vp"), &payload, &disclosures, key, vm)
 }
 
 /// The `cnf` of an SD-JWT's holder: the key of a `did:key` or `did:jwk` subject. A subject

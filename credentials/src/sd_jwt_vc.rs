@@ -10,7 +10,6 @@
 use rand::RngCore;
 use serde_json::{Map, Value};
 
-use crate::jose::{sign_compact_any, Header};
 use crate::kind::CredentialKind;
 use crate::pubkey::SecretKey;
 use crate::sd_jwt::{conceal_object, SD_ALG};
@@ -112,18 +111,14 @@ pub fn issue_sd_jwt_vc(
     }
     payload.extend(concealed);
     payload.insert("_sd_alg".into(), SD_ALG.into());
-    let header = Header::eddsa(SD_JWT_VC_TYP, Some(kid));
-    let mut out = sign_compact_any(
-        &header,
-        &serde_json::to_vec(&Value::Object(payload)).unwrap_or_default(),
+    Ok(crate::issue::sd_jwt_text(
+        SD_JWT_VC_TYP,
+        None,
+        &Value::Object(payload),
+        &disclosures,
         key,
-    );
-    out.push('~');
-    for d in &disclosures {
-        out.push_str(&d.encoded);
-        out.push('~');
-    }
-    Ok(out)
+        kid,
+    ))
 }
 
 #[cfg(test)]
