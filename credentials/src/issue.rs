@@ -33,6 +33,10 @@ pub enum IssueError {
     NoHolderForSdJwt,
     #[error("Data Integrity signing failed: {0}")]
     DataIntegrity(String),
+    #[error("SD-JWT VC: {0}")]
+    SdJwtVc(#[from] crate::sd_jwt_vc::SdJwtVcError),
+    #[error("dc+sd-jwt is made from a record's claims, not from a VCDM credential")]
+    NotFromCredential,
 }
 
 /// The encodings vcnet issues and verifies.
@@ -67,6 +71,12 @@ pub enum Format {
     #[serde(rename = "cose")]
     #[strum(serialize = "cose")]
     Cose,
+    /// SD-JWT VC `dc+sd-jwt` (the record's claims flat, `vct`, `cnf`, a Token Status List
+    /// entry): what phone wallets receive over OpenID4VCI ([`crate::sd_jwt_vc`]). It is made
+    /// from a record, not from a VCDM credential.
+    #[serde(rename = "dc+sd-jwt")]
+    #[strum(serialize = "dc+sd-jwt")]
+    SdJwtVc,
 }
 
 impl Format {
@@ -88,6 +98,7 @@ impl std::fmt::Display for Format {
             Self::Jwt => "vc+jwt",
             Self::SdJwt => "vc+sd-jwt",
             Self::Cose => "vc+cose",
+            Self::SdJwtVc => "dc+sd-jwt (SD-JWT VC)",
         })
     }
 }
@@ -384,11 +395,53 @@ fn issue_built<R: RngCore>(
     build: fn(&str, &CredentialRequest, &mut R) -> Result<Value, IssueError>,
 ) -> Result<Issued, IssueError> {
     // vcnet's kinds are presented with key binding: an SD-JWT of one needs its holder.
-    if format == Format::SdJwt && req.holder.is_none() {
+    if matches!(format, Format::SdJwt | Format::SdJwtVc) && req.holder.is_none() {
         return Err(IssueError::NoHolderForSdJwt);
+    }
+    if format == Format::SdJwtVc {
+        return issue_sd_jwt_vc_for(issuer, req, rng);
     }
     let vc = build(issuer.did(), req, rng)?;
     secure(format, &vc, issuer, req.valid_from, rng)
+}
+
+/// An SD-JWT VC of a request's record: its claims, its holder's key in `cnf`, and the Token
+/// Status List that stands for its revocation entry's shard.
+fn issue_sd_jwt_vc_for(
+    issuer: &Identity,
+    req: &CredentialRequest,
+    rng: &mut impl RngCore,
+) -> Result<Issued, IssueError> {
+    schema::validate_subject(req.kind, &req.subject).map_err(|violations| {
+        IssueError::Schema {
+            kind: req.kind,
+            violations,
+        }
+    })?;
+    let holder = req.holder.as_deref().ok_or(IssueError::NoHolderForSdJwt)?;
+    let holder_jwk = resolve_public_key(holder)
+        .map_err(IssueError::Holder)?
+        .to_jwk();
+    let status_list = req
+        .status
+        .iter()
+        .find(|e| e.purpose == crate::status::StatusPurpose::Revocation)
+        .and_then(|e| Some((crate::sd_jwt_vc::token_list_url(&e.list)?, e.index)));
+    let vc_req = crate::sd_jwt_vc::SdJwtVcRequest {
+        kind: req.kind,
+        claims: &req.subject,
+        holder_jwk: &holder_jwk,
+        issuer: issuer.did(),
+        issued_at: req.valid_from.timestamp(),
+        expires_at: req.valid_until.map(|t| t.timestamp()),
+        status: status_list.as_ref().map(|(u, i)| (u.as_str(), *i)),
+    };
+    Ok(Issued::Compact(crate::sd_jwt_vc::issue_sd_jwt_vc(
+        &vc_req,
+        &secret_of(issuer),
+        issuer.verification_method(),
+        rng,
+    )?))
 }
 
 /// Secures a complete, unsigned credential in `format`: a Data Integrity proof created at
@@ -440,6 +493,7 @@ pub fn secure_with(
                     .map_err(|e| IssueError::DataIntegrity(e.to_string()))?,
             )
         }
+        Format::SdJwtVc => return Err(IssueError::NotFromCredential),
         Format::Cose => Issued::Compact(crate::cose::data_url(&crate::cose::sign(
             &serde_json::to_vec(vc).map_err(|e| IssueError::DataIntegrity(e.to_string()))?,
             key,

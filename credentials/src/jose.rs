@@ -58,8 +58,12 @@ impl Header {
 }
 
 /// `b64(header).b64(payload).b64(sign(signing input))`.
-fn compact(header: &Header, payload: &[u8], sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
-    // Serialising a struct of strings cannot fail.
+fn compact(
+    header: &impl Serialize,
+    payload: &[u8],
+    sign: impl FnOnce(&[u8]) -> Vec<u8>,
+) -> String {
+    // Serialising a struct of strings (or a JSON value) cannot fail.
     let header_json = serde_json::to_vec(header).unwrap_or_default();
     let mut out = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 180);
     B64.encode_string(&header_json, &mut out);
@@ -82,6 +86,12 @@ pub fn sign_compact_any(header: &Header, payload: &[u8], key: &SecretKey) -> Str
     let mut header = header.clone();
     header.alg = key.alg().to_string();
     compact(&header, payload, |m| key.sign(m).to_vec())
+}
+
+/// Signs `payload` under a header given as JSON (one with members [`Header`] does not model,
+/// such as a `jwk`); its `alg` must be the key's.
+pub fn sign_compact_json(header: &serde_json::Value, payload: &[u8], key: &SecretKey) -> String {
+    compact(header, payload, |m| key.sign(m).to_vec())
 }
 
 /// A parsed, not yet verified, compact JWS.

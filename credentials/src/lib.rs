@@ -22,6 +22,7 @@ pub mod did_key_document;
 pub mod issue;
 pub mod jose;
 pub mod kind;
+pub mod oid4vci;
 pub mod prepare;
 pub mod present;
 pub mod pubkey;

@@ -121,6 +121,122 @@ pub fn issue_sd_jwt_vc(
     ))
 }
 
+/// The id vcnet gives an SD-JWT VC: a digest of its issuer-signed JWT. Nothing in the
+/// credential names it (an `id` or `jti` the holder would show every verifier), yet the issuer
+/// (to revoke it) and the holder (to file it) compute the same one.
+pub fn credential_id(issuer_jwt: &str) -> String {
+    let h = blake3::hash(issuer_jwt.as_bytes()).to_hex();
+    format!("urn:vcnet:sd-jwt-vc:{}", &h[..32])
+}
+
+/// The Token Status List URL that stands for a vcnet shard whose revocation list is at
+/// `revocation_list` (`…/revocation/7` → `…/tsl/7`).
+pub fn token_list_url(revocation_list: &str) -> Option<String> {
+    let (base, shard) = revocation_list.rsplit_once('/')?;
+    let base = base.strip_suffix("/revocation")?;
+    shard.parse::<u32>().ok()?;
+    Some(format!("{base}/tsl/{shard}"))
+}
+
+/// The revocation and suspension lists a vcnet Token Status List URL stands for
+/// (`…/tsl/7` → `…/revocation/7`, `…/suspension/7`); gossip carries those, so a vcnet verifier
+/// checks an SD-JWT VC's status offline.
+pub fn bitstring_lists(token_list: &str) -> Option<(String, String)> {
+    let (base, shard) = token_list.rsplit_once('/')?;
+    let base = base.strip_suffix("/tsl")?;
+    shard.parse::<u32>().ok()?;
+    Some((
+        format!("{base}/revocation/{shard}"),
+        format!("{base}/suspension/{shard}"),
+    ))
+}
+
+/// The kind a vcnet `vct` names.
+pub fn kind_of_vct(vct: &str) -> Option<CredentialKind> {
+    let short = vct
+        .strip_prefix("https://vcnet.id/vct/")?
+        .strip_suffix("/v1")?;
+    CredentialKind::parse(short).ok()
+}
+
+/// A VCDM 2.0 view of a verified SD-JWT VC's disclosed claims, so the verifier's checks
+/// (kind and schema, validity period, accreditation, status) read it as any other credential:
+/// `iss` as `issuer`, `iat`/`exp` as `validFrom`/`validUntil`, the `cnf` key's DID as the
+/// subject's `id`, a vcnet `status` as its revocation and suspension entries, `vct` as the
+/// kind. `id` is [`credential_id`] of the issuer-signed JWT.
+pub fn vcdm_view(claims: &Map<String, Value>, issuer_jwt: &str) -> Value {
+    use serde_json::json;
+    let kind = claims
+        .get("vct")
+        .and_then(Value::as_str)
+        .and_then(kind_of_vct);
+    let mut subject = Map::new();
+    if let Some(did) = claims
+        .get("cnf")
+        .and_then(|c| c.get("jwk"))
+        .and_then(|j| crate::pubkey::PublicKey::from_jwk(j).ok())
+        .map(|k| k.did_key())
+    {
+        subject.insert("id".into(), did.into());
+    }
+    for (k, v) in claims {
+        if !RESERVED.contains(&k.as_str()) {
+            subject.insert(k.clone(), v.clone());
+        }
+    }
+    let mut vc = Map::new();
+    let mut context = vec![json!("https://www.w3.org/ns/credentials/v2")];
+    let mut types = vec![json!("VerifiableCredential")];
+    if let Some(k) = kind {
+        context.push(json!(k.context_url()));
+        types.push(json!(k.type_name()));
+    }
+    vc.insert("@context".into(), context.into());
+    vc.insert("id".into(), credential_id(issuer_jwt).into());
+    vc.insert("type".into(), types.into());
+    if let Some(iss) = claims.get("iss") {
+        vc.insert("issuer".into(), iss.clone());
+    }
+    let time = |name: &str| {
+        claims
+            .get(name)
+            .and_then(Value::as_i64)
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| Value::String(crate::time::format(t)))
+    };
+    if let Some(t) = time("iat") {
+        vc.insert("validFrom".into(), t);
+    }
+    if let Some(t) = time("exp") {
+        vc.insert("validUntil".into(), t);
+    }
+    vc.insert("credentialSubject".into(), Value::Object(subject));
+    if let Some(k) = kind {
+        vc.insert(
+            "credentialSchema".into(),
+            json!({"id": k.schema_url(), "type": "JsonSchema"}),
+        );
+    }
+    if let Some(list) = claims.get("status").and_then(|s| s.get("status_list")) {
+        let uri = list.get("uri").and_then(Value::as_str).unwrap_or_default();
+        let idx = list.get("idx").and_then(Value::as_u64);
+        let entries = match (bitstring_lists(uri), idx) {
+            (Some((revocation, suspension)), Some(i)) => json!([
+                {"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                 "statusListIndex": i.to_string(), "statusListCredential": revocation},
+                {"type": "BitstringStatusListEntry", "statusPurpose": "suspension",
+                 "statusListIndex": i.to_string(), "statusListCredential": suspension},
+            ]),
+            // Not a vcnet list: an entry no offline verifier can check, so the status check
+            // says so rather than passing in silence.
+            _ => json!({"type": "TokenStatusListEntry", "statusListCredential": uri,
+                        "statusListIndex": idx.map(|i| i.to_string())}),
+        };
+        vc.insert("credentialStatus".into(), entries);
+    }
+    Value::Object(vc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

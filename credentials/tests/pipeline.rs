@@ -725,3 +725,60 @@ fn stale_lists_cannot_be_sure_but_a_revocation_is_final() {
     assert!(failed(&r, CheckName::Status).starts_with("revoked"), "{r}");
     assert_eq!(r.verdict, Verdict::Invalid);
 }
+
+#[test]
+fn sd_jwt_vc_verifies_as_its_kind_with_status_from_the_gossiped_lists() {
+    let mut w = World::new();
+    for (kind, dir) in KINDS {
+        let cred = w.issue(Format::SdJwtVc, kind, first_sample(dir), 12);
+        let jws = cred.split('~').next().unwrap();
+        let header = credentials::jose::CompactJws::parse(jws).unwrap().header;
+        assert_eq!(header.typ.as_deref(), Some("dc+sd-jwt"));
+        let r = w.verify(&cred);
+        assert!(r.valid, "{kind}:\n{r}");
+        assert_eq!(r.format.as_deref(), Some("dc+sd-jwt"));
+        assert_eq!(r.kind, Some(kind));
+        assert_eq!(r.holder.as_deref(), Some(w.holder.did()));
+        assert_eq!(
+            r.credential_id.as_deref(),
+            Some(credentials::sd_jwt_vc::credential_id(jws).as_str())
+        );
+    }
+    let cred = w.issue(
+        Format::SdJwtVc,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        778,
+    );
+    // The status claim names the Token Status List standing for the shard's two lists.
+    let payload: Value = credentials::jose::CompactJws::parse(cred.split('~').next().unwrap())
+        .unwrap()
+        .payload_json()
+        .unwrap();
+    assert_eq!(
+        payload["status"]["status_list"],
+        json!({"idx": 778, "uri": "https://status.example/agency/tsl/0"})
+    );
+    let now = t("2026-06-01T00:00:00Z");
+    w.status
+        .get_mut(LIST_S)
+        .unwrap()
+        .change(&[778], &[], now)
+        .unwrap();
+    assert!(assert_only_fails(&w.verify(&cred), CheckName::Status).starts_with("suspended"));
+    w.status
+        .get_mut(LIST_R)
+        .unwrap()
+        .change(&[778], &[], now)
+        .unwrap();
+    assert!(failed(&w.verify(&cred), CheckName::Status).starts_with("revoked"));
+    // A disclosure the issuer did not sign fails the signature check.
+    let mut parts: Vec<String> = cred.split('~').map(str::to_owned).collect();
+    parts[1] = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        r#"["c2FsdA","givenName","Mallory"]"#,
+    );
+    let r = w.verify(&parts.join("~"));
+    assert!(!r.valid);
+    failed(&r, CheckName::Signature);
+}

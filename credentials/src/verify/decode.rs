@@ -446,6 +446,9 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
     }
     let payload: Value = jws.payload_json().map_err(|e| e.to_string())?;
     no_vc_vp_claims(&payload, "vc+sd-jwt")?;
+    // SD-JWT VC (`dc+sd-jwt`, flat claims named by `vct`), not VC-JOSE-COSE over VCDM 2.0.
+    let sd_jwt_vc = jws.header.typ.as_deref() == Some("dc+sd-jwt")
+        || (payload.get("vct").is_some() && payload.get("@context").is_none());
     let mut buf = Vec::new();
     let disclosures: Vec<Opened> = parts
         .disclosures
@@ -473,6 +476,12 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
         }
     };
     let mut claims = disclosed.claims;
+    if sd_jwt_vc {
+        claims = match &claims {
+            Value::Object(m) => crate::sd_jwt_vc::vcdm_view(m, parts.jws),
+            _ => return Err("SD-JWT VC payload is not a JSON object".into()),
+        };
+    }
     let (key, kid_problem) = kid_key(
         jws.header.kid.as_deref(),
         issuer_of(&claims),
@@ -499,8 +508,9 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
         proof_expires: None,
         sig_problem: problem,
     };
+    let format = if sd_jwt_vc { "dc+sd-jwt" } else { "vc+sd-jwt" };
     let mut out = Decoded {
-        format: "vc+sd-jwt",
+        format,
         credentials: vec![cred],
         presentation: None,
         sigs: vec![jws_sig("issuer signature", &jws, key)],
@@ -538,7 +548,6 @@ fn decode_sd_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, 
             .map(str::to_owned);
         out.sigs
             .push(jws_sig("key binding JWT", &kb_jws, holder_key));
-        out.format = "vc+sd-jwt";
         out.presentation = Some(PresentationFacts {
             holder,
             challenge: kb_payload
