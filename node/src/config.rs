@@ -133,6 +133,10 @@ pub struct Config {
     /// kept as is). Default: derived from the HTTP address once bound
     /// (`http://<http_listen>/status/<did>`).
     pub status_base_url: Option<String>,
+    /// The node's public base URL: its OpenID4VCI credential issuer identifier and the base
+    /// of its OpenID4VP request and response URLs, which phone wallets reach. Default: derived
+    /// from the HTTP address once bound (`http(s)://<http_listen>`).
+    pub public_url: Option<String>,
     /// The root authority's DID, pinned: only its accreditations are believed.
     pub root_did: Option<String>,
     /// Issuer: kinds this node issues (identity, health, study).
@@ -193,6 +197,7 @@ impl Default for Config {
             mdns: false,
             http_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             status_base_url: None,
+            public_url: None,
             root_did: None,
             issue_kinds: vec![],
             issue_format: Format::SdJwt,
@@ -262,10 +267,10 @@ impl Config {
         if let Some(r) = &self.root_did {
             credentials::did::resolve_key(r).map_err(|e| bad("root_did", e.to_string()))?;
         }
-        if self.issue_format == Format::Cose {
+        if matches!(self.issue_format, Format::Cose | Format::SdJwtVc) {
             return Err(bad(
                 "issue_format",
-                "cose credentials are issued over the VC-API only; holders claim di, jwt or sd-jwt"
+                "cose credentials are issued over the VC-API only and dc+sd-jwt ones to phone wallets over OpenID4VCI; holders claim di, jwt or sd-jwt"
                     .into(),
             ));
         }
@@ -320,6 +325,17 @@ impl Config {
                 heartbeat_secs = self.heartbeat_secs,
                 "max_status_age_secs is shorter than this node's own heartbeat interval"
             );
+        }
+        if let Some(u) = &self.public_url {
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.contains(char::is_whitespace)
+                || u.contains(['?', '#'])
+            {
+                return Err(bad(
+                    "public_url",
+                    format!("`{u}` is not an http(s) URL without query or fragment"),
+                ));
+            }
         }
         if let Some(u) = &self.status_base_url {
             if !(u.starts_with("https://") || u.starts_with("http://"))
@@ -391,6 +407,10 @@ http_listen = "{http}"
 # Base URL of this node's status lists. Lists are <base>/<did key id>/revocation/<n> (a list
 # URL must name its owner's DID, or no node replicates it). Unset: http://<http address>/status/<did>.
 {sb}status_base_url = {sbv}
+
+# Public base URL phone wallets reach this node at: its OpenID4VCI issuer identifier and the
+# base of its OpenID4VP URLs. Unset: http(s)://<http address>.
+{pu}public_url = {puv}
 
 # DID of the root authority whose accreditations this node believes (pin it).
 {rd}root_did = {rdv}
@@ -470,6 +490,12 @@ tls = {tls}
         bootstrap = toml_list(c.bootstrap.iter()),
         mdns = c.mdns,
         http = c.http_listen,
+        pu = if c.public_url.is_some() { "" } else { "# " },
+        puv = if c.public_url.is_some() {
+            opt(&c.public_url)
+        } else {
+            "\"https://agency.example.org\"".into()
+        },
         sb = if c.status_base_url.is_some() {
             ""
         } else {

@@ -13,4 +13,5 @@ pub mod qr;
 pub mod roles;
 pub mod runtime;
 pub mod store;
+pub mod http_client;
 pub mod tls;

@@ -336,7 +336,21 @@ pub async fn start(
     let (handle, inbound, event_loop) =
         net::start(net_cfg, shutdown_rx.clone()).map_err(RuntimeError::Net)?;
     let mut tasks = vec![tokio::spawn(event_loop.run())];
-    let node = Node::new(cfg.clone(), identity, store, handle.clone(), status_base)
+    let public_url = cfg
+        .public_url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| {
+            format!("{}://{http}", if tls.is_some() { "https" } else { "http" })
+        });
+    let node = Node::new(
+        cfg.clone(),
+        identity,
+        store,
+        handle.clone(),
+        status_base,
+        public_url,
+    )
         .map_err(RuntimeError::Store)?;
     if cfg.has_role(Role::Issuer) {
         if let Err(e) = node.repair_missing_lists() {

@@ -79,6 +79,15 @@ fn certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certs)
 }
 
+/// The system's CA bundle (Debian's `ca-certificates`), for outbound HTTPS to other
+/// issuers and verifiers.
+pub const SYSTEM_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// A client configuration that trusts the certificates of `roots` (a PEM bundle).
+pub fn roots_client_config(roots: &Path) -> Result<Arc<rustls::ClientConfig>, TlsError> {
+    pinned_client_config(roots)
+}
+
 /// The server configuration of a PEM certificate chain and private key.
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, TlsError> {
     let chain = certs(cert)?;

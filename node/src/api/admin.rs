@@ -26,6 +26,9 @@ pub struct KindQuery {
     /// A resumed import: records already imported get new codes, claimed ones are skipped.
     #[serde(default)]
     resume: bool,
+    /// Also a transaction code of this many digits (4 to 8) per record, for OpenID4VCI.
+    #[serde(default, rename = "txCode")]
+    tx_code: Option<u8>,
 }
 
 /// `POST /admin/records/import?kind=identity` with a JSON Lines or CSV body.
@@ -37,6 +40,7 @@ pub struct KindQuery {
     params(
         ("kind" = String, Query, description = "The kind of the records: `identity`, `health` or `study`"),
         ("resume" = Option<bool>, Query, description = "A resumed import: a record already imported and unclaimed gets a new code in place of its old one; one already claimed is skipped and listed in `alreadyClaimed`"),
+        ("txCode" = Option<u8>, Query, description = "Also a random transaction code of this many digits (4 to 8) per record, listed in `txCodes` and sent to the citizen apart from the letter: the OpenID4VCI token request must carry it, and the code can no longer be claimed without it"),
     ),
     request_body(content = String, content_type = "text/plain", description = "The records: JSON Lines, or CSV with a header row"),
     responses(
@@ -57,9 +61,9 @@ pub async fn import_records(
 ) -> Result<Json<Value>, ApiError> {
     let kind = CredentialKind::parse(&q.kind).map_err(|e| bad(format!("kind: {e}")))?;
     let node = s.node.clone();
-    let resume = q.resume;
+    let (resume, tx) = (q.resume, q.tx_code);
     let report =
-        tokio::task::spawn_blocking(move || node.import_records_resuming(kind, &body, resume))
+        tokio::task::spawn_blocking(move || node.import_records_with(kind, &body, resume, tx))
             .await
             .map_err(NodeError::task)??;
     to_json(&report)
@@ -621,4 +625,50 @@ pub async fn accredit(
     };
     n.submit_trust(msg).await?;
     Ok(Json(json!({"issuer": b.issuer, "withdrawn": b.withdraw})))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferBody {
+    /// An unclaimed claim code.
+    code: String,
+}
+
+/// `POST /admin/oid4vci/offer {code}`: the OpenID4VCI credential offer of a claim code, as an
+/// `openid-credential-offer://` link and an SVG QR code of it, for a phone wallet.
+#[utoipa::path(
+    post,
+    path = "/admin/oid4vci/offer",
+    tag = "admin",
+    operation_id = "credential_offer",
+    request_body = OfferBody,
+    responses(
+        (status = 200, description = "`{offer, svg}`: the offer link and its QR code"),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 500, response = doc::Internal),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
+pub async fn credential_offer(
+    State(s): State<ApiState>,
+    Json(b): Json<OfferBody>,
+) -> Result<Json<Value>, ApiError> {
+    if b.code.len() > 64 {
+        return Err(bad("code: longer than any claim code"));
+    }
+    let node = s.node.clone();
+    let offer = tokio::task::spawn_blocking(move || {
+        let offer = node.credential_offer(&b.code)?.ok_or_else(|| {
+            NodeError::NotFound("code: no unclaimed record has this claim code".into())
+        })?;
+        let svg = crate::qr::Qr::new(&offer)
+            .map_err(|e| NodeError::Internal(format!("the offer's QR code: {e}")))?
+            .svg();
+        Ok::<_, ApiError>(json!({"offer": offer, "svg": svg}))
+    })
+    .await
+    .map_err(NodeError::task)??;
+    Ok(Json(offer))
 }

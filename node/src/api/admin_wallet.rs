@@ -273,3 +273,46 @@ pub async fn presentation_request(
             .presentation_request(b.kinds, b.claims, b.valid_for)?,
     )
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReceiveBody {
+    /// An OpenID4VCI credential offer (`openid-credential-offer://…`).
+    offer: String,
+    /// The transaction code, when the offer asks for one.
+    tx_code: Option<String>,
+}
+
+/// `POST /admin/wallet/receive {offer, txCode}`: the node, as an OpenID4VCI wallet, receives
+/// the offered credential (pre-authorized code flow, a key proof by its own key) and keeps it.
+#[utoipa::path(
+    post,
+    path = "/admin/wallet/receive",
+    tag = "admin",
+    operation_id = "wallet_receive",
+    request_body = ReceiveBody,
+    responses(
+        (status = 200, description = "The credential received and kept", body = WalletItem),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 502, response = doc::PeerFailed),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
+pub async fn wallet_receive(
+    State(s): State<ApiState>,
+    Json(b): Json<ReceiveBody>,
+) -> Result<Json<Value>, ApiError> {
+    let entry = s
+        .node
+        .receive_offer(&b.offer, b.tx_code.as_deref())
+        .await?;
+    Ok(Json(serde_json::to_value(WalletItem::from(entry)).map_err(|e| {
+        NodeError::Internal(format!("encoding the answer: {e}"))
+    })?))
+}

@@ -212,6 +212,7 @@ pub async fn claim_letters(
     }
     let peer = s.node.net.local_peer_id().to_string();
     let issuer = s.node.cfg.name.clone();
+    let node = s.node.clone();
     let letters = tokio::task::spawn_blocking(move || {
         b.codes
             .iter()
@@ -224,7 +225,17 @@ pub async fn claim_letters(
                 let svg = crate::qr::Qr::new(&text)
                     .map_err(|e| bad(format!("codes[{i}]: {e}")))?
                     .svg();
-                Ok(json!({"record": c.record, "code": c.code, "text": text, "svg": svg}))
+                let mut letter =
+                    json!({"record": c.record, "code": c.code, "text": text, "svg": svg});
+                // The same code as an OpenID4VCI offer, for a phone wallet.
+                if let Some(offer) = node.credential_offer(&c.code).map_err(ApiError::from)? {
+                    let offer_svg = crate::qr::Qr::new(&offer)
+                        .map_err(|e| bad(format!("codes[{i}]: the offer: {e}")))?
+                        .svg();
+                    letter["offer"] = json!(offer);
+                    letter["offerSvg"] = json!(offer_svg);
+                }
+                Ok(letter)
             })
             .collect::<Result<Vec<Value>, ApiError>>()
     })

@@ -187,6 +187,7 @@ pub fn code_of(e: &NodeError) -> &'static str {
             IssuerError::PeerKey => "peer_key",
             IssuerError::NotClaimable { .. } => "not_claimable",
             IssuerError::UnknownCode => "unknown_code",
+            IssuerError::NeedsTxCode => "needs_tx_code",
             IssuerError::NotIssuedToYou { .. } => "not_issued_to_you",
             IssuerError::NotInForce { .. } => "not_in_force",
             IssuerError::Internal(_) => "internal",
@@ -235,7 +236,8 @@ fn issuer_status(e: &IssuerError) -> StatusCode {
         IssuerError::NotIssuer
         | IssuerError::KindNotIssued { .. }
         | IssuerError::PeerKey
-        | IssuerError::NotClaimable { .. } => StatusCode::FORBIDDEN,
+        | IssuerError::NotClaimable { .. }
+        | IssuerError::NeedsTxCode => StatusCode::FORBIDDEN,
         IssuerError::UnknownCode | IssuerError::NotIssuedToYou { .. } => StatusCode::NOT_FOUND,
         IssuerError::NotInForce { .. } => StatusCode::CONFLICT,
         IssuerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

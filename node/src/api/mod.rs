@@ -10,6 +10,7 @@ mod console;
 mod desk;
 mod error;
 pub mod guard;
+mod oid4vci;
 pub mod openapi;
 mod ops;
 mod pages;
@@ -92,6 +93,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/wallet/delete", post(admin_wallet::wallet_delete))
         .route("/admin/wallet/qr", post(admin_wallet::wallet_qr))
         .route("/admin/wallet/staple", post(admin_wallet::wallet_staple))
+        .route("/admin/wallet/receive", post(admin_wallet::wallet_receive))
         .route(
             "/admin/presentation-request",
             post(admin_wallet::presentation_request),
@@ -115,6 +117,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/lists", get(console::lists))
         .route("/admin/accreditations", get(console::accreditations))
         .route("/admin/claim-letters", post(console::claim_letters))
+        .route("/admin/oid4vci/offer", post(admin::credential_offer))
         .route(
             "/admin/read-qr",
             post(wallet_page::read_qr)
@@ -134,6 +137,25 @@ pub fn router(state: ApiState) -> Router {
         .route("/presentations/verify", post(vcapi::verify_presentation))
         .route("/status/{*list}", get(vcapi::status_list))
         .route("/1.0/identifiers/{did}", get(resolve::identifiers))
+        .route(
+            "/.well-known/openid-credential-issuer",
+            get(oid4vci::issuer_metadata),
+        )
+        .route(
+            "/.well-known/openid-credential-issuer/{*path}",
+            get(oid4vci::issuer_metadata_at),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oid4vci::as_metadata),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server/{*path}",
+            get(oid4vci::as_metadata_at),
+        )
+        .route("/oid4vci/token", post(oid4vci::token))
+        .route("/oid4vci/nonce", post(oid4vci::nonce))
+        .route("/oid4vci/credential", post(oid4vci::credential))
         .layer(axum::extract::DefaultBodyLimit::max(guard::OPEN_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             permits.clone(),
@@ -163,7 +185,10 @@ pub fn router(state: ApiState) -> Router {
             permits.clone(),
             guard::shed_load,
         ));
-    let allowed = guard::AllowedHosts::from_urls([state.node.status_base.as_str()]);
+    let allowed = guard::AllowedHosts::from_urls([
+        state.node.status_base.as_str(),
+        state.node.public_url.as_str(),
+    ]);
     let metrics = state.node.metrics.clone();
     Router::new()
         .route("/health", get(ops::health))

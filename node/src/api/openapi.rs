@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
 use super::{
-    admin, admin_wallet, console, desk, ops, pages, resolve, session, vcapi, wallet_page, ApiError,
+    admin, admin_wallet, console, oid4vci, desk, ops, pages, resolve, session, vcapi, wallet_page, ApiError,
 };
 use schemas::*;
 
@@ -83,6 +83,15 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         console::lists,
         console::accreditations,
         console::claim_letters,
+        admin::credential_offer,
+        admin_wallet::wallet_receive,
+        oid4vci::issuer_metadata,
+        oid4vci::issuer_metadata_at,
+        oid4vci::as_metadata,
+        oid4vci::as_metadata_at,
+        oid4vci::token,
+        oid4vci::nonce,
+        oid4vci::credential,
         ops::health,
         ops::healthz,
         ops::readyz,
@@ -111,6 +120,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         (name = "vc-api", description = "W3C VC-API: issue, verify, prove, update status"),
         (name = "status", description = "Status list credentials at their `statusListCredential` URLs"),
         (name = "did", description = "DID resolution (did:key)"),
+        (name = "openid4vci", description = "OpenID4VCI 1.0, pre-authorized code flow: phone wallets receive SD-JWT VCs"),
         (name = "admin", description = "What the `vcnode` CLI calls on a running node (token or session cookie)"),
         (name = "desk", description = "The verifier desk page and its calls"),
         (name = "session", description = "Signing in to the node's pages"),

@@ -172,6 +172,9 @@ pub async fn issue(
         Format::SdJwt => {
             json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+sd-jwt,{text}")})
         }
+        Format::SdJwtVc => {
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/dc+sd-jwt,{text}")})
+        }
         // The text is already the `data:application/vc+cose;base64,` URL.
         Format::Cose => {
             json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": text})

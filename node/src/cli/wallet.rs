@@ -28,6 +28,21 @@ pub enum WalletCommand {
     /// verifier whose lists are stale can still decide. The issuer learns that you are about
     /// to show the credential, not where.
     Staple(ShowArgs),
+    /// Receive a credential from an OpenID4VCI credential offer (the `openid-credential-offer://`
+    /// link or QR text on a claim letter, from any pre-authorized issuer): the node proves its
+    /// key to the issuer and keeps the SD-JWT VC it gets.
+    Receive(ReceiveArgs),
+}
+
+#[derive(Args)]
+pub struct ReceiveArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The offer link.
+    offer: String,
+    /// The transaction code the issuer sent apart from the letter, when the offer needs one.
+    #[arg(long)]
+    tx_code: Option<String>,
 }
 
 #[derive(Args)]
@@ -123,6 +138,22 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
                 &json!({"passphrase": pass.as_str(), "file": file}),
             )?;
             println!("imported {} credentials", v["imported"]);
+        }
+        WalletCommand::Receive(a) => {
+            let v = Client::for_data_dir(&a.d.data_dir)?.post(
+                "/admin/wallet/receive",
+                &json!({"offer": a.offer, "txCode": a.tx_code}),
+            )?;
+            println!(
+                "received {} {} from {} ({})",
+                v["kind"].as_str().unwrap_or("?"),
+                v["id"].as_str().unwrap_or("?"),
+                v["issuerName"]
+                    .as_str()
+                    .or(v["issuer"].as_str())
+                    .unwrap_or("?"),
+                v["format"].as_str().unwrap_or("?"),
+            );
         }
         WalletCommand::Staple(a) => {
             let v = Client::for_data_dir(&a.d.data_dir)?

@@ -250,6 +250,7 @@ impl Node {
                 subject,
                 claimed_by: Some(credential_id.clone()),
                 code_digest: None,
+                tx_code_digest: None,
             };
             let mut entry = self.direct_entry(
                 &credential_id,

@@ -36,6 +36,9 @@ pub enum IssuerError {
     /// The same answer for a code that never existed and one spent by someone else.
     #[error("unknown or already used claim code")]
     UnknownCode,
+    /// A code imported with a transaction code is claimed over OpenID4VCI, which carries it.
+    #[error("this claim code needs its transaction code: receive it with a wallet from the letter's OpenID4VCI offer (`vcnode wallet receive OFFER --tx-code …`)")]
+    NeedsTxCode,
     /// The same answer for an id never issued and one issued to another holder.
     #[error("no credential {id} was issued to you here")]
     NotIssuedToYou { id: String },
@@ -43,7 +46,8 @@ pub enum IssuerError {
     NotInForce { id: String, state: &'static str },
     #[error("the peer's key is not Ed25519 (it has no did:key to issue to)")]
     PeerKey,
-    /// A format vcnet holders do not claim in (vc+cose is issued over the VC-API).
+    /// A format vcnet holders do not claim in (vc+cose is issued over the VC-API, dc+sd-jwt
+    /// to phone wallets over OpenID4VCI).
     #[error("{format} credentials are not claimed over the network; claim di, jwt or sd-jwt")]
     NotClaimable { format: Format },
     /// What was asked cannot be made into a credential (subject, holder).
@@ -66,12 +70,17 @@ pub struct ImportReport {
     /// (record id, claim code) pairs. Codes are shown once; only their digests are stored.
     #[schema(value_type = Vec<Vec<String>>)]
     pub codes: Vec<(String, String)>,
+    /// (record id, transaction code) pairs, when asked for: sent to the citizen apart from the
+    /// letter (SMS, the counter), shown once; only their digests are stored.
+    #[serde(rename = "txCodes", skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub tx_codes: Vec<(String, String)>,
     /// On a resumed import: records already claimed, left as they were (no new code).
     #[serde(rename = "alreadyClaimed", skip_serializing_if = "Vec::is_empty")]
     pub already_claimed: Vec<String>,
 }
 
-fn code_digest(code: &str) -> String {
+pub(super) fn code_digest(code: &str) -> String {
     blake3::hash(code.trim().as_bytes()).to_hex().to_string()
 }
 
@@ -85,6 +94,14 @@ fn new_code(rng: &mut impl RngCore) -> String {
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+/// A transaction code: `digits` random decimal digits.
+fn new_tx_code(rng: &mut impl RngCore, digits: u8) -> String {
+    use rand::Rng;
+    (0..digits)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect()
 }
 
 impl Node {
@@ -125,11 +142,33 @@ impl Node {
         text: &str,
         resume: bool,
     ) -> Result<ImportReport, IssuerError> {
+        self.import_records_with(kind, text, resume, None)
+    }
+
+    /// [`Node::import_records_resuming`]; with `tx_code_digits`, each record also gets a
+    /// random numeric transaction code of that many digits (4 to 8), shown once in the report
+    /// and sent to the citizen apart from the letter: the OpenID4VCI token request must carry it.
+    pub fn import_records_with(
+        &self,
+        kind: CredentialKind,
+        text: &str,
+        resume: bool,
+        tx_code_digits: Option<u8>,
+    ) -> Result<ImportReport, IssuerError> {
+        if let Some(d) = tx_code_digits {
+            if !(4..=8).contains(&d) {
+                return Err(IssuerError::ImportLine {
+                    line: 0,
+                    reason: format!("txCode: {d} digits; 4 to 8 are allowed"),
+                });
+            }
+        }
         self.check_issues(kind)?;
         let parsed = parse_records(kind, text)?;
         let mut rng = rand::rngs::OsRng;
         let mut batch = Vec::with_capacity(parsed.len());
         let mut codes = Vec::with_capacity(parsed.len());
+        let mut tx_codes = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (line, subject) in parsed {
             if let Err(v) = schema::validate_subject(kind, &subject) {
@@ -148,6 +187,7 @@ impl Node {
             }
             let code = new_code(&mut rng);
             let digest = code_digest(&code);
+            let tx = tx_code_digits.map(|d| new_tx_code(&mut rng, d));
             batch.push((
                 RecordEntry {
                     id: id.clone(),
@@ -155,13 +195,18 @@ impl Node {
                     subject,
                     claimed_by: None,
                     code_digest: Some(digest.clone()),
+                    tx_code_digest: tx.as_deref().map(code_digest),
                 },
                 digest,
             ));
+            if let Some(tx) = tx {
+                tx_codes.push((id.clone(), tx));
+            }
             codes.push((id, code));
         }
         let skipped = self.store.import_records(&batch, resume)?;
         codes.retain(|(id, _)| !skipped.contains(id));
+        tx_codes.retain(|(id, _)| !skipped.contains(id));
         tracing::info!(
             kind = kind.short_name(),
             count = codes.len(),
@@ -170,6 +215,7 @@ impl Node {
         Ok(ImportReport {
             kind,
             codes,
+            tx_codes,
             already_claimed: skipped,
         })
     }
@@ -432,7 +478,7 @@ impl Node {
             return self.staple_for(&holder, id);
         }
         let format = req.format.unwrap_or(self.cfg.issue_format);
-        if format == Format::Cose {
+        if matches!(format, Format::Cose | Format::SdJwtVc) {
             return Err(IssuerError::NotClaimable { format });
         }
         let _guard = self.issuer_lock.lock().await;
@@ -454,13 +500,40 @@ impl Node {
                 _ => Err(IssuerError::UnknownCode),
             };
         };
+        if record.tx_code_digest.is_some() {
+            return Err(IssuerError::NeedsTxCode);
+        }
+        let kind = record.kind;
+        let (cred_id, text) = self
+            .issue_for_record(&digest, &record, &holder, format)
+            .await?;
+        Ok(ClaimResponse::Issued {
+            credential_id: cred_id,
+            kind,
+            format,
+            credential: text,
+        })
+    }
+}
+
+impl Node {
+    /// Issues the credential a claim code stands for, to `holder`, in `format`, and commits
+    /// it (code spent, record claimed, index entry, allocation, lists of a shard it opened) in
+    /// one batch. The caller holds the issuer lock and has found `record` by `digest`.
+    pub(super) async fn issue_for_record(
+        &self,
+        digest: &str,
+        record: &RecordEntry,
+        holder: &str,
+        format: Format,
+    ) -> Result<(String, String), IssuerError> {
         let kind = record.kind;
         self.check_issues(kind)?;
         let (shard, index, alloc, new_shard) = self.allocate().await?;
         let req = self.request(
             kind,
             record.subject.clone(),
-            Some(holder.clone()),
+            Some(holder.to_owned()),
             shard,
             index,
         );
@@ -469,10 +542,11 @@ impl Node {
         let mut claimed = record.clone();
         claimed.claimed_by = Some(cred_id.clone());
         claimed.code_digest = None;
+        claimed.tx_code_digest = None;
         let issued = IssuedEntry {
             credential_id: cred_id.clone(),
             kind: Some(kind),
-            holder: Some(holder.clone()),
+            holder: Some(holder.to_owned()),
             format,
             list_base: self.status_base.clone(),
             shard,
@@ -483,7 +557,7 @@ impl Node {
             status_changes: Vec::new(),
         };
         let delivered = ClaimedCode {
-            holder: holder.clone(),
+            holder: holder.to_owned(),
             credential_id: cred_id.clone(),
             kind,
             format,
@@ -496,19 +570,14 @@ impl Node {
         };
         self.replicator.create_own(lists, |rows| {
             self.store
-                .commit_issuance(&digest, &delivered, &claimed, &issued, &alloc, rows)
+                .commit_issuance(digest, &delivered, &claimed, &issued, &alloc, rows)
         })?;
         if new_shard {
             self.announce_shard(shard).await;
         }
-        tracing::info!(credential_id = %cred_id, kind = kind.short_name(), "issued");
+        tracing::info!(credential_id = %cred_id, kind = kind.short_name(), format = format.short_name(), "issued");
         self.metrics.issued(format);
-        Ok(ClaimResponse::Issued {
-            credential_id: cred_id,
-            kind,
-            format,
-            credential: text,
-        })
+        Ok((cred_id, text))
     }
 }
 
@@ -536,7 +605,12 @@ pub fn credential_id_of(text: &str) -> Option<String> {
     let jws = t.split('~').next()?;
     let parsed = credentials::jose::CompactJws::parse(jws).ok()?;
     let v: Value = parsed.payload_json().ok()?;
-    v.get("id")?.as_str().map(str::to_owned)
+    match v.get("id") {
+        Some(id) => id.as_str().map(str::to_owned),
+        // An SD-JWT VC names no id; issuer and holder derive the same one.
+        None if v.get("vct").is_some() => Some(credentials::sd_jwt_vc::credential_id(jws)),
+        None => None,
+    }
 }
 
 #[cfg(test)]

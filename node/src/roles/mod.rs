@@ -8,6 +8,8 @@ mod error;
 mod holder;
 mod issue_any;
 mod issuer;
+pub mod oid4vci;
+mod oid4vci_wallet;
 mod records;
 pub mod replicator;
 pub mod status;
@@ -26,6 +28,7 @@ pub use issuer::{
 };
 pub use replicator::Replicator;
 pub use token_status::TOKEN_TTL_SECONDS;
+pub use oid4vci::OAuthError;
 pub use verifier::{answers_request, record_kind_asked};
 pub use verify_queue::{VerifyQueue, VERIFY_QUEUE_CAP};
 
@@ -58,6 +61,10 @@ pub struct Node {
     verify_queue: VerifyQueue,
     /// Base URL of this node's own status lists.
     pub status_base: String,
+    /// The node's public base URL (its OpenID4VCI issuer identifier, its OpenID4VP base).
+    pub public_url: String,
+    /// OpenID4VCI's short-lived state: nonces, access tokens, codes being exchanged.
+    pub(crate) oid4vci: oid4vci::Oid4vciState,
     /// Serialises issuance and revocation (allocation + one WriteBatch each).
     issuer_lock: tokio::sync::Mutex<()>,
     /// Presentation requests waiting for the holder's consent.
@@ -81,6 +88,7 @@ impl Node {
         store: Store,
         net: NetHandle,
         status_base: String,
+        public_url: String,
     ) -> Result<Arc<Self>, crate::store::StoreError> {
         let store = Arc::new(store);
         let replicator = Arc::new(Replicator::load(store.clone(), cfg.root_did.clone())?);
@@ -94,6 +102,8 @@ impl Node {
             net,
             verifier,
             status_base,
+            public_url,
+            oid4vci: oid4vci::Oid4vciState::default(),
             issuer_lock: tokio::sync::Mutex::new(()),
             consents: Mutex::new(HashMap::new()),
             syncing: Mutex::new(std::collections::HashSet::new()),

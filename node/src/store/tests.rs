@@ -9,6 +9,7 @@ fn rec(id: &str) -> RecordEntry {
         subject: serde_json::json!({"fullName": "A"}),
         claimed_by: None,
         code_digest: None,
+        tx_code_digest: None,
     }
 }
 

@@ -21,6 +21,10 @@ pub struct RecordEntry {
     /// code that never reached the operator).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_digest: Option<String>,
+    /// The digest of its transaction code, when it was imported with one: the OpenID4VCI
+    /// token request must then carry it (it reaches the citizen apart from the letter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_code_digest: Option<String>,
 }
 
 /// A claim code already spent, kept so the same holder can claim again and get the same

@@ -74,6 +74,7 @@ pub fn run(a: WritesArgs) -> anyhow::Result<i32> {
                             subject: serde_json::json!({"n": i}),
                             claimed_by: None,
                             code_digest: None,
+                            tx_code_digest: None,
                         },
                         blake3::hash(id.as_bytes()).to_hex().to_string(),
                     )
