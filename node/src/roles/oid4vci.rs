@@ -359,6 +359,20 @@ impl Node {
                     ),
                 )
             })?;
+        // The offer's kind, checked before any signature is (the record is read again under
+        // the issuer lock to issue).
+        if let Some(record) = self
+            .store
+            .record_for_code(&grant.code_digest)
+            .map_err(OAuthError::internal)?
+        {
+            if record.kind != kind {
+                return Err(OAuthError::credential_request(format!(
+                    "credential_configuration_id: the offer was for {}",
+                    configuration_id(record.kind)
+                )));
+            }
+        }
         if req.get("credential_response_encryption").is_some() {
             return Err(OAuthError::new(
                 400,
