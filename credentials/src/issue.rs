@@ -412,11 +412,9 @@ fn issue_sd_jwt_vc_for(
     req: &CredentialRequest,
     rng: &mut impl RngCore,
 ) -> Result<Issued, IssueError> {
-    schema::validate_subject(req.kind, &req.subject).map_err(|violations| {
-        IssueError::Schema {
-            kind: req.kind,
-            violations,
-        }
+    schema::validate_subject(req.kind, &req.subject).map_err(|violations| IssueError::Schema {
+        kind: req.kind,
+        violations,
     })?;
     let holder = req.holder.as_deref().ok_or(IssueError::NoHolderForSdJwt)?;
     let holder_jwk = resolve_public_key(holder)

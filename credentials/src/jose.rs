@@ -58,11 +58,7 @@ impl Header {
 }
 
 /// `b64(header).b64(payload).b64(sign(signing input))`.
-fn compact(
-    header: &impl Serialize,
-    payload: &[u8],
-    sign: impl FnOnce(&[u8]) -> Vec<u8>,
-) -> String {
+fn compact(header: &impl Serialize, payload: &[u8], sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
     // Serialising a struct of strings (or a JSON value) cannot fail.
     let header_json = serde_json::to_vec(header).unwrap_or_default();
     let mut out = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 180);

@@ -261,7 +261,11 @@ pub fn check_proof(jwt: &str, issuer: &str, now: i64) -> Result<CheckedProof, Oi
         .and_then(|h| crate::b64::decode(h).ok())
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or(Value::Null);
-    let (key, holder) = match (header.get("jwk"), jws.header.kid.as_deref(), header.get("x5c")) {
+    let (key, holder) = match (
+        header.get("jwk"),
+        jws.header.kid.as_deref(),
+        header.get("x5c"),
+    ) {
         (Some(jwk), None, None) => {
             if jwk.get("d").is_some() {
                 return Err(bad("jwk: holds a private key (`d`)".into()));
@@ -314,13 +318,23 @@ pub fn check_proof(jwt: &str, issuer: &str, now: i64) -> Result<CheckedProof, Oi
 }
 
 /// Signs a key proof for `issuer` with the holder's `key`, named by `kid` (a DID URL).
-pub fn sign_proof(key: &SecretKey, kid: &str, issuer: &str, nonce: Option<&str>, iat: i64) -> String {
+pub fn sign_proof(
+    key: &SecretKey,
+    kid: &str,
+    issuer: &str,
+    nonce: Option<&str>,
+    iat: i64,
+) -> String {
     let header = json!({"alg": key.alg().to_string(), "typ": PROOF_TYP, "kid": kid});
     let mut claims = json!({"aud": issuer, "iat": iat});
     if let Some(n) = nonce {
         claims["nonce"] = json!(n);
     }
-    crate::jose::sign_compact_json(&header, &serde_json::to_vec(&claims).unwrap_or_default(), key)
+    crate::jose::sign_compact_json(
+        &header,
+        &serde_json::to_vec(&claims).unwrap_or_default(),
+        key,
+    )
 }
 
 #[cfg(test)]
@@ -350,9 +364,14 @@ mod tests {
         assert!(uri.starts_with("openid-credential-offer://?credential_offer=%7B"));
         assert_eq!(parse_offer(&uri), Ok(OfferRef::Value(offer.clone())));
         let both = format!("{uri}&credential_offer_uri=https%3A%2F%2Fx");
-        assert!(parse_offer(&both).unwrap_err().to_string().contains("exclusive"));
+        assert!(parse_offer(&both)
+            .unwrap_err()
+            .to_string()
+            .contains("exclusive"));
         assert_eq!(
-            parse_offer("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example%2Fo%2F1"),
+            parse_offer(
+                "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example%2Fo%2F1"
+            ),
             Ok(OfferRef::Uri("https://a.example/o/1".into()))
         );
         let empty = CredentialOffer {
@@ -381,9 +400,7 @@ mod tests {
             // The signature covers the claims: another audience spliced in fails.
             let forged_claims = base64::Engine::encode(
                 &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-                format!(
-                "{{\"aud\":\"{ISSUER}\",\"iat\":{now},\"nonce\":\"n-2\"}}"
-                ),
+                format!("{{\"aud\":\"{ISSUER}\",\"iat\":{now},\"nonce\":\"n-2\"}}"),
             );
             let parts: Vec<&str> = p.split('.').collect();
             let forged = format!("{}.{forged_claims}.{}", parts[0], parts[2]);
@@ -410,11 +427,22 @@ mod tests {
         assert_eq!(ok.holder, key.public().did_key());
         assert_eq!(ok.nonce, None);
         let wrong_typ = sign(json!({"alg": "ES256", "typ": "JWT", "jwk": jwk}));
-        assert!(check_proof(&wrong_typ, ISSUER, now).unwrap_err().to_string().contains("typ"));
+        assert!(check_proof(&wrong_typ, ISSUER, now)
+            .unwrap_err()
+            .to_string()
+            .contains("typ"));
         jwk["d"] = json!("AAAA");
         let private = sign(json!({"alg": "ES256", "typ": PROOF_TYP, "jwk": jwk}));
-        assert!(check_proof(&private, ISSUER, now).unwrap_err().to_string().contains("private"));
-        let both = sign(json!({"alg": "ES256", "typ": PROOF_TYP, "jwk": key.public().to_jwk(), "kid": "did:key:z#x"}));
-        assert!(check_proof(&both, ISSUER, now).unwrap_err().to_string().contains("exclusive"));
+        assert!(check_proof(&private, ISSUER, now)
+            .unwrap_err()
+            .to_string()
+            .contains("private"));
+        let both = sign(
+            json!({"alg": "ES256", "typ": PROOF_TYP, "jwk": key.public().to_jwk(), "kid": "did:key:z#x"}),
+        );
+        assert!(check_proof(&both, ISSUER, now)
+            .unwrap_err()
+            .to_string()
+            .contains("exclusive"));
     }
 }

@@ -62,7 +62,9 @@ pub async fn send(
 ) -> Result<Answer, HttpError> {
     tokio::time::timeout(TIMEOUT, send_inner(method, url, headers, body))
         .await
-        .map_err(|_| HttpError::Timeout { url: url.to_owned() })?
+        .map_err(|_| HttpError::Timeout {
+            url: url.to_owned(),
+        })?
 }
 
 async fn send_inner(
@@ -100,7 +102,10 @@ async fn send_inner(
         Some(q) => format!("{}?{q}", parsed.path()),
         None => parsed.path().to_owned(),
     };
-    let connect_host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let connect_host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
     let tcp = tokio::net::TcpStream::connect((connect_host.as_str(), port))
         .await
         .map_err(|e| io(format!("connecting: {e}")))?;
@@ -137,7 +142,9 @@ async fn send_inner(
         .collect()
         .await
         .map_err(|e| {
-            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
                 HttpError::TooLarge {
                     url: credentials::verify::preview(url, 80),
                 }

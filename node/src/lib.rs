@@ -5,6 +5,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod http_client;
 pub mod issuer_state;
 pub mod local_net;
 pub mod metrics;
@@ -13,5 +14,4 @@ pub mod qr;
 pub mod roles;
 pub mod runtime;
 pub mod store;
-pub mod http_client;
 pub mod tls;

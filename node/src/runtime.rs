@@ -340,9 +340,7 @@ pub async fn start(
         .public_url
         .as_deref()
         .map(|u| u.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| {
-            format!("{}://{http}", if tls.is_some() { "https" } else { "http" })
-        });
+        .unwrap_or_else(|| format!("{}://{http}", if tls.is_some() { "https" } else { "http" }));
     let node = Node::new(
         cfg.clone(),
         identity,
@@ -351,7 +349,7 @@ pub async fn start(
         status_base,
         public_url,
     )
-        .map_err(RuntimeError::Store)?;
+    .map_err(RuntimeError::Store)?;
     if cfg.has_role(Role::Issuer) {
         if let Err(e) = node.repair_missing_lists() {
             tracing::error!(error = %e, "checking status lists of allocated shards");

@@ -3,7 +3,6 @@
 //! to its key over HTTP; the clinic verifies it offline and sees its revocation through gossip.
 //! The issuer's endpoints refuse, by OAuth error code, what a hostile wallet sends.
 
-
 use credentials::oid4vci::{sign_proof, OfferRef};
 use credentials::pubkey::{Alg, SecretKey};
 use credentials::status::StatusPurpose;
@@ -29,7 +28,10 @@ async fn a_wallet_receives_an_sd_jwt_vc_that_the_clinic_verifies_and_sees_revoke
     assert_eq!(report.tx_codes.len(), report.codes.len());
     let (record, code) = &report.codes[0];
     let tx = &report.tx_codes.iter().find(|(r, _)| r == record).unwrap().1;
-    assert!(tx.len() == 6 && tx.bytes().all(|b| b.is_ascii_digit()), "{tx}");
+    assert!(
+        tx.len() == 6 && tx.bytes().all(|b| b.is_ascii_digit()),
+        "{tx}"
+    );
 
     let offer = agency.credential_offer(code).unwrap().unwrap();
     assert!(offer.starts_with("openid-credential-offer://?credential_offer="));
@@ -45,7 +47,10 @@ async fn a_wallet_receives_an_sd_jwt_vc_that_the_clinic_verifies_and_sees_revoke
     let e = citizen.receive_offer(&offer, None).await.unwrap_err();
     assert!(e.to_string().contains("transaction code"), "{e}");
     let wrong = if tx == "000000" { "111111" } else { "000000" };
-    let e = citizen.receive_offer(&offer, Some(wrong)).await.unwrap_err();
+    let e = citizen
+        .receive_offer(&offer, Some(wrong))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("invalid_grant"), "{e}");
     // A vcnet peer cannot claim it over libp2p without the transaction code either.
     let e = citizen
@@ -58,7 +63,10 @@ async fn a_wallet_receives_an_sd_jwt_vc_that_the_clinic_verifies_and_sees_revoke
     assert_eq!(entry.format, Format::SdJwtVc);
     assert_eq!(entry.kind, CredentialKind::Identity);
     assert_eq!(entry.issuer, agency.identity.did());
-    assert_eq!(entry.issuer_name.as_deref(), Some("National Identity Agency"));
+    assert_eq!(
+        entry.issuer_name.as_deref(),
+        Some("National Identity Agency")
+    );
     let jws = entry.credential.split('~').next().unwrap();
     let header = credentials::jose::CompactJws::parse(jws).unwrap();
     assert_eq!(header.header.typ.as_deref(), Some("dc+sd-jwt"));
@@ -155,7 +163,12 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
     let report = agency
         .import_records(CredentialKind::Identity, &first_record())
         .unwrap();
-    let code = offer_code(&agency.credential_offer(&report.codes[1].1).unwrap().unwrap());
+    let code = offer_code(
+        &agency
+            .credential_offer(&report.codes[1].1)
+            .unwrap()
+            .unwrap(),
+    );
 
     // Metadata, as a wallet reads it.
     let meta = get(addr, &host, "/.well-known/openid-credential-issuer", None).unwrap();
@@ -175,22 +188,99 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
     let err = |a: &vcnet_tests::http::Answer| a.json()["error"].as_str().unwrap_or("").to_owned();
     // Token endpoint: wrong grant type, unknown code, a transaction code not asked for, a
     // parameter given twice.
-    let a = post(addr, "/oid4vci/token", ctype, None, &form(&[("grant_type", "authorization_code"), ("pre-authorized_code", &code)]));
-    assert_eq!((a.status, err(&a).as_str()), (400, "unsupported_grant_type"), "{}", a.body);
-    let a = post(addr, "/oid4vci/token", ctype, None, &form(&[("grant_type", grant), ("pre-authorized_code", "nope")]));
-    assert_eq!((a.status, err(&a).as_str()), (400, "invalid_grant"), "{}", a.body);
-    let a = post(addr, "/oid4vci/token", ctype, None, &form(&[("grant_type", grant), ("pre-authorized_code", &code), ("tx_code", "1234")]));
-    assert_eq!((a.status, err(&a).as_str()), (400, "invalid_request"), "{}", a.body);
-    let a = post(addr, "/oid4vci/token", ctype, None, &form(&[("grant_type", grant), ("grant_type", grant), ("pre-authorized_code", &code)]));
-    assert_eq!((a.status, err(&a).as_str()), (400, "invalid_request"), "{}", a.body);
+    let a = post(
+        addr,
+        "/oid4vci/token",
+        ctype,
+        None,
+        &form(&[
+            ("grant_type", "authorization_code"),
+            ("pre-authorized_code", &code),
+        ]),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "unsupported_grant_type"),
+        "{}",
+        a.body
+    );
+    let a = post(
+        addr,
+        "/oid4vci/token",
+        ctype,
+        None,
+        &form(&[("grant_type", grant), ("pre-authorized_code", "nope")]),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "invalid_grant"),
+        "{}",
+        a.body
+    );
+    let a = post(
+        addr,
+        "/oid4vci/token",
+        ctype,
+        None,
+        &form(&[
+            ("grant_type", grant),
+            ("pre-authorized_code", &code),
+            ("tx_code", "1234"),
+        ]),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "invalid_request"),
+        "{}",
+        a.body
+    );
+    let a = post(
+        addr,
+        "/oid4vci/token",
+        ctype,
+        None,
+        &form(&[
+            ("grant_type", grant),
+            ("grant_type", grant),
+            ("pre-authorized_code", &code),
+        ]),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "invalid_request"),
+        "{}",
+        a.body
+    );
     // The real exchange, with the members a wallet library adds (ignored); then the same code
     // again while its token lives is refused.
-    let a = post(addr, "/oid4vci/token", ctype, None, &form(&[("grant_type", grant), ("pre-authorized_code", &code), ("resource", &issuer), ("user_pin", "")]));
+    let a = post(
+        addr,
+        "/oid4vci/token",
+        ctype,
+        None,
+        &form(&[
+            ("grant_type", grant),
+            ("pre-authorized_code", &code),
+            ("resource", &issuer),
+            ("user_pin", ""),
+        ]),
+    );
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.header("cache-control"), Some("no-store"));
     let token = a.json()["access_token"].as_str().unwrap().to_owned();
-    let a = post(addr, "/oid4vci/token", ctype, None, &form(&[("grant_type", grant), ("pre-authorized_code", &code)]));
-    assert_eq!((a.status, err(&a).as_str()), (400, "invalid_grant"), "{}", a.body);
+    let a = post(
+        addr,
+        "/oid4vci/token",
+        ctype,
+        None,
+        &form(&[("grant_type", grant), ("pre-authorized_code", &code)]),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "invalid_grant"),
+        "{}",
+        a.body
+    );
 
     let nonce = || {
         post(addr, "/oid4vci/nonce", "", None, "").json()["c_nonce"]
@@ -211,36 +301,123 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
     // two proofs, an unknown configuration.
     let n = nonce();
     let good = sign_proof(&wallet, &kid, &issuer, Some(&n), now);
-    let a = post(addr, "/oid4vci/credential", json_type, None, &request(&good));
-    assert_eq!((a.status, err(&a).as_str()), (401, "invalid_token"), "{}", a.body);
-    assert!(a.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
+    let a = post(
+        addr,
+        "/oid4vci/credential",
+        json_type,
+        None,
+        &request(&good),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (401, "invalid_token"),
+        "{}",
+        a.body
+    );
+    assert!(a
+        .header("www-authenticate")
+        .is_some_and(|h| h.starts_with("Bearer")));
     let other_aud = sign_proof(&wallet, &kid, "https://elsewhere.example", Some(&n), now);
-    let a = post(addr, "/oid4vci/credential", json_type, Some(&token), &request(&other_aud));
-    assert_eq!((a.status, err(&a).as_str()), (400, "invalid_proof"), "{}", a.body);
+    let a = post(
+        addr,
+        "/oid4vci/credential",
+        json_type,
+        Some(&token),
+        &request(&other_aud),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "invalid_proof"),
+        "{}",
+        a.body
+    );
     let made_up = sign_proof(&wallet, &kid, &issuer, Some("made-up"), now);
-    let a = post(addr, "/oid4vci/credential", json_type, Some(&token), &request(&made_up));
-    assert_eq!((a.status, err(&a).as_str()), (400, "invalid_nonce"), "{}", a.body);
+    let a = post(
+        addr,
+        "/oid4vci/credential",
+        json_type,
+        Some(&token),
+        &request(&made_up),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "invalid_nonce"),
+        "{}",
+        a.body
+    );
     let two = json!({"credential_configuration_id": "identity_dc_sd_jwt", "proofs": {"jwt": [good, good]}}).to_string();
     let a = post(addr, "/oid4vci/credential", json_type, Some(&token), &two);
-    assert_eq!((a.status, err(&a).as_str()), (400, "invalid_credential_request"), "{}", a.body);
-    let unknown = json!({"credential_configuration_id": "study_dc_sd_jwt", "proofs": {"jwt": [good]}}).to_string();
-    let a = post(addr, "/oid4vci/credential", json_type, Some(&token), &unknown);
-    assert_eq!((a.status, err(&a).as_str()), (400, "unknown_credential_configuration"), "{}", a.body);
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "invalid_credential_request"),
+        "{}",
+        a.body
+    );
+    let unknown =
+        json!({"credential_configuration_id": "study_dc_sd_jwt", "proofs": {"jwt": [good]}})
+            .to_string();
+    let a = post(
+        addr,
+        "/oid4vci/credential",
+        json_type,
+        Some(&token),
+        &unknown,
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "unknown_credential_configuration"),
+        "{}",
+        a.body
+    );
     // A kind this issuer issues, but not the one offered.
-    let other_kind = json!({"credential_configuration_id": "health_dc_sd_jwt", "proofs": {"jwt": [good]}}).to_string();
-    let a = post(addr, "/oid4vci/credential", json_type, Some(&token), &other_kind);
-    assert_eq!((a.status, err(&a).as_str()), (400, "invalid_credential_request"), "{}", a.body);
+    let other_kind =
+        json!({"credential_configuration_id": "health_dc_sd_jwt", "proofs": {"jwt": [good]}})
+            .to_string();
+    let a = post(
+        addr,
+        "/oid4vci/credential",
+        json_type,
+        Some(&token),
+        &other_kind,
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (400, "invalid_credential_request"),
+        "{}",
+        a.body
+    );
     // The good proof (an ES256 wallet key) gets the credential, bound to that key.
-    let a = post(addr, "/oid4vci/credential", json_type, Some(&token), &request(&good));
+    let a = post(
+        addr,
+        "/oid4vci/credential",
+        json_type,
+        Some(&token),
+        &request(&good),
+    );
     assert_eq!(a.status, 200, "{}", a.body);
-    let credential = a.json()["credentials"][0]["credential"].as_str().unwrap().to_owned();
-    let payload: Value = credentials::jose::CompactJws::parse(credential.split('~').next().unwrap())
+    let credential = a.json()["credentials"][0]["credential"]
+        .as_str()
         .unwrap()
-        .payload_json()
-        .unwrap();
+        .to_owned();
+    let payload: Value =
+        credentials::jose::CompactJws::parse(credential.split('~').next().unwrap())
+            .unwrap()
+            .payload_json()
+            .unwrap();
     assert_eq!(payload["cnf"]["jwk"], wallet.public().to_jwk());
     // Its nonce is spent, and so is the token.
     let again = sign_proof(&wallet, &kid, &issuer, Some(&n), now);
-    let a = post(addr, "/oid4vci/credential", json_type, Some(&token), &request(&again));
-    assert_eq!((a.status, err(&a).as_str()), (401, "invalid_token"), "{}", a.body);
+    let a = post(
+        addr,
+        "/oid4vci/credential",
+        json_type,
+        Some(&token),
+        &request(&again),
+    );
+    assert_eq!(
+        (a.status, err(&a).as_str()),
+        (401, "invalid_token"),
+        "{}",
+        a.body
+    );
 }

@@ -97,7 +97,10 @@ fn form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
         return Err(OAuthError {
             status: 400,
             code: "invalid_request",
-            description: format!("the form is {} bytes; at most {MAX_TOKEN_FORM_BYTES}", body.len()),
+            description: format!(
+                "the form is {} bytes; at most {MAX_TOKEN_FORM_BYTES}",
+                body.len()
+            ),
         });
     }
     let mut out = HashMap::new();

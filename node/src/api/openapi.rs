@@ -17,7 +17,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
 use super::{
-    admin, admin_wallet, console, oid4vci, desk, ops, pages, resolve, session, vcapi, wallet_page, ApiError,
+    admin, admin_wallet, console, desk, oid4vci, ops, pages, resolve, session, vcapi, wallet_page,
+    ApiError,
 };
 use schemas::*;
 

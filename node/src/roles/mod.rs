@@ -26,9 +26,9 @@ pub use issue_any::StatusAsk;
 pub use issuer::{
     credential_id_of, parse_records, record_id, ImportReport, IssuerError, SHARD_SIZE,
 };
+pub use oid4vci::OAuthError;
 pub use replicator::Replicator;
 pub use token_status::TOKEN_TTL_SECONDS;
-pub use oid4vci::OAuthError;
 pub use verifier::{answers_request, record_kind_asked};
 pub use verify_queue::{VerifyQueue, VERIFY_QUEUE_CAP};
 

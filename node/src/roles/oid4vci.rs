@@ -203,7 +203,11 @@ impl Node {
     /// `client_id`) are ignored, as §6.1 asks.
     pub fn oid4vci_token(&self, form: &HashMap<String, String>) -> Result<Value, OAuthError> {
         if !self.cfg.has_role(crate::config::Role::Issuer) {
-            return Err(OAuthError::new(400, "unauthorized_client", "this node is not an issuer"));
+            return Err(OAuthError::new(
+                400,
+                "unauthorized_client",
+                "this node is not an issuer",
+            ));
         }
         match form.get("grant_type").map(String::as_str) {
             Some(PRE_AUTHORIZED_GRANT) => {}
@@ -316,14 +320,24 @@ impl Node {
         body: &[u8],
     ) -> Result<Value, OAuthError> {
         let token_digest = bearer.map(code_digest).ok_or_else(|| {
-            OAuthError::new(401, "invalid_token", "Authorization: Bearer <access token> is required")
+            OAuthError::new(
+                401,
+                "invalid_token",
+                "Authorization: Bearer <access token> is required",
+            )
         })?;
         let grant = {
             let mut live = self.oid4vci.live();
             live.purge(Instant::now());
             live.tokens.get(&token_digest).cloned()
         }
-        .ok_or_else(|| OAuthError::new(401, "invalid_token", "the access token is unknown or expired"))?;
+        .ok_or_else(|| {
+            OAuthError::new(
+                401,
+                "invalid_token",
+                "the access token is unknown or expired",
+            )
+        })?;
         if body.len() > MAX_CREDENTIAL_REQUEST_BYTES {
             return Err(OAuthError::credential_request(format!(
                 "the request is {} bytes; at most {MAX_CREDENTIAL_REQUEST_BYTES} are read",
@@ -342,7 +356,9 @@ impl Node {
         let configuration = req
             .get("credential_configuration_id")
             .and_then(Value::as_str)
-            .ok_or_else(|| OAuthError::credential_request("credential_configuration_id: missing"))?;
+            .ok_or_else(|| {
+                OAuthError::credential_request("credential_configuration_id: missing")
+            })?;
         let kind = self
             .cfg
             .issue_kinds
@@ -389,7 +405,11 @@ impl Node {
             [Value::String(p)] => p.clone(),
             [] => return Err(OAuthError::new(400, "invalid_proof", "proofs.jwt: empty")),
             [_] => {
-                return Err(OAuthError::new(400, "invalid_proof", "proofs.jwt[0]: not a string"))
+                return Err(OAuthError::new(
+                    400,
+                    "invalid_proof",
+                    "proofs.jwt[0]: not a string",
+                ))
             }
             _ => {
                 return Err(OAuthError::credential_request(
@@ -404,7 +424,11 @@ impl Node {
             .map_err(OAuthError::internal)?
             .map_err(|e| OAuthError::new(400, e.oauth_code(), e.to_string()))?;
         let nonce = checked.nonce.ok_or_else(|| {
-            OAuthError::new(400, "invalid_proof", "key proof: no `nonce` (get a c_nonce from the nonce endpoint)")
+            OAuthError::new(
+                400,
+                "invalid_proof",
+                "key proof: no `nonce` (get a c_nonce from the nonce endpoint)",
+            )
         })?;
         let fresh = {
             let mut live = self.oid4vci.live();

@@ -24,7 +24,10 @@ pub fn well_known_url(url: &str, well_known: &str) -> Result<String, NodeError> 
 }
 
 /// What an OpenID4VC peer answered, as JSON, or why not: an OAuth error is quoted.
-fn json_answer(what: &str, a: Result<Answer, crate::http_client::HttpError>) -> Result<Value, NodeError> {
+fn json_answer(
+    what: &str,
+    a: Result<Answer, crate::http_client::HttpError>,
+) -> Result<Value, NodeError> {
     let a = a.map_err(|e| NodeError::Peer(format!("{what}: {e}")))?;
     let v = a.json();
     if !(200..300).contains(&a.status) {
@@ -58,7 +61,9 @@ impl Node {
         if !self.cfg.has_role(Role::Holder) {
             return Err(NodeError::NotRole(Role::Holder));
         }
-        let offer = match parse_offer(offer).map_err(|e| NodeError::invalid("offer", e.to_string()))? {
+        let offer = match parse_offer(offer)
+            .map_err(|e| NodeError::invalid("offer", e.to_string()))?
+        {
             OfferRef::Value(o) => o,
             OfferRef::Uri(u) => {
                 let v = json_answer("credential_offer_uri", send("GET", &u, &[], vec![]).await)?;
@@ -206,7 +211,8 @@ impl Node {
             .pointer("/display/0/name")
             .and_then(Value::as_str)
             .map(|n| credentials::verify::preview(n, 80));
-        self.keep_credential(credential, Format::SdJwtVc, name).await
+        self.keep_credential(credential, Format::SdJwtVc, name)
+            .await
     }
 }
 
