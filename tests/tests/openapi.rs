@@ -26,6 +26,12 @@ const OTHER_ERROR_SHAPES: &[(&str, &str, &str)] = &[
     ("get", "/1.0/identifiers/{did}", "404"),
     ("get", "/1.0/identifiers/{did}", "406"),
     ("get", "/1.0/identifiers/{did}", "501"),
+    // OpenID4VCI answers OAuth error objects, as wallets expect.
+    ("post", "/oid4vci/token", "400"),
+    ("post", "/oid4vci/token", "503"),
+    ("post", "/oid4vci/nonce", "503"),
+    ("post", "/oid4vci/credential", "400"),
+    ("post", "/oid4vci/credential", "401"),
 ];
 
 const ERROR_REF: &str = "#/components/schemas/ErrorBody";

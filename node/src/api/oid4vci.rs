@@ -128,8 +128,8 @@ fn form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "grant_type, pre-authorized_code, tx_code"),
     responses(
         (status = 200, description = "`{access_token, token_type, expires_in}`"),
-        (status = 400, description = "An OAuth error object `{error, error_description}`"),
-        (status = 503, description = "`temporarily_unavailable`: too many live tokens or nonces")
+        (status = 400, description = "An OAuth error object", body = super::openapi::schemas::OAuthErrorBody),
+        (status = 503, description = "`temporarily_unavailable`: too many live tokens or nonces", body = super::openapi::schemas::OAuthErrorBody)
     ),
 )]
 pub async fn token(State(s): State<ApiState>, body: Bytes) -> Response {
@@ -149,7 +149,7 @@ pub async fn token(State(s): State<ApiState>, body: Bytes) -> Response {
     operation_id = "oid4vci_nonce",
     responses(
         (status = 200, description = "`{c_nonce}`"),
-        (status = 503, description = "`temporarily_unavailable`: too many live tokens or nonces")
+        (status = 503, description = "`temporarily_unavailable`: too many live tokens or nonces", body = super::openapi::schemas::OAuthErrorBody)
     ),
 )]
 pub async fn nonce(State(s): State<ApiState>) -> Response {
@@ -168,8 +168,8 @@ pub async fn nonce(State(s): State<ApiState>) -> Response {
     request_body(content = Object, content_type = "application/json", description = "credential_configuration_id and proofs.jwt (one key proof)"),
     responses(
         (status = 200, description = "`{credentials: [{credential}]}`: the SD-JWT VC"),
-        (status = 400, description = "An OAuth error object `{error, error_description}`"),
-        (status = 401, description = "`invalid_token`: no live access token")
+        (status = 400, description = "An OAuth error object", body = super::openapi::schemas::OAuthErrorBody),
+        (status = 401, description = "`invalid_token`: no live access token", body = super::openapi::schemas::OAuthErrorBody)
     ),
 )]
 pub async fn credential(State(s): State<ApiState>, headers: HeaderMap, body: Bytes) -> Response {

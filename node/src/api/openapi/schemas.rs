@@ -321,3 +321,15 @@ pub struct Readiness {
 #[derive(ToSchema)]
 #[schema(value_type = Object)]
 pub struct DidResolutionResult(pub Value);
+
+/// An OAuth 2.0 error answer (RFC 6749 §5.2), the shape OpenID4VCI's token, nonce and
+/// credential endpoints answer with (OpenID4VCI §6.3, §8.3.1).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OAuthErrorBody {
+    /// The error code (`invalid_grant`, `invalid_proof`, `invalid_nonce`, …).
+    #[schema(example = "invalid_nonce")]
+    error: String,
+    /// What is wrong, for a person.
+    error_description: Option<String>,
+}
