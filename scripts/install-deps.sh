@@ -10,7 +10,9 @@
 #     build runs no bindgen (before that, a machine with only `libclang1-NN` failed; issue 12).
 #   - pkg-config: used by -sys crates' build scripts.
 #   - with --browser (the test suite): chromium and chromium-driver, which the browser tests of
-#     the node's pages drive (tests/tests/browser.rs).
+#     the node's pages drive (tests/tests/browser.rs), and Node.js with npm, which run the
+#     independent OpenID4VC libraries of the interop tests (tests/interop/oid4vc); a machine's
+#     own Node.js is used when it has one.
 #   - with --plots: fonts-dejavu-core, the font `vcnode bench gossip-sim --plot` draws text with.
 #
 # Works as root (apt-get directly) and as another user through sudo (non-interactive first, so a
@@ -54,6 +56,12 @@ if $browser; then
   if ! command -v chromedriver >/dev/null 2>&1; then
     need+=(chromium-driver); why+=("chromium-driver (WebDriver for those tests)")
   fi
+  if ! command -v node >/dev/null 2>&1; then
+    need+=(nodejs); why+=("nodejs (the OpenID4VC interop tests run independent TypeScript libraries: tests/interop/oid4vc)")
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    need+=(npm); why+=("npm (installs those libraries, pinned by their package-lock.json)")
+  fi
 fi
 
 if $plots && [ ! -e "$root"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
@@ -61,7 +69,7 @@ if $plots && [ ! -e "$root"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; th
 fi
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-deps: clang, clang++ and pkg-config present$($browser && echo ', chromium and chromedriver too')$($plots && echo ', the plots font too'); nothing to install"
+  echo "install-deps: clang, clang++ and pkg-config present$($browser && echo ', chromium, chromedriver, node and npm too')$($plots && echo ', the plots font too'); nothing to install"
   exit 0
 fi
 

@@ -23,6 +23,7 @@ pub mod issue;
 pub mod jose;
 pub mod kind;
 pub mod oid4vci;
+pub mod oid4vp;
 pub mod prepare;
 pub mod present;
 pub mod pubkey;

@@ -1,0 +1,54 @@
+// An independent OpenID4VCI 1.0 wallet (OpenWallet Foundation oid4vc-ts) against a vcnet
+// issuer: `node vci-wallet.mjs OFFER [TX_CODE] [ES256|EdDSA]` resolves the offer, reads the
+// issuer's metadata, exchanges the pre-authorized code, gets a c_nonce, signs a key proof with a
+// fresh wallet key and receives the credential. It then verifies the SD-JWT VC with sd-jwt-js
+// (the issuer's signature by its did:key, the digests, the Token Status List fetched from the
+// issuer) and prints one JSON line: {credential, vct, claims, holderJwk}.
+import { Openid4vciClient } from '@openid4vc/openid4vci'
+import { clientAuthenticationAnonymous } from '@openid4vc/oauth2'
+import { finish, generateRandom, hash, newKey, signCompact } from './common.mjs'
+import { verifySdJwtVc } from './verify.mjs'
+
+async function main() {
+  const [offer, txCode, alg = 'ES256'] = process.argv.slice(2)
+  if (!offer) throw new Error('usage: vci-wallet.mjs OFFER [TX_CODE] [ES256|EdDSA]')
+  const { privateKey, publicJwk } = await newKey(alg)
+  const client = new Openid4vciClient({
+    callbacks: {
+      fetch,
+      hash,
+      generateRandom,
+      clientAuthentication: clientAuthenticationAnonymous(),
+      signJwt: async (signer, { header, payload }) => ({
+        jwt: await signCompact(privateKey, header, payload),
+        signerJwk: publicJwk,
+      }),
+    },
+  })
+  const credentialOffer = await client.resolveCredentialOffer(offer)
+  const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer)
+  const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+    credentialOffer,
+    issuerMetadata,
+    txCode: txCode || undefined,
+  })
+  const { c_nonce } = await client.requestNonce({ issuerMetadata })
+  const credentialConfigurationId = credentialOffer.credential_configuration_ids[0]
+  const { jwt: proof } = await client.createCredentialRequestJwtProof({
+    issuerMetadata,
+    credentialConfigurationId,
+    signer: { method: 'jwk', publicJwk, alg },
+    nonce: c_nonce,
+  })
+  const response = await client.retrieveCredentials({
+    issuerMetadata,
+    accessToken: accessTokenResponse.access_token,
+    credentialConfigurationId,
+    proofs: { jwt: [proof] },
+  })
+  const credential = response.credentialResponse.credentials[0].credential
+  const verified = await verifySdJwtVc(credential)
+  return { credential, ...verified, holderJwk: publicJwk }
+}
+
+finish(main())

@@ -1,0 +1,159 @@
+//! OpenID4VCI against independent implementations (issue 18, item 4): the OpenWallet
+//! Foundation's TypeScript libraries from the npm registry (oid4vc-ts 0.4.6 for the protocol,
+//! sd-jwt-js 0.19.0 for the credentials), pinned by `tests/interop/oid4vc/package-lock.json`
+//! and installed with `npm ci` on first use.
+//! - Their wallet receives from vcnet's issuer (ES256 and EdDSA wallet keys) and their verifier
+//!   checks the SD-JWT VC, its status fetched from the issuer's Token Status List: valid, then
+//!   "Status is not valid" once vcnet revokes it.
+//! - vcnet's holder receives from their issuer (`Node::receive_offer`, what
+//!   `vcnode wallet receive` calls), and the clinic verifies what it got.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use credentials::status::StatusPurpose;
+use credentials::{CredentialKind, Format};
+use serde_json::Value;
+use vcnet_tests::{first_record, network, wait_until};
+
+fn harness() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/oid4vc")
+}
+
+/// `npm ci` once per test process (the lock file pins every package and its checksum).
+fn installed() -> &'static Path {
+    static DONE: OnceLock<PathBuf> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let dir = harness();
+        let node = Command::new("node").arg("--version").output();
+        assert!(
+            node.is_ok_and(|o| o.status.success()),
+            "Node.js is needed for the interop tests (scripts/install-deps.sh installs it)"
+        );
+        if !dir.join("node_modules/@openid4vc/openid4vci/package.json").exists() {
+            let out = Command::new("npm")
+                .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
+                .current_dir(&dir)
+                .output()
+                .expect("npm runs");
+            assert!(
+                out.status.success(),
+                "npm ci in {}: {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        dir
+    })
+}
+
+/// Runs `node SCRIPT ARGS…` in the harness; its one JSON line, or its error text.
+fn node(script: &str, args: &[&str]) -> Result<Value, String> {
+    let out = Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(installed())
+        .output()
+        .expect("node runs");
+    if out.status.success() {
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("{script}: not JSON: {e}"))
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn oid4vc_ts_wallet_receives_from_vcnet_and_sd_jwt_js_sees_the_revocation() {
+    let net = network().await;
+    let agency = &net.agency.node;
+    let report = agency
+        .import_records_with(CredentialKind::Identity, &first_record(), false, Some(6))
+        .unwrap();
+    for (i, alg) in ["ES256", "EdDSA"].into_iter().enumerate() {
+        let (record, code) = &report.codes[i];
+        let tx = &report.tx_codes.iter().find(|(r, _)| r == record).unwrap().1;
+        let offer = agency.credential_offer(code).unwrap().unwrap();
+        let (offer_arg, tx_arg) = (offer.clone(), tx.clone());
+        let got = tokio::task::spawn_blocking(move || {
+            node("vci-wallet.mjs", &[&offer_arg, &tx_arg, alg])
+        })
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{alg} wallet: {e}"));
+        assert_eq!(got["vct"], "https://vcnet.id/vct/identity/v1", "{got}");
+        assert_eq!(got["issuerKid"], agency.identity.verification_method());
+        // Their verifier saw every claim of the record, disclosed.
+        let first: Value = serde_json::from_str(first_record().lines().nth(i).unwrap()).unwrap();
+        assert_eq!(got["claims"]["fullName"], first["fullName"], "{got}");
+        let credential = got["credential"].as_str().unwrap().to_owned();
+        let id = credentials::sd_jwt_vc::credential_id(credential.split('~').next().unwrap());
+        let issued = agency.issued(&id).unwrap().unwrap();
+        assert_eq!(issued.format, Format::SdJwtVc);
+        // Bound to the key their wallet proved.
+        let holder = credentials::pubkey::PublicKey::from_jwk(&got["holderJwk"]).unwrap();
+        assert_eq!(issued.holder.as_deref(), Some(holder.did_key().as_str()));
+        if i == 0 {
+            // Revoked by vcnet: their verifier reads it from the Token Status List.
+            agency
+                .change_status(&id, StatusPurpose::Revocation, true)
+                .await
+                .unwrap();
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), &credential).unwrap();
+            let path = file.path().to_string_lossy().into_owned();
+            let r = tokio::task::spawn_blocking(move || node("verify.mjs", &[&path]))
+                .await
+                .unwrap();
+            let e = r.expect_err("a revoked credential must not verify");
+            assert!(e.contains("Status is not valid"), "{e}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_vcnet_holder_receives_from_an_oid4vc_ts_issuer() {
+    let net = network().await;
+    let (citizen, clinic) = (&net.citizen.node, &net.clinic.node);
+    let record = first_record().lines().next().unwrap().to_owned();
+    let mut issuer = Command::new("node")
+        .arg("vci-issuer.mjs")
+        .arg(&record)
+        .current_dir(installed())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs");
+    let mut line = String::new();
+    BufReader::new(issuer.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let started: Value = serde_json::from_str(&line)
+        .unwrap_or_else(|e| panic!("the issuer's first line {line:?}: {e}"));
+    let offer = started["offer"].as_str().unwrap();
+    let tx = started["txCode"].as_str().unwrap();
+    let e = citizen.receive_offer(offer, Some("000001")).await.unwrap_err();
+    assert!(e.to_string().contains("token request"), "{e}");
+    let entry = citizen.receive_offer(offer, Some(tx)).await.unwrap();
+    assert_eq!(entry.format, Format::SdJwtVc);
+    assert_eq!(entry.kind, CredentialKind::Identity);
+    assert_eq!(entry.issuer, started["issuer"].as_str().unwrap());
+    assert_eq!(entry.issuer_name.as_deref(), Some("Independent Test Issuer"));
+    // The clinic checks it with its own pipeline: signature and claims pass; the issuer is
+    // not accredited by this network's root, which the clinic says.
+    let r = clinic
+        .verify_text(entry.credential.clone(), None, None)
+        .await
+        .unwrap();
+    assert_eq!(r.format.as_deref(), Some("dc+sd-jwt"));
+    assert_eq!(r.kind, Some(CredentialKind::Identity));
+    assert!(r.to_string().contains("accredit"), "{r}");
+    assert_eq!(r.holder.as_deref(), Some(citizen.identity.did()));
+    drop(issuer.stdin.take());
+    wait_until("the test issuer exits", || {
+        matches!(issuer.try_wait(), Ok(Some(_)))
+    })
+    .await;
+}
