@@ -65,7 +65,9 @@ pub struct AskedCredential {
 /// them and must not guess.
 pub fn asked_credentials(dcql: &Value) -> Result<Vec<AskedCredential>, Oid4vpError> {
     if dcql.get("credential_sets").is_some() {
-        return Err(req_err("dcql_query.credential_sets: not supported by this wallet"));
+        return Err(req_err(
+            "dcql_query.credential_sets: not supported by this wallet",
+        ));
     }
     let creds = dcql
         .get("credentials")
@@ -83,7 +85,8 @@ pub fn asked_credentials(dcql: &Value) -> Result<Vec<AskedCredential>, Oid4vpErr
                 .filter(|s| {
                     !s.is_empty()
                         && s.len() <= 64
-                        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                        && s.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
                 })
                 .ok_or_else(|| req_err(at("id: missing or not [A-Za-z0-9_-]+")))?;
             if c.get("format").and_then(Value::as_str) != Some("dc+sd-jwt") {
@@ -92,7 +95,12 @@ pub fn asked_credentials(dcql: &Value) -> Result<Vec<AskedCredential>, Oid4vpErr
             let vct_values = c
                 .pointer("/meta/vct_values")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut claims = Vec::new();
             for (j, q) in c
@@ -104,7 +112,11 @@ pub fn asked_credentials(dcql: &Value) -> Result<Vec<AskedCredential>, Oid4vpErr
             {
                 match q.get("path").and_then(Value::as_array).map(Vec::as_slice) {
                     Some([Value::String(name)]) => claims.push(name.clone()),
-                    _ => return Err(req_err(at(&format!("claims[{j}].path: one claim name expected")))),
+                    _ => {
+                        return Err(req_err(at(&format!(
+                            "claims[{j}].path: one claim name expected"
+                        ))))
+                    }
                 }
             }
             Ok(AskedCredential {
@@ -120,7 +132,11 @@ pub fn asked_credentials(dcql: &Value) -> Result<Vec<AskedCredential>, Oid4vpErr
 /// `client_id`'s DID).
 pub fn sign_request_object(payload: &Value, key: &SecretKey, kid: &str) -> String {
     let header = json!({"alg": key.alg().to_string(), "typ": REQUEST_TYP, "kid": kid});
-    crate::jose::sign_compact_json(&header, &serde_json::to_vec(payload).unwrap_or_default(), key)
+    crate::jose::sign_compact_json(
+        &header,
+        &serde_json::to_vec(payload).unwrap_or_default(),
+        key,
+    )
 }
 
 /// The invocation link of a request passed by reference (§5.10): `openid4vp://?client_id=…
@@ -146,7 +162,10 @@ pub struct Invocation {
 pub fn parse_invocation(link: &str) -> Result<Invocation, Oid4vpError> {
     let link = link.trim();
     if link.len() > MAX_REQUEST_BYTES {
-        return Err(req_err(format!("{} bytes; at most {MAX_REQUEST_BYTES}", link.len())));
+        return Err(req_err(format!(
+            "{} bytes; at most {MAX_REQUEST_BYTES}",
+            link.len()
+        )));
     }
     let query = link
         .split_once('?')
@@ -154,7 +173,10 @@ pub fn parse_invocation(link: &str) -> Result<Invocation, Oid4vpError> {
         .ok_or_else(|| req_err("the link has no query"))?;
     let mut params = serde_json::Map::new();
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-        if params.insert(k.clone().into_owned(), Value::String(v.into_owned())).is_some() {
+        if params
+            .insert(k.clone().into_owned(), Value::String(v.into_owned()))
+            .is_some()
+        {
             return Err(req_err(format!("{k}: given twice")));
         }
     }
@@ -168,7 +190,9 @@ pub fn parse_invocation(link: &str) -> Result<Invocation, Oid4vpError> {
         .and_then(Value::as_str)
         .map(str::to_owned);
     if params.contains_key("request") {
-        return Err(req_err("request (by value, signed): pass it by reference instead"));
+        return Err(req_err(
+            "request (by value, signed): pass it by reference instead",
+        ));
     }
     Ok(Invocation {
         client_id,
@@ -182,20 +206,30 @@ pub fn parse_invocation(link: &str) -> Result<Invocation, Oid4vpError> {
 /// of that DID), the same `client_id` inside, `aud`, and `exp` not passed. Returns its claims.
 pub fn verify_request_object(jwt: &str, client_id: &str, now: i64) -> Result<Value, Oid4vpError> {
     if jwt.len() > MAX_REQUEST_BYTES {
-        return Err(req_err(format!("request object over {MAX_REQUEST_BYTES} bytes")));
+        return Err(req_err(format!(
+            "request object over {MAX_REQUEST_BYTES} bytes"
+        )));
     }
-    let did = client_id
-        .strip_prefix(DID_PREFIX)
-        .ok_or_else(|| req_err(format!("client_id: a signed request needs the `{DID_PREFIX}` prefix")))?;
+    let did = client_id.strip_prefix(DID_PREFIX).ok_or_else(|| {
+        req_err(format!(
+            "client_id: a signed request needs the `{DID_PREFIX}` prefix"
+        ))
+    })?;
     let jws = CompactJws::parse_any(jwt).map_err(|e| req_err(format!("request object: {e}")))?;
     if jws.header.typ.as_deref() != Some(REQUEST_TYP) {
-        return Err(req_err(format!("request object typ {:?}: `{REQUEST_TYP}` required", jws.header.typ)));
+        return Err(req_err(format!(
+            "request object typ {:?}: `{REQUEST_TYP}` required",
+            jws.header.typ
+        )));
     }
     let kid = jws.header.kid.as_deref().unwrap_or_default();
     if crate::did::did_of_url(kid) != did {
-        return Err(req_err("request object kid: not a key of the client_id's DID"));
+        return Err(req_err(
+            "request object kid: not a key of the client_id's DID",
+        ));
     }
-    let key = crate::did::resolve_public_key(did).map_err(|e| req_err(format!("client_id DID: {e}")))?;
+    let key =
+        crate::did::resolve_public_key(did).map_err(|e| req_err(format!("client_id DID: {e}")))?;
     jws.verify_key(&key)
         .map_err(|e| req_err(format!("request object signature: {e}")))?;
     let claims: Value = jws.payload_json().map_err(|e| req_err(e.to_string()))?;
@@ -209,7 +243,9 @@ pub fn verify_request_object(jwt: &str, client_id: &str, now: i64) -> Result<Val
         Some(_) => false,
     };
     if !aud_ok {
-        return Err(req_err(format!("request object aud: `{SELF_ISSUED_AUD}` expected")));
+        return Err(req_err(format!(
+            "request object aud: `{SELF_ISSUED_AUD}` expected"
+        )));
     }
     if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
         if exp < now {
@@ -236,7 +272,8 @@ impl ResponseKey {
 
     /// Its public JWK for `client_metadata.jwks` (`use` enc, `alg` ECDH-ES).
     pub fn public_jwk(&self) -> Value {
-        let mut jwk = PublicKey::P256(p256::ecdsa::VerifyingKey::from(self.secret.public_key())).to_jwk();
+        let mut jwk =
+            PublicKey::P256(p256::ecdsa::VerifyingKey::from(self.secret.public_key())).to_jwk();
         jwk["use"] = json!("enc");
         jwk["alg"] = json!("ECDH-ES");
         jwk["kid"] = json!(self.kid);
@@ -251,7 +288,8 @@ impl ResponseKey {
     /// The key of bytes from [`ResponseKey::to_bytes`].
     pub fn from_bytes(bytes: &[u8], kid: &str) -> Result<Self, Oid4vpError> {
         Ok(Self {
-            secret: p256::SecretKey::from_slice(bytes).map_err(|_| Oid4vpError::Jwe("bad key".into()))?,
+            secret: p256::SecretKey::from_slice(bytes)
+                .map_err(|_| Oid4vpError::Jwe("bad key".into()))?,
             kid: kid.to_owned(),
         })
     }
@@ -278,7 +316,10 @@ impl ResponseKey {
         if header.get("alg").and_then(Value::as_str) != Some("ECDH-ES") {
             return Err(bad("alg: ECDH-ES expected"));
         }
-        let enc = header.get("enc").and_then(Value::as_str).unwrap_or_default();
+        let enc = header
+            .get("enc")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let key_len = match enc {
             "A128GCM" => 16,
             "A256GCM" => 32,
@@ -288,7 +329,9 @@ impl ResponseKey {
             return Err(bad("zip: compression is not accepted"));
         }
         let epk = header.get("epk").ok_or_else(|| bad("epk: missing"))?;
-        let PublicKey::P256(epk) = PublicKey::from_jwk(epk).map_err(|e| Oid4vpError::Jwe(format!("epk: {e}")))? else {
+        let PublicKey::P256(epk) =
+            PublicKey::from_jwk(epk).map_err(|e| Oid4vpError::Jwe(format!("epk: {e}")))?
+        else {
             return Err(bad("epk: a P-256 key expected"));
         };
         let shared = p256::ecdh::diffie_hellman(
@@ -298,15 +341,25 @@ impl ResponseKey {
         let part = |name: &str| -> Result<Vec<u8>, Oid4vpError> {
             match header.get(name).and_then(Value::as_str) {
                 None => Ok(vec![]),
-                Some(s) => B64.decode(s).map_err(|_| Oid4vpError::Jwe(format!("{name}: not base64url"))),
+                Some(s) => B64
+                    .decode(s)
+                    .map_err(|_| Oid4vpError::Jwe(format!("{name}: not base64url"))),
             }
         };
-        let cek = concat_kdf(shared.raw_secret_bytes(), enc, &part("apu")?, &part("apv")?, key_len);
+        let cek = concat_kdf(
+            shared.raw_secret_bytes(),
+            enc,
+            &part("apu")?,
+            &part("apv")?,
+            key_len,
+        );
         let iv = B64.decode(iv).map_err(|_| bad("iv: not base64url"))?;
         if iv.len() != 12 {
             return Err(bad("iv: 96 bits expected"));
         }
-        let mut data = B64.decode(ct).map_err(|_| bad("ciphertext: not base64url"))?;
+        let mut data = B64
+            .decode(ct)
+            .map_err(|_| bad("ciphertext: not base64url"))?;
         let tag = B64.decode(tag).map_err(|_| bad("tag: not base64url"))?;
         if tag.len() != 16 {
             return Err(bad("tag: 128 bits expected"));
@@ -318,9 +371,13 @@ impl ResponseKey {
         };
         let nonce = aes_gcm::Nonce::from_slice(&iv);
         let plain = if key_len == 16 {
-            aes_gcm::Aes128Gcm::new_from_slice(&cek).map_err(|_| bad("key"))?.decrypt(nonce, payload)
+            aes_gcm::Aes128Gcm::new_from_slice(&cek)
+                .map_err(|_| bad("key"))?
+                .decrypt(nonce, payload)
         } else {
-            aes_gcm::Aes256Gcm::new_from_slice(&cek).map_err(|_| bad("key"))?.decrypt(nonce, payload)
+            aes_gcm::Aes256Gcm::new_from_slice(&cek)
+                .map_err(|_| bad("key"))?
+                .decrypt(nonce, payload)
         };
         plain.map_err(|_| bad("does not decrypt with this request's key (tag mismatch)"))
     }
@@ -359,7 +416,9 @@ pub fn encrypt_response(
         "A256GCM" => 32,
         _ => return Err(Oid4vpError::Jwe(format!("enc {enc}: A128GCM or A256GCM"))),
     };
-    let PublicKey::P256(to) = PublicKey::from_jwk(recipient).map_err(|e| Oid4vpError::Jwe(format!("verifier key: {e}")))? else {
+    let PublicKey::P256(to) = PublicKey::from_jwk(recipient)
+        .map_err(|e| Oid4vpError::Jwe(format!("verifier key: {e}")))?
+    else {
         return Err(Oid4vpError::Jwe("verifier key: P-256 expected".into()));
     };
     let eph = p256::ecdh::EphemeralSecret::random(rng);
@@ -372,7 +431,13 @@ pub fn encrypt_response(
     if let Some(v) = apv {
         header["apv"] = json!(B64.encode(v));
     }
-    let cek = concat_kdf(shared.raw_secret_bytes(), enc, &[], apv.unwrap_or_default(), key_len);
+    let cek = concat_kdf(
+        shared.raw_secret_bytes(),
+        enc,
+        &[],
+        apv.unwrap_or_default(),
+        key_len,
+    );
     let h = B64.encode(serde_json::to_vec(&header).unwrap_or_default());
     let mut iv = [0u8; 12];
     rng.fill_bytes(&mut iv);
@@ -382,13 +447,22 @@ pub fn encrypt_response(
     };
     let nonce = aes_gcm::Nonce::from_slice(&iv);
     let sealed = if key_len == 16 {
-        aes_gcm::Aes128Gcm::new_from_slice(&cek).map_err(|_| Oid4vpError::Jwe("key".into()))?.encrypt(nonce, payload)
+        aes_gcm::Aes128Gcm::new_from_slice(&cek)
+            .map_err(|_| Oid4vpError::Jwe("key".into()))?
+            .encrypt(nonce, payload)
     } else {
-        aes_gcm::Aes256Gcm::new_from_slice(&cek).map_err(|_| Oid4vpError::Jwe("key".into()))?.encrypt(nonce, payload)
+        aes_gcm::Aes256Gcm::new_from_slice(&cek)
+            .map_err(|_| Oid4vpError::Jwe("key".into()))?
+            .encrypt(nonce, payload)
     }
     .map_err(|_| Oid4vpError::Jwe("encryption failed".into()))?;
     let (ct, tag) = sealed.split_at(sealed.len() - 16);
-    Ok(format!("{h}..{}.{}.{}", B64.encode(iv), B64.encode(ct), B64.encode(tag)))
+    Ok(format!(
+        "{h}..{}.{}.{}",
+        B64.encode(iv),
+        B64.encode(ct),
+        B64.encode(tag)
+    ))
 }
 
 #[cfg(test)]
@@ -403,7 +477,8 @@ mod tests {
         let jwk = key.public_jwk();
         assert_eq!(jwk["use"], "enc");
         for enc in ["A128GCM", "A256GCM"] {
-            let jwe = encrypt_response(b"{\"vp_token\":{}}", &jwk, enc, Some(b"nonce-1"), &mut rng).unwrap();
+            let jwe = encrypt_response(b"{\"vp_token\":{}}", &jwk, enc, Some(b"nonce-1"), &mut rng)
+                .unwrap();
             assert_eq!(key.decrypt(&jwe).unwrap(), b"{\"vp_token\":{}}");
             let other = ResponseKey::generate("resp-2", &mut rng);
             assert!(other.decrypt(&jwe).unwrap_err().to_string().contains("tag"));
@@ -411,7 +486,11 @@ mod tests {
             let parts: Vec<&str> = jwe.split('.').collect();
             let mut h: Value = serde_json::from_slice(&B64.decode(parts[0]).unwrap()).unwrap();
             h["apv"] = json!(B64.encode(b"nonce-2"));
-            let forged = format!("{}.{}", B64.encode(serde_json::to_vec(&h).unwrap()), parts[1..].join("."));
+            let forged = format!(
+                "{}.{}",
+                B64.encode(serde_json::to_vec(&h).unwrap()),
+                parts[1..].join(".")
+            );
             assert!(key.decrypt(&forged).is_err());
         }
         let back = ResponseKey::from_bytes(&key.to_bytes(), "resp-1").unwrap();
@@ -423,18 +502,32 @@ mod tests {
         let id = crate::Identity::from_seed(&[9; 32]);
         let client_id = format!("{DID_PREFIX}{}", id.did());
         let key = SecretKey::Ed25519(id.signing_key().clone());
-        let dcql = dcql_sd_jwt_vc("identity", "https://vcnet.id/vct/identity/v1", &["fullName".into()]);
+        let dcql = dcql_sd_jwt_vc(
+            "identity",
+            "https://vcnet.id/vct/identity/v1",
+            &["fullName".into()],
+        );
         let payload = json!({"client_id": client_id, "aud": SELF_ISSUED_AUD, "nonce": "n", "dcql_query": dcql, "exp": 2_000_000_000});
         let jwt = sign_request_object(&payload, &key, id.verification_method());
         let claims = verify_request_object(&jwt, &client_id, 1_900_000_000).unwrap();
-        assert_eq!(asked_credentials(&claims["dcql_query"]).unwrap()[0].claims, ["fullName"]);
+        assert_eq!(
+            asked_credentials(&claims["dcql_query"]).unwrap()[0].claims,
+            ["fullName"]
+        );
         let other = crate::Identity::from_seed(&[8; 32]);
-        let e = verify_request_object(&jwt, &format!("{DID_PREFIX}{}", other.did()), 1_900_000_000).unwrap_err();
+        let e = verify_request_object(&jwt, &format!("{DID_PREFIX}{}", other.did()), 1_900_000_000)
+            .unwrap_err();
         assert!(e.to_string().contains("kid"), "{e}");
-        assert!(verify_request_object(&jwt, &client_id, 2_100_000_000).unwrap_err().to_string().contains("expired"));
+        assert!(verify_request_object(&jwt, &client_id, 2_100_000_000)
+            .unwrap_err()
+            .to_string()
+            .contains("expired"));
         let link = invocation_link(&client_id, "https://v.example/oid4vp/request/1");
         let inv = parse_invocation(&link).unwrap();
         assert_eq!(inv.client_id, client_id);
-        assert_eq!(inv.request_uri.as_deref(), Some("https://v.example/oid4vp/request/1"));
+        assert_eq!(
+            inv.request_uri.as_deref(),
+            Some("https://v.example/oid4vp/request/1")
+        );
     }
 }

@@ -94,9 +94,52 @@ pub fn present_sd_jwt_stapled(
     now: DateTime<Utc>,
     staple: Option<&crate::status::Carried>,
 ) -> Result<String, PresentError> {
+    present_paths(
+        credential,
+        claims,
+        subject_path,
+        holder,
+        audience,
+        now,
+        staple,
+    )
+}
+
+/// Presents an SD-JWT VC (`dc+sd-jwt`, its claims at the top level) disclosing only `claims`
+/// (claim names or paths), with a key binding JWT signed by `holder` whose `aud` and `nonce`
+/// are the verifier's (OpenID4VP: its `client_id` and the request's nonce).
+pub fn present_sd_jwt_vc(
+    credential: &str,
+    claims: &[String],
+    holder: &Identity,
+    audience: &Audience,
+    now: DateTime<Utc>,
+) -> Result<String, PresentError> {
+    present_paths(
+        credential,
+        claims,
+        str::to_owned,
+        holder,
+        audience,
+        now,
+        None,
+    )
+}
+
+/// The disclosures under `claims` (each made a payload path by `path_of`), then the key
+/// binding JWT.
+fn present_paths(
+    credential: &str,
+    claims: &[String],
+    path_of: impl Fn(&str) -> String,
+    holder: &Identity,
+    audience: &Audience,
+    now: DateTime<Utc>,
+    staple: Option<&crate::status::Carried>,
+) -> Result<String, PresentError> {
     let (payload, ds) = open_sd_jwt(credential)?;
     let paths = sd_jwt::disclosure_paths(&payload, &ds);
-    let wanted: Vec<String> = claims.iter().map(|c| subject_path(c)).collect();
+    let wanted: Vec<String> = claims.iter().map(|c| path_of(c)).collect();
     for (claim, w) in claims.iter().zip(&wanted) {
         let exists = paths.iter().any(|(p, _)| {
             p == w

@@ -32,7 +32,10 @@ fn installed() -> &'static Path {
             node.is_ok_and(|o| o.status.success()),
             "Node.js is needed for the interop tests (scripts/install-deps.sh installs it)"
         );
-        if !dir.join("node_modules/@openid4vc/openid4vci/package.json").exists() {
+        if !dir
+            .join("node_modules/@openid4vc/openid4vci/package.json")
+            .exists()
+        {
             let out = Command::new("npm")
                 .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
                 .current_dir(&dir)
@@ -134,13 +137,19 @@ async fn a_vcnet_holder_receives_from_an_oid4vc_ts_issuer() {
         .unwrap_or_else(|e| panic!("the issuer's first line {line:?}: {e}"));
     let offer = started["offer"].as_str().unwrap();
     let tx = started["txCode"].as_str().unwrap();
-    let e = citizen.receive_offer(offer, Some("000001")).await.unwrap_err();
+    let e = citizen
+        .receive_offer(offer, Some("000001"))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("token request"), "{e}");
     let entry = citizen.receive_offer(offer, Some(tx)).await.unwrap();
     assert_eq!(entry.format, Format::SdJwtVc);
     assert_eq!(entry.kind, CredentialKind::Identity);
     assert_eq!(entry.issuer, started["issuer"].as_str().unwrap());
-    assert_eq!(entry.issuer_name.as_deref(), Some("Independent Test Issuer"));
+    assert_eq!(
+        entry.issuer_name.as_deref(),
+        Some("Independent Test Issuer")
+    );
     // The clinic checks it with its own pipeline: signature and claims pass; the issuer is
     // not accredited by this network's root, which the clinic says.
     let r = clinic

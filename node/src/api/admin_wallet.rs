@@ -314,3 +314,40 @@ pub async fn wallet_receive(
             .map_err(|e| NodeError::Internal(format!("encoding the answer: {e}")))?,
     ))
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresentBody {
+    /// An OpenID4VP request link (`openid4vp://?client_id=…&request_uri=…`).
+    request: String,
+}
+
+/// `POST /admin/wallet/present {request}`: the node, as an OpenID4VP wallet, answers the
+/// request with an SD-JWT VC it holds, disclosing only the claims asked.
+#[utoipa::path(
+    post,
+    path = "/admin/wallet/present",
+    tag = "admin",
+    operation_id = "wallet_present",
+    request_body = PresentBody,
+    responses(
+        (status = 200, description = "`{verifier, credentialId, claims, responseMode}`: what was presented, to whom"),
+        (status = 400, response = doc::BadRequest),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::Internal),
+        (status = 502, response = doc::PeerFailed),
+        (status = 503, response = doc::Unavailable),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+)]
+pub async fn wallet_present(
+    State(s): State<ApiState>,
+    Json(b): Json<PresentBody>,
+) -> Result<Json<Value>, ApiError> {
+    let p = s.node.present_oid4vp(&b.request).await?;
+    to_json(&p)
+}

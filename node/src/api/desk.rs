@@ -118,7 +118,7 @@ pub async fn scan(
     let text = credentials::compact::restore(&text)
         .map_err(|e| bad(format!("the QR code is not a vcnet code: {e}")))?;
     let report = s.node.verify_at_desk(text, q.request.as_deref()).await?;
-    Ok(Json(verdict_json(&report)).into_response())
+    Ok(Json(crate::roles::views::verdict_view(&report)).into_response())
 }
 
 /// The body of `POST /desk/request`.
@@ -176,29 +176,6 @@ pub async fn request(
         "kind": b.kind.short_name(),
         "claims": r.payload.claims,
     })))
-}
-
-/// What the page shows: the verdict, who issued it, the disclosed claims and each check that
-/// did not pass, with its reason.
-fn verdict_json(r: &credentials::VerificationReport) -> Value {
-    let problems: Vec<Value> = r
-        .checks
-        .iter()
-        .filter_map(|c| {
-            let (result, reason) = c.outcome.problem()?;
-            Some(json!({"check": c.check.as_str(), "result": result, "reason": reason}))
-        })
-        .collect();
-    json!({
-        "found": true,
-        "verdict": r.verdict.code(),
-        "kind": r.kind.map(|k| k.short_name()),
-        "issuer": r.issuer,
-        "issuerName": r.issuer_name,
-        "format": r.format,
-        "claims": r.claims.clone().unwrap_or(Value::Null),
-        "problems": problems,
-    })
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod desk;
 mod error;
 pub mod guard;
 mod oid4vci;
+mod oid4vp;
 pub mod openapi;
 mod ops;
 mod pages;
@@ -94,6 +95,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/admin/wallet/qr", post(admin_wallet::wallet_qr))
         .route("/admin/wallet/staple", post(admin_wallet::wallet_staple))
         .route("/admin/wallet/receive", post(admin_wallet::wallet_receive))
+        .route("/admin/wallet/present", post(admin_wallet::wallet_present))
         .route(
             "/admin/presentation-request",
             post(admin_wallet::presentation_request),
@@ -156,6 +158,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/oid4vci/token", post(oid4vci::token))
         .route("/oid4vci/nonce", post(oid4vci::nonce))
         .route("/oid4vci/credential", post(oid4vci::credential))
+        .route("/oid4vp/request/{id}", get(oid4vp::request_object))
+        .route("/oid4vp/response/{id}", post(oid4vp::response))
         .layer(axum::extract::DefaultBodyLimit::max(guard::OPEN_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             permits.clone(),
@@ -166,6 +170,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/desk/desk.js", get(desk::script))
         .route("/desk/scan", post(desk::scan))
         .route("/desk/request", post(desk::request))
+        .route("/desk/oid4vp", post(oid4vp::desk_request))
+        .route("/desk/oid4vp/{id}", get(oid4vp::desk_outcome))
         .layer(axum::extract::DefaultBodyLimit::max(desk::DESK_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             permits.clone(),

@@ -17,8 +17,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
 use super::{
-    admin, admin_wallet, console, desk, oid4vci, ops, pages, resolve, session, vcapi, wallet_page,
-    ApiError,
+    admin, admin_wallet, console, desk, oid4vci, oid4vp, ops, pages, resolve, session, vcapi,
+    wallet_page, ApiError,
 };
 use schemas::*;
 
@@ -93,6 +93,11 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         oid4vci::token,
         oid4vci::nonce,
         oid4vci::credential,
+        oid4vp::request_object,
+        oid4vp::response,
+        oid4vp::desk_request,
+        oid4vp::desk_outcome,
+        admin_wallet::wallet_present,
         ops::health,
         ops::healthz,
         ops::readyz,
@@ -121,6 +126,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         (name = "vc-api", description = "W3C VC-API: issue, verify, prove, update status"),
         (name = "status", description = "Status list credentials at their `statusListCredential` URLs"),
         (name = "did", description = "DID resolution (did:key)"),
+        (name = "openid4vp", description = "OpenID4VP 1.0: phone wallets present SD-JWT VCs to the desk"),
         (name = "openid4vci", description = "OpenID4VCI 1.0, pre-authorized code flow: phone wallets receive SD-JWT VCs"),
         (name = "admin", description = "What the `vcnode` CLI calls on a running node (token or session cookie)"),
         (name = "desk", description = "The verifier desk page and its calls"),

@@ -32,6 +32,17 @@ pub enum WalletCommand {
     /// link or QR text on a claim letter, from any pre-authorized issuer): the node proves its
     /// key to the issuer and keeps the SD-JWT VC it gets.
     Receive(ReceiveArgs),
+    /// Answer an OpenID4VP request (the `openid4vp://` link or QR text a verifier shows) with
+    /// an SD-JWT VC from the wallet, disclosing only the claims it asks for.
+    Present(PresentArgs),
+}
+
+#[derive(Args)]
+pub struct PresentArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The request link.
+    request: String,
 }
 
 #[derive(Args)]
@@ -153,6 +164,27 @@ pub fn run(c: WalletCommand) -> anyhow::Result<i32> {
                     .or(v["issuer"].as_str())
                     .unwrap_or("?"),
                 v["format"].as_str().unwrap_or("?"),
+            );
+        }
+        WalletCommand::Present(a) => {
+            let v = Client::for_data_dir(&a.d.data_dir)?
+                .post("/admin/wallet/present", &json!({"request": a.request}))?;
+            let claims: Vec<&str> = v["claims"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str())
+                .collect();
+            println!(
+                "presented {} to {} ({}), disclosing: {}",
+                v["credentialId"].as_str().unwrap_or("?"),
+                v["verifier"].as_str().unwrap_or("?"),
+                v["responseMode"].as_str().unwrap_or("?"),
+                if claims.is_empty() {
+                    "no claims".to_owned()
+                } else {
+                    claims.join(", ")
+                }
             );
         }
         WalletCommand::Staple(a) => {

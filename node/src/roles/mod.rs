@@ -10,6 +10,8 @@ mod issue_any;
 mod issuer;
 pub mod oid4vci;
 mod oid4vci_wallet;
+pub mod oid4vp;
+mod oid4vp_wallet;
 mod records;
 pub mod replicator;
 pub mod status;
@@ -65,6 +67,8 @@ pub struct Node {
     pub public_url: String,
     /// OpenID4VCI's short-lived state: nonces, access tokens, codes being exchanged.
     pub(crate) oid4vci: oid4vci::Oid4vciState,
+    /// OpenID4VP requests waiting for (or holding) a wallet's answer.
+    pub(crate) oid4vp: oid4vp::Oid4vpState,
     /// Serialises issuance and revocation (allocation + one WriteBatch each).
     issuer_lock: tokio::sync::Mutex<()>,
     /// Presentation requests waiting for the holder's consent.
@@ -104,6 +108,7 @@ impl Node {
             status_base,
             public_url,
             oid4vci: oid4vci::Oid4vciState::default(),
+            oid4vp: oid4vp::Oid4vpState::default(),
             issuer_lock: tokio::sync::Mutex::new(()),
             consents: Mutex::new(HashMap::new()),
             syncing: Mutex::new(std::collections::HashSet::new()),

@@ -100,7 +100,7 @@ impl OAuthError {
     fn credential_request(d: impl Into<String>) -> Self {
         Self::new(400, "invalid_credential_request", d)
     }
-    fn internal(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
         Self::new(500, "server_error", e.to_string())
     }
 }

@@ -57,9 +57,18 @@ pub fn answers_request(
     r: &mut credentials::VerificationReport,
     req: &credentials::request::PresentationRequest,
 ) {
-    record_kind_asked(r, &req.kinds);
-    let missing: Vec<&str> = req
-        .claims
+    answers(r, &req.kinds, &req.claims)
+}
+
+/// Records in `r` whether it answers a request for one of `kinds` disclosing every one of
+/// `claims` (any request: vcnet's own, OpenID4VP's DCQL query).
+pub fn answers(
+    r: &mut credentials::VerificationReport,
+    kinds: &[CredentialKind],
+    claims: &[String],
+) {
+    record_kind_asked(r, kinds);
+    let missing: Vec<&str> = claims
         .iter()
         .filter(|c| {
             !r.claims.as_ref().is_some_and(|s| {
@@ -193,7 +202,12 @@ impl Node {
 
     /// Keeps a verification in the verifier log (verdict, ids and digests; never the claims),
     /// for `verifier_log_days`. A failed write is logged, not fatal.
-    fn log_verification(&self, request_id: String, peer: String, report: &VerificationReport) {
+    pub(super) fn log_verification(
+        &self,
+        request_id: String,
+        peer: String,
+        report: &VerificationReport,
+    ) {
         let entry = VerificationLogEntry::of_report(
             chrono::Utc::now().timestamp_millis(),
             request_id,

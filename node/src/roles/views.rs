@@ -185,3 +185,28 @@ impl Node {
         Ok(self.store.deltas_after(list, after_version)?)
     }
 }
+
+/// What a desk page shows of a verification: the verdict, who issued it, the disclosed claims
+/// and each check that did not pass, with its reason.
+pub fn verdict_view(r: &credentials::VerificationReport) -> serde_json::Value {
+    use serde_json::json;
+    let problems: Vec<serde_json::Value> = r
+        .checks
+        .iter()
+        .filter_map(|c| {
+            let (result, reason) = c.outcome.problem()?;
+            Some(json!({"check": c.check.as_str(), "result": result, "reason": reason}))
+        })
+        .collect();
+    json!({
+        "found": true,
+        "valid": r.valid,
+        "verdict": r.verdict.code(),
+        "kind": r.kind.map(|k| k.short_name()),
+        "issuer": r.issuer,
+        "issuerName": r.issuer_name,
+        "format": r.format,
+        "claims": r.claims.clone().unwrap_or(serde_json::Value::Null),
+        "problems": problems,
+    })
+}
