@@ -204,7 +204,16 @@ pub fn parse_invocation(link: &str) -> Result<Invocation, Oid4vpError> {
 /// Checks a request object fetched from `request_uri` for the link's `client_id` (§5.10,
 /// RFC 9101 §6): `typ`, a `decentralized_identifier:` client whose DID signed it (`kid` a URL
 /// of that DID), the same `client_id` inside, `aud`, and `exp` not passed. Returns its claims.
-pub fn verify_request_object(jwt: &str, client_id: &str, now: i64) -> Result<Value, Oid4vpError> {
+///
+/// `aud` is `https://self-issued.me/v2` in a request for any wallet (§5.8); the request URI it
+/// was fetched from is accepted too (oid4vc-ts's verifier puts that, seen in the interop
+/// tests), anything else is refused as meant for another recipient.
+pub fn verify_request_object(
+    jwt: &str,
+    client_id: &str,
+    request_uri: &str,
+    now: i64,
+) -> Result<Value, Oid4vpError> {
     if jwt.len() > MAX_REQUEST_BYTES {
         return Err(req_err(format!(
             "request object over {MAX_REQUEST_BYTES} bytes"
@@ -236,10 +245,11 @@ pub fn verify_request_object(jwt: &str, client_id: &str, now: i64) -> Result<Val
     if claims.get("client_id").and_then(Value::as_str) != Some(client_id) {
         return Err(req_err("request object client_id: differs from the link's"));
     }
+    let for_us = |a: &str| a == SELF_ISSUED_AUD || a == request_uri;
     let aud_ok = match claims.get("aud") {
         None => true,
-        Some(Value::String(a)) => a == SELF_ISSUED_AUD,
-        Some(Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(SELF_ISSUED_AUD)),
+        Some(Value::String(a)) => for_us(a),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).any(for_us),
         Some(_) => false,
     };
     if !aud_ok {
@@ -509,7 +519,8 @@ mod tests {
         );
         let payload = json!({"client_id": client_id, "aud": SELF_ISSUED_AUD, "nonce": "n", "dcql_query": dcql, "exp": 2_000_000_000});
         let jwt = sign_request_object(&payload, &key, id.verification_method());
-        let claims = verify_request_object(&jwt, &client_id, 1_900_000_000).unwrap();
+        let uri = "https://v.example/oid4vp/request/1";
+        let claims = verify_request_object(&jwt, &client_id, uri, 1_900_000_000).unwrap();
         assert_eq!(
             asked_credentials(&claims["dcql_query"]).unwrap()[0].claims,
             ["fullName"]

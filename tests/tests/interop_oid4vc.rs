@@ -166,3 +166,100 @@ async fn a_vcnet_holder_receives_from_an_oid4vc_ts_issuer() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn oid4vc_ts_wallet_presents_to_the_vcnet_desk() {
+    let net = network().await;
+    let (agency, clinic) = (&net.agency.node, &net.clinic.node);
+    let report = agency
+        .import_records_with(CredentialKind::Identity, &first_record(), false, Some(6))
+        .unwrap();
+    let asked = vec!["fullName".to_owned(), "nationality".to_owned()];
+    let modes = [
+        (node::roles::oid4vp::ResponseMode::DirectPostJwt, "ES256"),
+        (node::roles::oid4vp::ResponseMode::DirectPost, "EdDSA"),
+    ];
+    for (i, (mode, alg)) in modes.into_iter().enumerate() {
+        let (record, code) = &report.codes[i];
+        let tx = report
+            .tx_codes
+            .iter()
+            .find(|(r, _)| r == record)
+            .unwrap()
+            .1
+            .clone();
+        let offer = agency.credential_offer(code).unwrap().unwrap();
+        let req = clinic
+            .oid4vp_request(CredentialKind::Identity, asked.clone(), mode)
+            .unwrap();
+        let link = req.link.clone();
+        let got =
+            tokio::task::spawn_blocking(move || node("vp-wallet.mjs", &[&offer, &tx, &link, alg]))
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{mode:?} {alg}: {e}"));
+        assert_eq!(got["mode"], mode.as_str(), "{got}");
+        // Verified offline by the clinic: the agency's lists may still be on their way, so
+        // the verdict's status check is read only once the clinic holds them.
+        let out = clinic.oid4vp_outcome(&req.id).unwrap();
+        assert_eq!(out["status"], "answered", "{out}");
+        assert_eq!(out["format"], "dc+sd-jwt");
+        let first: Value = serde_json::from_str(first_record().lines().nth(i).unwrap()).unwrap();
+        assert_eq!(out["claims"]["fullName"], first["fullName"], "{out}");
+        assert!(out["claims"].get("placeOfResidence").is_none(), "{out}");
+        let problems = out["problems"].as_array().unwrap();
+        assert!(
+            problems.iter().all(|p| p["check"] == "status"),
+            "only a status the clinic may not hold yet can be unsure: {out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_vcnet_holder_presents_to_an_oid4vc_ts_verifier() {
+    let net = network().await;
+    let (agency, citizen) = (&net.agency.node, &net.citizen.node);
+    let report = agency
+        .import_records(CredentialKind::Identity, &first_record())
+        .unwrap();
+    let offer = agency
+        .credential_offer(&report.codes[0].1)
+        .unwrap()
+        .unwrap();
+    citizen.receive_offer(&offer, None).await.unwrap();
+    let mut verifier = Command::new("node")
+        .args([
+            "vp-verifier.mjs",
+            "https://vcnet.id/vct/identity/v1",
+            "fullName",
+            "dateOfBirth",
+        ])
+        .current_dir(installed())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs");
+    let mut lines = BufReader::new(verifier.stdout.take().unwrap()).lines();
+    let started: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let sent = citizen
+        .present_oid4vp(started["link"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(sent.response_mode, "direct_post.jwt");
+    assert_eq!(sent.verifier, started["clientId"].as_str().unwrap());
+    let outcome: Value = tokio::task::spawn_blocking(move || {
+        serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(outcome["verified"], true, "{outcome}");
+    assert_eq!(outcome["encrypted"], true, "{outcome}");
+    assert_eq!(outcome["kbAud"], started["clientId"], "{outcome}");
+    assert_eq!(outcome["kbNonceOk"], true, "{outcome}");
+    let disclosed: Vec<&String> = outcome["claims"].as_object().unwrap().keys().collect();
+    assert_eq!(disclosed.len(), 2, "only the asked claims: {outcome}");
+    assert_eq!(outcome["claims"]["fullName"], "Nguyễn Văn An");
+    drop(verifier.stdin.take());
+    let _ = verifier.wait();
+}

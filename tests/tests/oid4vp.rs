@@ -144,6 +144,7 @@ async fn the_response_uri_refuses_what_is_not_this_requests_answer() {
     let claims = credentials::oid4vp::verify_request_object(
         a.body.trim(),
         &clinic.oid4vp_client_id(),
+        &enc.request_uri,
         chrono::Utc::now().timestamp(),
     )
     .unwrap();

@@ -146,8 +146,9 @@ impl Node {
             client_metadata["encrypted_response_enc_values_supported"] =
                 json!(["A128GCM", "A256GCM"]);
         }
+        // No `iss` (optional here): with a prefixed `client_id` it would name no DID, and a
+        // wallet (oid4vc-ts, seen) then takes its value for the signer's DID and refuses.
         let payload = json!({
-            "iss": client_id,
             "aud": SELF_ISSUED_AUD,
             "client_id": client_id,
             "response_type": "vp_token",

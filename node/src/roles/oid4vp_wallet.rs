@@ -65,7 +65,7 @@ impl Node {
             .map_err(|_| NodeError::Peer("request object: not text".into()))?;
         let now = chrono::Utc::now();
         let client_id = inv.client_id.clone();
-        let req = verify_request_object(jwt.trim(), &client_id, now.timestamp())
+        let req = verify_request_object(jwt.trim(), &client_id, &request_uri, now.timestamp())
             .map_err(|e| refused("request", e))?;
         let s = |name: &str| req.get(name).and_then(Value::as_str).map(str::to_owned);
         if s("response_type").as_deref() != Some("vp_token") {

@@ -9,9 +9,8 @@ import { clientAuthenticationAnonymous } from '@openid4vc/oauth2'
 import { finish, generateRandom, hash, newKey, signCompact } from './common.mjs'
 import { verifySdJwtVc } from './verify.mjs'
 
-async function main() {
-  const [offer, txCode, alg = 'ES256'] = process.argv.slice(2)
-  if (!offer) throw new Error('usage: vci-wallet.mjs OFFER [TX_CODE] [ES256|EdDSA]')
+/** Receives the credential of `offer` with a fresh `alg` wallet key; returns it with the key. */
+export async function receive(offer, txCode, alg) {
   const { privateKey, publicJwk } = await newKey(alg)
   const client = new Openid4vciClient({
     callbacks: {
@@ -47,8 +46,17 @@ async function main() {
     proofs: { jwt: [proof] },
   })
   const credential = response.credentialResponse.credentials[0].credential
+  return { credential, privateKey, publicJwk }
+}
+
+async function main() {
+  const [offer, txCode, alg = 'ES256'] = process.argv.slice(2)
+  if (!offer) throw new Error('usage: vci-wallet.mjs OFFER [TX_CODE] [ES256|EdDSA]')
+  const { credential, publicJwk } = await receive(offer, txCode, alg)
   const verified = await verifySdJwtVc(credential)
   return { credential, ...verified, holderJwk: publicJwk }
 }
 
-finish(main())
+if (import.meta.url === `file://${process.argv[1]}`) {
+  finish(main())
+}
