@@ -77,6 +77,11 @@ pub enum Format {
     #[serde(rename = "dc+sd-jwt")]
     #[strum(serialize = "dc+sd-jwt")]
     SdJwtVc,
+    /// `jwt_vc_json`: the VCDM 1.1 JWT encoding (a `vc` claim), what OpenID4VCI 1.0 names
+    /// for W3C credentials signed as JWTs ([`crate::jwt_vc_json`]). Issued to phone wallets.
+    #[serde(rename = "jwt_vc_json")]
+    #[strum(serialize = "jwt_vc_json")]
+    JwtVcJson,
 }
 
 impl Format {
@@ -99,6 +104,7 @@ impl std::fmt::Display for Format {
             Self::SdJwt => "vc+sd-jwt",
             Self::Cose => "vc+cose",
             Self::SdJwtVc => "dc+sd-jwt (SD-JWT VC)",
+            Self::JwtVcJson => "jwt_vc_json (VCDM 1.1 JWT)",
         })
     }
 }
@@ -492,6 +498,7 @@ pub fn secure_with(
             )
         }
         Format::SdJwtVc => return Err(IssueError::NotFromCredential),
+        Format::JwtVcJson => Issued::Compact(crate::jwt_vc_json::sign(vc, key, vm)),
         Format::Cose => Issued::Compact(crate::cose::data_url(&crate::cose::sign(
             &serde_json::to_vec(vc).map_err(|e| IssueError::DataIntegrity(e.to_string()))?,
             key,

@@ -21,6 +21,7 @@ pub mod did_key;
 pub mod did_key_document;
 pub mod issue;
 pub mod jose;
+pub mod jwt_vc_json;
 pub mod kind;
 pub mod oid4vci;
 pub mod oid4vp;

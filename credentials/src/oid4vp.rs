@@ -526,13 +526,26 @@ mod tests {
             ["fullName"]
         );
         let other = crate::Identity::from_seed(&[8; 32]);
-        let e = verify_request_object(&jwt, &format!("{DID_PREFIX}{}", other.did()), 1_900_000_000)
-            .unwrap_err();
+        let e = verify_request_object(
+            &jwt,
+            &format!("{DID_PREFIX}{}", other.did()),
+            uri,
+            1_900_000_000,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("kid"), "{e}");
-        assert!(verify_request_object(&jwt, &client_id, 2_100_000_000)
+        assert!(verify_request_object(&jwt, &client_id, uri, 2_100_000_000)
             .unwrap_err()
             .to_string()
             .contains("expired"));
+        // Meant for another recipient.
+        let elsewhere =
+            json!({"client_id": client_id, "aud": "https://other.example", "exp": 2_000_000_000});
+        let jwt2 = sign_request_object(&elsewhere, &key, id.verification_method());
+        assert!(verify_request_object(&jwt2, &client_id, uri, 1_900_000_000)
+            .unwrap_err()
+            .to_string()
+            .contains("aud"));
         let link = invocation_link(&client_id, "https://v.example/oid4vp/request/1");
         let inv = parse_invocation(&link).unwrap();
         assert_eq!(inv.client_id, client_id);

@@ -782,3 +782,55 @@ fn sd_jwt_vc_verifies_as_its_kind_with_status_from_the_gossiped_lists() {
     assert!(!r.valid);
     failed(&r, CheckName::Signature);
 }
+
+#[test]
+fn jwt_vc_json_verifies_as_its_kind_and_its_status_is_checked() {
+    let mut w = World::new();
+    for (kind, dir) in KINDS {
+        let cred = w.issue(Format::JwtVcJson, kind, first_sample(dir), 21);
+        let jws = credentials::jose::CompactJws::parse(&cred).unwrap();
+        assert_eq!(jws.header.typ.as_deref(), Some("JWT"));
+        let claims: Value = jws.payload_json().unwrap();
+        assert_eq!(
+            claims["vc"]["@context"][0],
+            credentials::jwt_vc_json::V1_CONTEXT
+        );
+        assert_eq!(claims["sub"], w.holder.did());
+        assert!(claims["vc"].get("issuanceDate").is_some() && claims["nbf"].is_i64());
+        let r = w.verify(&cred);
+        assert!(r.valid, "{kind}:\n{r}");
+        assert_eq!(r.format.as_deref(), Some("jwt_vc_json"));
+        assert_eq!(r.kind, Some(kind));
+        assert_eq!(r.holder.as_deref(), Some(w.holder.did()));
+        assert_eq!(r.credential_id.as_deref(), claims["jti"].as_str());
+    }
+    let cred = w.issue(
+        Format::JwtVcJson,
+        CredentialKind::Identity,
+        first_sample("identity"),
+        779,
+    );
+    w.status
+        .get_mut(LIST_R)
+        .unwrap()
+        .change(&[779], &[], t("2026-06-01T00:00:00Z"))
+        .unwrap();
+    assert!(assert_only_fails(&w.verify(&cred), CheckName::Status).starts_with("revoked"));
+    // A claim changed after signing fails the signature.
+    let parts: Vec<&str> = cred.split('.').collect();
+    let mut claims: Value = credentials::jose::CompactJws::parse(&cred)
+        .unwrap()
+        .payload_json()
+        .unwrap();
+    claims["vc"]["credentialSubject"]["fullName"] = json!("Mallory");
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            serde_json::to_vec(&claims).unwrap()
+        ),
+        parts[2]
+    );
+    failed(&w.verify(&forged), CheckName::Signature);
+}

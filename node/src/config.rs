@@ -267,10 +267,13 @@ impl Config {
         if let Some(r) = &self.root_did {
             credentials::did::resolve_key(r).map_err(|e| bad("root_did", e.to_string()))?;
         }
-        if matches!(self.issue_format, Format::Cose | Format::SdJwtVc) {
+        if matches!(
+            self.issue_format,
+            Format::Cose | Format::SdJwtVc | Format::JwtVcJson
+        ) {
             return Err(bad(
                 "issue_format",
-                "cose credentials are issued over the VC-API only and dc+sd-jwt ones to phone wallets over OpenID4VCI; holders claim di, jwt or sd-jwt"
+                "cose credentials are issued over the VC-API only and dc+sd-jwt and jwt_vc_json ones to phone wallets over OpenID4VCI; holders claim di, jwt or sd-jwt"
                     .into(),
             ));
         }

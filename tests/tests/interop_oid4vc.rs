@@ -116,6 +116,39 @@ async fn oid4vc_ts_wallet_receives_from_vcnet_and_sd_jwt_js_sees_the_revocation(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn oid4vc_ts_wallet_receives_a_jwt_vc_json_it_verifies_with_jose() {
+    let net = network().await;
+    let agency = &net.agency.node;
+    let report = agency
+        .import_records(CredentialKind::Identity, &first_record())
+        .unwrap();
+    let offer = agency
+        .credential_offer(&report.codes[0].1)
+        .unwrap()
+        .unwrap();
+    let got = tokio::task::spawn_blocking(move || {
+        node("vci-wallet.mjs", &[&offer, "", "ES256", "jwt_vc_json"])
+    })
+    .await
+    .unwrap()
+    .unwrap_or_else(|e| panic!("jwt_vc_json wallet: {e}"));
+    assert_eq!(got["typ"], "JWT", "{got}");
+    assert_eq!(
+        got["vc"]["@context"][0],
+        "https://www.w3.org/2018/credentials/v1"
+    );
+    assert_eq!(got["vc"]["type"][1], "IdentityCredential", "{got}");
+    let holder = credentials::pubkey::PublicKey::from_jwk(&got["holderJwk"]).unwrap();
+    assert_eq!(got["sub"], holder.did_key());
+    let jwt = got["credential"].as_str().unwrap();
+    let id = node::roles::credential_id_of(jwt).unwrap();
+    assert_eq!(
+        agency.issued(&id).unwrap().unwrap().format,
+        Format::JwtVcJson
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_vcnet_holder_receives_from_an_oid4vc_ts_issuer() {
     let net = network().await;
     let (citizen, clinic) = (&net.citizen.node, &net.clinic.node);

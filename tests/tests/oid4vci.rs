@@ -40,7 +40,10 @@ async fn a_wallet_receives_an_sd_jwt_vc_that_the_clinic_verifies_and_sees_revoke
         OfferRef::Uri(u) => panic!("{u}"),
     };
     assert_eq!(parsed.credential_issuer, agency.public_url);
-    assert_eq!(parsed.credential_configuration_ids, ["identity_dc_sd_jwt"]);
+    assert_eq!(
+        parsed.credential_configuration_ids,
+        ["identity_dc_sd_jwt", "identity_jwt_vc_json"]
+    );
     assert!(parsed.pre_authorized_grant().unwrap().tx_code.is_some());
 
     // Without the transaction code the wallet does not even try; a wrong one is refused.
@@ -405,6 +408,54 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
             .payload_json()
             .unwrap();
     assert_eq!(payload["cnf"]["jwk"], wallet.public().to_jwk());
+    // The same issuer as a jwt_vc_json (VCDM 1.1 JWT), to the wallet key's did:key.
+    let code2 = offer_code(
+        &agency
+            .credential_offer(&report.codes[2].1)
+            .unwrap()
+            .unwrap(),
+    );
+    let a = post(
+        addr,
+        "/oid4vci/token",
+        ctype,
+        None,
+        &form(&[("grant_type", grant), ("pre-authorized_code", &code2)]),
+    );
+    let token2 = a.json()["access_token"].as_str().unwrap().to_owned();
+    let proof2 = sign_proof(&wallet, &kid, &issuer, Some(&nonce()), now);
+    let body =
+        json!({"credential_configuration_id": "identity_jwt_vc_json", "proofs": {"jwt": [proof2]}})
+            .to_string();
+    let a = post(addr, "/oid4vci/credential", json_type, Some(&token2), &body);
+    assert_eq!(a.status, 200, "{}", a.body);
+    let jwt = a.json()["credentials"][0]["credential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let jws = credentials::jose::CompactJws::parse(&jwt).unwrap();
+    assert_eq!(jws.header.typ.as_deref(), Some("JWT"));
+    let claims: Value = jws.payload_json().unwrap();
+    assert_eq!(claims["sub"], did);
+    assert_eq!(
+        claims["vc"]["@context"][0],
+        "https://www.w3.org/2018/credentials/v1"
+    );
+    let r = net
+        .clinic
+        .node
+        .verify_text(jwt.clone(), None, None)
+        .await
+        .unwrap();
+    assert_eq!(r.format.as_deref(), Some("jwt_vc_json"), "{r}");
+    assert_eq!(r.kind, Some(CredentialKind::Identity), "{r}");
+    assert_eq!(r.holder.as_deref(), Some(did.as_str()), "{r}");
+    let issued = agency
+        .issued(r.credential_id.as_deref().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(issued.format, Format::JwtVcJson);
+
     // Its nonce is spent, and so is the token.
     let again = sign_proof(&wallet, &kid, &issuer, Some(&n), now);
     let a = post(

@@ -331,7 +331,26 @@ fn decode_jwt<'a>(input: &'a str, keys: &KeyResolver) -> Result<Decoded<'a>, Str
             })
         }
         Some("vp+jwt") => super::decode_vp::decode_jwt_vp(&jws, payload, keys),
-        other => Err(format!("JWT `typ` is {other:?}; expected vc+jwt or vp+jwt")),
+        // VCDM 1.1's JWT encoding (OpenID4VC's `jwt_vc_json`): a `vc` claim.
+        None | Some("JWT") if payload.get("vc").is_some() => {
+            let view = crate::jwt_vc_json::vcdm_view(&payload)?;
+            let (key, problem) =
+                kid_key(jws.header.kid.as_deref(), issuer_of(&view), "issuer", keys);
+            let d = DecodedCredential {
+                jwt_nbf: num(&payload, "nbf"),
+                jwt_exp: num(&payload, "exp"),
+                ..DecodedCredential::whole(view, problem)
+            };
+            Ok(Decoded {
+                format: "jwt_vc_json",
+                credentials: vec![d],
+                presentation: None,
+                sigs: vec![jws_sig("issuer signature", &jws, key)],
+            })
+        }
+        other => Err(format!(
+            "JWT `typ` is {other:?}; expected vc+jwt, vp+jwt, or a VCDM 1.1 JWT (`vc` claim)"
+        )),
     }
 }
 

@@ -175,6 +175,8 @@ pub async fn issue(
         Format::SdJwtVc => {
             json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": format!("data:application/dc+sd-jwt,{text}")})
         }
+        // No VCDM 2.0 envelope names a VCDM 1.1 JWT: the JWT itself.
+        Format::JwtVcJson => Value::String(text),
         // The text is already the `data:application/vc+cose;base64,` URL.
         Format::Cose => {
             json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential", "id": text})

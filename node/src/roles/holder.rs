@@ -407,9 +407,9 @@ impl Node {
                 "wallet credential {} is vc+cose, which this holder does not present",
                 cred.id
             ))),
-            Format::SdJwtVc => Err(NodeError::Unprocessable(format!(
-                "wallet credential {} is an SD-JWT VC (dc+sd-jwt), presented over OpenID4VP, not to a vcnet peer",
-                cred.id
+            Format::SdJwtVc | Format::JwtVcJson => Err(NodeError::Unprocessable(format!(
+                "wallet credential {} is {}, received for phone-wallet protocols (OpenID4VC), not presented to a vcnet peer",
+                cred.id, cred.format
             ))),
             Format::DataIntegrity => {
                 let v: serde_json::Value = serde_json::from_str(&cred.credential).map_err(|e| {

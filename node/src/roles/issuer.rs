@@ -478,7 +478,7 @@ impl Node {
             return self.staple_for(&holder, id);
         }
         let format = req.format.unwrap_or(self.cfg.issue_format);
-        if matches!(format, Format::Cose | Format::SdJwtVc) {
+        if matches!(format, Format::Cose | Format::SdJwtVc | Format::JwtVcJson) {
             return Err(IssuerError::NotClaimable { format });
         }
         let _guard = self.issuer_lock.lock().await;
@@ -609,6 +609,8 @@ pub fn credential_id_of(text: &str) -> Option<String> {
         Some(id) => id.as_str().map(str::to_owned),
         // An SD-JWT VC names no id; issuer and holder derive the same one.
         None if v.get("vct").is_some() => Some(credentials::sd_jwt_vc::credential_id(jws)),
+        // A VCDM 1.1 JWT (jwt_vc_json) carries the id as `jti`.
+        None if v.get("vc").is_some() => v.get("jti")?.as_str().map(str::to_owned),
         None => None,
     }
 }

@@ -1,6 +1,6 @@
 //! OpenID4VCI 1.0 on an issuer node, pre-authorized code flow: phone wallets receive the
-//! record a claim code stands for as an SD-JWT VC (`dc+sd-jwt`), bound to the key of the
-//! wallet's `jwt` proof, with the same status entries (and so the same gossiped revocation)
+//! record a claim code stands for as an SD-JWT VC (`dc+sd-jwt`) or a VCDM 1.1 JWT
+//! (`jwt_vc_json`), bound to the key of the wallet's `jwt` proof, with the same status entries (and so the same gossiped revocation)
 //! as every credential vcnet issues.
 //!
 //! The claim code is the pre-authorized code. The token endpoint exchanges it (and its
@@ -121,37 +121,48 @@ fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
 
-/// The configuration id of a kind's SD-JWT VC (`identity_dc_sd_jwt`).
-pub fn configuration_id(kind: CredentialKind) -> String {
-    format!("{}_dc_sd_jwt", kind.short_name())
+/// The formats a wallet can ask for, by their OpenID4VCI names.
+pub const FORMATS: [Format; 2] = [Format::SdJwtVc, Format::JwtVcJson];
+
+/// The configuration id of a kind in a format (`identity_dc_sd_jwt`, `identity_jwt_vc_json`).
+pub fn configuration_id(kind: CredentialKind, format: Format) -> String {
+    let suffix = match format {
+        Format::JwtVcJson => "jwt_vc_json",
+        _ => "dc_sd_jwt",
+    };
+    format!("{}_{suffix}", kind.short_name())
+}
+
+/// The metadata of one configuration (§12.2.4, Appendix A.1.1.2 and A.3.2).
+fn configuration_metadata(kind: CredentialKind, format: Format) -> Value {
+    let mut c = match format {
+        Format::JwtVcJson => json!({
+            "format": "jwt_vc_json",
+            "credential_definition": {"type": ["VerifiableCredential", kind.type_name()]},
+        }),
+        _ => json!({"format": "dc+sd-jwt", "vct": credentials::sd_jwt_vc::vct(kind)}),
+    };
+    c["scope"] = json!(kind.short_name());
+    c["cryptographic_binding_methods_supported"] = json!(["jwk", "did:key", "did:jwk"]);
+    c["credential_signing_alg_values_supported"] = json!(["EdDSA"]);
+    c["proof_types_supported"] =
+        json!({"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}});
+    c["credential_metadata"] = json!({"display": [{"name": kind.type_name(), "locale": "en"}]});
+    c
 }
 
 impl Node {
-    /// The credential issuer metadata (§12.2.4): one `dc+sd-jwt` configuration per kind this
-    /// node issues, key binding by `jwk` or `did:key`/`did:jwk`, `jwt` proofs in EdDSA or ES256.
+    /// The credential issuer metadata (§12.2.4): a `dc+sd-jwt` and a `jwt_vc_json`
+    /// configuration per kind this node issues, key binding by `jwk` or `did:key`/`did:jwk`,
+    /// `jwt` proofs in EdDSA or ES256.
     pub fn oid4vci_issuer_metadata(&self) -> Value {
         let base = &self.public_url;
         let configurations: serde_json::Map<String, Value> = self
             .cfg
             .issue_kinds
             .iter()
-            .map(|&kind| {
-                (
-                    configuration_id(kind),
-                    json!({
-                        "format": "dc+sd-jwt",
-                        "vct": credentials::sd_jwt_vc::vct(kind),
-                        "scope": kind.short_name(),
-                        "cryptographic_binding_methods_supported": ["jwk", "did:key", "did:jwk"],
-                        "credential_signing_alg_values_supported": ["EdDSA"],
-                        "proof_types_supported": {
-                            "jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}
-                        },
-                        "credential_metadata": {
-                            "display": [{"name": kind.type_name(), "locale": "en"}]
-                        }
-                    }),
-                )
+            .flat_map(|&kind| {
+                FORMATS.map(|f| (configuration_id(kind, f), configuration_metadata(kind, f)))
             })
             .collect();
         json!({
@@ -187,15 +198,17 @@ impl Node {
             length: None,
             description: Some("The transaction code sent to you apart from the letter".into()),
         });
-        Ok(Some(
-            CredentialOffer::pre_authorized(
-                &self.public_url,
-                &configuration_id(record.kind),
-                code.trim(),
-                tx,
-            )
-            .to_uri(),
-        ))
+        let mut offer = CredentialOffer::pre_authorized(
+            &self.public_url,
+            &configuration_id(record.kind, Format::SdJwtVc),
+            code.trim(),
+            tx,
+        );
+        // Both formats: the wallet takes the one it keeps (one credential per code).
+        offer
+            .credential_configuration_ids
+            .push(configuration_id(record.kind, Format::JwtVcJson));
+        Ok(Some(offer.to_uri()))
     }
 
     /// The token endpoint (§6): exchanges a pre-authorized code, and its transaction code when
@@ -359,12 +372,12 @@ impl Node {
             .ok_or_else(|| {
                 OAuthError::credential_request("credential_configuration_id: missing")
             })?;
-        let kind = self
+        let (kind, format) = self
             .cfg
             .issue_kinds
             .iter()
-            .copied()
-            .find(|&k| configuration_id(k) == configuration)
+            .flat_map(|&k| FORMATS.map(|f| (k, f)))
+            .find(|&(k, f)| configuration_id(k, f) == configuration)
             .ok_or_else(|| {
                 OAuthError::new(
                     400,
@@ -385,7 +398,7 @@ impl Node {
             if record.kind != kind {
                 return Err(OAuthError::credential_request(format!(
                     "credential_configuration_id: the offer was for {}",
-                    configuration_id(record.kind)
+                    record.kind.short_name()
                 )));
             }
         }
@@ -453,11 +466,11 @@ impl Node {
             Some(record) if record.kind != kind => {
                 return Err(OAuthError::credential_request(format!(
                     "credential_configuration_id: the offer was for {}",
-                    configuration_id(record.kind)
+                    record.kind.short_name()
                 )))
             }
             Some(record) => {
-                self.issue_for_record(&grant.code_digest, &record, &holder, Format::SdJwtVc)
+                self.issue_for_record(&grant.code_digest, &record, &holder, format)
                     .await?
                     .1
             }
@@ -467,7 +480,7 @@ impl Node {
                 .claimed_code(&grant.code_digest)
                 .map_err(OAuthError::internal)?
             {
-                Some(c) if c.holder == holder && c.format == Format::SdJwtVc => c.credential,
+                Some(c) if c.holder == holder && c.format == format => c.credential,
                 _ => {
                     return Err(OAuthError::new(
                         400,

@@ -94,24 +94,35 @@ impl Node {
                 "issuer metadata: credential_issuer is not {issuer} (§12.2.4: the metadata is unusable)"
             )));
         }
-        let configuration = offer
-            .credential_configuration_ids
+        // The first offered configuration in a format this wallet keeps, dc+sd-jwt first.
+        let format_of = |id: &str| {
+            meta.pointer(&format!(
+                "/credential_configurations_supported/{}/format",
+                id.replace('~', "~0").replace('/', "~1")
+            ))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        };
+        let (configuration, format) = ["dc+sd-jwt", "jwt_vc_json"]
             .iter()
-            .find(|id| {
-                meta.pointer(&format!(
-                    "/credential_configurations_supported/{}/format",
-                    id.replace('~', "~0").replace('/', "~1")
-                ))
-                .and_then(Value::as_str)
-                    == Some("dc+sd-jwt")
+            .find_map(|wanted| {
+                offer
+                    .credential_configuration_ids
+                    .iter()
+                    .find(|id| format_of(id).as_deref() == Some(*wanted))
+                    .map(|id| (id.clone(), *wanted))
             })
             .ok_or_else(|| {
                 NodeError::Peer(
-                    "the offer names no dc+sd-jwt configuration (the format this wallet keeps)"
+                    "the offer names no dc+sd-jwt or jwt_vc_json configuration (the formats this wallet keeps)"
                         .into(),
                 )
-            })?
-            .clone();
+            })?;
+        let format = if format == "jwt_vc_json" {
+            Format::JwtVcJson
+        } else {
+            Format::SdJwtVc
+        };
         let endpoint = |name: &str, m: &Value| {
             m.get(name)
                 .and_then(Value::as_str)
@@ -211,8 +222,7 @@ impl Node {
             .pointer("/display/0/name")
             .and_then(Value::as_str)
             .map(|n| credentials::verify::preview(n, 80));
-        self.keep_credential(credential, Format::SdJwtVc, name)
-            .await
+        self.keep_credential(credential, format, name).await
     }
 }
 

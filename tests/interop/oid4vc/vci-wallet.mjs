@@ -6,11 +6,13 @@
 // issuer) and prints one JSON line: {credential, vct, claims, holderJwk}.
 import { Openid4vciClient } from '@openid4vc/openid4vci'
 import { clientAuthenticationAnonymous } from '@openid4vc/oauth2'
-import { finish, generateRandom, hash, newKey, signCompact } from './common.mjs'
+import * as jose from 'jose'
+import { didKeyJwk, finish, generateRandom, hash, newKey, signCompact } from './common.mjs'
 import { verifySdJwtVc } from './verify.mjs'
 
-/** Receives the credential of `offer` with a fresh `alg` wallet key; returns it with the key. */
-export async function receive(offer, txCode, alg) {
+/** Receives the credential of `offer` with a fresh `alg` wallet key, in the first offered
+ * configuration of `format`; returns it with the key. */
+export async function receive(offer, txCode, alg, format = 'dc+sd-jwt') {
   const { privateKey, publicJwk } = await newKey(alg)
   const client = new Openid4vciClient({
     callbacks: {
@@ -32,7 +34,11 @@ export async function receive(offer, txCode, alg) {
     txCode: txCode || undefined,
   })
   const { c_nonce } = await client.requestNonce({ issuerMetadata })
-  const credentialConfigurationId = credentialOffer.credential_configuration_ids[0]
+  const configurations = issuerMetadata.credentialIssuer.credential_configurations_supported
+  const credentialConfigurationId = credentialOffer.credential_configuration_ids.find(
+    (id) => configurations[id]?.format === format,
+  )
+  if (!credentialConfigurationId) throw new Error(`the offer has no ${format} configuration`)
   const { jwt: proof } = await client.createCredentialRequestJwtProof({
     issuerMetadata,
     credentialConfigurationId,
@@ -50,11 +56,19 @@ export async function receive(offer, txCode, alg) {
 }
 
 async function main() {
-  const [offer, txCode, alg = 'ES256'] = process.argv.slice(2)
-  if (!offer) throw new Error('usage: vci-wallet.mjs OFFER [TX_CODE] [ES256|EdDSA]')
-  const { credential, publicJwk } = await receive(offer, txCode, alg)
-  const verified = await verifySdJwtVc(credential)
+  const [offer, txCode, alg = 'ES256', format = 'dc+sd-jwt'] = process.argv.slice(2)
+  if (!offer) throw new Error('usage: vci-wallet.mjs OFFER [TX_CODE] [ES256|EdDSA] [dc+sd-jwt|jwt_vc_json]')
+  const { credential, publicJwk } = await receive(offer, txCode, alg, format)
+  const verified = format === 'jwt_vc_json' ? await verifyJwtVc(credential) : await verifySdJwtVc(credential)
   return { credential, ...verified, holderJwk: publicJwk }
+}
+
+/** A VCDM 1.1 JWT: its signature by the issuer's did:key (jose), and its `vc` claim. */
+async function verifyJwtVc(jwt) {
+  const { kid } = jose.decodeProtectedHeader(jwt)
+  const key = await jose.importJWK(await didKeyJwk(kid), 'EdDSA')
+  const { payload, protectedHeader } = await jose.jwtVerify(jwt, key, { typ: 'JWT' })
+  return { typ: protectedHeader.typ, vc: payload.vc, sub: payload.sub, issuerKid: kid }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
