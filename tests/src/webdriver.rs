@@ -208,10 +208,15 @@ impl Browser {
 
     /// The current value of the form field `css` selects.
     pub fn value(&self, css: &str) -> Result<String, String> {
+        self.property(css, "value")
+    }
+
+    /// A string property (`value`, `href`, …) of the element `css` selects.
+    pub fn property(&self, css: &str, name: &str) -> Result<String, String> {
         let e = self.element(css)?;
         self.call(
             "GET",
-            &self.at(&format!("/element/{e}/property/value")),
+            &self.at(&format!("/element/{e}/property/{name}")),
             None,
         )
         .map(|v| v.as_str().unwrap_or_default().to_owned())

@@ -120,6 +120,70 @@ async fn the_desk_scans_a_wallet_qr_through_the_camera() {
     }
 }
 
+/// The desk asks a phone wallet (OpenID4VP): it shows the request as a QR code and a link; the
+/// citizen's node answers it as a wallet would from that link, and the desk shows the verdict
+/// with only the asked claim.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_desk_asks_a_phone_wallet_and_shows_its_answer() {
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&out).unwrap();
+    let net = network().await;
+    let (agency, citizen, clinic) = (&net.agency.node, &net.citizen.node, &net.clinic.node);
+    let report = agency
+        .import_records(CredentialKind::Identity, &vcnet_tests::first_record())
+        .unwrap();
+    let offer = agency
+        .credential_offer(&report.codes[0].1)
+        .unwrap()
+        .unwrap();
+    let held = citizen.receive_offer(&offer, None).await.unwrap();
+    let issued = agency.issued(&held.id).unwrap().unwrap();
+    let list = agency.list_url(StatusPurpose::Revocation, issued.shard);
+    let suspension = agency.list_url(StatusPurpose::Suspension, issued.shard);
+    wait_until("the clinic holds the agency's lists", || {
+        list_version(clinic, &list).is_some() && list_version(clinic, &suspension).is_some()
+    })
+    .await;
+    let desk = format!("http://{}/desk", net.clinic.http);
+    let args = vec!["--lang=en-US".to_owned()];
+    let out2 = out.clone();
+    let (browser, link) = tokio::task::spawn_blocking(move || {
+        let b = Browser::start(&args).unwrap_or_else(|e| panic!("{e}"));
+        b.goto(&desk).unwrap();
+        b.click("#ask-claims input[value=fullName]").unwrap();
+        b.click("#ask-wallet").unwrap();
+        let shown = b
+            .wait_text("#ask-link", Duration::from_secs(10), |t| !t.is_empty())
+            .unwrap();
+        assert_eq!(shown, "Open the wallet on this device");
+        b.screenshot(&out2.join("desk-oid4vp-request.png")).unwrap();
+        let link = b.property("#ask-link", "href").unwrap();
+        (b, link)
+    })
+    .await
+    .unwrap();
+    assert!(link.starts_with("openid4vp://?client_id="), "{link}");
+    citizen.present_oid4vp(&link).await.unwrap();
+    let out3 = out.clone();
+    tokio::task::spawn_blocking(move || {
+        let b = browser;
+        let word = verdict(&b, &out3.join("desk-oid4vp-timeout.png"));
+        assert_eq!(word, "VALID");
+        let claims = b.text("#claims").unwrap();
+        assert!(claims.contains("Nguyễn Văn An"), "{claims}");
+        assert!(
+            !claims.contains("Date of birth"),
+            "only the asked claim: {claims}"
+        );
+        b.screenshot(&out3.join("desk-oid4vp-valid.png")).unwrap();
+    })
+    .await
+    .unwrap();
+    for n in [net.clinic, net.citizen, net.agency, net.root] {
+        n.stop().await;
+    }
+}
+
 /// The verdict word the desk shows within a minute, or a panic saying what the page shows
 /// instead (its error line and camera state), with a screenshot at `shot`.
 fn verdict(b: &Browser, shot: &std::path::Path) -> String {

@@ -31,6 +31,9 @@ const WORDS = {
     ask: 'Ask for claims', askKind: 'Kind', askClaims: 'Claims', askShow: 'Show the request',
     askNote: 'Show this to the holder, then scan their answer.', askCancel: 'Cancel the request',
     askNone: 'Choose at least one claim.', answering: 'Scanning answers to your request',
+    askWallet: 'Ask a phone wallet (OpenID4VP)', askLink: 'Open the wallet on this device',
+    walletNote: 'Let the holder scan this with their phone wallet. The answer appears here.',
+    walletWaiting: 'Waiting for the wallet…', walletExpired: 'The request expired; ask again.',
   },
   vi: {
     title: 'Bàn kiểm tra',
@@ -59,6 +62,9 @@ const WORDS = {
     ask: 'Yêu cầu thông tin', askKind: 'Loại giấy tờ', askClaims: 'Thông tin cần', askShow: 'Hiện yêu cầu',
     askNote: 'Đưa mã này cho người xuất trình, rồi quét mã trả lời của họ.', askCancel: 'Hủy yêu cầu',
     askNone: 'Hãy chọn ít nhất một thông tin.', answering: 'Đang quét câu trả lời cho yêu cầu của bạn',
+    askWallet: 'Yêu cầu ví điện thoại (OpenID4VP)', askLink: 'Mở ví trên thiết bị này',
+    walletNote: 'Để người xuất trình quét mã này bằng ví trên điện thoại. Kết quả sẽ hiện ở đây.',
+    walletWaiting: 'Đang chờ ví trả lời…', walletExpired: 'Yêu cầu đã hết hạn; hãy yêu cầu lại.',
   },
 };
 
@@ -70,6 +76,9 @@ let timer = null;
 let busy = false;
 // The text of this desk's request while one is shown: scans then answer it.
 let request = null;
+// A phone wallet request (OpenID4VP) being waited for: its id and the poll timer.
+let walletRequest = null;
+let walletTimer = null;
 
 
 function translatePage() {
@@ -212,9 +221,10 @@ function fillClaims() {
 }
 
 async function showRequest() {
-  const claims = [...$('ask-claims').querySelectorAll('input:checked')].map(i => i.value);
+  const claims = chosenClaims();
   if (!claims.length) { setError(T.askNone); return; }
   setError('');
+  cancelRequest();
   try {
     const res = await fetch('/desk/request', {
       method: 'POST',
@@ -233,7 +243,60 @@ async function showRequest() {
   }
 }
 
+function chosenClaims() {
+  return [...$('ask-claims').querySelectorAll('input:checked')].map(i => i.value);
+}
+
+// OpenID4VP: the node signs a request by reference; the wallet fetches it, answers the node
+// directly, and this page polls for the verdict.
+async function askWallet() {
+  const claims = chosenClaims();
+  if (!claims.length) { setError(T.askNone); return; }
+  setError('');
+  cancelRequest();
+  try {
+    const res = await fetch('/desk/oid4vp', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: $('ask-kind').value, claims }),
+    });
+    const r = await res.json();
+    if (!res.ok) throw new Error(r.error || `HTTP ${res.status}`);
+    walletRequest = r.id;
+    $('ask-qr').src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(r.svg);
+    $('ask-qr').alt = T.walletNote;
+    $('ask-note').textContent = T.walletNote;
+    $('ask-link').href = r.link;
+    $('ask-link').hidden = false;
+    $('ask-active').hidden = false;
+    $('camera-state').textContent = T.walletWaiting;
+    walletTimer = setInterval(pollWallet, 1000);
+  } catch (e) {
+    setError(e.message);
+  }
+}
+
+async function pollWallet() {
+  if (!walletRequest) return;
+  const id = walletRequest;
+  try {
+    const res = await fetch('/desk/oid4vp/' + encodeURIComponent(id));
+    if (res.status === 404) { cancelRequest(); setError(T.walletExpired); return; }
+    const r = await res.json();
+    if (walletRequest !== id || r.status !== 'answered') return;
+    cancelRequest();
+    stopCamera();
+    showVerdict(r);
+  } catch (_) { /* the next poll tries again */ }
+}
+
 function cancelRequest() {
+  walletRequest = null;
+  if (walletTimer) clearInterval(walletTimer);
+  walletTimer = null;
+  $('ask-link').hidden = true;
+  $('ask-link').removeAttribute('href');
+  $('ask-note').textContent = T.askNote;
   request = null;
   $('ask-qr').removeAttribute('src');
   $('ask-active').hidden = true;
@@ -263,6 +326,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('next').addEventListener('click', next);
   $('ask-kind').addEventListener('change', fillClaims);
   $('ask-show').addEventListener('click', showRequest);
+  $('ask-wallet').addEventListener('click', askWallet);
   $('ask-cancel').addEventListener('click', cancelRequest);
   fillClaims();
   const drop = $('drop');
