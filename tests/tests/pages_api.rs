@@ -207,6 +207,34 @@ async fn the_wallet_opens_with_the_passphrase_and_the_console_reads_are_bounded(
         a.body
     );
     assert!(letter["svg"].as_str().unwrap().contains("<svg"));
+    // A code this issuer holds unclaimed is also printed as an OpenID4VCI offer; a made-up
+    // one is not.
+    assert!(letter.get("offer").is_none(), "{letter}");
+    let report = net
+        .agency
+        .node
+        .import_records_resuming(
+            credentials::CredentialKind::Identity,
+            &vcnet_tests::first_record(),
+            true,
+        )
+        .unwrap();
+    let code = &report.codes[0].1;
+    let a = call(
+        agency,
+        "POST",
+        "/admin/claim-letters",
+        &t,
+        &json!({"codes": [{"record": "r1", "code": code}]}).to_string(),
+    );
+    let letter = &a.json()["letters"][0];
+    let offer = letter["offer"].as_str().unwrap();
+    assert!(
+        offer.starts_with("openid-credential-offer://?credential_offer="),
+        "{offer}"
+    );
+    assert!(offer.contains(&form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>()));
+    assert!(letter["offerSvg"].as_str().unwrap().contains("<svg"));
     let many: Vec<_> = (0..501)
         .map(|i| json!({"record": i.to_string(), "code": "c"}))
         .collect();

@@ -31,6 +31,8 @@ const WORDS = {
     letterTitle: 'Your digital credential is ready', letterIssuer: 'Issuer', letterRecord: 'Record',
     letterCode: 'Claim code',
     letterHow: 'Open your wallet, choose "Get a credential" and scan this code or type the claim code. Keep this letter private: the code can be used once, by you.',
+    letterOfferTitle: 'With a phone wallet',
+    letterOffer: 'Scan this code with your phone wallet app (OpenID4VCI). If the wallet asks for a transaction code, enter the one sent to you separately.',
     kinds: 'kinds',
   },
   vi: {
@@ -58,6 +60,8 @@ const WORDS = {
     letterTitle: 'Giấy tờ số của bạn đã sẵn sàng', letterIssuer: 'Đơn vị cấp', letterRecord: 'Hồ sơ',
     letterCode: 'Mã nhận',
     letterHow: 'Mở ví, chọn "Nhận giấy tờ" rồi quét mã này hoặc nhập mã nhận. Hãy giữ kín thư này: mã chỉ dùng được một lần, cho chính bạn.',
+    letterOfferTitle: 'Với ví trên điện thoại',
+    letterOffer: 'Quét mã này bằng ứng dụng ví trên điện thoại (OpenID4VCI). Nếu ví hỏi mã giao dịch, hãy nhập mã đã được gửi riêng cho bạn.',
     kinds: 'loại',
   },
 };
@@ -155,6 +159,13 @@ async function printLetters() {
       img.alt = T.letterCode + ' ' + l.code;
       img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(l.svg);
       letter.append(img, el('p', 'mono', l.text), el('p', '', T.letterHow));
+      // The same code as an OpenID4VCI offer, for a phone wallet (EU wallet, Inji, walt.id…).
+      if (l.offer && l.offerSvg) {
+        const offerImg = el('img', 'letter-qr');
+        offerImg.alt = T.letterOffer;
+        offerImg.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(l.offerSvg);
+        letter.append(el('h3', '', T.letterOfferTitle), offerImg, el('p', '', T.letterOffer));
+      }
       box.append(letter);
     }
   }
