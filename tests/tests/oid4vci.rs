@@ -94,6 +94,26 @@ async fn a_wallet_receives_an_sd_jwt_vc_that_the_clinic_verifies_and_sees_revoke
     );
     assert_eq!(payload["status"]["status_list"]["idx"], issued.index);
 
+    // Five wrong transaction codes lock a code: then even the right one is refused.
+    let (record2, code2) = &report.codes[1];
+    let tx2 = &report
+        .tx_codes
+        .iter()
+        .find(|(r, _)| r == record2)
+        .unwrap()
+        .1;
+    let offer2 = agency.credential_offer(code2).unwrap().unwrap();
+    let wrong2 = if tx2 == "000000" { "111111" } else { "000000" };
+    for _ in 0..node::roles::oid4vci::MAX_TX_FAILURES {
+        let e = citizen
+            .receive_offer(&offer2, Some(wrong2))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("wrong transaction code"), "{e}");
+    }
+    let e = citizen.receive_offer(&offer2, Some(tx2)).await.unwrap_err();
+    assert!(e.to_string().contains("too many"), "{e}");
+
     // The code is spent: the same offer again is refused.
     let e = citizen.receive_offer(&offer, Some(tx)).await.unwrap_err();
     assert!(e.to_string().contains("invalid_grant"), "{e}");

@@ -54,6 +54,12 @@ pub struct ImportArgs {
     /// Requests in flight at once (one is committing while another is signed).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=8))]
     parallel: u32,
+    /// Also give each record a random transaction code of this many digits (4 to 8), to send
+    /// the citizen apart from the letter: a phone wallet's OpenID4VCI token request must carry
+    /// it, and the claim code no longer works without it. Written as a third column,
+    /// `["record id","code","transaction code"]`.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(4..=8), conflicts_with = "issue_to_file")]
+    tx_code: Option<u8>,
     /// Go on with an interrupted import: records already in the output file are skipped.
     #[arg(long)]
     resume: bool,
@@ -104,11 +110,7 @@ pub fn run(a: ImportArgs) -> anyhow::Result<i32> {
         ));
     }
     let path = match mode {
-        Mode::Codes => format!(
-            "/admin/records/import?kind={}&resume={}",
-            a.kind.short_name(),
-            a.resume
-        ),
+        Mode::Codes => import_path(&a),
         Mode::Issue(f) => format!(
             "/admin/records/issue?kind={}&format={}",
             a.kind.short_name(),
@@ -233,16 +235,22 @@ pub fn run(a: ImportArgs) -> anyhow::Result<i32> {
 fn import_to_stdout(client: &Client, a: &ImportArgs) -> anyhow::Result<i32> {
     let text = std::fs::read_to_string(&a.file)
         .with_context(|| format!("reading {}", a.file.display()))?;
-    let v = client.post_text(
-        &format!(
-            "/admin/records/import?kind={}&resume={}",
-            a.kind.short_name(),
-            a.resume
-        ),
-        text,
-    )?;
+    let v = client.post_text(&import_path(a), text)?;
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(0)
+}
+
+/// The import call: kind, resume, and the transaction code length when asked.
+fn import_path(a: &ImportArgs) -> String {
+    let mut p = format!(
+        "/admin/records/import?kind={}&resume={}",
+        a.kind.short_name(),
+        a.resume
+    );
+    if let Some(d) = a.tx_code {
+        p.push_str(&format!("&txCode={d}"));
+    }
+    p
 }
 
 /// Appends a batch's answer to the output and syncs it. Returns how many records it holds and
@@ -256,9 +264,23 @@ fn write_answer(out: &mut File, mode: Mode, body: &[u8]) -> anyhow::Result<(u64,
         Mode::Codes => {
             let v: Value = serde_json::from_slice(body).context("the node's answer is not JSON")?;
             let codes = v["codes"].as_array().cloned().unwrap_or_default();
-            let mut bytes = Vec::with_capacity(codes.len() * 48);
+            // Transaction codes, by record, become the third column.
+            let tx: std::collections::HashMap<&str, &Value> = v["txCodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| Some((p.get(0)?.as_str()?, p.get(1)?)))
+                .collect();
+            let mut bytes = Vec::with_capacity(codes.len() * 56);
             for c in &codes {
-                serde_json::to_writer(&mut bytes, c)?;
+                let mut row = c.clone();
+                if let (Some(t), Some(items)) = (
+                    c.get(0).and_then(Value::as_str).and_then(|r| tx.get(r)),
+                    row.as_array_mut(),
+                ) {
+                    items.push((*t).clone());
+                }
+                serde_json::to_writer(&mut bytes, &row)?;
                 bytes.push(b'\n');
             }
             let claimed = v["alreadyClaimed"].as_array().map_or(0, Vec::len);
@@ -579,4 +601,27 @@ impl Progress {
             b.finish_and_clear();
         }
     }
+}
+
+#[derive(Args)]
+pub struct OfferArgs {
+    #[command(flatten)]
+    d: DataDirArg,
+    /// The claim code.
+    code: String,
+    /// Also draw the link as a QR code in the terminal.
+    #[arg(long)]
+    qr: bool,
+}
+
+/// `vcnode records offer CODE`: the code's OpenID4VCI offer link.
+pub fn offer(a: OfferArgs) -> anyhow::Result<i32> {
+    let v = Client::for_data_dir(&a.d.data_dir)?
+        .post("/admin/oid4vci/offer", &serde_json::json!({"code": a.code}))?;
+    let link = v["offer"].as_str().unwrap_or_default();
+    println!("{link}");
+    if a.qr {
+        println!("{}", crate::qr::Qr::new(link)?.terminal());
+    }
+    Ok(0)
 }

@@ -97,6 +97,9 @@ enum RecordsCommand {
     Import(import::ImportArgs),
     /// Write realistic synthetic residents (identity records) as JSON Lines.
     Generate(records_gen::GenerateArgs),
+    /// The OpenID4VCI offer of an unclaimed claim code, for a phone wallet: the
+    /// `openid-credential-offer://` link (add --qr for a terminal QR code of it).
+    Offer(import::OfferArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -129,6 +132,7 @@ where
         Command::Run(a) => node_cmds::run(a),
         Command::Records(RecordsCommand::Import(a)) => import::run(a),
         Command::Records(RecordsCommand::Generate(a)) => records_gen::run(a),
+        Command::Records(RecordsCommand::Offer(a)) => import::offer(a),
         Command::Claim(a) => node_cmds::claim(a),
         Command::Wallet(c) => wallet::run(c),
         Command::Qr(a) => qr::qr(a),
