@@ -71,6 +71,77 @@ async fn the_desk_asks_a_wallet_and_sees_only_the_asked_claims_then_the_revocati
         assert!(!serde_json::to_string(entry).unwrap().contains("Nguyễn"));
     }
 
+    // A presentation bound to another audience, or to another nonce, is verified and refused
+    // by the named check (a holder's answer made for someone else, or replayed).
+    let holder = citizen.identity.clone();
+    for (what, wrong_aud, check) in [("audience", true, "domain"), ("nonce", false, "challenge")] {
+        let req = clinic
+            .oid4vp_request(
+                CredentialKind::Identity,
+                asked.clone(),
+                ResponseMode::DirectPost,
+            )
+            .unwrap();
+        let addr = net.clinic.http;
+        let host = addr.to_string();
+        let jwt = get(addr, &host, &format!("/oid4vp/request/{}", req.id), None)
+            .unwrap()
+            .body;
+        let claims = credentials::oid4vp::verify_request_object(
+            jwt.trim(),
+            &clinic.oid4vp_client_id(),
+            &req.request_uri,
+            chrono::Utc::now().timestamp(),
+        )
+        .unwrap();
+        let nonce = claims["nonce"].as_str().unwrap().to_owned();
+        let audience = credentials::present::Audience {
+            challenge: Some(if wrong_aud {
+                nonce
+            } else {
+                "an-old-nonce".into()
+            }),
+            domain: Some(if wrong_aud {
+                "decentralized_identifier:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+                    .into()
+            } else {
+                clinic.oid4vp_client_id()
+            }),
+            expires: None,
+        };
+        let p = credentials::present::present_sd_jwt_vc(
+            &held.credential,
+            &asked,
+            &holder,
+            &audience,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let vp_token = serde_json::json!({"credential": [p]}).to_string();
+        let mut f = form_urlencoded::Serializer::new(String::new());
+        f.append_pair("vp_token", &vp_token)
+            .append_pair("state", claims["state"].as_str().unwrap());
+        let a = send(
+            addr,
+            "POST",
+            &format!("/oid4vp/response/{}", req.id),
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            f.finish().as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(a.status, 200, "{}", a.body);
+        let out = clinic.oid4vp_outcome(&req.id).unwrap();
+        assert_eq!(out["valid"], false, "{what}: {out}");
+        assert!(
+            out["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["check"] == check),
+            "{what}: {out}"
+        );
+    }
+
     // A kind the wallet does not hold.
     let req = clinic
         .oid4vp_request(
