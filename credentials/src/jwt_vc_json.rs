@@ -82,11 +82,8 @@ pub fn vcdm_view(claims: &Value) -> Result<Value, String> {
         .cloned()
         .ok_or("the JWT has no `vc` object")?;
     let time = |name: &str| {
-        claims
-            .get(name)
-            .and_then(Value::as_i64)
-            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-            .map(|t| Value::String(crate::time::format(t)))
+        let secs = claims.get(name).and_then(Value::as_i64)?;
+        crate::time::format_epoch(secs).map(Value::String)
     };
     let m = vc.as_object_mut().ok_or("`vc` is not an object")?;
     match m.get_mut("@context") {

@@ -198,11 +198,8 @@ pub fn vcdm_view(claims: &Map<String, Value>, issuer_jwt: &str) -> Value {
         vc.insert("issuer".into(), iss.clone());
     }
     let time = |name: &str| {
-        claims
-            .get(name)
-            .and_then(Value::as_i64)
-            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-            .map(|t| Value::String(crate::time::format(t)))
+        let secs = claims.get(name).and_then(Value::as_i64)?;
+        crate::time::format_epoch(secs).map(Value::String)
     };
     if let Some(t) = time("iat") {
         vc.insert("validFrom".into(), t);

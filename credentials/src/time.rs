@@ -7,6 +7,12 @@ pub fn format(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// Seconds since the epoch (a JWT's `iat`, `nbf`, `exp`) as [`format`] writes a time; `None`
+/// out of range.
+pub fn format_epoch(secs: i64) -> Option<String> {
+    DateTime::from_timestamp(secs, 0).map(format)
+}
+
 /// Parses an RFC 3339 date-time with a time zone, as `validFrom`/`validUntil` require.
 pub fn parse(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)

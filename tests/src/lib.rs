@@ -148,8 +148,7 @@ pub async fn citizen_holds_identity(
     node::store::IssuedEntry,
     [String; 2],
 ) {
-    use credentials::status::StatusPurpose;
-    let (agency, citizen, clinic) = (&net.agency.node, &net.citizen.node, &net.clinic.node);
+    let (agency, citizen) = (&net.agency.node, &net.citizen.node);
     let report = agency
         .import_records(CredentialKind::Identity, &first_record())
         .unwrap();
@@ -158,6 +157,15 @@ pub async fn citizen_holds_identity(
         .await
         .unwrap();
     let issued = agency.issued(&entry.id).unwrap().unwrap();
+    let lists = clinic_holds_lists_of(net, &issued).await;
+    (report, entry, issued, lists)
+}
+
+/// Waits until the clinic holds the revocation and suspension lists of the agency's shard
+/// that `issued` is on; returns their URLs.
+pub async fn clinic_holds_lists_of(net: &Net, issued: &node::store::IssuedEntry) -> [String; 2] {
+    use credentials::status::StatusPurpose;
+    let (agency, clinic) = (&net.agency.node, &net.clinic.node);
     let lists = [
         agency.list_url(StatusPurpose::Revocation, issued.shard),
         agency.list_url(StatusPurpose::Suspension, issued.shard),
@@ -166,5 +174,5 @@ pub async fn citizen_holds_identity(
         lists.iter().all(|l| list_version(clinic, l).is_some())
     })
     .await;
-    (report, entry, issued, lists)
+    lists
 }

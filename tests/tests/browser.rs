@@ -128,7 +128,7 @@ async fn the_desk_asks_a_phone_wallet_and_shows_its_answer() {
     let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&out).unwrap();
     let net = network().await;
-    let (agency, citizen, clinic) = (&net.agency.node, &net.citizen.node, &net.clinic.node);
+    let (agency, citizen) = (&net.agency.node, &net.citizen.node);
     let report = agency
         .import_records(CredentialKind::Identity, &vcnet_tests::first_record())
         .unwrap();
@@ -138,12 +138,7 @@ async fn the_desk_asks_a_phone_wallet_and_shows_its_answer() {
         .unwrap();
     let held = citizen.receive_offer(&offer, None).await.unwrap();
     let issued = agency.issued(&held.id).unwrap().unwrap();
-    let list = agency.list_url(StatusPurpose::Revocation, issued.shard);
-    let suspension = agency.list_url(StatusPurpose::Suspension, issued.shard);
-    wait_until("the clinic holds the agency's lists", || {
-        list_version(clinic, &list).is_some() && list_version(clinic, &suspension).is_some()
-    })
-    .await;
+    vcnet_tests::clinic_holds_lists_of(&net, &issued).await;
     let desk = format!("http://{}/desk", net.clinic.http);
     let args = vec!["--lang=en-US".to_owned()];
     let out2 = out.clone();

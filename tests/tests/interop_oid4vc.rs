@@ -67,6 +67,32 @@ fn node(script: &str, args: &[&str]) -> Result<Value, String> {
     }
 }
 
+/// Starts a serving script (`node SCRIPT ARGS…`, its stdin held open); returns it and its
+/// output lines, the first of which (what it serves) has been read and parsed.
+fn serve(
+    script: &str,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+    Value,
+) {
+    let mut child = Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(installed())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let first = serde_json::from_str(&line)
+        .unwrap_or_else(|e| panic!("{script}'s first line {line:?}: {e}"));
+    (child, lines, first)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn oid4vc_ts_wallet_receives_from_vcnet_and_sd_jwt_js_sees_the_revocation() {
     let net = network().await;
@@ -153,21 +179,7 @@ async fn a_vcnet_holder_receives_from_an_oid4vc_ts_issuer() {
     let net = network().await;
     let (citizen, clinic) = (&net.citizen.node, &net.clinic.node);
     let record = first_record().lines().next().unwrap().to_owned();
-    let mut issuer = Command::new("node")
-        .arg("vci-issuer.mjs")
-        .arg(&record)
-        .current_dir(installed())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs");
-    let mut line = String::new();
-    BufReader::new(issuer.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let started: Value = serde_json::from_str(&line)
-        .unwrap_or_else(|e| panic!("the issuer's first line {line:?}: {e}"));
+    let (mut issuer, _, started) = serve("vci-issuer.mjs", &[&record]);
     let offer = started["offer"].as_str().unwrap();
     let tx = started["txCode"].as_str().unwrap();
     let e = citizen
@@ -260,21 +272,14 @@ async fn a_vcnet_holder_presents_to_an_oid4vc_ts_verifier() {
         .unwrap()
         .unwrap();
     citizen.receive_offer(&offer, None).await.unwrap();
-    let mut verifier = Command::new("node")
-        .args([
-            "vp-verifier.mjs",
+    let (mut verifier, mut lines, started) = serve(
+        "vp-verifier.mjs",
+        &[
             "https://vcnet.id/vct/identity/v1",
             "fullName",
             "dateOfBirth",
-        ])
-        .current_dir(installed())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs");
-    let mut lines = BufReader::new(verifier.stdout.take().unwrap()).lines();
-    let started: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        ],
+    );
     let sent = citizen
         .present_oid4vp(started["link"].as_str().unwrap())
         .await

@@ -9,7 +9,7 @@ use credentials::status::StatusPurpose;
 use credentials::{CredentialKind, Format};
 use serde_json::{json, Value};
 use vcnet_tests::http::{get, send};
-use vcnet_tests::{first_record, list_version, network, wait_until};
+use vcnet_tests::{clinic_holds_lists_of, first_record, list_version, network, wait_until};
 
 fn offer_code(offer: &str) -> String {
     match credentials::oid4vci::parse_offer(offer).unwrap() {
@@ -120,14 +120,7 @@ async fn a_wallet_receives_an_sd_jwt_vc_that_the_clinic_verifies_and_sees_revoke
 
     // The clinic verifies it offline, with the agency's gossiped lists, and then sees it
     // revoked when the agency revokes it.
-    let lists = [
-        agency.list_url(StatusPurpose::Revocation, issued.shard),
-        agency.list_url(StatusPurpose::Suspension, issued.shard),
-    ];
-    wait_until("the clinic holds the agency's status lists", || {
-        lists.iter().all(|l| list_version(clinic, l).is_some())
-    })
-    .await;
+    let lists = clinic_holds_lists_of(&net, &issued).await;
     let r = clinic
         .verify_text(entry.credential.clone(), None, None)
         .await

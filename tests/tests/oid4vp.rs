@@ -9,7 +9,7 @@ use credentials::status::StatusPurpose;
 use credentials::CredentialKind;
 use node::roles::oid4vp::ResponseMode;
 use vcnet_tests::http::{get, send};
-use vcnet_tests::{first_record, list_version, network, wait_until};
+use vcnet_tests::{clinic_holds_lists_of, first_record, list_version, network, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_desk_asks_a_wallet_and_sees_only_the_asked_claims_then_the_revocation() {
@@ -24,14 +24,7 @@ async fn the_desk_asks_a_wallet_and_sees_only_the_asked_claims_then_the_revocati
         .unwrap();
     let held = citizen.receive_offer(&offer, None).await.unwrap();
     let issued = agency.issued(&held.id).unwrap().unwrap();
-    let lists = [
-        agency.list_url(StatusPurpose::Revocation, issued.shard),
-        agency.list_url(StatusPurpose::Suspension, issued.shard),
-    ];
-    wait_until("the clinic holds the agency's status lists", || {
-        lists.iter().all(|l| list_version(clinic, l).is_some())
-    })
-    .await;
+    let lists = clinic_holds_lists_of(&net, &issued).await;
     let asked = vec!["fullName".to_owned(), "dateOfBirth".to_owned()];
 
     for mode in [ResponseMode::DirectPostJwt, ResponseMode::DirectPost] {

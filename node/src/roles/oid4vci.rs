@@ -100,6 +100,13 @@ impl OAuthError {
     fn credential_request(d: impl Into<String>) -> Self {
         Self::new(400, "invalid_credential_request", d)
     }
+    fn busy(what: &str) -> Self {
+        Self::new(
+            503,
+            "temporarily_unavailable",
+            format!("{what}; try again in a minute"),
+        )
+    }
     pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
         Self::new(500, "server_error", e.to_string())
     }
@@ -284,11 +291,7 @@ impl Node {
             ));
         }
         if live.tokens.len() >= MAX_LIVE {
-            return Err(OAuthError::new(
-                503,
-                "temporarily_unavailable",
-                "too many wallets at once; try again in a minute",
-            ));
+            return Err(OAuthError::busy("too many wallets at once"));
         }
         let token = random_token();
         let expires = now + Duration::from_secs(TOKEN_SECS);
@@ -312,11 +315,7 @@ impl Node {
         if live.nonces.len() >= MAX_LIVE {
             live.purge(now);
             if live.nonces.len() >= MAX_LIVE {
-                return Err(OAuthError::new(
-                    503,
-                    "temporarily_unavailable",
-                    "too many nonces outstanding; try again in a minute",
-                ));
+                return Err(OAuthError::busy("too many nonces outstanding"));
             }
         }
         let nonce = random_token();

@@ -34,6 +34,35 @@ export function base58btc(s) {
   return Uint8Array.from(bytes)
 }
 
+/** Encodes base58btc. */
+export function base58btcEncode(bytes) {
+  let n = BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`)
+  let out = ''
+  while (n > 0n) {
+    out = ALPHABET[Number(n % 58n)] + out
+    n /= 58n
+  }
+  for (const b of bytes) {
+    if (b !== 0) break
+    out = `1${out}`
+  }
+  return out
+}
+
+/** The did:key of an Ed25519 public JWK, and the DID URL of its key. */
+export function ed25519DidKey(jwk) {
+  const raw = Buffer.concat([Buffer.from([0xed, 0x01]), Buffer.from(jwk.x, 'base64url')])
+  const did = `did:key:z${base58btcEncode(raw)}`
+  return { did, kid: `${did}#${did.slice('did:key:'.length)}` }
+}
+
+/** oid4vc-ts's `verifyJwt` callback: the signer's key from its JWK or its did:key. */
+export async function verifyJwtCallback(signer, { compact }) {
+  const jwk = signer.method === 'jwk' ? signer.publicJwk : await didKeyJwk(signer.didUrl)
+  const [h, p, s] = compact.split('.')
+  return { verified: await verifyWith(jwk, `${h}.${p}`, s), signerJwk: jwk }
+}
+
 /** The public JWK of a did:key (Ed25519 `z6Mk…` or P-256 `zDn…`), or of its DID URL. */
 export async function didKeyJwk(didOrUrl) {
   const did = didOrUrl.split('#')[0]

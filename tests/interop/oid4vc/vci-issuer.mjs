@@ -12,37 +12,26 @@ import { Openid4vciIssuer } from '@openid4vc/openid4vci'
 import { Oauth2AuthorizationServer, preAuthorizedCodeGrantIdentifier } from '@openid4vc/oauth2'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import { digest, generateSalt } from '@sd-jwt/crypto-nodejs'
-import { b64u, didKeyJwk, generateRandom, hash, newKey, signCompact, verifyWith } from './common.mjs'
+import {
+  b64u,
+  ed25519DidKey,
+  generateRandom,
+  hash,
+  newKey,
+  signCompact,
+  verifyJwtCallback,
+} from './common.mjs'
 
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
-function base58(bytes) {
-  let n = BigInt(`0x${Buffer.from(bytes).toString('hex')}`)
-  let out = ''
-  while (n > 0n) {
-    out = ALPHABET[Number(n % 58n)] + out
-    n /= 58n
-  }
-  for (const b of bytes) {
-    if (b !== 0) break
-    out = `1${out}`
-  }
-  return out
-}
 
 const record = JSON.parse(process.argv[2])
 const { privateKey, publicJwk } = await newKey('EdDSA')
-const did = `did:key:z${base58(Buffer.concat([Buffer.from([0xed, 0x01]), Buffer.from(publicJwk.x, 'base64url')]))}`
-const kid = `${did}#${did.slice('did:key:'.length)}`
+const { did, kid } = ed25519DidKey(publicJwk)
 
 const signJwt = async (signer, { header, payload }) => ({
   jwt: await signCompact(privateKey, header, payload),
   signerJwk: publicJwk,
 })
-const verifyJwt = async (signer, { compact }) => {
-  const jwk = signer.method === 'jwk' ? signer.publicJwk : await didKeyJwk(signer.didUrl)
-  const [h, p, s] = compact.split('.')
-  return { verified: await verifyWith(jwk, `${h}.${p}`, s), signerJwk: jwk }
-}
+const verifyJwt = verifyJwtCallback
 const callbacks = { hash, generateRandom, signJwt, verifyJwt }
 const issuer = new Openid4vciIssuer({ callbacks })
 const authorizationServer = new Oauth2AuthorizationServer({ callbacks })

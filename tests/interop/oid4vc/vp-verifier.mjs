@@ -11,32 +11,27 @@ import { Openid4vpVerifier } from '@openid4vc/openid4vp'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import { digest } from '@sd-jwt/crypto-nodejs'
 import * as jose from 'jose'
-import { b64u, didKeyJwk, generateRandom, hash, newKey, signCompact, verifyWith } from './common.mjs'
+import {
+  b64u,
+  didKeyJwk,
+  ed25519DidKey,
+  generateRandom,
+  hash,
+  newKey,
+  signCompact,
+  verifyJwtCallback,
+  verifyWith,
+} from './common.mjs'
 
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
-function base58(bytes) {
-  let n = BigInt(`0x${Buffer.from(bytes).toString('hex')}`)
-  let out = ''
-  while (n > 0n) {
-    out = ALPHABET[Number(n % 58n)] + out
-    n /= 58n
-  }
-  return out
-}
 
 const [vct, ...claims] = process.argv.slice(2)
 const { privateKey, publicJwk } = await newKey('EdDSA')
-const did = `did:key:z${base58(Buffer.concat([Buffer.from([0xed, 0x01]), Buffer.from(publicJwk.x, 'base64url')]))}`
-const kid = `${did}#${did.slice('did:key:'.length)}`
+const { did, kid } = ed25519DidKey(publicJwk)
 const clientId = `decentralized_identifier:${did}`
 const enc = await jose.generateKeyPair('ECDH-ES', { crv: 'P-256', extractable: true })
 const encJwk = { ...(await jose.exportJWK(enc.publicKey)), use: 'enc', alg: 'ECDH-ES', kid: 'resp-1' }
 
-const verifyJwt = async (signer, { compact }) => {
-  const jwk = signer.method === 'jwk' ? signer.publicJwk : await didKeyJwk(signer.didUrl)
-  const [h, p, s] = compact.split('.')
-  return { verified: await verifyWith(jwk, `${h}.${p}`, s), signerJwk: jwk }
-}
+const verifyJwt = verifyJwtCallback
 const callbacks = {
   hash,
   generateRandom,

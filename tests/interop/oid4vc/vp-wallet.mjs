@@ -10,7 +10,7 @@ import { Openid4vpClient } from '@openid4vc/openid4vp'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import { digest, generateSalt } from '@sd-jwt/crypto-nodejs'
 import * as jose from 'jose'
-import { b64u, didKeyJwk, finish, hash, signCompact, verifyWith } from './common.mjs'
+import { b64u, finish, hash, signCompact, verifyJwtCallback } from './common.mjs'
 import { receive } from './vci-wallet.mjs'
 
 async function main() {
@@ -24,11 +24,7 @@ async function main() {
       jwt: await signCompact(privateKey, header, payload),
       signerJwk: publicJwk,
     }),
-    verifyJwt: async (signer, { compact }) => {
-      const jwk = signer.method === 'jwk' ? signer.publicJwk : await didKeyJwk(signer.didUrl)
-      const [h, p, s] = compact.split('.')
-      return { verified: await verifyWith(jwk, `${h}.${p}`, s), signerJwk: jwk }
-    },
+    verifyJwt: verifyJwtCallback,
     encryptJwe: async (encryptor, data) => {
       const key = await jose.importJWK(encryptor.publicJwk, 'ECDH-ES')
       const enc = new jose.CompactEncrypt(new TextEncoder().encode(data)).setProtectedHeader({
