@@ -32,6 +32,7 @@ const OTHER_ERROR_SHAPES: &[(&str, &str, &str)] = &[
     ("post", "/oid4vci/nonce", "503"),
     ("post", "/oid4vci/credential", "400"),
     ("post", "/oid4vci/credential", "401"),
+    ("post", "/oid4vp/response/{id}", "400"),
 ];
 
 const ERROR_REF: &str = "#/components/schemas/ErrorBody";
