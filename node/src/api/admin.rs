@@ -83,7 +83,7 @@ pub struct BulkQuery {
     operation_id = "issue_records",
     params(
         ("kind" = String, Query, description = "The kind of the records: `identity`, `health` or `study`"),
-        ("format" = String, Query, description = "`di`, `jwt`, `sd-jwt` or `cose` (SD-JWT needs each record's holder DID in `id`)"),
+        ("format" = String, Query, description = "`di`, `jwt`, `sd-jwt`, `cose`, `dc+sd-jwt` or `jwt_vc_json` (`+` percent-encoded in a query; the SD-JWT formats need each record's holder DID in `id`)"),
     ),
     request_body(content = String, content_type = "text/plain", description = "At most 50,000 records: JSON Lines, or CSV with a header row. Records already issued here in the same format are signed again with the same id and status index (a resumed import)"),
     responses(
@@ -106,7 +106,7 @@ pub async fn issue_records(
     let kind = CredentialKind::parse(&q.kind).map_err(|e| bad(format!("kind: {e}")))?;
     let format = Format::parse(&q.format).ok_or_else(|| {
         bad(format!(
-            "format: `{}` is not di, jwt, sd-jwt or cose",
+            "format: `{}` is not di, jwt, sd-jwt, cose, dc+sd-jwt or jwt_vc_json",
             q.format
         ))
     })?;

@@ -188,6 +188,7 @@ pub fn code_of(e: &NodeError) -> &'static str {
             IssuerError::NotClaimable { .. } => "not_claimable",
             IssuerError::UnknownCode => "unknown_code",
             IssuerError::NeedsTxCode => "needs_tx_code",
+            IssuerError::NotInBulk { .. } => "not_in_bulk",
             IssuerError::NotIssuedToYou { .. } => "not_issued_to_you",
             IssuerError::NotInForce { .. } => "not_in_force",
             IssuerError::Internal(_) => "internal",
@@ -230,9 +231,9 @@ pub fn status_of(e: &NodeError) -> StatusCode {
 
 fn issuer_status(e: &IssuerError) -> StatusCode {
     match e {
-        IssuerError::ImportLine { .. } | IssuerError::Credential(_) => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        IssuerError::ImportLine { .. }
+        | IssuerError::Credential(_)
+        | IssuerError::NotInBulk { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         IssuerError::NotIssuer
         | IssuerError::KindNotIssued { .. }
         | IssuerError::PeerKey

@@ -45,7 +45,8 @@ pub struct ImportArgs {
     /// record's holder DID in `id`.
     #[arg(long, conflicts_with = "codes_out")]
     issue_to_file: Option<PathBuf>,
-    /// The format of directly issued credentials: di, jwt, sd-jwt or cose.
+    /// The format of directly issued credentials: di, jwt, sd-jwt, cose, or the phone-wallet
+    /// formats dc+sd-jwt and jwt_vc_json.
     #[arg(long, default_value = "sd-jwt", value_parser = parse_format, requires = "issue_to_file")]
     format: Format,
     /// Records per request.
@@ -73,7 +74,9 @@ fn parse_kind(s: &str) -> Result<CredentialKind, String> {
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
-    Format::parse(s).ok_or_else(|| format!("`{s}` is not a format (di, jwt, sd-jwt, cose)"))
+    Format::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a format (di, jwt, sd-jwt, cose, dc+sd-jwt, jwt_vc_json)")
+    })
 }
 
 /// What the import writes and asks for.
@@ -111,10 +114,11 @@ pub fn run(a: ImportArgs) -> anyhow::Result<i32> {
     }
     let path = match mode {
         Mode::Codes => import_path(&a),
+        // `dc+sd-jwt`: a `+` in a query would read as a space.
         Mode::Issue(f) => format!(
             "/admin/records/issue?kind={}&format={}",
             a.kind.short_name(),
-            f.short_name()
+            super::client::escape(f.short_name())
         ),
     };
     let stop = AtomicBool::new(false);

@@ -144,6 +144,9 @@ impl Node {
         text: String,
     ) -> Result<Vec<u8>, IssuerError> {
         self.check_issues(kind)?;
+        if format == Format::SdJwtVc {
+            return Err(IssuerError::NotInBulk { format });
+        }
         let me = self
             .self_arc()
             .ok_or_else(|| IssuerError::Internal("the node is stopping".into()))?;

@@ -50,6 +50,10 @@ pub enum IssuerError {
     /// to phone wallets over OpenID4VCI).
     #[error("{format} credentials are not claimed over the network; claim di, jwt or sd-jwt")]
     NotClaimable { format: Format },
+    /// A format bulk issuance does not make: an SD-JWT VC's id is a digest of the signed
+    /// credential, while a bulk batch commits every id before it signs (to resume safely).
+    #[error("{format} credentials are issued one by one to phone wallets over OpenID4VCI, not in bulk; bulk issuance makes di, jwt, sd-jwt, cose and jwt_vc_json")]
+    NotInBulk { format: Format },
     /// What was asked cannot be made into a credential (subject, holder).
     #[error("{0}")]
     Credential(#[from] credentials::issue::IssueError),
