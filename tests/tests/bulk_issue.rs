@@ -112,11 +112,8 @@ async fn bulk_issued_credentials_verify_revoke_and_resume_without_duplicates() {
             .issued(first["credentialId"].as_str().unwrap())
             .unwrap()
             .unwrap();
-        let list = agency.list_url(StatusPurpose::Revocation, issued.shard);
-        wait_until("the clinic holds the list", || {
-            vcnet_tests::list_version(clinic, &list).is_some()
-        })
-        .await;
+        // Both of the shard's lists (revocation and suspension): the check reads both.
+        vcnet_tests::clinic_holds_lists_of(&net, &issued).await;
         let r = clinic.verify_text(cred, None, None).await.unwrap();
         assert!(r.valid, "{format}: {r}");
     }
