@@ -19,8 +19,6 @@ pub const REQUEST_TYP: &str = "oauth-authz-req+jwt";
 pub const SELF_ISSUED_AUD: &str = "https://self-issued.me/v2";
 /// The `client_id` prefix of a verifier named by its DID (§5.9.3).
 pub const DID_PREFIX: &str = "decentralized_identifier:";
-/// The `client_id` prefix of a verifier named by its response URI, with an unsigned request.
-pub const REDIRECT_URI_PREFIX: &str = "redirect_uri:";
 /// The invocation scheme (§13.1.2, "openid4vp://").
 pub const SCHEME: &str = "openid4vp://";
 /// Longest request object, invocation link and encrypted response read.
@@ -149,16 +147,15 @@ pub fn invocation_link(client_id: &str, request_uri: &str) -> String {
     format!("{SCHEME}?{q}")
 }
 
-/// What an invocation link carries: `client_id` and, for a request by reference, its
-/// `request_uri`; otherwise every parameter (a request by value).
-#[derive(Debug, Clone, PartialEq)]
+/// What an invocation link of a request by reference carries (§5.10).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invocation {
     pub client_id: String,
-    pub request_uri: Option<String>,
-    pub params: serde_json::Map<String, Value>,
+    pub request_uri: String,
 }
 
-/// Reads an invocation link (`openid4vp://?…`, or any URL with such a query).
+/// Reads an invocation link (`openid4vp://?…`, or any URL with such a query). Only requests by
+/// reference are read: a request by value would be unsigned or carry its object inline.
 pub fn parse_invocation(link: &str) -> Result<Invocation, Oid4vpError> {
     let link = link.trim();
     if link.len() > MAX_REQUEST_BYTES {
@@ -171,33 +168,23 @@ pub fn parse_invocation(link: &str) -> Result<Invocation, Oid4vpError> {
         .split_once('?')
         .map(|(_, q)| q)
         .ok_or_else(|| req_err("the link has no query"))?;
-    let mut params = serde_json::Map::new();
+    let mut params = std::collections::HashMap::new();
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-        if params
-            .insert(k.clone().into_owned(), Value::String(v.into_owned()))
-            .is_some()
-        {
+        if params.insert(k.clone(), v).is_some() {
             return Err(req_err(format!("{k}: given twice")));
         }
     }
-    let client_id = params
-        .get("client_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| req_err("client_id: missing"))?
-        .to_owned();
-    let request_uri = params
-        .get("request_uri")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let get = |name: &str| params.get(name).map(|v| v.clone().into_owned());
     if params.contains_key("request") {
         return Err(req_err(
             "request (by value, signed): pass it by reference instead",
         ));
     }
     Ok(Invocation {
-        client_id,
-        request_uri,
-        params,
+        client_id: get("client_id").ok_or_else(|| req_err("client_id: missing"))?,
+        request_uri: get("request_uri").ok_or_else(|| {
+            req_err("no request_uri: this wallet answers signed requests by reference only")
+        })?,
     })
 }
 
@@ -266,6 +253,7 @@ pub fn verify_request_object(
 }
 
 /// A verifier's ephemeral key for one request's encrypted response (P-256, ECDH-ES).
+#[derive(Clone)]
 pub struct ResponseKey {
     secret: p256::SecretKey,
     kid: String,
@@ -390,11 +378,6 @@ impl ResponseKey {
                 .decrypt(nonce, payload)
         };
         plain.map_err(|_| bad("does not decrypt with this request's key (tag mismatch)"))
-    }
-
-    /// The `kid` of this key.
-    pub fn kid(&self) -> &str {
-        &self.kid
     }
 }
 
@@ -549,9 +532,6 @@ mod tests {
         let link = invocation_link(&client_id, "https://v.example/oid4vp/request/1");
         let inv = parse_invocation(&link).unwrap();
         assert_eq!(inv.client_id, client_id);
-        assert_eq!(
-            inv.request_uri.as_deref(),
-            Some("https://v.example/oid4vp/request/1")
-        );
+        assert_eq!(inv.request_uri, "https://v.example/oid4vp/request/1");
     }
 }

@@ -41,6 +41,18 @@ impl Answer {
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
+
+    /// Why a peer refused, for a message: its OAuth error object (`error: error_description`),
+    /// else the HTTP status.
+    pub fn refusal(&self) -> String {
+        self.json()
+            .and_then(|v| {
+                let code = v.get("error")?.as_str()?.to_owned();
+                let desc = v.get("error_description").and_then(|d| d.as_str());
+                Some(format!("{code}: {}", desc.unwrap_or_default()))
+            })
+            .unwrap_or_else(|| format!("HTTP {}", self.status))
+    }
 }
 
 fn roots() -> Result<Arc<rustls::ClientConfig>, String> {

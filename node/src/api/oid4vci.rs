@@ -1,7 +1,8 @@
 //! OpenID4VCI's HTTP endpoints on an issuer node (the rules are in
 //! [`crate::roles::oid4vci`]): the two metadata documents, token, nonce and credential.
 //! Errors are OAuth error objects (`error`, `error_description`), as wallets expect, never
-//! the node's own error shape; no answer is cached.
+//! the node's own error shape; no answer is cached. The form reader and the error answer serve
+//! OpenID4VP's response URI too.
 
 use std::collections::HashMap;
 
@@ -25,12 +26,12 @@ fn no_store(status: StatusCode, body: Value) -> Response {
     r
 }
 
-fn oauth_error(e: OAuthError) -> Response {
+pub(super) fn oauth_error(e: OAuthError) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
     if status.is_server_error() {
-        tracing::warn!(error = %e, "openid4vci");
+        tracing::warn!(error = %e, "openid4vc");
     } else {
-        tracing::info!(code = e.code, "openid4vci request refused");
+        tracing::info!(code = e.code, "openid4vc request refused");
     }
     let mut r = no_store(
         status,
@@ -45,8 +46,13 @@ fn oauth_error(e: OAuthError) -> Response {
     r
 }
 
-fn metadata(body: Value) -> Response {
-    let mut r = Json(body).into_response();
+/// An issuer node's metadata document (`doc` of the node), readable from any origin; 404 on
+/// a node that does not issue.
+fn metadata(s: &ApiState, doc: fn(&crate::roles::Node) -> Value) -> Response {
+    if !s.node.cfg.has_role(crate::config::Role::Issuer) {
+        return (StatusCode::NOT_FOUND, "this node is not an issuer").into_response();
+    }
+    let mut r = Json(doc(&s.node)).into_response();
     r.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
@@ -66,10 +72,7 @@ fn metadata(body: Value) -> Response {
     ),
 )]
 pub async fn issuer_metadata(State(s): State<ApiState>) -> Response {
-    if !s.node.cfg.has_role(crate::config::Role::Issuer) {
-        return (StatusCode::NOT_FOUND, "this node is not an issuer").into_response();
-    }
-    metadata(s.node.oid4vci_issuer_metadata())
+    metadata(&s, crate::roles::Node::oid4vci_issuer_metadata)
 }
 
 /// `GET /.well-known/oauth-authorization-server`: authorization server metadata (§12.3).
@@ -84,23 +87,17 @@ pub async fn issuer_metadata(State(s): State<ApiState>) -> Response {
     ),
 )]
 pub async fn as_metadata(State(s): State<ApiState>) -> Response {
-    if !s.node.cfg.has_role(crate::config::Role::Issuer) {
-        return (StatusCode::NOT_FOUND, "this node is not an issuer").into_response();
-    }
-    metadata(s.node.oid4vci_as_metadata())
+    metadata(&s, crate::roles::Node::oid4vci_as_metadata)
 }
 
-/// Reads an `application/x-www-form-urlencoded` body; a parameter given twice is refused
-/// (RFC 6749 §3.2).
-fn form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
-    if body.len() > MAX_TOKEN_FORM_BYTES {
+/// Reads an `application/x-www-form-urlencoded` body of at most `max` bytes; a parameter
+/// given twice is refused (RFC 6749 §3.2).
+pub(super) fn form(body: &[u8], max: usize) -> Result<HashMap<String, String>, OAuthError> {
+    if body.len() > max {
         return Err(OAuthError {
             status: 400,
             code: "invalid_request",
-            description: format!(
-                "the form is {} bytes; at most {MAX_TOKEN_FORM_BYTES}",
-                body.len()
-            ),
+            description: format!("the form is {} bytes; at most {max}", body.len()),
         });
     }
     let mut out = HashMap::new();
@@ -134,7 +131,7 @@ fn form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
 )]
 pub async fn token(State(s): State<ApiState>, body: Bytes) -> Response {
     let node = s.node.clone();
-    let answer = form(&body).and_then(|f| node.oid4vci_token(&f));
+    let answer = form(&body, MAX_TOKEN_FORM_BYTES).and_then(|f| node.oid4vci_token(&f));
     match answer {
         Ok(v) => no_store(StatusCode::OK, v),
         Err(e) => oauth_error(e),

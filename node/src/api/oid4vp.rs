@@ -2,8 +2,6 @@
 //! request object a wallet fetches, the response URI it posts to, and the desk's two calls
 //! (make a request and show it as a QR code or link; read its outcome).
 
-use std::collections::HashMap;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -68,43 +66,13 @@ pub async fn request_object(State(s): State<ApiState>, Path(id): Path<String>) -
     ),
 )]
 pub async fn response(State(s): State<ApiState>, Path(id): Path<String>, body: Bytes) -> Response {
-    let form: Result<HashMap<String, String>, String> = if body.len() > MAX_RESPONSE_FORM_BYTES {
-        Err(format!("the form is over {MAX_RESPONSE_FORM_BYTES} bytes"))
-    } else {
-        let mut out = HashMap::new();
-        let mut twice = None;
-        for (k, v) in form_urlencoded::parse(&body) {
-            if out.insert(k.clone().into_owned(), v.into_owned()).is_some() {
-                twice = Some(k.into_owned());
-            }
-        }
-        match twice {
-            Some(k) => Err(format!(
-                "{}: given twice",
-                credentials::verify::preview(&k, 40)
-            )),
-            None => Ok(out),
-        }
-    };
-    let answer = match form {
+    let answer = match super::oid4vci::form(&body, MAX_RESPONSE_FORM_BYTES) {
         Ok(f) => s.node.oid4vp_response(&id, &f).await,
-        Err(e) => Err(crate::roles::OAuthError {
-            status: 400,
-            code: "invalid_request",
-            description: e,
-        }),
+        Err(e) => Err(e),
     };
     match answer {
         Ok(v) => (StatusCode::OK, Json(v)).into_response(),
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-            tracing::info!(code = e.code, "openid4vp response refused");
-            (
-                status,
-                Json(json!({"error": e.code, "error_description": e.description})),
-            )
-                .into_response()
-        }
+        Err(e) => super::oid4vci::oauth_error(e),
     }
 }
 

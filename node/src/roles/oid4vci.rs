@@ -91,11 +91,14 @@ impl OAuthError {
             description: description.into(),
         }
     }
-    fn request(d: impl Into<String>) -> Self {
+    pub(crate) fn request(d: impl Into<String>) -> Self {
         Self::new(400, "invalid_request", d)
     }
     fn grant(d: impl Into<String>) -> Self {
         Self::new(400, "invalid_grant", d)
+    }
+    fn proof(d: impl Into<String>) -> Self {
+        Self::new(400, "invalid_proof", d)
     }
     fn credential_request(d: impl Into<String>) -> Self {
         Self::new(400, "invalid_credential_request", d)
@@ -412,17 +415,11 @@ impl Node {
             .get("proofs")
             .and_then(|p| p.get("jwt"))
             .and_then(Value::as_array)
-            .ok_or_else(|| OAuthError::new(400, "invalid_proof", "proofs.jwt: missing"))?;
+            .ok_or_else(|| OAuthError::proof("proofs.jwt: missing"))?;
         let proof = match proofs.as_slice() {
             [Value::String(p)] => p.clone(),
-            [] => return Err(OAuthError::new(400, "invalid_proof", "proofs.jwt: empty")),
-            [_] => {
-                return Err(OAuthError::new(
-                    400,
-                    "invalid_proof",
-                    "proofs.jwt[0]: not a string",
-                ))
-            }
+            [] => return Err(OAuthError::proof("proofs.jwt: empty")),
+            [_] => return Err(OAuthError::proof("proofs.jwt[0]: not a string")),
             _ => {
                 return Err(OAuthError::credential_request(
                     "proofs.jwt: one proof per request (this issuer does not issue batches)",
@@ -436,11 +433,7 @@ impl Node {
             .map_err(OAuthError::internal)?
             .map_err(|e| OAuthError::new(400, e.oauth_code(), e.to_string()))?;
         let nonce = checked.nonce.ok_or_else(|| {
-            OAuthError::new(
-                400,
-                "invalid_proof",
-                "key proof: no `nonce` (get a c_nonce from the nonce endpoint)",
-            )
+            OAuthError::proof("key proof: no `nonce` (get a c_nonce from the nonce endpoint)")
         })?;
         let fresh = {
             let mut live = self.oid4vci.live();
@@ -461,13 +454,8 @@ impl Node {
             .store
             .record_for_code(&grant.code_digest)
             .map_err(OAuthError::internal)?;
+        // A record's kind never changes: it was checked against the configuration above.
         let text = match record {
-            Some(record) if record.kind != kind => {
-                return Err(OAuthError::credential_request(format!(
-                    "credential_configuration_id: the offer was for {}",
-                    record.kind.short_name()
-                )))
-            }
             Some(record) => {
                 self.issue_for_record(&grant.code_digest, &record, &holder, format)
                     .await?

@@ -29,25 +29,14 @@ fn json_answer(
     a: Result<Answer, crate::http_client::HttpError>,
 ) -> Result<Value, NodeError> {
     let a = a.map_err(|e| NodeError::Peer(format!("{what}: {e}")))?;
-    let v = a.json();
     if !(200..300).contains(&a.status) {
-        let reason = v
-            .as_ref()
-            .and_then(|v| {
-                let code = v.get("error")?.as_str()?;
-                let desc = v
-                    .get("error_description")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                Some(format!("{code}: {desc}"))
-            })
-            .unwrap_or_else(|| format!("HTTP {}", a.status));
         return Err(NodeError::PeerRefused {
             peer: "issuer",
-            reason: format!("{what}: {reason}"),
+            reason: format!("{what}: {}", a.refusal()),
         });
     }
-    v.ok_or_else(|| NodeError::Peer(format!("{what}: the answer is not JSON")))
+    a.json()
+        .ok_or_else(|| NodeError::Peer(format!("{what}: the answer is not JSON")))
 }
 
 impl Node {

@@ -63,7 +63,7 @@ struct Session {
     claims: Vec<String>,
     mode: ResponseMode,
     /// The request's own response decryption key (`direct_post.jwt`).
-    key: Option<Vec<u8>>,
+    key: Option<ResponseKey>,
     request_object: String,
     expires: Instant,
     outcome: Option<Value>,
@@ -96,14 +96,6 @@ fn random_id(n: usize) -> String {
     let mut b = vec![0u8; n];
     rand::rngs::OsRng.fill_bytes(&mut b);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-}
-
-fn invalid(d: impl Into<String>) -> OAuthError {
-    OAuthError {
-        status: 400,
-        code: "invalid_request",
-        description: d.into(),
-    }
 }
 
 impl Node {
@@ -183,7 +175,7 @@ impl Node {
                 kind,
                 claims,
                 mode,
-                key: key.as_ref().map(ResponseKey::to_bytes),
+                key,
                 request_object,
                 expires: at + Duration::from_secs(SESSION_SECS),
                 outcome: None,
@@ -237,9 +229,9 @@ impl Node {
             let s = sessions
                 .get(id)
                 .filter(|s| s.expires > Instant::now())
-                .ok_or_else(|| invalid("no such request, or it expired"))?;
+                .ok_or_else(|| OAuthError::request("no such request, or it expired"))?;
             if s.outcome.is_some() {
-                return Err(invalid("this request was answered already"));
+                return Err(OAuthError::request("this request was answered already"));
             }
             (
                 s.nonce.clone(),
@@ -260,28 +252,31 @@ impl Node {
                 let jwe = form
                     .get("response")
                     .ok_or_else(|| {
-                        invalid("response: missing (this request asked for direct_post.jwt)")
+                        OAuthError::request(
+                            "response: missing (this request asked for direct_post.jwt)",
+                        )
                     })?
                     .clone();
-                let key = key.unwrap_or_default();
-                let plain = tokio::task::spawn_blocking(move || {
-                    ResponseKey::from_bytes(&key, "")?.decrypt(&jwe)
-                })
-                .await
-                .map_err(OAuthError::internal)?
-                .map_err(|e| invalid(e.to_string()))?;
-                serde_json::from_slice(&plain)
-                    .map_err(|e| invalid(format!("the decrypted response is not JSON: {e}")))?
+                let key = key.ok_or_else(|| {
+                    OAuthError::internal("a direct_post.jwt request without its key")
+                })?;
+                let plain = tokio::task::spawn_blocking(move || key.decrypt(&jwe))
+                    .await
+                    .map_err(OAuthError::internal)?
+                    .map_err(|e| OAuthError::request(e.to_string()))?;
+                serde_json::from_slice(&plain).map_err(|e| {
+                    OAuthError::request(format!("the decrypted response is not JSON: {e}"))
+                })?
             }
         };
         if fields.get("state").and_then(Value::as_str) != Some(state.as_str()) {
-            return Err(invalid("state: not this request's"));
+            return Err(OAuthError::request("state: not this request's"));
         }
         let vp_token = match fields.get("vp_token") {
             Some(Value::String(s)) => serde_json::from_str::<Value>(s)
-                .map_err(|e| invalid(format!("vp_token: not JSON: {e}")))?,
+                .map_err(|e| OAuthError::request(format!("vp_token: not JSON: {e}")))?,
             Some(v @ Value::Object(_)) => v.clone(),
-            _ => return Err(invalid("vp_token: missing")),
+            _ => return Err(OAuthError::request("vp_token: missing")),
         };
         let presentation = match vp_token
             .get(QUERY_ID)
@@ -290,7 +285,7 @@ impl Node {
         {
             Some([Value::String(p)]) => p.clone(),
             _ => {
-                return Err(invalid(format!(
+                return Err(OAuthError::request(format!(
                     "vp_token: one presentation under `{QUERY_ID}` expected"
                 )))
             }
@@ -306,7 +301,7 @@ impl Node {
             let mut sessions = self.oid4vp.lock();
             match sessions.get_mut(id) {
                 Some(s) if s.outcome.is_none() => s.outcome = Some(outcome),
-                _ => return Err(invalid("this request was answered already")),
+                _ => return Err(OAuthError::request("this request was answered already")),
             }
         }
         self.log_verification(id.to_owned(), "openid4vp".into(), &report);

@@ -41,12 +41,7 @@ impl Node {
             return Err(NodeError::NotRole(Role::Holder));
         }
         let inv = parse_invocation(link).map_err(|e| refused("request", e))?;
-        let request_uri = inv.request_uri.clone().ok_or_else(|| {
-            refused(
-                "request",
-                "no request_uri: this wallet answers signed requests by reference only",
-            )
-        })?;
+        let (client_id, request_uri) = (inv.client_id, inv.request_uri);
         let a = send(
             "GET",
             &request_uri,
@@ -64,7 +59,6 @@ impl Node {
         let jwt = String::from_utf8(a.body.to_vec())
             .map_err(|_| NodeError::Peer("request object: not text".into()))?;
         let now = chrono::Utc::now();
-        let client_id = inv.client_id.clone();
         let req = verify_request_object(jwt.trim(), &client_id, &request_uri, now.timestamp())
             .map_err(|e| refused("request", e))?;
         let s = |name: &str| req.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -183,21 +177,9 @@ impl Node {
         .await
         .map_err(|e| NodeError::Peer(format!("response_uri: {e}")))?;
         if !(200..300).contains(&a.status) {
-            let reason = a
-                .json()
-                .and_then(|v| {
-                    Some(format!(
-                        "{}: {}",
-                        v.get("error")?.as_str()?,
-                        v.get("error_description")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                    ))
-                })
-                .unwrap_or_else(|| format!("HTTP {}", a.status));
             return Err(NodeError::PeerRefused {
                 peer: "verifier",
-                reason,
+                reason: a.refusal(),
             });
         }
         tracing::info!(credential_id = %cred.id, mode, "openid4vp presentation sent");
