@@ -202,10 +202,16 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
     let ctype = "application/x-www-form-urlencoded";
     let grant = credentials::oid4vci::PRE_AUTHORIZED_GRANT;
     let err = |a: &vcnet_tests::http::Answer| a.json()["error"].as_str().unwrap_or("").to_owned();
+    // A request the issuer must refuse with `status` and OAuth error `code`.
+    let refused =
+        |path: &str, ctype: &str, bearer: Option<&str>, body: &str, status: u16, code: &str| {
+            let a = post(addr, path, ctype, bearer, body);
+            assert_eq!((a.status, err(&a).as_str()), (status, code), "{}", a.body);
+            a
+        };
     // Token endpoint: wrong grant type, unknown code, a transaction code not asked for, a
     // parameter given twice.
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/token",
         ctype,
         None,
@@ -213,28 +219,18 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
             ("grant_type", "authorization_code"),
             ("pre-authorized_code", &code),
         ]),
+        400,
+        "unsupported_grant_type",
     );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "unsupported_grant_type"),
-        "{}",
-        a.body
-    );
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/token",
         ctype,
         None,
         &form(&[("grant_type", grant), ("pre-authorized_code", "nope")]),
+        400,
+        "invalid_grant",
     );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "invalid_grant"),
-        "{}",
-        a.body
-    );
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/token",
         ctype,
         None,
@@ -243,15 +239,10 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
             ("pre-authorized_code", &code),
             ("tx_code", "1234"),
         ]),
+        400,
+        "invalid_request",
     );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "invalid_request"),
-        "{}",
-        a.body
-    );
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/token",
         ctype,
         None,
@@ -260,12 +251,8 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
             ("grant_type", grant),
             ("pre-authorized_code", &code),
         ]),
-    );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "invalid_request"),
-        "{}",
-        a.body
+        400,
+        "invalid_request",
     );
     // The real exchange, with the members a wallet library adds (ignored); then the same code
     // again while its token lives is refused.
@@ -284,18 +271,13 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.header("cache-control"), Some("no-store"));
     let token = a.json()["access_token"].as_str().unwrap().to_owned();
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/token",
         ctype,
         None,
         &form(&[("grant_type", grant), ("pre-authorized_code", &code)]),
-    );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "invalid_grant"),
-        "{}",
-        a.body
+        400,
+        "invalid_grant",
     );
 
     let nonce = || {
@@ -317,90 +299,66 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
     // two proofs, an unknown configuration.
     let n = nonce();
     let good = sign_proof(&wallet, &kid, &issuer, Some(&n), now);
-    let a = post(
-        addr,
+    let a = refused(
         "/oid4vci/credential",
         json_type,
         None,
         &request(&good),
-    );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (401, "invalid_token"),
-        "{}",
-        a.body
+        401,
+        "invalid_token",
     );
     assert!(a
         .header("www-authenticate")
         .is_some_and(|h| h.starts_with("Bearer")));
     let other_aud = sign_proof(&wallet, &kid, "https://elsewhere.example", Some(&n), now);
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/credential",
         json_type,
         Some(&token),
         &request(&other_aud),
-    );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "invalid_proof"),
-        "{}",
-        a.body
+        400,
+        "invalid_proof",
     );
     let made_up = sign_proof(&wallet, &kid, &issuer, Some("made-up"), now);
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/credential",
         json_type,
         Some(&token),
         &request(&made_up),
-    );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "invalid_nonce"),
-        "{}",
-        a.body
+        400,
+        "invalid_nonce",
     );
     let two = json!({"credential_configuration_id": "identity_dc_sd_jwt", "proofs": {"jwt": [good, good]}}).to_string();
-    let a = post(addr, "/oid4vci/credential", json_type, Some(&token), &two);
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "invalid_credential_request"),
-        "{}",
-        a.body
+    refused(
+        "/oid4vci/credential",
+        json_type,
+        Some(&token),
+        &two,
+        400,
+        "invalid_credential_request",
     );
     let unknown =
         json!({"credential_configuration_id": "study_dc_sd_jwt", "proofs": {"jwt": [good]}})
             .to_string();
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/credential",
         json_type,
         Some(&token),
         &unknown,
-    );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "unknown_credential_configuration"),
-        "{}",
-        a.body
+        400,
+        "unknown_credential_configuration",
     );
     // A kind this issuer issues, but not the one offered.
     let other_kind =
         json!({"credential_configuration_id": "health_dc_sd_jwt", "proofs": {"jwt": [good]}})
             .to_string();
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/credential",
         json_type,
         Some(&token),
         &other_kind,
-    );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (400, "invalid_credential_request"),
-        "{}",
-        a.body
+        400,
+        "invalid_credential_request",
     );
     // The good proof (an ES256 wallet key) gets the credential, bound to that key.
     let a = post(
@@ -471,17 +429,12 @@ async fn the_issuer_refuses_what_a_hostile_wallet_sends_by_oauth_error_code() {
 
     // Its nonce is spent, and so is the token.
     let again = sign_proof(&wallet, &kid, &issuer, Some(&n), now);
-    let a = post(
-        addr,
+    refused(
         "/oid4vci/credential",
         json_type,
         Some(&token),
         &request(&again),
-    );
-    assert_eq!(
-        (a.status, err(&a).as_str()),
-        (401, "invalid_token"),
-        "{}",
-        a.body
+        401,
+        "invalid_token",
     );
 }
