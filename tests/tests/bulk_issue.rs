@@ -69,7 +69,7 @@ async fn bulk_issued_credentials_verify_revoke_and_resume_without_duplicates() {
             .issue_records(CredentialKind::Identity, format, batch.clone())
             .await
             .unwrap();
-        let out: Vec<Value> = String::from_utf8(out)
+        let out: Vec<Value> = String::from_utf8(out.into_bytes())
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -153,7 +153,7 @@ async fn bulk_issued_credentials_verify_revoke_and_resume_without_duplicates() {
         )
         .await
         .unwrap();
-    let again: Vec<String> = String::from_utf8(again)
+    let again: Vec<String> = String::from_utf8(again.into_bytes())
         .unwrap()
         .lines()
         .map(|l| {

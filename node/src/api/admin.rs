@@ -110,14 +110,26 @@ pub async fn issue_records(
             q.format
         ))
     })?;
-    let lines = s
+    let answer = s
         .node
         .issue_records(kind, format, body)
         .await
         .map_err(NodeError::from)?;
+    // The pieces go out as they are, with their total length (a client reads it in one go).
+    let length: usize = answer.pieces.iter().map(Vec::len).sum();
+    let pieces = answer
+        .pieces
+        .into_iter()
+        .map(|p| Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(p)));
     Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/jsonl")],
-        lines,
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/jsonl".to_owned(),
+            ),
+            (axum::http::header::CONTENT_LENGTH, length.to_string()),
+        ],
+        axum::body::Body::from_stream(futures::stream::iter(pieces)),
     )
         .into_response())
 }

@@ -15,6 +15,13 @@ use crate::runtime::RunInfo;
 /// Longest a CLI call waits for the node (a presentation request may wait for consent).
 const TIMEOUT: Duration = Duration::from_secs(150);
 
+/// What the CLI reads of an answer at a time until its head has ended.
+const HEAD_CHUNK: usize = 16 * 1024;
+/// Longest head the CLI accepts.
+const MAX_HEAD: usize = 64 * 1024;
+/// Most the CLI sets aside for a body ahead of reading it, whatever its announced length.
+const MAX_PREALLOCATED: usize = 256 * 1024 * 1024;
+
 /// Connection facts of a running node.
 pub struct Client {
     http: String,
@@ -151,28 +158,49 @@ impl Client {
         );
         s.write_all(head.as_bytes())?;
         s.write_all(&body)?;
-        let mut buf = Vec::new();
-        match s.read_to_end(&mut buf) {
-            Ok(_) => {}
-            // A TLS peer that closes without close_notify after a complete answer.
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !buf.is_empty() => {}
-            Err(e) => return Err(anyhow!(e).context("reading the node's answer")),
-        }
-        let split = buf
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or_else(|| anyhow!("malformed HTTP answer"))?;
+        // The head first, then the body read straight into a buffer of its announced length
+        // (a bulk answer is megabytes: no regrowing, no second copy).
+        let mut buf = Vec::with_capacity(HEAD_CHUNK);
+        let mut chunk = vec![0u8; HEAD_CHUNK];
+        let split = loop {
+            if let Some(p) = memchr::memmem::find(&buf, b"\r\n\r\n") {
+                break p;
+            }
+            if buf.len() > MAX_HEAD {
+                bail!("the node's answer has a head longer than {MAX_HEAD} bytes");
+            }
+            match s.read(&mut chunk) {
+                Ok(0) => bail!("malformed HTTP answer (it ends before its head does)"),
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(anyhow!(e).context("reading the node's answer")),
+            }
+        };
         let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
-        let rest = &buf[split + 4..];
         let status: u16 = head
             .split_whitespace()
             .nth(1)
             .and_then(|c| c.parse().ok())
             .ok_or_else(|| anyhow!("malformed HTTP status"))?;
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        let mut rest = Vec::with_capacity(length.unwrap_or(0).min(MAX_PREALLOCATED));
+        rest.extend_from_slice(&buf[split + 4..]);
+        drop(buf);
+        match s.read_to_end(&mut rest) {
+            Ok(_) => {}
+            // A TLS peer that closes without close_notify after a complete answer.
+            Err(e)
+                if e.kind() == std::io::ErrorKind::UnexpectedEof
+                    && length.is_none_or(|n| rest.len() >= n) => {}
+            Err(e) => return Err(anyhow!(e).context("reading the node's answer")),
+        }
         let body = if head.contains("transfer-encoding: chunked") {
-            dechunk(rest)
+            dechunk(&rest)
         } else {
-            rest.to_vec()
+            rest
         };
         Ok((status, body))
     }

@@ -138,11 +138,11 @@ pub fn run(a: ImportArgs) -> anyhow::Result<i32> {
                     .lock()
                     .map_err(|_| ())
                     .and_then(|r| r.recv().map_err(|_| ()));
-                let Ok(b) = next else { break };
+                let Ok(mut b) = next else { break };
                 if stop.load(Ordering::Relaxed) {
                     continue;
                 }
-                let answer = client.post_raw(path, b.body.clone(), "text/plain");
+                let answer = client.post_raw(path, std::mem::take(&mut b.body), "text/plain");
                 if tx.send((b, answer)).is_err() {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -260,10 +260,11 @@ fn import_path(a: &ImportArgs) -> String {
 /// Appends a batch's answer to the output and syncs it. Returns how many records it holds and
 /// how many were skipped as already claimed.
 fn write_answer(out: &mut File, mode: Mode, body: &[u8]) -> anyhow::Result<(u64, usize)> {
-    let (bytes, n, claimed) = match mode {
+    let (n, claimed) = match mode {
+        // Credentials go out as the node wrote them.
         Mode::Issue(_) => {
-            let n = body.iter().filter(|&&b| b == b'\n').count();
-            (body.to_vec(), n, 0)
+            out.write_all(body)?;
+            (memchr::memchr_iter(b'\n', body).count(), 0)
         }
         Mode::Codes => {
             let v: Value = serde_json::from_slice(body).context("the node's answer is not JSON")?;
@@ -287,11 +288,11 @@ fn write_answer(out: &mut File, mode: Mode, body: &[u8]) -> anyhow::Result<(u64,
                 serde_json::to_writer(&mut bytes, &row)?;
                 bytes.push(b'\n');
             }
+            out.write_all(&bytes)?;
             let claimed = v["alreadyClaimed"].as_array().map_or(0, Vec::len);
-            (bytes, codes.len(), claimed)
+            (codes.len(), claimed)
         }
     };
-    out.write_all(&bytes)?;
     out.sync_data()?;
     Ok((n as u64, claimed))
 }

@@ -15,33 +15,81 @@ use credentials::status::allocate_across;
 use credentials::{schema, CredentialKind};
 use rand::SeedableRng;
 use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::issuer::{record_id, IssuerError, SHARD_SIZE};
 use super::Node;
-use crate::store::RecordEntry;
+use crate::store::{EncodedRecord, RecordEntry, Store};
 
 /// Records one bulk request may carry at most (the CLI sends batches of a few thousand).
 pub const MAX_BULK_RECORDS: usize = 50_000;
 
-/// One record of a bulk request, checked, with its place in the issuer's books.
+/// One record of a bulk request, checked, with the credential id it gets if it is new and
+/// its stored form naming that id, both made before the issuer lock is taken.
+struct Checked {
+    id: String,
+    subject: Value,
+    credential_id: String,
+    encoded: EncodedRecord,
+}
+
+/// One record of a bulk request with its place in the issuer's books.
 struct Planned {
-    record: RecordEntry,
+    record_id: String,
+    subject: Value,
     holder: Option<String>,
     credential_id: String,
     shard: u32,
     index: u64,
 }
 
-/// One line of a bulk answer.
-#[derive(Serialize)]
-struct BulkLine<'a> {
-    record: &'a str,
-    #[serde(rename = "credentialId")]
-    credential_id: &'a str,
-    /// A JSON credential (Data Integrity) as an object, the others as their text.
-    credential: Value,
+/// Lines a signing task writes into one piece of the answer (about 230 KB of SD-JWT).
+const LINES_PER_PIECE: usize = 64;
+
+/// A bulk answer: JSON Lines in pieces, sent as they are (no copy into one buffer).
+#[derive(Debug)]
+pub struct BulkAnswer {
+    pub pieces: Vec<Vec<u8>>,
+}
+
+impl BulkAnswer {
+    /// Its bytes in one buffer (a small answer, or a test).
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.pieces.concat()
+    }
+}
+
+/// Appends one line of a bulk answer, `{"record","credentialId","credential"}`: a JSON
+/// credential (Data Integrity) as an object, the others as their text.
+fn write_line(
+    out: &mut Vec<u8>,
+    record: &str,
+    credential_id: &str,
+    credential: &Issued,
+) -> Result<(), IssuerError> {
+    let encoding =
+        |e: serde_json::Error| IssuerError::Internal(format!("encoding a credential line: {e}"));
+    out.extend_from_slice(b"{\"record\":");
+    serde_json::to_writer(&mut *out, record).map_err(encoding)?;
+    out.extend_from_slice(b",\"credentialId\":");
+    serde_json::to_writer(&mut *out, credential_id).map_err(encoding)?;
+    out.extend_from_slice(b",\"credential\":");
+    match credential {
+        Issued::Json(v) => serde_json::to_writer(&mut *out, v).map_err(encoding)?,
+        // A compact serialization (base64url, `.`, `~`, `data:` …) needs no escaping: copied
+        // as it is after one scan, where the encoder would look at every byte on its way.
+        Issued::Compact(c)
+            if c.bytes()
+                .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') =>
+        {
+            out.push(b'"');
+            out.extend_from_slice(c.as_bytes());
+            out.push(b'"');
+        }
+        Issued::Compact(c) => serde_json::to_writer(&mut *out, c).map_err(encoding)?,
+    }
+    out.extend_from_slice(b"}\n");
+    Ok(())
 }
 
 /// The holder DID of a record: its subject's `id`, when it has one.
@@ -89,17 +137,18 @@ fn too_many() -> IssuerError {
     }
 }
 
-/// Parses and checks a bulk request's records (schema, duplicates, holders), on every core.
+/// Parses and checks a bulk request's records (schema, duplicates, holders), and gives each
+/// the credential id it gets if it is new and its stored form, on every core.
 fn check_records(
     kind: CredentialKind,
     format: Format,
     text: &str,
-) -> Result<Vec<(String, Value)>, IssuerError> {
+) -> Result<Vec<Checked>, IssuerError> {
     let parsed = parse_bulk(kind, text)?;
     if parsed.len() > MAX_BULK_RECORDS {
         return Err(too_many());
     }
-    let checked: Vec<Result<(usize, String, Value), IssuerError>> = parsed
+    let checked: Vec<Result<(usize, Checked), IssuerError>> = parsed
         .into_par_iter()
         .map(|(line, subject)| {
             if let Err(v) = schema::validate_subject(kind, &subject) {
@@ -115,20 +164,39 @@ fn check_records(
                     reason: "id: an SD-JWT credential is bound to its holder's key; the record needs the holder's DID in `id`".into(),
                 });
             }
-            Ok((line, record_id(kind, &subject), subject))
+            let id = record_id(kind, &subject);
+            let credential_id = credentials::issue::random_urn_uuid(&mut rand::thread_rng());
+            let record = RecordEntry {
+                id: id.clone(),
+                kind,
+                subject,
+                claimed_by: Some(credential_id.clone()),
+                code_digest: None,
+                tx_code_digest: None,
+            };
+            let encoded = Store::encode_record(&record)?;
+            Ok((
+                line,
+                Checked {
+                    id,
+                    subject: record.subject,
+                    credential_id,
+                    encoded,
+                },
+            ))
         })
         .collect();
     let mut out = Vec::with_capacity(checked.len());
     let mut seen = HashSet::with_capacity(checked.len());
     for r in checked {
-        let (line, id, subject) = r?;
-        if !seen.insert(id.clone()) {
+        let (line, c) = r?;
+        if !seen.insert(c.id.clone()) {
             return Err(IssuerError::ImportLine {
                 line,
-                reason: format!("record {id} appears twice in this request"),
+                reason: format!("record {} appears twice in this request", c.id),
             });
         }
-        out.push((id, subject));
+        out.push(c);
     }
     Ok(out)
 }
@@ -142,7 +210,7 @@ impl Node {
         kind: CredentialKind,
         format: Format,
         text: String,
-    ) -> Result<Vec<u8>, IssuerError> {
+    ) -> Result<BulkAnswer, IssuerError> {
         self.check_issues(kind)?;
         if format == Format::SdJwtVc {
             return Err(IssuerError::NotInBulk { format });
@@ -163,7 +231,7 @@ impl Node {
             self.announce_shard(*shard).await;
         }
         let n = planned.items.len();
-        let out = blocking(move || me.sign_bulk(kind, format, &planned.items)).await??;
+        let out = blocking(move || me.sign_bulk(kind, format, planned.items)).await??;
         self.metrics.issued_many(format, n as u64);
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
         tracing::info!(
@@ -178,17 +246,18 @@ impl Node {
         Ok(out)
     }
 
-    /// Step one (under the issuer lock): ids and indexes for new records, the same ones for
-    /// records already issued, all written in one batch.
+    /// Step one (under the issuer lock): indexes for new records, which keep the ids and
+    /// stored forms made for them in [`check_records`]; the ids and indexes they were issued
+    /// with for records already issued; all written in one batch.
     fn plan_bulk(
         &self,
         kind: CredentialKind,
         format: Format,
-        records: Vec<(String, Value)>,
+        records: Vec<Checked>,
     ) -> Result<BulkPlan, IssuerError> {
         let existing = self
             .store
-            .records_by_id(records.iter().map(|(id, _)| id.as_str()))?;
+            .records_by_id(records.iter().map(|c| c.id.as_str()))?;
         // Records issued before (a batch sent again): their ids and indexes.
         let earlier_ids: Vec<&str> = existing
             .iter()
@@ -205,31 +274,35 @@ impl Node {
             .map_err(|e| IssuerError::Internal(format!("seeding the index allocator: {e}")))?;
         let (mut touched, mut opened) = (HashSet::new(), Vec::new());
         let mut items = Vec::with_capacity(records.len());
-        let mut new_records = Vec::new();
-        let mut new_issued = Vec::new();
+        let mut new_records = Vec::with_capacity(records.len());
+        let mut new_issued = Vec::with_capacity(records.len());
         let mut spent_codes = Vec::new();
-        for ((id, subject), old) in records.into_iter().zip(existing) {
-            let holder = holder_of(&subject);
+        for (c, old) in records.into_iter().zip(existing) {
+            let holder = holder_of(&c.subject);
             match old {
                 Some(old) if old.claimed_by.is_some() => {
                     let cid = old.claimed_by.clone().unwrap_or_default();
                     let Some(Some(e)) = earlier.next() else {
                         return Err(IssuerError::Internal(format!(
-                            "record {id} was issued as {cid}, whose index entry is missing"
+                            "record {} was issued as {cid}, whose index entry is missing",
+                            c.id
                         )));
                     };
                     if e.format != format || e.holder != holder {
                         return Err(IssuerError::ImportLine {
                             line: items.len() + 1,
                             reason: format!(
-                                "record {id} was already issued as {cid} ({} to {}); it is not issued again differently",
+                                "record {} was already issued as {cid} ({} to {}); it is not issued again differently",
+                                c.id,
                                 e.format.short_name(),
                                 e.holder.as_deref().unwrap_or("no holder")
                             ),
                         });
                     }
+                    // Signed again as it was stored.
                     items.push(Planned {
-                        record: old,
+                        record_id: c.id,
+                        subject: old.subject,
                         holder,
                         credential_id: cid,
                         shard: e.shard,
@@ -246,30 +319,22 @@ impl Node {
             if a.opened {
                 opened.push(a.shard as u32);
             }
-            let credential_id = credentials::issue::random_urn_uuid(&mut rng);
-            let record = RecordEntry {
-                id: id.clone(),
-                kind,
-                subject,
-                claimed_by: Some(credential_id.clone()),
-                code_digest: None,
-                tx_code_digest: None,
-            };
             let mut entry = self.direct_entry(
-                &credential_id,
+                &c.credential_id,
                 Some(kind),
                 holder.clone(),
                 format,
                 a.shard as u32,
                 a.index,
             );
-            entry.record_id = Some(id);
+            entry.record_id = Some(c.id.clone());
             new_issued.push(entry);
-            new_records.push(record.clone());
+            new_records.push(c.encoded);
             items.push(Planned {
-                record,
+                record_id: c.id,
+                subject: c.subject,
                 holder,
-                credential_id,
+                credential_id: c.credential_id,
                 shard: a.shard as u32,
                 index: a.index,
             });
@@ -280,52 +345,42 @@ impl Node {
             .collect();
         let lists = opened.iter().flat_map(|&s| self.shard_lists(s)).collect();
         self.replicator.create_own(lists, |rows| {
-            self.store
-                .commit_bulk_issuance(&new_records, &new_issued, &allocs, &spent_codes, rows)
+            self.store.commit_bulk_issuance(
+                &mut new_records,
+                &mut new_issued,
+                &allocs,
+                &spent_codes,
+                rows,
+            )
         })?;
         Ok(BulkPlan { items, opened })
     }
 
-    /// Step two (no lock): every credential signed, on every core, as JSON Lines.
+    /// Step two (no lock): every credential signed, on every core, as JSON Lines in pieces
+    /// of [`LINES_PER_PIECE`].
     fn sign_bulk(
         &self,
         kind: CredentialKind,
         format: Format,
-        items: &[Planned],
-    ) -> Result<Vec<u8>, IssuerError> {
-        let lines: Vec<Result<Vec<u8>, IssuerError>> = items
-            .par_iter()
-            .map(|p| {
-                let mut req = self.request(
-                    kind,
-                    p.record.subject.clone(),
-                    p.holder.clone(),
-                    p.shard,
-                    p.index,
-                );
-                req.id = Some(p.credential_id.clone());
-                // The subject was checked against the kind's schema in `check_records`.
-                let credential =
-                    match issue_checked(format, &self.identity, &req, &mut rand::thread_rng())? {
-                        Issued::Json(v) => v,
-                        Issued::Compact(s) => Value::String(s),
-                    };
-                let mut line = serde_json::to_vec(&BulkLine {
-                    record: &p.record.id,
-                    credential_id: &p.credential_id,
-                    credential,
-                })
-                .map_err(|e| IssuerError::Internal(format!("encoding a credential line: {e}")))?;
-                line.push(b'\n');
-                Ok(line)
+        items: Vec<Planned>,
+    ) -> Result<BulkAnswer, IssuerError> {
+        let pieces: Result<Vec<Vec<u8>>, IssuerError> = items
+            .into_par_iter()
+            .chunks(LINES_PER_PIECE)
+            .map(|chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * 4096);
+                let mut rng = rand::thread_rng();
+                for p in chunk {
+                    let mut req = self.request(kind, p.subject, p.holder, p.shard, p.index);
+                    req.id = Some(p.credential_id.clone());
+                    // The subject was checked against the kind's schema in `check_records`.
+                    let credential = issue_checked(format, &self.identity, &req, &mut rng)?;
+                    write_line(&mut out, &p.record_id, &p.credential_id, &credential)?;
+                }
+                Ok(out)
             })
             .collect();
-        let mut out =
-            Vec::with_capacity(lines.iter().map(|l| l.as_ref().map_or(0, Vec::len)).sum());
-        for l in lines {
-            out.extend_from_slice(&l?);
-        }
-        Ok(out)
+        Ok(BulkAnswer { pieces: pieces? })
     }
 }
 

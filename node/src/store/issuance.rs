@@ -59,23 +59,38 @@ impl Store {
         self.multi_get(&keys)
     }
 
+    /// A record in its stored form, made ahead of its batch (a bulk issuance encodes its
+    /// records on every core before it takes the issuer lock).
+    pub fn encode_record(r: &RecordEntry) -> Result<EncodedRecord, StoreError> {
+        let key = Key::Record(&r.id);
+        Ok(EncodedRecord {
+            id: r.id.clone(),
+            bytes: enc(&key, r)?,
+        })
+    }
+
     /// Records a bulk issuance in one batch: the records (marked claimed by their credential),
     /// their index entries, the allocation of every shard it took indexes from, the lists of
     /// the shards it opened, and the claim codes of records it issued without them deleted.
     pub fn commit_bulk_issuance(
         &self,
-        records: &[RecordEntry],
-        issued: &[IssuedEntry],
+        records: &mut [EncodedRecord],
+        issued: &mut [IssuedEntry],
         allocs: &[AllocationEntry],
         spent_codes: &[String],
         new_lists: &[StoredList],
     ) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
         self.put_new_lists(&mut batch, new_lists)?;
-        for r in records {
-            self.put(&mut batch, &Key::Record(&r.id), r)?;
+        // In key order: each insert into the memtable's skip list starts from where the last
+        // one ended, where random ids cost a search from the top each (a third of a batch's
+        // commit time, measured).
+        records.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        for r in records.iter() {
+            self.put_raw(&mut batch, &Key::Record(&r.id), &r.bytes)?;
         }
-        for i in issued {
+        issued.sort_unstable_by(|a, b| a.credential_id.cmp(&b.credential_id));
+        for i in issued.iter() {
             self.put(&mut batch, &Key::Issued(&i.credential_id), i)?;
         }
         for a in allocs {

@@ -27,6 +27,13 @@ pub struct RecordEntry {
     pub tx_code_digest: Option<String>,
 }
 
+/// A [`RecordEntry`] already encoded for the store ([`Store::encode_record`](super::Store::encode_record)).
+#[derive(Debug, Clone)]
+pub struct EncodedRecord {
+    pub(super) id: String,
+    pub(super) bytes: Vec<u8>,
+}
+
 /// A claim code already spent, kept so the same holder can claim again and get the same
 /// credential (a lost reply must not burn the code). Nobody else can use it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

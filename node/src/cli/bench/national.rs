@@ -166,7 +166,7 @@ fn fill_issuer(dir: &Path, a: &NationalArgs) -> anyhow::Result<(String, u64, Dur
             });
         }
         replicator.create_own(lists, |rows| {
-            store.commit_bulk_issuance(&[], &[], &allocs, &[], rows)
+            store.commit_bulk_issuance(&mut [], &mut [], &allocs, &[], rows)
         })?;
     }
     let took = t0.elapsed();
