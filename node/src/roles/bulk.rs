@@ -63,7 +63,7 @@ impl BulkAnswer {
 /// which the compiler turns into vector instructions.
 fn needs_escape(bytes: &[u8]) -> bool {
     bytes.iter().fold(false, |any, &b| {
-        any | (b < 0x20) | (b >= 0x7f) | (b == b'"') | (b == b'\\')
+        any | !(0x20..0x7f).contains(&b) | (b == b'"') | (b == b'\\')
     })
 }
 
