@@ -161,6 +161,19 @@ pub async fn citizen_holds_identity(
     (report, entry, issued, lists)
 }
 
+/// The agency imports the sample records; returns the OpenID4VCI credential offer of the
+/// first record's claim code, for a phone wallet (or the citizen's node) to receive.
+pub fn first_offer(net: &Net) -> String {
+    let agency = &net.agency.node;
+    let report = agency
+        .import_records(CredentialKind::Identity, &first_record())
+        .unwrap();
+    agency
+        .credential_offer(&report.codes[0].1)
+        .unwrap()
+        .unwrap()
+}
+
 /// Waits until the clinic holds the revocation and suspension lists of the agency's shard
 /// that `issued` is on; returns their URLs.
 pub async fn clinic_holds_lists_of(net: &Net, issued: &node::store::IssuedEntry) -> [String; 2] {

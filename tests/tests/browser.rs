@@ -129,13 +129,7 @@ async fn the_desk_asks_a_phone_wallet_and_shows_its_answer() {
     std::fs::create_dir_all(&out).unwrap();
     let net = network().await;
     let (agency, citizen) = (&net.agency.node, &net.citizen.node);
-    let report = agency
-        .import_records(CredentialKind::Identity, &vcnet_tests::first_record())
-        .unwrap();
-    let offer = agency
-        .credential_offer(&report.codes[0].1)
-        .unwrap()
-        .unwrap();
+    let offer = vcnet_tests::first_offer(&net);
     let held = citizen.receive_offer(&offer, None).await.unwrap();
     let issued = agency.issued(&held.id).unwrap().unwrap();
     vcnet_tests::clinic_holds_lists_of(&net, &issued).await;

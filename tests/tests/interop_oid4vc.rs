@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use credentials::status::StatusPurpose;
 use credentials::{CredentialKind, Format};
 use serde_json::Value;
-use vcnet_tests::{first_record, network, wait_until};
+use vcnet_tests::{first_offer, first_record, network, wait_until};
 
 fn harness() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/oid4vc")
@@ -145,13 +145,7 @@ async fn oid4vc_ts_wallet_receives_from_vcnet_and_sd_jwt_js_sees_the_revocation(
 async fn oid4vc_ts_wallet_receives_a_jwt_vc_json_it_verifies_with_jose() {
     let net = network().await;
     let agency = &net.agency.node;
-    let report = agency
-        .import_records(CredentialKind::Identity, &first_record())
-        .unwrap();
-    let offer = agency
-        .credential_offer(&report.codes[0].1)
-        .unwrap()
-        .unwrap();
+    let offer = first_offer(&net);
     let got = tokio::task::spawn_blocking(move || {
         node("vci-wallet.mjs", &[&offer, "", "ES256", "jwt_vc_json"])
     })
@@ -263,14 +257,8 @@ async fn oid4vc_ts_wallet_presents_to_the_vcnet_desk() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_vcnet_holder_presents_to_an_oid4vc_ts_verifier() {
     let net = network().await;
-    let (agency, citizen) = (&net.agency.node, &net.citizen.node);
-    let report = agency
-        .import_records(CredentialKind::Identity, &first_record())
-        .unwrap();
-    let offer = agency
-        .credential_offer(&report.codes[0].1)
-        .unwrap()
-        .unwrap();
+    let citizen = &net.citizen.node;
+    let offer = first_offer(&net);
     citizen.receive_offer(&offer, None).await.unwrap();
     let (mut verifier, mut lines, started) = serve(
         "vp-verifier.mjs",

@@ -9,19 +9,13 @@ use credentials::status::StatusPurpose;
 use credentials::CredentialKind;
 use node::roles::oid4vp::ResponseMode;
 use vcnet_tests::http::{get, send};
-use vcnet_tests::{clinic_holds_lists_of, first_record, list_version, network, wait_until};
+use vcnet_tests::{clinic_holds_lists_of, first_offer, list_version, network, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_desk_asks_a_wallet_and_sees_only_the_asked_claims_then_the_revocation() {
     let net = network().await;
     let (agency, citizen, clinic) = (&net.agency.node, &net.citizen.node, &net.clinic.node);
-    let report = agency
-        .import_records(CredentialKind::Identity, &first_record())
-        .unwrap();
-    let offer = agency
-        .credential_offer(&report.codes[0].1)
-        .unwrap()
-        .unwrap();
+    let offer = first_offer(&net);
     let held = citizen.receive_offer(&offer, None).await.unwrap();
     let issued = agency.issued(&held.id).unwrap().unwrap();
     let lists = clinic_holds_lists_of(&net, &issued).await;

@@ -309,10 +309,7 @@ pub async fn wallet_receive(
     Json(b): Json<ReceiveBody>,
 ) -> Result<Json<Value>, ApiError> {
     let entry = s.node.receive_offer(&b.offer, b.tx_code.as_deref()).await?;
-    Ok(Json(
-        serde_json::to_value(WalletItem::from(entry))
-            .map_err(|e| NodeError::Internal(format!("encoding the answer: {e}")))?,
-    ))
+    to_json(&WalletItem::from(entry))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
