@@ -191,11 +191,15 @@ impl Client {
         drop(buf);
         match s.read_to_end(&mut rest) {
             Ok(_) => {}
-            // A TLS peer that closes without close_notify after a complete answer.
-            Err(e)
-                if e.kind() == std::io::ErrorKind::UnexpectedEof
-                    && length.is_none_or(|n| rest.len() >= n) => {}
+            // A TLS peer that closes without close_notify: complete if as long as announced.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {}
             Err(e) => return Err(anyhow!(e).context("reading the node's answer")),
+        }
+        if let Some(n) = length.filter(|&n| rest.len() < n) {
+            bail!(
+                "the node's answer ended after {} of its {n} bytes",
+                rest.len()
+            );
         }
         let body = if head.contains("transfer-encoding: chunked") {
             dechunk(&rest)
@@ -232,4 +236,50 @@ fn dechunk(s: &[u8]) -> Vec<u8> {
         rest = after[n..].strip_prefix(b"\r\n").unwrap_or(&after[n..]);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    /// A server that answers one request with `answer` and closes; the client's answer.
+    fn exchange_with(answer: &'static [u8]) -> anyhow::Result<(u16, Vec<u8>)> {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let http = listener.local_addr().unwrap().to_string();
+        let server = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut head = [0u8; 1024];
+            let _ = conn.read(&mut head);
+            conn.write_all(answer).unwrap();
+        });
+        let client = Client {
+            http,
+            token: "t".into(),
+            tls: None,
+        };
+        let got = client.exchange("POST", "/x", Some(b"body".to_vec()), "text/plain");
+        server.join().unwrap();
+        got
+    }
+
+    #[test]
+    fn answers_are_read_whole_by_length_or_chunks_and_refused_when_cut_short() {
+        let (status, body) =
+            exchange_with(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello\nworld").unwrap();
+        assert_eq!((status, body.as_slice()), (200, &b"hello\nworld"[..]));
+        let (_, body) = exchange_with(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!(body, b"hello world");
+        let e = exchange_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ended after 3 of its 10 bytes"), "{e}");
+        let e = exchange_with(b"HTTP/1.1 200 OK\r\nContent-")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ends before its head does"), "{e}");
+    }
 }
